@@ -1,0 +1,38 @@
+# Two commands on a fresh machine: `make demo` and `make test`.
+VENV   ?= .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed-stamp
+OUT    ?= demo-output
+
+.PHONY: demo test lint typecheck pytest install system-deps bench clean
+
+$(STAMP): pyproject.toml
+	python3 -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+system-deps:
+	bash scripts/system-deps.sh
+
+demo: install
+	$(PY) scripts/demo.py --out $(OUT)
+
+lint: install
+	$(VENV)/bin/ruff check src tests bench scripts
+
+typecheck: install
+	$(VENV)/bin/mypy
+
+pytest: install system-deps
+	bash scripts/with-postgres.sh $(VENV)/bin/pytest -q -p no:cacheprovider
+
+test: lint typecheck pytest
+
+bench: install
+	$(PY) bench/run_all.py
+
+clean:
+	rm -rf $(VENV) $(OUT) build *.egg-info src/*.egg-info

@@ -1,0 +1,91 @@
+"""Errors as data.
+
+Every problem a user can cause is a `Diagnostic` with a machine-readable `type` (the Frictionless
+error vocabulary where one fits, see docs/validation.md), a `Location` precise enough to find the
+cell, and a plain-language message. A `ValidationReport` collects them so that the same report can
+be printed in a terminal, returned as JSON by the API, or written back into the workbook.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class Severity(StrEnum):
+    ERROR = "error"
+    WARNING = "warning"
+
+
+class Location(BaseModel):
+    """Where a problem sits; every field is optional because a problem may concern a whole file."""
+
+    model_config = ConfigDict(frozen=True)
+
+    file: str | None = None
+    sheet: str | None = None
+    cell: str | None = None
+    row: int | None = None
+    column: str | None = None
+    kpi: str | None = None
+    field: str | None = None
+
+    def __str__(self) -> str:
+        parts: list[str] = []
+        if self.file:
+            parts.append(self.file)
+        if self.sheet:
+            parts.append(f"sheet '{self.sheet}'")
+        if self.cell:
+            parts.append(f"cell {self.cell}")
+        else:
+            if self.row is not None:
+                parts.append(f"row {self.row}")
+            if self.column:
+                parts.append(f"column '{self.column}'")
+        if self.kpi:
+            parts.append(f"KPI {self.kpi}")
+        if self.field:
+            parts.append(f"field '{self.field}'")
+        return ", ".join(parts) or "(whole input)"
+
+
+class Diagnostic(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    type: str = Field(description="Error type, e.g. 'type-error', 'constraint-error', 'zero-denominator'")
+    severity: Severity = Severity.ERROR
+    location: Location = Field(default_factory=Location)
+    message: str
+
+    def __str__(self) -> str:
+        return f"[{self.type}] {self.location}: {self.message}"
+
+
+class ValidationReport(BaseModel):
+    """The outcome of validating one input: `valid` is true when there is no error (warnings allowed)."""
+
+    valid: bool
+    errors: list[Diagnostic] = Field(default_factory=list)
+    warnings: list[Diagnostic] = Field(default_factory=list)
+
+    @classmethod
+    def from_diagnostics(cls, diagnostics: Iterable[Diagnostic]) -> ValidationReport:
+        errors: list[Diagnostic] = []
+        warnings: list[Diagnostic] = []
+        for d in diagnostics:
+            (errors if d.severity is Severity.ERROR else warnings).append(d)
+        return cls(valid=not errors, errors=errors, warnings=warnings)
+
+    def merged(self, other: ValidationReport) -> ValidationReport:
+        return ValidationReport.from_diagnostics([*self.errors, *self.warnings, *other.errors, *other.warnings])
+
+
+def error(type: str, message: str, **location: str | int | None) -> Diagnostic:
+    return Diagnostic(type=type, message=message, location=Location(**location))
+
+
+def warning(type: str, message: str, **location: str | int | None) -> Diagnostic:
+    return Diagnostic(type=type, severity=Severity.WARNING, message=message, location=Location(**location))
