@@ -1,0 +1,85 @@
+"""From a submission to a value, or the reason for none, for every KPI data point of a catalogue.
+
+The U4SSC collection template computes each KPI from its input components but lets a city type the
+final value over the formula when it only has that (Verification Manual p.162-166); the verifier
+then has to see that it was overridden. So a directly reported value wins and keeps the status
+`reported`; everything else is computed, and a data point without a value always says why, in words
+a city team can act on.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Protocol
+
+from citykpi.assess.inputs import EntryIndex, Gathered, NoValue, gather_inputs, provenance_of
+from citykpi.assess.model import Assessment, KpiResult, ResultStatus
+from citykpi.assess.values import Outcome, Problem, check_range, interpret_computed, interpret_reported
+from citykpi.collect.model import Entry, Status, Submission
+from citykpi.framework.model import DataPoint, Input, Kpi
+
+_CARRIED: dict[Status, ResultStatus] = {
+    Status.NOT_AVAILABLE: ResultStatus.NOT_AVAILABLE,
+    Status.NOT_APPLICABLE: ResultStatus.NOT_APPLICABLE,
+}
+
+
+class KpiCatalogue(Protocol):
+    """What the engine needs of a catalogue: a `Framework` and the merged `Catalogue` both fit."""
+
+    @property
+    def kpis(self) -> Sequence[Kpi]: ...
+
+
+def assess(submission: Submission, catalogue: KpiCatalogue) -> Assessment:
+    index = EntryIndex.build(submission.entries)
+    inputs = {i.name: i for k in catalogue.kpis for i in k.inputs}
+    results = [_result(kpi, dp, index, inputs, submission) for kpi in catalogue.kpis for dp in kpi.data_points]
+    return Assessment(profile=submission.profile, frameworks=list(submission.frameworks), results=results)
+
+
+def _result(kpi: Kpi, dp: DataPoint, index: EntryIndex, inputs: dict[str, Input], submission: Submission) -> KpiResult:
+    base = KpiResult(
+        code=kpi.code,
+        data_point=dp.key,
+        name=kpi.name if not kpi.is_multi else f"{kpi.name} ({dp.label or dp.key})",
+        dimension=kpi.dimension,
+        subdimension=kpi.subdimension,
+        category=kpi.category,
+        level=kpi.level.value,
+        unit=dp.unit,
+        status=ResultStatus.NOT_REPORTED,
+    )
+    override = index.value(kpi.code, dp.key)
+    if override is not None and override.status is not Status.NOT_REPORTED:
+        return _from_override(base, dp, override)
+    if dp.formula is None:
+        return base.model_copy(update={"reason": "reported directly only, and no value was given"})
+    gathered = gather_inputs(dp.formula, index, inputs, submission.profile)
+    if isinstance(gathered, NoValue):
+        return base.model_copy(update={"status": gathered.status, "reason": gathered.reason})
+    return _computed(base, dp, gathered)
+
+
+def _from_override(base: KpiResult, dp: DataPoint, entry: Entry) -> KpiResult:
+    update = provenance_of([entry])
+    if entry.status in _CARRIED:
+        return base.model_copy(update={**update, "status": _CARRIED[entry.status], "reason": entry.notes})
+    return _finish(base, dp, interpret_reported(entry.value, dp), ResultStatus.REPORTED, update)
+
+
+def _computed(base: KpiResult, dp: DataPoint, gathered: Gathered) -> KpiResult:
+    raw = gathered.evaluate()
+    outcome = raw if isinstance(raw, Problem) else interpret_computed(raw, dp)
+    return _finish(base, dp, outcome, ResultStatus.COMPUTED, provenance_of(gathered.entries))
+
+
+def _finish(
+    base: KpiResult, dp: DataPoint, outcome: Outcome | Problem, status: ResultStatus, update: dict[str, object]
+) -> KpiResult:
+    if isinstance(outcome, Problem):
+        return base.model_copy(update={**update, "status": ResultStatus.ERROR, "reason": outcome.reason})
+    problem = check_range(outcome, dp, "reported value" if status is ResultStatus.REPORTED else "computed value")
+    if problem:
+        return base.model_copy(update={**update, "status": ResultStatus.ERROR, "reason": problem})
+    return base.model_copy(update={**update, "status": status, "value": outcome.value, "value_text": outcome.text})
