@@ -1,0 +1,62 @@
+"""`citykpi ingest measurements`: station time series to KPI values, printed or written as a submission."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+ingest_app = typer.Typer(help="Turn raw measurements (station or meter time series) into KPI values.")
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(ingest_app, name="ingest")
+
+
+@ingest_app.command("measurements")
+def measurements(
+    file: Path = typer.Argument(..., help="CSV or Parquet file of readings (one row per time and station)"),
+    kpi: str = typer.Option(..., "--kpi", help="KPI code, e.g. 'EN: EN: AQ: 1C'"),
+    city: str = typer.Option(..., "--city", help="City name (also used to filter a 'City' column)"),
+    year: int = typer.Option(..., "--year", help="Reporting year"),
+    output: Path | None = typer.Option(None, "-o", "--output", help="Write the submission (.json or .csv)"),
+    unit: list[str] = typer.Option([], "--unit", help="Unit of a pollutant's readings, e.g. NO2=ppb (repeatable)"),
+    time_column: str | None = typer.Option(None, "--time-column", help="Column with the date/time of a reading"),
+    station_column: str | None = typer.Option(None, "--station-column", help="Column naming the station"),
+) -> None:
+    from rich.console import Console
+
+    from citykpi.connectors.ingest import Options, ingest_measurements
+    from citykpi.connectors.output import print_means, write_submission
+    from citykpi.framework.catalogue import Catalogue, FrameworkError
+
+    console = Console(stderr=True)
+    units: dict[str, str] = {}
+    for item in unit:
+        name, sep, value = item.partition("=")
+        if not sep or not value.strip():
+            console.print(f"[red]--unit {item!r}: write POLLUTANT=UNIT, e.g. NO2=ppb[/red]")
+            raise typer.Exit(2)
+        units[name.strip()] = value.strip()
+    try:
+        catalogue = Catalogue.load()
+        found = catalogue.kpi(kpi)
+    except FrameworkError as exc:
+        console.print(f"[red]{exc}[/red]")
+        raise typer.Exit(2) from None
+    except KeyError as exc:
+        console.print(f"[red]{exc.args[0]}[/red]")
+        raise typer.Exit(2) from None
+    result = ingest_measurements(file, found, city, year, Options(units, time_column, station_column))
+    for problem in [*result.report.errors, *result.report.warnings]:
+        colour = "red" if problem in result.report.errors else "yellow"
+        console.print(f"[{colour}]{problem}[/{colour}]")
+    if result.submission is None:
+        raise typer.Exit(1)
+    print_means(Console(), found.code, city, year, result.means)
+    if output is not None:
+        failure = write_submission(result.submission, output)
+        if failure:
+            console.print(f"[red]{failure}[/red]")
+            raise typer.Exit(1)
+        console.print(f"wrote {output}")

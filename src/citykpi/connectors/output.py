@@ -1,0 +1,34 @@
+"""The edges of an ingest: a terminal table for the operator and a submission file for the pipeline."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+from rich.console import Console
+from rich.table import Table
+
+from citykpi.collect.model import Submission
+from citykpi.connectors.airquality import AnnualMean
+
+
+def print_means(console: Console, code: str, city: str, year: int, means: Sequence[AnnualMean]) -> None:
+    table = Table(title=f"{code} — {city} {year} (µg/m³)")
+    for column in ("pollutant", "annual mean", "quality", "stations used", "how"):
+        table.add_column(column)
+    for m in means:
+        value = "n/a" if m.value is None else f"{m.value:.2f}"
+        quality = "" if m.quality is None else f"{int(m.quality)} {m.quality.label}"
+        table.add_row(m.label, value, quality, f"{len(m.used)} / {len(m.stations)}", m.note)
+    console.print(table)
+
+
+def write_submission(submission: Submission, path: Path) -> str | None:
+    """Writes JSON (the Submission model); returns the reason on failure."""
+    if path.suffix.lower() != ".json":
+        return f"{path}: write the submission as .json"
+    try:
+        path.write_text(submission.model_dump_json(indent=2, exclude_defaults=True), encoding="utf-8")
+    except OSError as exc:
+        return f"{path}: cannot write: {exc.strerror or exc}"
+    return None
