@@ -1,0 +1,138 @@
+"""Reading target files (YAML or CSV) into `TargetSet`s, with every problem as a Diagnostic.
+
+YAML files hold a whole `TargetSet` (id, name, source notes, targets); CSV files hold one
+target per row with the `Target` field names as headers and take their id from the file name,
+so that a verifier can keep an official benchmark table as a spreadsheet export.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterable, Mapping, Sequence
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from citykpi.diagnostics import Diagnostic, ValidationReport, error, warning
+from citykpi.scoring.targets import Target, TargetSet
+
+DEFAULT_SET = "public-reference-targets.yaml"
+CSV_COLUMNS = tuple(Target.model_fields)
+LEVEL_NAMES = {"international": 1, "national": 2, "local": 3}
+TRUE_WORDS = {"yes", "true"}
+FALSE_WORDS = {"no", "false"}
+
+
+def _pydantic_diagnostics(exc: ValidationError, file: str, row: int | None = None) -> list[Diagnostic]:
+    found = []
+    for e in exc.errors():
+        where = ".".join(str(p) for p in e["loc"])
+        found.append(error("target-error", f"{e['msg']} (field '{where or 'target'}')", file=file, row=row))
+    return found
+
+
+def _normalise(raw: Mapping[str, Any]) -> dict[str, Any]:
+    """Accept human spellings: level names, 'yes'/'no' values, empty cells as missing."""
+    out = {k: v for k, v in raw.items() if v not in ("", None)}
+    level = out.get("level")
+    if isinstance(level, str) and level.strip().lower() in LEVEL_NAMES:
+        out["level"] = LEVEL_NAMES[level.strip().lower()]
+    value = out.get("value")
+    if isinstance(value, str):
+        word = value.strip().lower()
+        if word in TRUE_WORDS | FALSE_WORDS:
+            out["value"] = word in TRUE_WORDS
+    return out
+
+
+def _targets_from_rows(
+    rows: Iterable[tuple[int, Mapping[str, Any]]], file: str
+) -> tuple[list[Target], list[Diagnostic]]:
+    targets: list[Target] = []
+    problems: list[Diagnostic] = []
+    for row, raw in rows:
+        try:
+            targets.append(Target.model_validate(_normalise(raw)))
+        except ValidationError as exc:
+            problems.extend(_pydantic_diagnostics(exc, file, row))
+    return targets, problems
+
+
+def _read_yaml(path: Path) -> tuple[TargetSet | None, list[Diagnostic]]:
+    file = str(path)
+    try:
+        doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        return None, [error("format-error", f"not valid YAML: {exc}", file=file)]
+    if not isinstance(doc, dict) or not isinstance(doc.get("targets"), list):
+        return None, [error("format-error", "expected a mapping with a 'targets' list", file=file)]
+    rows = [(i, t if isinstance(t, dict) else {"value": t}) for i, t in enumerate(doc["targets"], start=1)]
+    targets, problems = _targets_from_rows(rows, file)
+    header = {k: v for k, v in doc.items() if k != "targets"}
+    try:
+        target_set = TargetSet.model_validate({**header, "targets": targets})
+    except ValidationError as exc:
+        return None, problems + _pydantic_diagnostics(exc, file)
+    return target_set, problems
+
+
+def _read_csv(path: Path) -> tuple[TargetSet | None, list[Diagnostic]]:
+    file = str(path)
+    with path.open(encoding="utf-8-sig", newline="") as fh:
+        reader = csv.DictReader(fh)
+        unknown = [c for c in reader.fieldnames or [] if c not in CSV_COLUMNS]
+        if unknown:
+            return None, [
+                error(
+                    "extra-label",
+                    f"unknown column(s) {', '.join(unknown)}; expected some of {', '.join(CSV_COLUMNS)}",
+                    file=file,
+                )
+            ]
+        targets, problems = _targets_from_rows(((i, r) for i, r in enumerate(reader, start=2)), file)
+    return TargetSet(id=path.stem, name=path.stem, targets=targets), problems
+
+
+def read_targets(path: Path) -> tuple[TargetSet | None, ValidationReport]:
+    """Read one target file; the set is None only when the file as a whole is unusable."""
+    if not path.is_file():
+        return None, ValidationReport.from_diagnostics([error("file-error", "target file not found", file=str(path))])
+    reader = {".yaml": _read_yaml, ".yml": _read_yaml, ".csv": _read_csv}.get(path.suffix.lower())
+    if reader is None:
+        message = f"unsupported target file type '{path.suffix}'; use .yaml, .yml or .csv"
+        return None, ValidationReport.from_diagnostics([error("format-error", message, file=str(path))])
+    try:
+        target_set, problems = reader(path)
+    except (OSError, UnicodeDecodeError) as exc:
+        return None, ValidationReport.from_diagnostics([error("file-error", f"cannot read: {exc}", file=str(path))])
+    return target_set, ValidationReport.from_diagnostics(problems)
+
+
+def default_target_set() -> TargetSet:
+    """The shipped public reference set (not the official U4SSC table, which is not public)."""
+    ref = resources.files("citykpi.scoring") / "data" / DEFAULT_SET
+    with resources.as_file(ref) as path:
+        target_set, report = read_targets(path)
+    if target_set is None or not report.valid:
+        raise RuntimeError(f"the shipped target set is broken: {report.errors}")
+    return target_set
+
+
+def check_against_catalogue(
+    target_set: TargetSet, data_points: Mapping[str, Sequence[str]], file: str = ""
+) -> list[Diagnostic]:
+    """Warn about targets naming a KPI or data point the catalogue does not know (typos, other frameworks)."""
+    found = []
+    for i, t in enumerate(target_set.targets, start=1):
+        where: dict[str, str | int | None] = {"file": file or target_set.id, "row": i, "kpi": t.kpi}
+        if t.kpi not in data_points:
+            found.append(warning("unknown-kpi", f"no KPI '{t.kpi}' in the loaded frameworks; target ignored", **where))
+        elif t.data_point is not None and t.data_point not in data_points[t.kpi]:
+            known = ", ".join(data_points[t.kpi])
+            found.append(
+                warning("unknown-data-point", f"KPI has no data point '{t.data_point}' (it has: {known})", **where)
+            )
+    return found
