@@ -1,0 +1,1 @@
+"""Statistical audit of a built index: indicator statistics, correlations, reliability, unit profiles."""

@@ -1,0 +1,1 @@
+"""Uncertainty and sensitivity analysis of a composite index, computed as batched array operations."""
