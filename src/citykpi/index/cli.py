@@ -1,0 +1,40 @@
+"""`citykpi index ...` commands: build an index from a YAML configuration."""
+
+from __future__ import annotations
+
+import importlib
+from pathlib import Path
+
+import typer
+
+index_app = typer.Typer(help="Build composite indices (OECD/JRC method) from KPI data.", no_args_is_help=True)
+
+# Modules of engineer B adding `index analyse` and `index sensitivity` through register_analysis(index_app).
+ANALYSIS_MODULES: list[str] = []
+
+
+@index_app.command("build")
+def build(
+    config: Path = typer.Argument(..., help="YAML configuration"),
+    out: Path = typer.Option(..., "-o", "--out", help="Output directory"),
+) -> None:
+    """Run the configured pipeline; write scores.csv and one CSV per step."""
+    from citykpi.index.config import load_config
+    from citykpi.index.io import write_outputs
+    from citykpi.index.model import IndexError_
+    from citykpi.index.pipeline import run
+
+    try:
+        index = run(load_config(config))
+    except IndexError_ as exc:
+        for d in exc.diagnostics:
+            typer.echo(str(d), err=True)
+        raise typer.Exit(code=1) from None
+    written = write_outputs(index, out)
+    typer.echo(f"wrote {len(written)} files to {out}")
+
+
+def register(app: typer.Typer) -> None:
+    for module in ANALYSIS_MODULES:
+        importlib.import_module(module).register_analysis(index_app)
+    app.add_typer(index_app, name="index")
