@@ -146,6 +146,9 @@ class Kpi(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     code: str
+    aliases: list[str] = Field(
+        default_factory=list, description="Other codes under which sources print this KPI (e.g. an older edition)"
+    )
     name: str
     dimension: str
     subdimension: str

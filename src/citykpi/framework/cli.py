@@ -1,0 +1,113 @@
+"""`citykpi kpis list|show`: browse the catalogue from a terminal or a script (`--format json`)."""
+
+from __future__ import annotations
+
+import json
+from enum import StrEnum
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+if TYPE_CHECKING:
+    from citykpi.framework.catalogue import Catalogue
+    from citykpi.framework.model import Kpi
+
+
+class OutputFormat(StrEnum):
+    TABLE = "table"
+    JSON = "json"
+
+
+class LevelChoice(StrEnum):
+    CORE = "core"
+    ADVANCED = "advanced"
+
+
+FrameworkOption = Annotated[
+    list[Path] | None,
+    typer.Option(
+        "--framework",
+        help="An extra framework file (YAML or JSON) loaded beside U4SSC; repeat for several.",
+        exists=False,
+    ),
+]
+FormatOption = Annotated[OutputFormat, typer.Option("--format", help="table for people, json for scripts.")]
+
+
+def register(app: typer.Typer) -> None:
+    kpis = typer.Typer(help="Browse the KPI catalogue (U4SSC plus any --framework files).", no_args_is_help=True)
+    kpis.command("list")(list_kpis)
+    kpis.command("show")(show_kpi)
+    app.add_typer(kpis, name="kpis")
+
+
+def list_kpis(
+    framework: FrameworkOption = None,
+    format: FormatOption = OutputFormat.TABLE,
+    dimension: Annotated[
+        str | None, typer.Option(help="Only this dimension: a name (Economy) or a code prefix (EC).")
+    ] = None,
+    level: Annotated[LevelChoice | None, typer.Option(help="Only core or only advanced KPIs.")] = None,
+) -> None:
+    """List the KPIs of the catalogue."""
+    catalogue = _load(framework)
+    selected = [
+        k
+        for k in catalogue.kpis.values()
+        if (level is None or k.level.value == level.value) and (dimension is None or _in_dimension(k, dimension))
+    ]
+    if format is OutputFormat.JSON:
+        rows = [_as_json(k, catalogue) for k in selected]
+        typer.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    from citykpi.framework.render import kpi_table
+
+    _console().print(kpi_table(selected, catalogue))
+
+
+def show_kpi(
+    code: Annotated[str, typer.Argument(help="KPI code; spacing and case do not matter (ec:ict:ict:1c).")],
+    framework: FrameworkOption = None,
+    format: FormatOption = OutputFormat.TABLE,
+) -> None:
+    """Everything the catalogue knows about one KPI."""
+    catalogue = _load(framework)
+    try:
+        kpi = catalogue.kpi(code)
+    except KeyError:
+        typer.echo(f"Error: {catalogue.unknown_code_message(code)}", err=True)
+        raise typer.Exit(1) from None
+    if format is OutputFormat.JSON:
+        typer.echo(json.dumps(_as_json(kpi, catalogue), ensure_ascii=False, indent=2))
+        return
+    from citykpi.framework.render import kpi_details
+
+    _console().print(*kpi_details(kpi, catalogue.framework_of(kpi.code)))
+
+
+def _load(extra: list[Path] | None) -> Catalogue:
+    from citykpi.framework.catalogue import Catalogue, FrameworkError
+
+    try:
+        return Catalogue.load(extra or ())
+    except FrameworkError as exc:
+        typer.echo("Error: the KPI framework files have problems:", err=True)
+        for diagnostic in exc.diagnostics:
+            typer.echo(f"  {diagnostic}", err=True)
+        raise typer.Exit(1) from None
+
+
+def _in_dimension(kpi: Kpi, wanted: str) -> bool:
+    text = wanted.strip().lower()
+    return kpi.dimension.lower() == text or kpi.code.split(":")[0].strip().lower() == text
+
+
+def _as_json(kpi: Kpi, catalogue: Catalogue) -> dict[str, Any]:
+    return {"framework": catalogue.framework_of(kpi.code), **kpi.model_dump(mode="json")}
+
+
+def _console() -> Any:
+    from rich.console import Console
+
+    return Console(soft_wrap=False)

@@ -1,0 +1,168 @@
+"""Reading one framework file into a `Framework`, with every problem reported as a located diagnostic.
+
+Framework files are hand-written by cities, so a typo must come back as "pully-local.yaml, KPI
+PU: 1, field 'data_points[0].formula': ..." rather than a pydantic traceback. Problems that need
+the other frameworks (unknown names, `kpi()` references, duplicate codes across files) are
+checked by `citykpi.framework.validation` once all files are loaded.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from citykpi.diagnostics import Diagnostic, error
+from citykpi.framework.formula import FormulaError, parse
+from citykpi.framework.model import Framework
+
+# The C loader is about 7x faster on the built-in file; it is as safe (no Python object tags).
+_SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+MAX_FILE_BYTES = 5_000_000  # the full U4SSC file is ~150 kB
+
+
+class FrameworkError(Exception):
+    """One or more framework files are unusable; `diagnostics` says where and why."""
+
+    def __init__(self, diagnostics: list[Diagnostic]) -> None:
+        self.diagnostics = diagnostics
+        super().__init__("\n".join(str(d) for d in diagnostics))
+
+
+def load_framework(path: Path) -> Framework:
+    raw = _read(path)
+    framework = _validate(raw, path)
+    problems = list(_formula_syntax(framework, path.name))
+    if problems:
+        raise FrameworkError(problems)
+    return framework
+
+
+def _read(path: Path) -> dict[str, Any]:
+    name = path.name
+    try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise FrameworkError(
+                [
+                    error(
+                        "file-error",
+                        f"the file is {size} bytes; a framework file is at most {MAX_FILE_BYTES}",
+                        file=name,
+                    )
+                ]
+            )
+        text = path.read_text(encoding="utf-8")
+    except FrameworkError:
+        raise
+    except UnicodeDecodeError as exc:
+        raise FrameworkError([error("encoding-error", "the file is not UTF-8 text", file=name)]) from exc
+    except OSError as exc:
+        raise FrameworkError([error("file-error", f"cannot read the file: {exc.strerror or exc}", file=name)]) from exc
+    data = _decode(text, path)
+    if not isinstance(data, dict):
+        raise FrameworkError(
+            [error("format-error", "a framework file must be a mapping with id, name, version and kpis", file=name)]
+        )
+    return data
+
+
+def _decode(text: str, path: Path) -> Any:
+    name = path.name
+    if path.suffix.lower() == ".json":
+        try:
+            return json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise FrameworkError(
+                [error("format-error", f"invalid JSON: {exc.msg}", file=name, row=exc.lineno, column=str(exc.colno))]
+            ) from exc
+    try:
+        return yaml.load(text, Loader=_SAFE_LOADER)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        problem = getattr(exc, "problem", None) or str(exc)
+        row = mark.line + 1 if mark is not None else None
+        column = str(mark.column + 1) if mark is not None else None
+        raise FrameworkError(
+            [error("format-error", f"invalid YAML: {problem}", file=name, row=row, column=column)]
+        ) from exc
+    except RecursionError as exc:
+        raise FrameworkError([error("format-error", "the YAML is nested too deeply", file=name)]) from exc
+
+
+def _validate(raw: dict[str, Any], path: Path) -> Framework:
+    duplicates = _duplicate_codes(raw, path.name)
+    if duplicates:
+        raise FrameworkError(duplicates)
+    try:
+        return Framework.model_validate(raw)
+    except ValidationError as exc:
+        raise FrameworkError([_diagnostic(e, raw, path.name) for e in exc.errors()]) from exc
+
+
+def _duplicate_codes(raw: dict[str, Any], file: str) -> list[Diagnostic]:
+    """Checked before the model so the message can name the file positions of both entries."""
+    kpis = raw.get("kpis")
+    if not isinstance(kpis, list):
+        return []
+    first: dict[str, int] = {}
+    found: list[Diagnostic] = []
+    for index, entry in enumerate(kpis):
+        code = entry.get("code") if isinstance(entry, dict) else None
+        if not isinstance(code, str):
+            continue
+        if code in first:
+            message = f"KPI code {code!r} is used twice (kpis[{first[code]}] and kpis[{index}])"
+            found.append(error("duplicate-code", message, file=file, kpi=code, field=f"kpis[{index}].code"))
+        else:
+            first[code] = index
+    return found
+
+
+def _diagnostic(err: Any, raw: dict[str, Any], file: str) -> Diagnostic:
+    loc: tuple[int | str, ...] = tuple(err["loc"])
+    kpi: str | None = None
+    field_loc = loc
+    if len(loc) >= 2 and loc[0] == "kpis" and isinstance(loc[1], int):
+        kpi = _code_at(raw, loc[1])
+        field_loc = loc[2:] if kpi else loc
+    message = str(err["msg"]).removeprefix("Value error, ")
+    kind = "type-error" if err["type"].endswith(("_type", "_parsing")) or err["type"] == "enum" else "constraint-error"
+    if err["type"] == "missing":
+        kind = "missing-field"
+    elif err["type"] == "extra_forbidden":
+        kind, message = "unknown-field", "this field is not part of the framework format (misspelt?)"
+    return error(kind, message, file=file, kpi=kpi, field=_dotted(field_loc) or None)
+
+
+def _code_at(raw: dict[str, Any], index: int) -> str | None:
+    kpis = raw.get("kpis")
+    if isinstance(kpis, list) and index < len(kpis) and isinstance(kpis[index], dict):
+        code = kpis[index].get("code")
+        return code if isinstance(code, str) else f"kpis[{index}]"
+    return None
+
+
+def _dotted(loc: tuple[int | str, ...]) -> str:
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+def _formula_syntax(framework: Framework, file: str) -> list[Diagnostic]:
+    problems: list[Diagnostic] = []
+    for kpi in framework.kpis:
+        expressions = [(f"data_points[{i}].formula", d.formula) for i, d in enumerate(kpi.data_points)]
+        expressions += [(f"checks[{i}].expression", c.expression) for i, c in enumerate(kpi.checks)]
+        for where, text in expressions:
+            if text is None:
+                continue
+            try:
+                parse(text)
+            except FormulaError as exc:
+                problems.append(error(f"formula-{exc.kind}", exc.message, file=file, kpi=kpi.code, field=where))
+    return problems
