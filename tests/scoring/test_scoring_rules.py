@@ -78,7 +78,9 @@ def test_yes_no_answers() -> None:
     assert percent_of_target(None, "Yes", yes) == 100
     assert percent_of_target(None, "no", yes) == 0
     assert percent_of_target(1.0, None, yes) == 100
-    assert percent_of_target(None, "partly", yes) is None
+    assert percent_of_target(None, "partial", yes) == 50  # middle level of yes/partial/no: 2 points
+    assert percent_of_target(None, "yes", target(False, "yes")) == 0
+    assert percent_of_target(None, "perhaps", yes) is None
 
 
 def test_target_model_rejects_inconsistent_targets() -> None:

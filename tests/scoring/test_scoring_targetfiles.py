@@ -82,3 +82,11 @@ def test_targets_for_unknown_kpis_or_data_points_are_warnings(tmp_path: Path) ->
     assert target_set is not None
     found = check_against_catalogue(target_set, {"A": ["value"], "B": ["pm2_5"]})
     assert [(d.type, d.location.kpi) for d in found] == [("unknown-data-point", "B"), ("unknown-kpi", "Z")]
+
+
+def test_default_set_names_only_catalogue_kpis_and_data_points() -> None:
+    from citykpi.framework.catalogue import Catalogue
+
+    catalogue = Catalogue.load()
+    points = {code: [d.key for d in kpi.data_points] for code, kpi in catalogue.kpis.items()}
+    assert check_against_catalogue(default_target_set(), points) == []

@@ -40,16 +40,6 @@ class ProgressStatus(StrEnum):
     NOT_AVAILABLE = "not_available"
 
 
-PROGRESS_LABELS: dict[ProgressStatus, str] = {
-    ProgressStatus.TARGET_ACHIEVED: "Target achieved",
-    ProgressStatus.SUBSTANTIAL: "On track",
-    ProgressStatus.MODERATE: "Acceleration needed",
-    ProgressStatus.LIMITED: "Limited progress",
-    ProgressStatus.DETERIORATION: "Deterioration",
-    ProgressStatus.NOT_AVAILABLE: "No trend",
-}
-
-
 class ItemProgress(BaseModel):
     code: str
     data_point: str
@@ -146,7 +136,7 @@ def _series(results: Iterable[tuple[int, KpiResult]]) -> list[tuple[int, KpiResu
 def _answer_progress(code: str, dp: str, series: list[tuple[int, KpiResult]], target: Target) -> ItemProgress:
     """Yes/no KPIs have no growth rate: met now, lost since an earlier year, or still unmet."""
     answers = [(y, as_answer(r.value, r.value_text)) for y, r in series]
-    met = [a == target.value for _, a in answers if a is not None]
+    met = [a == float(target.value) for _, a in answers if a is not None]
     if len(met) < 2:
         return ItemProgress(code=code, data_point=dp, status=ProgressStatus.NOT_AVAILABLE, note="needs two years")
     if met[-1]:

@@ -27,14 +27,6 @@ class Band(IntEnum):
     FROM_95 = 4
 
 
-BAND_LABELS: dict[Band, str] = {
-    Band.BELOW_33: "less than 33% of target",
-    Band.FROM_33_TO_66: "33-66% of target",
-    Band.FROM_66_TO_95: "66-95% of target",
-    Band.FROM_95: "95%+ of target",
-}
-
-
 def band_of(percent: float) -> Band:
     """Band of a KPI's or a group's percentage of target (lower edges inclusive)."""
     p = round(percent, PRECISION)
@@ -56,19 +48,23 @@ def group_percent(points: list[int]) -> float | None:
 
 YES_WORDS = frozenset({"yes", "y", "true", "1", "oui"})
 NO_WORDS = frozenset({"no", "n", "false", "0", "non"})
+PARTIAL_WORDS = frozenset({"partial", "partly", "partiel", "partiellement"})
 
 
-def as_answer(value: float | None, text: str | None) -> bool | None:
-    """A yes/no answer from a result's text or numeric value (1/0); None when it is neither."""
+def as_answer(value: float | None, text: str | None) -> float | None:
+    """A yes/no answer as the share of 'yes' it carries: 1 yes, 0.5 partial, 0 no; None if neither.
+
+    'partial' is the middle level of the catalogue's yes/no/partial KPIs (urban planning aspects).
+    """
     if text is not None:
         word = text.strip().lower()
         if word in YES_WORDS:
-            return True
+            return 1.0
         if word in NO_WORDS:
-            return False
-        return None
+            return 0.0
+        return 0.5 if word in PARTIAL_WORDS else None
     if value in (0.0, 1.0):
-        return bool(value)
+        return value
     return None
 
 
@@ -80,7 +76,9 @@ def percent_of_target(value: float | None, text: str | None, target: Target) -> 
     """
     if target.direction is TargetDirection.YES:
         answer = as_answer(value, text)
-        return None if answer is None else (100.0 if answer == target.value else 0.0)
+        if answer is None:
+            return None
+        return 100.0 * (answer if target.value else 1.0 - answer)
     goal = target.numeric
     if value is None or goal is None:
         return None

@@ -11,7 +11,7 @@ from enum import StrEnum
 
 from pydantic import BaseModel
 
-from citykpi.assess.model import Assessment, KpiResult
+from citykpi.assess.model import Assessment, KpiResult, ResultStatus
 from citykpi.collect.model import CityProfile
 from citykpi.scoring.rules import Band, band_of, group_percent, percent_of_target
 from citykpi.scoring.targets import Target, TargetBook
@@ -22,6 +22,7 @@ class Standing(StrEnum):
 
     SCORED = "scored"
     NOT_REPORTED = "not reported"  # no usable value (not reported, not available, error)
+    NOT_APPLICABLE = "not applicable"  # the city declared the data point irrelevant to it
     NO_BENCHMARK = "no benchmark"  # reported, but no target applies
     UNSCORABLE = "unscorable"  # reported and benchmarked, but the answer does not fit the target
 
@@ -91,7 +92,9 @@ def score_item(result: KpiResult, book: TargetBook) -> ItemScore:
     targets = book.targets(result.code, result.data_point)
     benchmark = targets[0] if targets else None
     percent: float | None = None
-    if not result.has_value:
+    if result.status is ResultStatus.NOT_APPLICABLE:
+        standing = Standing.NOT_APPLICABLE
+    elif not result.has_value:
         standing = Standing.NOT_REPORTED
     elif benchmark is None:
         standing = Standing.NO_BENCHMARK
