@@ -1,0 +1,162 @@
+"""Users, passwords, API tokens, browser sessions and the sign-in rate limit.
+
+Passwords are hashed with argon2id. Tokens and session ids are random secrets shown once; only
+their SHA-256 is stored, so a copy of the database does not let anyone sign in. Failed sign-ins are
+counted per user name in the database (not in process memory) so the limit survives restarts and
+holds across server workers.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session
+
+from citykpi.diagnostics import error
+from citykpi.platform.errors import Invalid, NotFound, RateLimited
+from citykpi.platform.roles import Principal, Role
+from citykpi.store import audit
+from citykpi.store.schema import City, Credential, Scope, SignInAttempt, User
+
+HASHER = PasswordHasher()
+MIN_PASSWORD = 8
+MAX_FAILURES = 5
+FAILURE_WINDOW = timedelta(minutes=15)
+SESSION_TTL = timedelta(hours=12)
+
+
+def hash_secret(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def create_user(
+    session: Session,
+    username: str,
+    password: str,
+    role: Role,
+    *,
+    cities: Sequence[str] = (),
+    hubs: Sequence[str] = (),
+    display_name: str = "",
+    actor: str = "system",
+) -> User:
+    problems = []
+    if not username.strip():
+        problems.append(error("invalid-user", "a user name is required", field="username"))
+    if len(password) < MIN_PASSWORD:
+        problems.append(
+            error("weak-password", f"the password needs at least {MIN_PASSWORD} characters", field="password")
+        )
+    if session.scalar(select(User.id).where(User.username == username)) is not None:
+        problems.append(error("duplicate-user", f"user {username!r} already exists", field="username"))
+    city_ids = []
+    for slug in cities:
+        city_id = session.scalar(select(City.id).where(City.slug == slug))
+        if city_id is None:
+            problems.append(error("unknown-city", f"no city {slug!r}", field="cities"))
+        city_ids.append(city_id)
+    if problems:
+        raise Invalid.of(problems, f"cannot create user {username!r}")
+    user = User(
+        username=username,
+        display_name=display_name or username,
+        password_hash=HASHER.hash(password),
+        role=role.value,
+        scopes=[Scope(city_id=c) for c in city_ids] + [Scope(hub=h) for h in hubs],
+    )
+    session.add(user)
+    session.flush()
+    audit.record(
+        session,
+        actor,
+        "create",
+        "user",
+        user.id,
+        new={"username": username, "role": role.value, "cities": list(cities), "hubs": list(hubs)},
+    )
+    return user
+
+
+def principal(user: User) -> Principal:
+    return Principal(
+        username=user.username,
+        role=Role(user.role),
+        user_id=user.id,
+        cities=frozenset(s.city_id for s in user.scopes if s.city_id is not None),
+        hubs=frozenset(s.hub for s in user.scopes if s.hub is not None),
+    )
+
+
+def sign_in(session: Session, username: str, password: str, client: str, now: datetime | None = None) -> User | None:
+    """The user whose password matches, None otherwise; too many recent failures raise `RateLimited`."""
+    now = now or datetime.now(UTC)
+    since = now - FAILURE_WINDOW
+    failures = session.scalar(select(func.count()).where(SignInAttempt.username == username, SignInAttempt.at >= since))
+    if (failures or 0) >= MAX_FAILURES:
+        raise RateLimited(
+            f"too many failed sign-ins for {username!r}; try again in {FAILURE_WINDOW.seconds // 60} minutes"
+        )
+    user = session.scalar(select(User).where(User.username == username, User.active.is_(True)))
+    if user is not None and _verify(user.password_hash, password):
+        session.execute(delete(SignInAttempt).where(SignInAttempt.username == username))
+        return user
+    session.add(SignInAttempt(username=username[:100], client=client[:100], at=now))
+    return None
+
+
+def _verify(stored: str, password: str) -> bool:
+    try:
+        return HASHER.verify(stored, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def issue(
+    session: Session, user: User, kind: str, name: str = "", ttl: timedelta | None = None
+) -> tuple[str, Credential]:
+    """A new secret for `user` (kind 'token' or 'session'); the plain secret is returned only here."""
+    secret = ("ck_" if kind == "token" else "cs_") + secrets.token_urlsafe(32)
+    credential = Credential(
+        user_id=user.id,
+        kind=kind,
+        name=name,
+        secret_hash=hash_secret(secret),
+        csrf=secrets.token_urlsafe(24) if kind == "session" else "",
+        expires_at=datetime.now(UTC) + ttl if ttl else None,
+    )
+    session.add(credential)
+    session.flush()
+    if kind == "token":
+        audit.record(session, user.username, "create", "token", credential.id, new={"name": name})
+    return secret, credential
+
+
+def resolve(session: Session, secret: str, kind: str) -> tuple[User, Credential] | None:
+    row = session.execute(
+        select(User, Credential)
+        .join(Credential, Credential.user_id == User.id)
+        .where(Credential.secret_hash == hash_secret(secret), Credential.kind == kind)
+    ).first()
+    if row is None:
+        return None
+    user, credential = row
+    expires = credential.expires_at
+    if expires is not None and expires.tzinfo is None:
+        expires = expires.replace(tzinfo=UTC)  # SQLite returns naive datetimes
+    if credential.revoked or not user.active or (expires is not None and expires < datetime.now(UTC)):
+        return None
+    return user, credential
+
+
+def revoke(session: Session, user: User, credential_id: int) -> None:
+    credential = session.get(Credential, credential_id)
+    if credential is None or credential.user_id != user.id:
+        raise NotFound(f"no token {credential_id} of yours")
+    credential.revoked = True
+    audit.record(session, user.username, "revoke", credential.kind, credential.id)

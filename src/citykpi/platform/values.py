@@ -1,0 +1,297 @@
+"""Reported values: single edits with optimistic concurrency, atomic imports, history, reassessment.
+
+Every change of an entry writes its old and new state to the audit log in the same transaction, so
+history and data can never disagree. An edit states the version it was based on; the update is
+conditional on that version (`UPDATE ... WHERE version = :seen`), so of two editors who read the same
+version the second gets a conflict, whichever database serialises them. Imports apply the difference
+only: rows that already hold the same data are left untouched, so importing a file twice changes
+nothing, and the whole import is one transaction, so a failure or a killed server leaves nothing half
+written.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from pydantic import BaseModel
+from sqlalchemy import delete, select, update
+from sqlalchemy.orm import Session
+
+from citykpi.assess.engine import assess
+from citykpi.collect.catalogue import CatalogueLike
+from citykpi.collect.model import CityProfile, Submission
+from citykpi.collect.model import Entry as EntryModel
+from citykpi.collect.records import Record, parse_records
+from citykpi.diagnostics import Diagnostic, Location, ValidationReport, error
+from citykpi.platform.catalogues import catalogue_of
+from citykpi.platform.cities import may_see, require
+from citykpi.platform.errors import Conflict, Invalid, NotFound
+from citykpi.platform.roles import Action, Principal
+from citykpi.platform.workflow import PeriodState, value_editable
+from citykpi.store import audit
+from citykpi.store.schema import Audit, Entry, Period, Result, Review, utcnow
+
+FIELDS = ("value", "status", "quality", "origin", "source", "notes")
+
+
+class EntryEdit(BaseModel):
+    """A value as typed in a form or sent by a script: raw text is parsed by the importer's own rules."""
+
+    kpi: str
+    kind: str
+    name: str
+    value: float | bool | str | None = None
+    status: str | None = None
+    quality: int | str | None = None
+    origin: str = ""
+    source: str = ""
+    notes: str = ""
+
+
+@dataclass
+class ImportOutcome:
+    report: ValidationReport
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+
+
+def snapshot(entry: EntryModel) -> dict[str, Any]:
+    """The audited state of an entry (what a change may alter)."""
+    return {
+        "value": entry.value,
+        "status": entry.status.value,
+        "quality": int(entry.quality) if entry.quality is not None else None,
+        "origin": entry.origin,
+        "source": entry.source,
+        "notes": entry.notes,
+    }
+
+
+def row_snapshot(row: Entry) -> dict[str, Any]:
+    return {
+        "value": _value_of(row),
+        "status": row.status,
+        "quality": row.quality,
+        "origin": row.origin,
+        "source": row.source,
+        "notes": row.notes,
+    }
+
+
+def _value_of(row: Entry) -> float | bool | str | None:
+    if row.value_num is not None:
+        return row.value_num
+    if row.value_text in ("true", "false"):
+        return row.value_text == "true"
+    return row.value_text
+
+
+def _columns(state: dict[str, Any]) -> dict[str, Any]:
+    value = state["value"]
+    if isinstance(value, bool):
+        num, text = None, "true" if value else "false"
+    elif isinstance(value, int | float):
+        num, text = float(value), None
+    else:
+        num, text = None, value
+    return {
+        "value_num": num,
+        "value_text": text,
+        "status": state["status"],
+        "quality": state["quality"],
+        "origin": state["origin"],
+        "source": state["source"],
+        "notes": state["notes"],
+    }
+
+
+def to_model(row: Entry) -> EntryModel:
+    return EntryModel.model_validate({"kpi": row.kpi, "kind": row.kind, "name": row.name, **row_snapshot(row)})
+
+
+def parse_edit(edit: EntryEdit, catalogue: CatalogueLike) -> EntryModel:
+    """Validate one edit with exactly the rules (and messages) of the file importer."""
+    fields: dict[str, Any] = edit.model_dump()
+    record = Record(fields=fields, where=Location(file="form"))
+    entries, problems = parse_records([record], catalogue)
+    errors = [p for p in problems if p.severity == "error"]
+    if errors or not entries:
+        errors = errors or [error("empty-entry", "nothing to record: give a value or a status", kpi=edit.kpi)]
+        raise Invalid.of(errors, f"the value of {edit.kpi} is not valid")
+    return entries[0]
+
+
+def _review_state(session: Session, period_id: int, kpi: str) -> str | None:
+    return session.scalar(select(Review.state).where(Review.period_id == period_id, Review.kpi == kpi))
+
+
+def _apply(
+    session: Session, who: Principal, period: Period, entry: EntryModel, seen: int | None, reason: str
+) -> tuple[Entry, str]:
+    """Write one entry if it differs; returns the row and 'created', 'updated' or 'unchanged'."""
+    row = session.scalar(
+        select(Entry).where(
+            Entry.period_id == period.id,
+            Entry.kpi == entry.kpi,
+            Entry.kind == entry.kind.value,
+            Entry.name == entry.name,
+        )
+    )
+    new = snapshot(entry)
+    if row is None:
+        if seen not in (None, 0):
+            raise Conflict(f"{entry.kpi} {entry.name} was deleted or never existed; reload before editing")
+        row = Entry(period_id=period.id, kpi=entry.kpi, kind=entry.kind.value, name=entry.name, updated_by=who.username)
+        for key, value in _columns(new).items():
+            setattr(row, key, value)
+        session.add(row)
+        session.flush()
+        audit.record(session, who.username, "create", "entry", row.id, period_id=period.id, new=new, reason=reason)
+        return row, "created"
+    if seen is not None and seen != row.version:
+        raise Conflict(
+            f"{entry.kpi} {entry.name} was changed by {row.updated_by} (version {row.version}, you edited "
+            f"version {seen}); reload it, nothing was overwritten"
+        )
+    old = row_snapshot(row)
+    if old == new:
+        return row, "unchanged"
+    result = session.execute(
+        update(Entry)
+        .where(Entry.id == row.id, Entry.version == row.version)
+        .values(**_columns(new), version=row.version + 1, updated_at=utcnow(), updated_by=who.username)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:  # type: ignore[attr-defined]
+        raise Conflict(f"{entry.kpi} {entry.name} was changed meanwhile; reload it, nothing was overwritten")
+    session.refresh(row)
+    audit.record(session, who.username, "update", "entry", row.id, period_id=period.id, old=old, new=new, reason=reason)
+    return row, "updated"
+
+
+def set_value(
+    session: Session, who: Principal, period: Period, edit: EntryEdit, seen_version: int | None, reason: str = ""
+) -> Entry:
+    """One edit from a form or a script; `seen_version` 0 creates, else must match the stored version."""
+    require(who, Action.EDIT, period)
+    catalogue = catalogue_of(period.framework)
+    entry = parse_edit(edit, catalogue)
+    if not value_editable(period.status, _review_state(session, period.id, entry.kpi)):
+        raise Conflict(
+            f"{entry.kpi} cannot be changed while the period is {period.status} "
+            "(only in a draft, or on a KPI the verifier has queried)"
+        )
+    row, outcome = _apply(session, who, period, entry, seen_version, reason)
+    if outcome != "unchanged":
+        reassess(session, period)
+    return row
+
+
+def import_submission(
+    session: Session, who: Principal, period: Period, submission: Submission | None, report: ValidationReport
+) -> ImportOutcome:
+    """All or nothing: any error in the report (or in matching the period) and nothing is written."""
+    require(who, Action.EDIT, period)
+    if period.status != PeriodState.DRAFT:
+        raise Conflict(f"{period.city.name} {period.year} is {period.status}: imports replace a draft only")
+    problems = list(report.errors)
+    if submission is not None:
+        problems += _mismatch(period, submission.profile)
+    if problems or submission is None:
+        raise Invalid(
+            "the file was not imported; nothing was changed", report.merged(ValidationReport.from_diagnostics(problems))
+        )
+    outcome = ImportOutcome(report=report)
+    for entry in submission.entries:
+        _row, change = _apply(session, who, period, entry, None, f"import of {submission.source_file}")
+        setattr(outcome, change, getattr(outcome, change) + 1)
+    profile = submission.profile.model_dump(mode="json", exclude_none=True)
+    if profile != period.profile:
+        audit.record(
+            session, who.username, "update", "profile", period.id, period_id=period.id, old=period.profile, new=profile
+        )
+        period.profile = profile
+        outcome.updated += 1
+    if outcome.created or outcome.updated:
+        reassess(session, period)
+    return outcome
+
+
+def _mismatch(period: Period, profile: CityProfile) -> list[Diagnostic]:
+    problems = []
+    if profile.year != period.year:
+        problems.append(
+            error(
+                "period-mismatch",
+                f"the file is for {profile.year} but this period is {period.year}",
+                sheet="Cover",
+                field="year",
+            )
+        )
+    if profile.city.strip().casefold() != period.city.name.strip().casefold():
+        problems.append(
+            error(
+                "period-mismatch",
+                f"the file is for {profile.city!r} but this period belongs to {period.city.name!r}",
+                sheet="Cover",
+                field="city",
+            )
+        )
+    return problems
+
+
+def submission_of(session: Session, period: Period) -> Submission:
+    rows = session.scalars(select(Entry).where(Entry.period_id == period.id).order_by(Entry.id)).all()
+    return Submission(
+        profile=CityProfile.model_validate(period.profile),
+        entries=[to_model(r) for r in rows],
+        frameworks=[period.framework.key],
+    )
+
+
+def reassess(session: Session, period: Period) -> None:
+    """Results are derived from the entries, so they are recomputed rather than edited or audited."""
+    assessment = assess(submission_of(session, period), catalogue_of(period.framework))
+    session.execute(delete(Result).where(Result.period_id == period.id))
+    session.add_all(
+        Result(
+            period_id=period.id,
+            code=r.code,
+            data_point=r.data_point,
+            dimension=r.dimension,
+            level=r.level,
+            status=r.status.value,
+            value=r.value,
+            value_text=r.value_text,
+            record=r.model_dump(mode="json"),
+        )
+        for r in assessment.results
+    )
+
+
+def get_entry(session: Session, who: Principal, entry_id: int) -> tuple[Entry, Period]:
+    row = session.get(Entry, entry_id)
+    period = session.get(Period, row.period_id) if row else None
+    if row is None or period is None or not may_see(who, period):
+        raise NotFound(f"no value {entry_id}")
+    return row, period
+
+
+def history(session: Session, entry_id: int) -> list[Audit]:
+    return list(
+        session.scalars(
+            select(Audit).where(Audit.entity == "entry", Audit.entity_id == entry_id).order_by(Audit.id)
+        ).all()
+    )
+
+
+def entries(session: Session, period: Period, kpi: str | None = None, kind: str | None = None) -> Iterable[Entry]:
+    query = select(Entry).where(Entry.period_id == period.id)
+    if kpi:
+        query = query.where(Entry.kpi == kpi)
+    if kind:
+        query = query.where(Entry.kind == kind)
+    return session.scalars(query.order_by(Entry.kpi, Entry.kind, Entry.name)).all()

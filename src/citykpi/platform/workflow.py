@@ -1,0 +1,109 @@
+"""The verification workflow as two small state machines: one per KPI of a period, one per period.
+
+Per KPI (Verification Manual's YES/NO with the "KPI questions" log): draft -> submitted -> accepted,
+or submitted -> queried -> answered -> accepted | rejected, a thread may go back and forth
+(answered -> queried) before the verifier decides. Per period: draft -> submitted ->
+under verification -> verified -> published. A transition names the `Action` it needs, so the
+permission check and the state check are one table lookup each.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from citykpi.platform.roles import Action
+
+
+class ReviewState(StrEnum):
+    DRAFT = "draft"
+    SUBMITTED = "submitted"
+    QUERIED = "queried"
+    ANSWERED = "answered"
+    ACCEPTED = "accepted"
+    REJECTED = "rejected"
+
+
+class PeriodState(StrEnum):
+    DRAFT = "draft"
+    SUBMITTED = "submitted"
+    UNDER_VERIFICATION = "under_verification"
+    VERIFIED = "verified"
+    PUBLISHED = "published"
+
+
+class ReviewAction(StrEnum):
+    QUERY = "query"
+    ANSWER = "answer"
+    ACCEPT = "accept"
+    REJECT = "reject"
+
+
+@dataclass(frozen=True)
+class Step:
+    sources: frozenset[str]
+    target: str
+    needs: Action
+    needs_message: bool = False
+
+
+REVIEW_STEPS: dict[ReviewAction, Step] = {
+    ReviewAction.QUERY: Step(
+        frozenset({ReviewState.SUBMITTED, ReviewState.ANSWERED}), ReviewState.QUERIED, Action.VERIFY, True
+    ),
+    ReviewAction.ANSWER: Step(frozenset({ReviewState.QUERIED}), ReviewState.ANSWERED, Action.EDIT, True),
+    ReviewAction.ACCEPT: Step(
+        frozenset({ReviewState.SUBMITTED, ReviewState.ANSWERED}), ReviewState.ACCEPTED, Action.VERIFY
+    ),
+    ReviewAction.REJECT: Step(
+        frozenset({ReviewState.SUBMITTED, ReviewState.ANSWERED}), ReviewState.REJECTED, Action.VERIFY, True
+    ),
+}
+
+PERIOD_STEPS: dict[PeriodState, Step] = {
+    PeriodState.SUBMITTED: Step(frozenset({PeriodState.DRAFT}), PeriodState.SUBMITTED, Action.EDIT),
+    PeriodState.UNDER_VERIFICATION: Step(
+        frozenset({PeriodState.SUBMITTED}), PeriodState.UNDER_VERIFICATION, Action.VERIFY
+    ),
+    PeriodState.VERIFIED: Step(frozenset({PeriodState.UNDER_VERIFICATION}), PeriodState.VERIFIED, Action.VERIFY),
+    PeriodState.PUBLISHED: Step(frozenset({PeriodState.VERIFIED}), PeriodState.PUBLISHED, Action.MANAGE),
+}
+
+# Reviews a verifier still has to decide; a period cannot be declared verified while any is left.
+OPEN_REVIEWS = frozenset({ReviewState.SUBMITTED, ReviewState.QUERIED, ReviewState.ANSWERED})
+
+# Reviews on which a question sits in which the questioned KPI's values may still be changed.
+FIXABLE_REVIEWS = frozenset({ReviewState.DRAFT, ReviewState.QUERIED})
+
+
+class WorkflowError(ValueError):
+    """A transition that the current state does not allow; the message says which states would."""
+
+
+def review_step(action: ReviewAction, state: str, message: str) -> Step:
+    step = REVIEW_STEPS[action]
+    if state not in step.sources:
+        allowed = ", ".join(sorted(step.sources))
+        raise WorkflowError(f"cannot {action.value} a KPI that is {state}; only when {allowed}")
+    if step.needs_message and not message.strip():
+        raise WorkflowError(f"'{action.value}' needs a message explaining it")
+    return step
+
+
+def period_step(target: PeriodState, state: str, open_reviews: int) -> Step:
+    step = PERIOD_STEPS[target]
+    if state not in step.sources:
+        allowed = ", ".join(sorted(step.sources))
+        raise WorkflowError(f"cannot move a period from {state} to {target.value}; only from {allowed}")
+    if target is PeriodState.VERIFIED and open_reviews:
+        raise WorkflowError(f"{open_reviews} KPI(s) are still submitted, queried or answered: decide them first")
+    return step
+
+
+def value_editable(period_state: str, review_state: str | None) -> bool:
+    """Values change while the period is a draft, or later on a KPI the verifier has queried."""
+    if period_state == PeriodState.DRAFT:
+        return review_state in (None, *FIXABLE_REVIEWS)
+    if period_state in (PeriodState.SUBMITTED, PeriodState.UNDER_VERIFICATION):
+        return review_state == ReviewState.QUERIED
+    return False

@@ -1,0 +1,249 @@
+"""The relational schema of the platform.
+
+Tables mirror the shared pydantic models (`Submission`, `Entry`, `KpiResult`) instead of storing them
+as opaque documents, because the API filters, paginates and audits individual values. Every mutable
+row carries a `version` counter: writers state the version they read, and a stale one is refused
+(optimistic concurrency) instead of silently overwriting a colleague's change. The audit log is the
+only history: it is append-only (database triggers refuse UPDATE and DELETE, see the migration).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any, ClassVar
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    DateTime,
+    Float,
+    ForeignKey,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+    type_annotation_map: ClassVar[dict[Any, Any]] = {dict[str, Any]: JSON, list[Any]: JSON}
+
+
+class Framework(Base):
+    __tablename__ = "frameworks"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(64))
+    version: Mapped[str] = mapped_column(String(32))
+    name: Mapped[str] = mapped_column(String(200))
+    document: Mapped[dict[str, Any]] = mapped_column(comment="The framework file as loaded, for reproducibility")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    __table_args__ = (UniqueConstraint("key", "version"),)
+
+
+class City(Base):
+    __tablename__ = "cities"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(100), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    country: Mapped[str] = mapped_column(String(100), default="")
+    population: Mapped[float | None] = mapped_column(Float)
+    area_km2: Mapped[float | None] = mapped_column(Float)
+    hub: Mapped[str] = mapped_column(String(100), default="", index=True)
+    peer_group: Mapped[str] = mapped_column(String(40), default="", index=True)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    periods: Mapped[list[Period]] = relationship(back_populates="city", order_by="Period.year")
+
+
+class Period(Base):
+    """One assessment of one city for one year against one framework version."""
+
+    __tablename__ = "periods"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    city_id: Mapped[int] = mapped_column(ForeignKey("cities.id"), index=True)
+    year: Mapped[int] = mapped_column(Integer)
+    framework_id: Mapped[int] = mapped_column(ForeignKey("frameworks.id"))
+    status: Mapped[str] = mapped_column(String(30), default="draft")
+    profile: Mapped[dict[str, Any]] = mapped_column(default=dict, comment="CityProfile of the submission")
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    published_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    city: Mapped[City] = relationship(back_populates="periods")
+    framework: Mapped[Framework] = relationship()
+
+    __table_args__ = (UniqueConstraint("city_id", "year"),)
+
+
+class Entry(Base):
+    """A reported input component or directly reported KPI data point (collect.model.Entry)."""
+
+    __tablename__ = "entries"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    period_id: Mapped[int] = mapped_column(ForeignKey("periods.id"), index=True)
+    kpi: Mapped[str] = mapped_column(String(40))
+    kind: Mapped[str] = mapped_column(String(10))
+    name: Mapped[str] = mapped_column(String(100))
+    value_num: Mapped[float | None] = mapped_column(Float)
+    value_text: Mapped[str | None] = mapped_column(String(200))
+    status: Mapped[str] = mapped_column(String(20), default="not reported")
+    quality: Mapped[int | None] = mapped_column(Integer)
+    origin: Mapped[str] = mapped_column(Text, default="")
+    source: Mapped[str] = mapped_column(Text, default="")
+    notes: Mapped[str] = mapped_column(Text, default="")
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_by: Mapped[str] = mapped_column(String(100), default="")
+
+    __table_args__ = (UniqueConstraint("period_id", "kpi", "kind", "name"),)
+
+
+class Result(Base):
+    """An assessed KPI data point (assess.model.KpiResult); derived, so recomputed rather than audited."""
+
+    __tablename__ = "results"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    period_id: Mapped[int] = mapped_column(ForeignKey("periods.id"), index=True)
+    code: Mapped[str] = mapped_column(String(40))
+    data_point: Mapped[str] = mapped_column(String(100))
+    dimension: Mapped[str] = mapped_column(String(100))
+    level: Mapped[str] = mapped_column(String(20))
+    status: Mapped[str] = mapped_column(String(20))
+    value: Mapped[float | None] = mapped_column(Float)
+    value_text: Mapped[str | None] = mapped_column(String(200))
+    record: Mapped[dict[str, Any]] = mapped_column(comment="The full KpiResult")
+
+    __table_args__ = (UniqueConstraint("period_id", "code", "data_point"),)
+
+
+class Review(Base):
+    """The verification state of one KPI in one period, with the screening findings shown beside it."""
+
+    __tablename__ = "reviews"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    period_id: Mapped[int] = mapped_column(ForeignKey("periods.id"), index=True)
+    kpi: Mapped[str] = mapped_column(String(40))
+    state: Mapped[str] = mapped_column(String(20), default="draft")
+    screening: Mapped[list[Any]] = mapped_column(default=list)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    messages: Mapped[list[Message]] = relationship(order_by="Message.id")
+
+    __table_args__ = (UniqueConstraint("period_id", "kpi"),)
+
+
+class Message(Base):
+    """One post of a KPI's question thread (the U4SSC "KPI questions" log)."""
+
+    __tablename__ = "messages"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    review_id: Mapped[int] = mapped_column(ForeignKey("reviews.id"), index=True)
+    author: Mapped[str] = mapped_column(String(100))
+    action: Mapped[str] = mapped_column(String(20))
+    body: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class Target(Base):
+    __tablename__ = "targets"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    city_id: Mapped[int] = mapped_column(ForeignKey("cities.id"), index=True)
+    kpi: Mapped[str] = mapped_column(String(40))
+    data_point: Mapped[str] = mapped_column(String(100), default="value")
+    year: Mapped[int] = mapped_column(Integer)
+    value: Mapped[float] = mapped_column(Float)
+    note: Mapped[str] = mapped_column(Text, default="")
+
+    __table_args__ = (UniqueConstraint("city_id", "kpi", "data_point", "year"),)
+
+
+class User(Base):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(100), unique=True)
+    display_name: Mapped[str] = mapped_column(String(200), default="")
+    password_hash: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(20))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    scopes: Mapped[list[Scope]] = relationship(cascade="all, delete-orphan", lazy="selectin")
+
+
+class Scope(Base):
+    """What a scoped role reaches: a hub (hub manager) or a city (city editor, verifier)."""
+
+    __tablename__ = "scopes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    hub: Mapped[str | None] = mapped_column(String(100))
+    city_id: Mapped[int | None] = mapped_column(ForeignKey("cities.id"))
+
+
+class Credential(Base):
+    """A bearer secret: an API token for scripts or a browser session. Only its SHA-256 is kept."""
+
+    __tablename__ = "credentials"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(10))
+    name: Mapped[str] = mapped_column(String(100), default="")
+    secret_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    csrf: Mapped[str] = mapped_column(String(64), default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    revoked: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class SignInAttempt(Base):
+    """Failed sign-ins, kept in the database so the rate limit holds across workers and restarts."""
+
+    __tablename__ = "sign_in_attempts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(100), index=True)
+    client: Mapped[str] = mapped_column(String(100))
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
+
+
+class Audit(Base):
+    """Append-only: who changed what, when, from which old value to which new one, and why."""
+
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    actor: Mapped[str] = mapped_column(String(100))
+    action: Mapped[str] = mapped_column(String(40))
+    entity: Mapped[str] = mapped_column(String(40))
+    entity_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    period_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    old: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    new: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    reason: Mapped[str] = mapped_column(Text, default="")

@@ -1,0 +1,1 @@
+from citykpi.store.testing import database, db_url  # noqa: F401
