@@ -1,0 +1,162 @@
+"""Turning one raw cell (from a workbook or a CSV) into a typed value, or saying why not.
+
+Pure functions returning `Problem`s without a location: the reader knows where the cell is and
+attaches it. A problem's message is written for the city team, who typed the value.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, time
+
+from citykpi.collect.model import DATA_QUALITY_LABELS, DataQuality, Status
+from citykpi.framework.model import ValueKind
+
+Raw = str | int | float | bool | datetime | date | time | None
+Value = float | bool | str
+
+
+@dataclass(frozen=True)
+class Problem:
+    type: str
+    message: str
+
+
+NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
+THOUSANDS = re.compile(r"^[+-]?\d{1,3}([, \u00a0\u202f']\d{3})+(\.\d+)?$")
+DECIMAL_COMMA = re.compile(r"^[+-]?\d+,\d+$")
+WITH_UNIT = re.compile(r"^([+-]?[\d.,\s\u00a0\u202f']*\d)\s*([^\d\s].*)$")
+YES = {"yes", "y", "true", "1", "oui", "ja", "si", "sí"}
+NO = {"no", "n", "false", "0", "non", "nein"}
+
+
+def text(raw: Raw) -> str:
+    """A cell as text; dates and numbers as Python prints them."""
+    if raw is None:
+        return ""
+    if isinstance(raw, float) and raw.is_integer():
+        return str(int(raw))
+    return str(raw).strip()
+
+
+def is_blank(raw: Raw) -> bool:
+    return raw is None or (isinstance(raw, str) and not raw.strip())
+
+
+def number(raw: Raw, *, integer: bool = False) -> float | Problem:
+    if isinstance(raw, bool):
+        return Problem("type-error", f"expected a number, found the logical value {raw}")
+    if isinstance(raw, int | float):
+        value = float(raw)
+    elif isinstance(raw, datetime | date | time):
+        return Problem("type-error", f"expected a number, found a date/time ({raw}); format the cell as a number")
+    else:
+        s = str(raw).strip()
+        if NUMBER.match(s):
+            value = float(s)
+        elif THOUSANDS.match(s):
+            return Problem(
+                "type-error", f"'{s}' uses thousands separators; write the number without them (e.g. 12345.6)"
+            )
+        elif DECIMAL_COMMA.match(s):
+            return Problem("type-error", f"'{s}' uses a decimal comma; write it with a decimal point")
+        elif (m := WITH_UNIT.match(s)) and NUMBER.match(m.group(1).strip()):
+            return Problem(
+                "type-error",
+                f"'{s}' contains a unit ('{m.group(2).strip()}'); put the number only ({m.group(1).strip()}), "
+                "the unit is given in the 'Unit' column",
+            )
+        else:
+            return Problem("type-error", f"expected a number, found the text '{s[:60]}'")
+    if not math.isfinite(value):
+        return Problem("type-error", f"expected a finite number, found {raw}")
+    if integer and not value.is_integer():
+        return Problem("type-error", f"expected a whole number, found {_show(value)}")
+    return value
+
+
+def in_range(value: float, minimum: float | None, maximum: float | None, unit: str) -> Problem | None:
+    if minimum is not None and value < minimum:
+        if minimum == 0:
+            return Problem("constraint-error", f"{_show(value)} is negative; a {unit or 'value'} cannot be below 0")
+        return Problem("constraint-error", f"{_show(value)} is below the minimum {_show(minimum)} {unit}".rstrip())
+    if maximum is not None and value > maximum:
+        return Problem("constraint-error", f"{_show(value)} is above the maximum {_show(maximum)} {unit}".rstrip())
+    return None
+
+
+def boolean(raw: Raw) -> bool | Problem:
+    if isinstance(raw, bool):
+        return raw
+    s = text(raw).lower()
+    if s in YES:
+        return True
+    if s in NO:
+        return False
+    return Problem("type-error", f"expected yes or no, found '{text(raw)[:60]}'")
+
+
+def level(raw: Raw, levels: tuple[str, ...]) -> str | Problem:
+    s = text(raw)
+    for choice in levels:
+        if s.casefold() == choice.casefold():
+            return choice
+    return Problem("constraint-error", f"'{s[:60]}' is not one of the allowed answers: {', '.join(levels)}")
+
+
+def typed(
+    raw: Raw, kind: ValueKind, minimum: float | None, maximum: float | None, unit: str, levels: tuple[str, ...] = ()
+) -> Value | Problem:
+    """The value of a filled cell, checked against its kind and range."""
+    if kind is ValueKind.BOOLEAN:
+        return boolean(raw)
+    if kind is ValueKind.LEVEL:
+        return level(raw, levels) if levels else text(raw)
+    result = number(raw, integer=kind is ValueKind.INTEGER)
+    if isinstance(result, Problem):
+        return result
+    return in_range(result, minimum, maximum, unit) or result
+
+
+def status(raw: Raw) -> Status | Problem | None:
+    """The status column; None when blank (the reader infers it from the value)."""
+    s = text(raw).casefold()
+    if not s:
+        return None
+    for choice in Status:
+        if s == choice.value:
+            return choice
+    aliases = {"na": Status.NOT_AVAILABLE, "n/a": Status.NOT_APPLICABLE, "nr": Status.NOT_REPORTED}
+    if s in aliases:
+        return aliases[s]
+    allowed = ", ".join(f"'{c.value}'" for c in (Status.REPORTED, Status.NOT_AVAILABLE, Status.NOT_APPLICABLE))
+    return Problem("constraint-error", f"unknown status '{text(raw)[:40]}'; use {allowed} or leave it empty")
+
+
+def quality(raw: Raw) -> DataQuality | Problem | None:
+    """Accepts the level number (1-6), the dropdown text '1 - Based on ...' or the label alone."""
+    s = text(raw)
+    if not s:
+        return None
+    head = s.split(" ", 1)[0].rstrip(".-")
+    if head.isdigit() and 1 <= int(head) <= 6:
+        return DataQuality(int(head))
+    for q, label in DATA_QUALITY_LABELS.items():
+        if s.casefold() == label.casefold():
+            return q
+    return Problem("constraint-error", f"unknown data quality '{s[:60]}'; choose one of the six levels 1-6")
+
+
+def verified(raw: Raw) -> bool | Problem | None:
+    if is_blank(raw):
+        return None
+    result = boolean(raw)
+    if isinstance(result, Problem):
+        return Problem("constraint-error", f"'Verified' must be YES or NO, found '{text(raw)[:40]}'")
+    return result
+
+
+def _show(x: float) -> str:
+    return str(int(x)) if x.is_integer() and abs(x) < 1e15 else f"{x:g}"

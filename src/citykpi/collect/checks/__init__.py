@@ -1,0 +1,27 @@
+"""Checks on a parsed submission, each a small function `Context -> Iterable[Diagnostic]`.
+
+Cell-level problems (types, ranges, codes, duplicates) are found while parsing; the checks here
+need the whole submission: formulas evaluated over several rows, plausibility rules of the KPI
+sheets and the verifiers' screening rules. Like frictionless `checks/`, adding one is adding a
+function to `CHECKS`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+
+from citykpi.collect.checks.context import Context
+from citykpi.collect.checks.formulas import computed_range, zero_denominators
+from citykpi.collect.checks.plausibility import plausibility
+from citykpi.collect.checks.screening import currency_declared, population_agrees
+from citykpi.diagnostics import Diagnostic
+
+__all__ = ["CHECKS", "Context", "run_checks"]
+
+Check = Callable[[Context], Iterable[Diagnostic]]
+
+CHECKS: tuple[Check, ...] = (zero_denominators, computed_range, plausibility, population_agrees, currency_declared)
+
+
+def run_checks(ctx: Context) -> list[Diagnostic]:
+    return [d for check in CHECKS for d in check(ctx)]

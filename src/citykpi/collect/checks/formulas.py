@@ -1,0 +1,63 @@
+"""Problems only visible once a KPI formula is evaluated on the reported inputs.
+
+A zero denominator or a computed percentage above 100 is caused by input cells, not by the
+formula, so the diagnostic points at those cells (every zero the formula reads, or every input
+it reads) rather than at the KPI.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from citykpi.collect.cells import in_range
+from citykpi.collect.checks.context import Context
+from citykpi.diagnostics import Diagnostic
+from citykpi.framework.formula import Formula, FormulaError, Value, parse
+from citykpi.framework.model import DataPoint, Kpi, ValueKind
+
+
+def _evaluated(ctx: Context) -> Iterator[tuple[Kpi, DataPoint, Formula, Value | FormulaError]]:
+    for kpi, point in ctx.formula_points():
+        try:
+            formula = parse(point.formula or "")
+        except FormulaError:
+            continue  # a catalogue problem, reported by `citykpi kpis` validation, not the city's
+        if not formula.names or not formula.names <= ctx.values.keys() or formula.kpi_refs:
+            continue
+        try:
+            yield kpi, point, formula, formula.evaluate(ctx.values)
+        except FormulaError as exc:
+            yield kpi, point, formula, exc
+
+
+def zero_denominators(ctx: Context) -> Iterator[Diagnostic]:
+    for kpi, point, formula, result in _evaluated(ctx):
+        if not (isinstance(result, FormulaError) and result.kind == "zero-denominator"):
+            continue
+        zeros = sorted(n for n in formula.names if ctx.values.get(n) == 0 and not isinstance(ctx.values[n], bool))
+        what = kpi.code if not kpi.is_multi else f"{kpi.code} ({point.key})"
+        for name in zeros or sorted(formula.names):
+            yield Diagnostic(
+                type="zero-denominator",
+                message=f"{name} is 0 and {what} divides by it ({formula.text}); give the real figure, "
+                "or mark the KPI 'not applicable'",
+                location=ctx.where(name, kpi.code),
+            )
+
+
+def computed_range(ctx: Context) -> Iterator[Diagnostic]:
+    """Each input may be in range while the KPI is not: 130 households with internet out of 100."""
+    for kpi, point, formula, result in _evaluated(ctx):
+        if isinstance(result, FormulaError | bool) or point.kind is not ValueKind.NUMBER:
+            continue
+        problem = in_range(result, point.minimum, point.maximum, point.unit)
+        if problem is None:
+            continue
+        shown = ", ".join(f"{n} = {ctx.values[n]:g}" for n in sorted(formula.names))
+        what = kpi.code if not kpi.is_multi else f"{kpi.code} ({point.key})"
+        first = sorted(formula.names, key=lambda n: (n not in ctx.inputs, n))[0]
+        yield Diagnostic(
+            type="constraint-error",
+            message=f"the computed {what} is out of range: {problem.message} (from {shown}); check these inputs",
+            location=ctx.where(first, kpi.code),
+        )

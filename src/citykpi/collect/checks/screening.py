@@ -1,0 +1,74 @@
+"""The verifiers' screening rules (U4SSC Verification Manual p.31, see docs/collection.md).
+
+Population and household totals must agree within 5 % across a submission, and the currency of
+money amounts must be declared. Which inputs restate the city's total population is decided by
+their unit and name, because the catalogue has no flag for it; the rule is a warning, so a wrong
+guess costs a question, not a rejection.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from citykpi.collect.checks.context import Context
+from citykpi.diagnostics import Diagnostic, Severity
+
+TOLERANCE = 0.05
+TOTALS = {
+    "population": re.compile(r"^(total_|city_|resident_)?(population|inhabitants)(_total)?$"),
+    "households": re.compile(r"^(total_|city_)?(households|number_of_households)(_total)?$"),
+}
+MONEY = re.compile(r"currency|\bUSD\b|\bEUR\b|\bCHF\b|[$€£¥]", re.IGNORECASE)
+
+
+def population_agrees(ctx: Context) -> Iterator[Diagnostic]:
+    profile = ctx.submission.profile
+    for field, pattern in TOTALS.items():
+        reference = getattr(profile, field)
+        if not reference:
+            continue
+        for name, entry in sorted(ctx.inputs.items()):
+            value = entry.value
+            if not pattern.match(name) or isinstance(value, bool) or not isinstance(value, int | float):
+                continue
+            gap = abs(value - reference) / reference
+            if gap > TOLERANCE:
+                yield Diagnostic(
+                    type="inconsistent-profile",
+                    severity=Severity.WARNING,
+                    message=f"{name} = {value:g} differs by {gap:.0%} from the {field} on the Cover sheet "
+                    f"({reference:g}); the verifiers accept at most {TOLERANCE:.0%}",
+                    location=entry.location,
+                )
+
+
+def currency_declared(ctx: Context) -> Iterator[Diagnostic]:
+    if ctx.submission.profile.currency:
+        return
+    money = [
+        e
+        for e in ctx.submission.entries
+        if e.value is not None and not isinstance(e.value, bool) and MONEY.search(_unit(ctx, e.kpi, e.name))
+    ]
+    if ctx.submission.profile.gdp is not None or money:
+        first = money[0].location if money else ctx.where("gdp")
+        yield Diagnostic(
+            type="missing-profile",
+            severity=Severity.WARNING,
+            message="money amounts are reported but no currency is declared on the Cover sheet",
+            location=ctx.profile_locations.get("currency", first),
+        )
+
+
+def _unit(ctx: Context, code: str, name: str) -> str:
+    kpi = ctx.catalogue.kpis.get(code)
+    if kpi is None:
+        return ""
+    for item in kpi.inputs:
+        if item.name == name:
+            return item.unit
+    for point in kpi.data_points:
+        if point.key == name:
+            return point.unit
+    return ""

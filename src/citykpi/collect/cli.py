@@ -1,0 +1,130 @@
+"""`citykpi template` and `citykpi validate`: the city team's two commands.
+
+This is the edge of the program: whatever a file does to the readers, the user gets a report
+and an exit code (0 valid, 1 errors), never a traceback.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+if TYPE_CHECKING:
+    from citykpi.collect.catalogue import CatalogueLike
+    from citykpi.diagnostics import ValidationReport
+
+
+class ReportFormat(StrEnum):
+    TEXT = "text"
+    JSON = "json"
+
+
+FrameworkOption = Annotated[
+    list[Path] | None,
+    typer.Option("--framework", help="An extra framework file loaded beside U4SSC; repeat for several."),
+]
+
+
+def register(app: typer.Typer) -> None:
+    app.command("template")(template)
+    app.command("validate")(validate)
+
+
+def _catalogue(frameworks: list[Path] | None) -> CatalogueLike:
+    """The catalogue, or exit 2 with the framework files' problems."""
+    from rich.console import Console
+
+    from citykpi.collect.report_io import print_report
+    from citykpi.diagnostics import ValidationReport
+    from citykpi.framework.catalogue import Catalogue, FrameworkError
+
+    try:
+        return Catalogue.load(list(frameworks or ()))
+    except FrameworkError as exc:
+        print_report(ValidationReport.from_diagnostics(exc.diagnostics), Console(stderr=True), "framework files")
+        raise typer.Exit(2) from None
+
+
+def template(
+    city: Annotated[str, typer.Option(help="City name, shown on every sheet.")],
+    year: Annotated[int, typer.Option(help="Reference year of the data.", min=1900, max=2100)],
+    output: Annotated[Path, typer.Option("--output", "-o", help="Workbook to write (.xlsx).")],
+    country: Annotated[str, typer.Option(help="Country.")] = "",
+    population: Annotated[float | None, typer.Option(help="Inhabitants.", min=0)] = None,
+    households: Annotated[float | None, typer.Option(help="Number of households.", min=0)] = None,
+    area: Annotated[float | None, typer.Option("--area", help="Land area in km².", min=0)] = None,
+    gdp: Annotated[float | None, typer.Option(help="City GDP in --currency.", min=0)] = None,
+    currency: Annotated[str, typer.Option(help="ISO 4217 currency code, e.g. EUR.")] = "",
+    framework: FrameworkOption = None,
+) -> None:
+    """Write the collection workbook for a city and year."""
+    from citykpi.collect.model import CityProfile
+    from citykpi.collect.template import write_template
+
+    if output.suffix.lower() != ".xlsx":
+        typer.echo(f"error: the output must be an .xlsx file, not '{output.name}'", err=True)
+        raise typer.Exit(2)
+    catalogue = _catalogue(framework)
+    profile = CityProfile(
+        city=city,
+        country=country,
+        year=year,
+        population=population,
+        households=households,
+        area_km2=area,
+        gdp=gdp,
+        currency=currency.upper(),
+    )
+    try:
+        path = write_template(catalogue, profile, output)
+    except OSError as exc:
+        typer.echo(f"error: cannot write {output}: {exc.strerror or exc}", err=True)
+        raise typer.Exit(2) from None
+    rows = sum(len(k.inputs) + len(k.data_points) for k in catalogue.kpis.values())
+    typer.echo(f"wrote {path} ({len(catalogue.kpis)} KPIs, {rows} rows to fill)")
+
+
+def validate(
+    file: Annotated[
+        Path, typer.Argument(help="Workbook (.xlsx), tidy CSV, or data package (folder or datapackage.json).")
+    ],
+    format: Annotated[
+        ReportFormat, typer.Option("--format", help="text for people, json for scripts.")
+    ] = ReportFormat.TEXT,
+    framework: FrameworkOption = None,
+    annotate: Annotated[
+        Path | None, typer.Option(help="Write a copy of the workbook with the problems highlighted and listed.")
+    ] = None,
+) -> None:
+    """Check a filled workbook, CSV or data package; exit 1 when it has errors."""
+    from rich.console import Console
+
+    from citykpi.collect.report_io import annotate_workbook, as_json, print_report
+
+    catalogue = _catalogue(framework)
+    report = _read(file, catalogue)
+    if format is ReportFormat.JSON:
+        typer.echo(as_json(report))
+    else:
+        print_report(report, Console(), file.name)
+    if annotate is not None:
+        result = annotate_workbook(file, report, annotate)
+        if isinstance(result, Path):
+            typer.echo(f"annotated copy: {result}", err=True)
+        else:
+            typer.echo(f"{result}", err=True)
+    raise typer.Exit(0 if report.valid else 1)
+
+
+def _read(file: Path, catalogue: CatalogueLike) -> ValidationReport:
+    from citykpi.collect.readers import read_any
+    from citykpi.diagnostics import ValidationReport, error
+
+    try:
+        return read_any(file, catalogue)[1]
+    except Exception as exc:
+        message = f"the file could not be read ({type(exc).__name__}: {exc}); please report this as a bug"
+        return ValidationReport.from_diagnostics([error("source-error", message, file=file.name)])

@@ -1,0 +1,58 @@
+"""One entry point for every input format: `read_any` picks the reader by extension, then content."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from citykpi.collect.catalogue import CatalogueLike
+from citykpi.collect.datapackage import DESCRIPTOR, read_datapackage
+from citykpi.collect.model import Submission
+from citykpi.collect.safety import DEFAULT_LIMITS, Limits, sniff
+from citykpi.collect.tidy import read_csv
+from citykpi.collect.workbook import read_workbook
+from citykpi.diagnostics import Location, ValidationReport, error
+
+__all__ = ["read_any", "read_csv", "read_datapackage", "read_workbook"]
+
+WORKBOOK_SUFFIXES = {".xlsx", ".xlsm", ".xltx", ".xls"}
+
+
+def read_any(
+    path: Path | str, catalogue: CatalogueLike, limits: Limits = DEFAULT_LIMITS
+) -> tuple[Submission | None, ValidationReport]:
+    path = Path(path)
+    if path.is_dir():
+        if (path / DESCRIPTOR).is_file():
+            return read_datapackage(path, catalogue, limits)
+        problem = error("source-error", f"the folder has no {DESCRIPTOR}", file=path.name)
+        return None, ValidationReport.from_diagnostics([problem])
+    if not path.is_file():
+        return None, ValidationReport.from_diagnostics([error("source-error", "no such file", file=str(path))])
+    suffix = path.suffix.lower()
+    if suffix in WORKBOOK_SUFFIXES:
+        return read_workbook(path, catalogue, limits)
+    if suffix == ".csv" or suffix == ".tsv":
+        return read_csv(path, catalogue, limits)
+    if suffix == ".json":
+        return read_datapackage(path, catalogue, limits)
+    return _by_content(path, catalogue, limits)
+
+
+def _by_content(path: Path, catalogue: CatalogueLike, limits: Limits) -> tuple[Submission | None, ValidationReport]:
+    try:
+        with path.open("rb") as f:
+            head = f.read(4096)
+    except OSError as exc:
+        return None, ValidationReport.from_diagnostics(
+            [error("source-error", f"cannot read the file: {exc.strerror or exc}", file=path.name)]
+        )
+    kind = sniff(head)
+    if kind in ("zip", "xls"):
+        return read_workbook(path, catalogue, limits)
+    if kind == "text" and head.lstrip().startswith(b"{"):
+        return read_datapackage(path, catalogue, limits)
+    if kind == "text" and head:
+        return read_csv(path, catalogue, limits)
+    where = Location(file=path.name)
+    message = "the file is empty" if not head else "not a workbook (.xlsx), tidy CSV or datapackage.json"
+    return None, ValidationReport(valid=False, errors=[error("format-error", message, **where.model_dump())])

@@ -1,0 +1,110 @@
+"""Showing a validation report: in the terminal (rich), as JSON, and inside a copy of the workbook.
+
+The annotated copy is for the city team who never opens a terminal: problems are highlighted
+where they are, with the message as a cell comment, and listed on a Problems sheet with links.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+from citykpi.collect.layout import PROBLEMS_SHEET
+from citykpi.collect.safety import check_workbook_file
+from citykpi.diagnostics import Diagnostic, Location, Severity, ValidationReport
+
+STYLE = {Severity.ERROR: "bold red", Severity.WARNING: "yellow"}
+FILL = {Severity.ERROR: "F8CBAD", Severity.WARNING: "FFE699"}
+
+
+def as_json(report: ValidationReport) -> str:
+    return json.dumps(report.model_dump(mode="json"), indent=2, ensure_ascii=False)
+
+
+def print_report(report: ValidationReport, console: Console, title: str = "") -> None:
+    """Errors then warnings, grouped by type, each group a table of location and message."""
+    heading = f"{title}: " if title else ""
+    if report.valid and not report.warnings:
+        console.print(f"[bold green]✔ {heading}valid, no problems found[/]")
+        return
+    verdict = "[bold green]✔ valid[/]" if report.valid else "[bold red]✘ not valid[/]"
+    console.print(f"{heading}{verdict} — {len(report.errors)} error(s), {len(report.warnings)} warning(s)")
+    for diagnostics in (report.errors, report.warnings):
+        groups: dict[str, list[Diagnostic]] = defaultdict(list)
+        for d in diagnostics:
+            groups[d.type].append(d)
+        for type, items in groups.items():
+            style = STYLE[items[0].severity]
+            table = Table(title=f"[{style}]{items[0].severity.value}: {type}[/] ({len(items)})", title_justify="left")
+            table.add_column("where", overflow="fold", max_width=60)
+            table.add_column("problem", overflow="fold")
+            for d in items:
+                table.add_row(str(d.location), d.message)
+            console.print(table)
+
+
+def annotate_workbook(source: Path | str, report: ValidationReport, out: Path | str) -> Path | Diagnostic:
+    """A copy of `source` with problem cells highlighted and commented and a Problems sheet first.
+
+    Returns a diagnostic instead when the file cannot safely be opened for writing (the same
+    byte-level checks as the reader), so a hostile file is never parsed by a second code path.
+    """
+    from openpyxl import load_workbook
+    from openpyxl.comments import Comment
+    from openpyxl.styles import Font, PatternFill
+
+    source, out = Path(source), Path(out)
+    unsafe = [d for d in check_workbook_file(source, Location(file=source.name)) if d.severity is Severity.ERROR]
+    if unsafe:
+        return Diagnostic(
+            type=unsafe[0].type, message=f"cannot annotate: {unsafe[0].message}", location=unsafe[0].location
+        )
+    try:
+        wb = load_workbook(source, keep_links=False)
+    except Exception as exc:
+        return Diagnostic(type="source-error", message=f"cannot annotate: {exc}", location=Location(file=source.name))
+    if PROBLEMS_SHEET in wb.sheetnames:
+        del wb[PROBLEMS_SHEET]
+    notes: dict[tuple[str, str], list[Diagnostic]] = defaultdict(list)
+    for d in [*report.errors, *report.warnings]:
+        sheet, ref = d.location.sheet, d.location.cell
+        if sheet in wb.sheetnames and sheet is not None and ref:
+            notes[(sheet, ref)].append(d)
+    for (sheet, ref), items in notes.items():
+        cell = wb[sheet][ref]
+        worst = Severity.ERROR if any(d.severity is Severity.ERROR for d in items) else Severity.WARNING
+        cell.fill = PatternFill("solid", fgColor=FILL[worst])
+        text = "\n".join(f"{d.severity.value} ({d.type}): {d.message}" for d in items)
+        cell.comment = Comment(text[:2000], "citykpi validate", width=320, height=140)
+    ws = wb.create_sheet(PROBLEMS_SHEET, 0)
+    ws.append(["Severity", "Type", "Sheet", "Cell or row", "KPI", "Problem"])
+    for cell in ws[1]:
+        cell.font = Font(bold=True)
+    for d in [*report.errors, *report.warnings]:
+        _problem_row(ws, d, wb.sheetnames)
+    for letter, width in zip("ABCDEF", (10, 20, 20, 12, 20, 100), strict=True):
+        ws.column_dimensions[letter].width = width
+    ws.freeze_panes = "A2"
+    wb.active = 0
+    out.parent.mkdir(parents=True, exist_ok=True)
+    wb.save(out)
+    return out
+
+
+def _problem_row(ws: Any, d: Diagnostic, sheets: list[str]) -> None:
+    from openpyxl.styles import Font, PatternFill
+
+    at = d.location
+    where = at.cell or (f"row {at.row}" if at.row is not None else "") + (f" {at.column}" if at.column else "")
+    ws.append([d.severity.value, d.type, at.sheet or "", where.strip(), at.kpi or "", d.message])
+    row = ws.max_row
+    ws.cell(row=row, column=1).fill = PatternFill("solid", fgColor=FILL[d.severity])
+    if at.sheet in sheets and at.cell:
+        link = ws.cell(row=row, column=4)
+        link.hyperlink = f"#'{at.sheet}'!{at.cell}"
+        link.font = Font(color="0563C1", underline="single")

@@ -1,0 +1,249 @@
+"""The collection workbook a city team fills in.
+
+Built from the catalogue alone, so a national or local framework loaded with `--framework` gets
+its rows without code changes. Excel's data validation guides typing but is bypassed by paste,
+which is why the importer re-checks every cell.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.utils import get_column_letter, quote_sheetname
+from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.worksheet import Worksheet
+
+from citykpi import __version__ as citykpi_version
+from citykpi.collect.catalogue import CatalogueLike
+from citykpi.collect.instructions import INSTRUCTIONS
+from citykpi.collect.layout import (
+    COVER_FIRST_ROW,
+    COVER_SHEET,
+    FORMAT_ID,
+    INSTRUCTIONS_SHEET,
+    LISTS_SHEET,
+    META_SHEET,
+    PROFILE_ROWS,
+    QUALITY_CHOICES,
+    SHEET_COLUMNS,
+    STATUS_CHOICES,
+    YES_NO,
+    RowSpec,
+    kpi_rows,
+    sheets_for,
+)
+from citykpi.collect.model import CityProfile
+from citykpi.framework.model import ValueKind
+
+HEADER_ROW = 3
+NAVY = "1F4E79"
+HEADER_FILL = PatternFill("solid", fgColor=NAVY)
+CITY_FILL = PatternFill("solid", fgColor="FFF2CC")
+OVERRIDE_FILL = PatternFill("solid", fgColor="E2EFDA")
+BAND_FILL = PatternFill("solid", fgColor="F2F2F2")
+WHITE_BOLD = Font(bold=True, color="FFFFFF")
+TITLE_FONT = Font(bold=True, size=14, color=NAVY)
+HINT_FONT = Font(italic=True, color="595959")
+GROUP_TOP = Border(top=Side(style="thin", color="808080"))
+WRAP = Alignment(wrap_text=True, vertical="top")
+TOP = Alignment(vertical="top")
+COLUMN = {c.key: i + 1 for i, c in enumerate(SHEET_COLUMNS)}
+
+
+def write_template(catalogue: CatalogueLike, profile: CityProfile, path: Path | str) -> Path:
+    """Write the workbook for `profile`'s city and year; returns the path written."""
+    path = Path(path)
+    wb = Workbook()
+    cover = wb.active
+    assert cover is not None  # a new Workbook always has one sheet
+    lists = _Lists(wb.create_sheet(LISTS_SHEET))
+    _cover(cover, profile, catalogue)
+    _instructions(wb.create_sheet(INSTRUCTIONS_SHEET))
+    for name, kpis in sheets_for(catalogue.kpis.values()).items():
+        _dimension_sheet(wb.create_sheet(name), name, [row for kpi in kpis for row in kpi_rows(kpi)], lists, profile)
+    _meta(wb.create_sheet(META_SHEET), catalogue, profile)
+    wb.move_sheet(LISTS_SHEET, offset=len(wb.sheetnames))
+    wb[LISTS_SHEET].sheet_state = "hidden"
+    wb[META_SHEET].sheet_state = "hidden"
+    wb.properties.title = f"U4SSC KPI data collection — {profile.city} {profile.year}"
+    wb.properties.creator = f"citykpi {citykpi_version}"
+    wb.properties.keywords = FORMAT_ID
+    path.parent.mkdir(parents=True, exist_ok=True)
+    wb.save(path)
+    return path
+
+
+def _title(ws: Worksheet, title: str, hint: str) -> None:
+    ws["A1"] = title
+    ws["A1"].font = TITLE_FONT
+    ws["A2"] = hint
+    ws["A2"].font = HINT_FONT
+
+
+def _header(ws: Worksheet, headers: Sequence[tuple[str, float]]) -> None:
+    for col, (text, width) in enumerate(headers, start=1):
+        cell = ws.cell(row=HEADER_ROW, column=col, value=text)
+        cell.fill = HEADER_FILL
+        cell.font = WHITE_BOLD
+        cell.alignment = Alignment(vertical="center", wrap_text=True)
+        ws.column_dimensions[get_column_letter(col)].width = width
+    ws.row_dimensions[HEADER_ROW].height = 30
+
+
+def _cover(ws: Worksheet, profile: CityProfile, catalogue: CatalogueLike) -> None:
+    ws.title = COVER_SHEET
+    names = ", ".join(f"{f.name} {f.version}" for f in catalogue.frameworks)
+    _title(ws, f"U4SSC KPI data collection — {profile.city}, {profile.year}", f"Frameworks: {names}")
+    _header(ws, [("Field", 22), ("Value", 26), ("Key", 12), ("Explanation", 70)])
+    values = profile.model_dump()
+    positive = DataValidation(type="decimal", operator="greaterThan", formula1="0", allow_blank=True)
+    positive.error = "Give a positive number without unit or thousands separators."
+    years = DataValidation(type="whole", operator="between", formula1="1900", formula2="2100", allow_blank=False)
+    ws.add_data_validation(positive)
+    ws.add_data_validation(years)
+    for row, (key, label, explanation) in enumerate(PROFILE_ROWS, start=COVER_FIRST_ROW):
+        ws.cell(row=row, column=1, value=label).font = Font(bold=True)
+        value = values.get(key)
+        cell = ws.cell(row=row, column=2, value=value if value not in ("", None) else None)
+        cell.fill = CITY_FILL
+        ws.cell(row=row, column=3, value=key).font = HINT_FONT
+        ws.cell(row=row, column=4, value=explanation).alignment = WRAP
+        if key == "year":
+            years.add(cell.coordinate)
+        elif key in ("population", "households", "area_km2", "gdp"):
+            positive.add(cell.coordinate)
+    ws.freeze_panes = f"A{COVER_FIRST_ROW}"
+
+
+def _instructions(ws: Worksheet) -> None:
+    _title(ws, "How to fill in this workbook", "Read once; the importer (citykpi validate) checks everything below.")
+    ws.column_dimensions["A"].width = 120
+    for row, line in enumerate(INSTRUCTIONS, start=HEADER_ROW + 1):
+        cell = ws.cell(row=row, column=1, value=line)
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
+        if line and not line.startswith(("-", " ")) and line.endswith(":"):
+            cell.font = Font(bold=True, color=NAVY)
+
+
+class _Lists:
+    """A hidden sheet holding the dropdown choices: list validations over 255 characters must use a range."""
+
+    def __init__(self, ws: Worksheet) -> None:
+        self.ws = ws
+        self.ranges: dict[tuple[str, ...], str] = {}
+        for choices in (STATUS_CHOICES, QUALITY_CHOICES, YES_NO, ("yes", "no")):
+            self.range(choices)
+
+    def range(self, choices: tuple[str, ...]) -> str:
+        if choices not in self.ranges:
+            col = get_column_letter(len(self.ranges) + 1)
+            for row, choice in enumerate(choices, start=1):
+                self.ws[f"{col}{row}"] = choice
+            self.ranges[choices] = f"{quote_sheetname(LISTS_SHEET)}!${col}$1:${col}${len(choices)}"
+        return self.ranges[choices]
+
+
+def _validation_key(spec: RowSpec) -> tuple[object, ...]:
+    if spec.value_kind is ValueKind.BOOLEAN:
+        return ("list", ("yes", "no"))
+    if spec.value_kind is ValueKind.LEVEL:
+        return ("list", spec.levels)
+    kind = "whole" if spec.value_kind is ValueKind.INTEGER else "decimal"
+    return (kind, spec.minimum, spec.maximum)
+
+
+def _validation(key: tuple[object, ...], lists: _Lists) -> DataValidation:
+    kind = str(key[0])
+    if kind == "list":
+        choices = key[1]
+        assert isinstance(choices, tuple)
+        dv = DataValidation(type="list", formula1=lists.range(choices), allow_blank=True)
+        dv.error = "Choose one of the answers in the list."
+        return dv
+    low, high = key[1], key[2]
+    if low is not None and high is not None:
+        dv = DataValidation(type=kind, operator="between", formula1=f"{low}", formula2=f"{high}", allow_blank=True)
+        dv.error = f"Give a number from {low} to {high}, without unit."
+    elif low is not None:
+        dv = DataValidation(type=kind, operator="greaterThanOrEqual", formula1=f"{low}", allow_blank=True)
+        dv.error = f"Give a number of at least {low}, without unit."
+    elif high is not None:
+        dv = DataValidation(type=kind, operator="lessThanOrEqual", formula1=f"{high}", allow_blank=True)
+        dv.error = f"Give a number of at most {high}, without unit."
+    else:
+        dv = DataValidation(type=kind, operator="between", formula1="-1E+300", formula2="1E+300", allow_blank=True)
+        dv.error = "Give a number only, without unit."
+    dv.errorTitle = "Value not accepted"
+    return dv
+
+
+def _dimension_sheet(ws: Worksheet, name: str, rows: list[RowSpec], lists: _Lists, profile: CityProfile) -> None:
+    _title(
+        ws,
+        f"{name} — {profile.city}, {profile.year}",
+        "Fill the yellow columns. An 'input' row feeds the KPI formula; a 'value' row (green) reports the final "
+        "value directly and overrides the calculation.",
+    )
+    _header(ws, [(c.header, c.width) for c in SHEET_COLUMNS])
+    value_cells: dict[tuple[object, ...], list[str]] = defaultdict(list)
+    band = False
+    previous = None
+    for row, spec in enumerate(rows, start=HEADER_ROW + 1):
+        if spec.kpi.code != previous:
+            band = not band
+        descriptive = {
+            "kpi": spec.kpi.code,
+            "kpi_name": spec.kpi.name,
+            "kind": spec.kind,
+            "name": spec.name,
+            "label": spec.label,
+            "definition": spec.definition,
+            "unit": spec.unit,
+            "range": spec.range_text,
+        }
+        for key, value in descriptive.items():
+            cell = ws.cell(row=row, column=COLUMN[key], value=value or None)
+            cell.alignment = WRAP if key in ("kpi_name", "label", "definition") else TOP
+            if band:
+                cell.fill = BAND_FILL
+        for column in SHEET_COLUMNS:
+            if column.for_city:
+                cell = ws.cell(row=row, column=COLUMN[column.key])
+                cell.fill = OVERRIDE_FILL if spec.kind == "value" and column.key == "value" else CITY_FILL
+                cell.alignment = TOP
+        if spec.kpi.code != previous:
+            for col in range(1, len(SHEET_COLUMNS) + 1):
+                ws.cell(row=row, column=col).border = GROUP_TOP
+        previous = spec.kpi.code
+        value_cells[_validation_key(spec)].append(f"{get_column_letter(COLUMN['value'])}{row}")
+    last = HEADER_ROW + len(rows)
+    for validation, refs in value_cells.items():
+        dv = _validation(validation, lists)
+        ws.add_data_validation(dv)
+        for ref in refs:
+            dv.add(ref)
+    if rows:
+        for column_key, choices in (("status", STATUS_CHOICES), ("quality", QUALITY_CHOICES), ("verified", YES_NO)):
+            letter = get_column_letter(COLUMN[column_key])
+            dv = DataValidation(type="list", formula1=lists.range(choices), allow_blank=True)
+            ws.add_data_validation(dv)
+            dv.add(f"{letter}{HEADER_ROW + 1}:{letter}{last}")
+    ws.freeze_panes = ws.cell(row=HEADER_ROW + 1, column=3)
+    ws.auto_filter.ref = f"A{HEADER_ROW}:{get_column_letter(len(SHEET_COLUMNS))}{max(last, HEADER_ROW)}"
+
+
+def _meta(ws: Worksheet, catalogue: CatalogueLike, profile: CityProfile) -> None:
+    """What the file was made for, so an import can warn when the catalogue changed since."""
+    ws.append(["key", "value", "version"])
+    ws.append(["format", FORMAT_ID, None])
+    ws.append(["generator", f"citykpi {citykpi_version}", None])
+    ws.append(["generated", datetime.now(UTC).isoformat(timespec="seconds"), None])
+    ws.append(["city", profile.city, None])
+    ws.append(["year", profile.year, None])
+    for framework in catalogue.frameworks:
+        ws.append(["framework", framework.id, framework.version])

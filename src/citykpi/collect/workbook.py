@@ -1,0 +1,246 @@
+"""Reading a filled collection workbook.
+
+The file is checked byte-wise first (`safety`), then opened read-only without evaluating
+anything: a formula's text is read, reported and never computed, and links are not followed.
+Columns are found by their header text, so a city may reorder or add columns freely; rows are
+identified by KPI code, row kind and component key, never by position.
+"""
+
+from __future__ import annotations
+
+import zipfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from openpyxl import load_workbook
+from openpyxl.utils import get_column_letter
+
+from citykpi.collect.catalogue import CatalogueLike
+from citykpi.collect.cells import Raw, is_blank, text
+from citykpi.collect.layout import (
+    COVER_FIRST_ROW,
+    COVER_SHEET,
+    FORMAT_ID,
+    INSTRUCTIONS_SHEET,
+    LISTS_SHEET,
+    META_SHEET,
+    PROBLEMS_SHEET,
+    PROFILE_ROWS,
+    SHEET_COLUMNS,
+    sheets_for,
+)
+from citykpi.collect.model import Submission
+from citykpi.collect.records import ProfileField, Record
+from citykpi.collect.safety import DEFAULT_LIMITS, Limits, check_workbook_file
+from citykpi.collect.submission import assemble
+from citykpi.diagnostics import Diagnostic, Location, Severity, ValidationReport
+
+NOT_DATA = {COVER_SHEET, INSTRUCTIONS_SHEET, META_SHEET, LISTS_SHEET, PROBLEMS_SHEET}
+HEADER_SCAN = 10
+KEY_BY_HEADER = {c.header.casefold(): c.key for c in SHEET_COLUMNS}
+
+
+def read_workbook(
+    path: Path | str, catalogue: CatalogueLike, limits: Limits = DEFAULT_LIMITS
+) -> tuple[Submission | None, ValidationReport]:
+    path = Path(path)
+    where = Location(file=path.name)
+    problems = check_workbook_file(path, where, limits)
+    if any(p.severity is Severity.ERROR for p in problems):
+        return None, ValidationReport.from_diagnostics(problems)
+    try:
+        wb = load_workbook(path, read_only=True, data_only=False, keep_links=False, keep_vba=False)
+    except (zipfile.BadZipFile, KeyError, ValueError, TypeError, OSError, EOFError, IndexError) as exc:
+        problems.append(Diagnostic(type="source-error", message=f"cannot open the workbook: {exc}", location=where))
+        return None, ValidationReport.from_diagnostics(problems)
+    try:
+        reader = _Reader(wb, where, catalogue, limits)
+        submission, report = reader.read()
+    except (zipfile.BadZipFile, KeyError, ValueError, TypeError, OSError, EOFError, IndexError) as exc:
+        # A part that passed the directory checks but is corrupt inside (bad XML, wrong CRC).
+        problems.append(Diagnostic(type="source-error", message=f"the workbook is damaged: {exc}", location=where))
+        return None, ValidationReport.from_diagnostics(problems)
+    finally:
+        wb.close()
+    if submission is not None:
+        submission.source_file = path.name
+    return submission, ValidationReport.from_diagnostics(problems).merged(report)
+
+
+class _Reader:
+    def __init__(self, wb: Any, where: Location, catalogue: CatalogueLike, limits: Limits) -> None:
+        self.wb = wb
+        self.where = where
+        self.catalogue = catalogue
+        self.limits = limits
+        self.problems: list[Diagnostic] = []
+
+    def read(self) -> tuple[Submission | None, ValidationReport]:
+        frameworks = self._meta()
+        profile = self._cover()
+        records = [record for name in self._data_sheets() for record in self._sheet(name)]
+        return assemble(profile, records, self.catalogue, self.where, frameworks, self.problems)
+
+    def _found(self, type: str, message: str, severity: Severity = Severity.ERROR, **at: Any) -> None:
+        location = self.where.model_copy(update=at)
+        self.problems.append(Diagnostic(type=type, severity=severity, message=message, location=location))
+
+    def _meta(self) -> list[str]:
+        """The frameworks the file says it was made for; warns when versions differ from the catalogue."""
+        loaded = {f.id: f.version for f in self.catalogue.frameworks}
+        if META_SHEET not in self.wb.sheetnames:
+            self._found(
+                "missing-sheet",
+                "no Meta sheet: the file was not made with `citykpi template`, so its framework version is unknown",
+                Severity.WARNING,
+                sheet=META_SHEET,
+            )
+            return list(loaded)
+        stated: dict[str, str] = {}
+        file_format = ""
+        for row in self.wb[META_SHEET].iter_rows(max_row=200, max_col=3, values_only=True):
+            key, value, version = (*row, None, None, None)[:3]
+            if text(key) == "format":
+                file_format = text(value)
+            elif text(key) == "framework" and text(value):
+                stated[text(value)] = text(version)
+        if file_format and file_format != FORMAT_ID:
+            self._found(
+                "format-error",
+                f"the workbook layout is '{file_format}', this citykpi reads '{FORMAT_ID}'",
+                Severity.WARNING,
+                sheet=META_SHEET,
+            )
+        for framework_id, version in stated.items():
+            if framework_id not in loaded:
+                self._found(
+                    "unknown-framework",
+                    f"the workbook was made for framework '{framework_id}', which is not loaded "
+                    "(add it with --framework FILE)",
+                    Severity.WARNING,
+                    sheet=META_SHEET,
+                )
+            elif version and version != loaded[framework_id]:
+                self._found(
+                    "framework-mismatch",
+                    f"the workbook was made for {framework_id} {version}; the catalogue is {loaded[framework_id]}. "
+                    "Rows whose KPI changed may be reported as unknown",
+                    Severity.WARNING,
+                    sheet=META_SHEET,
+                )
+        return [f for f in loaded if f in stated] or list(loaded)
+
+    def _cover(self) -> dict[str, ProfileField]:
+        if COVER_SHEET not in self.wb.sheetnames:
+            self._found("missing-sheet", "the Cover sheet with the city profile is missing", sheet=COVER_SHEET)
+            return {}
+        keys = {key for key, _, _ in PROFILE_ROWS}
+        by_label = {label.casefold(): key for key, label, _ in PROFILE_ROWS}
+        fields: dict[str, ProfileField] = {}
+        rows = self.wb[COVER_SHEET].iter_rows(min_row=COVER_FIRST_ROW, max_row=COVER_FIRST_ROW + 60, max_col=3)
+        for number, row in enumerate(rows, start=COVER_FIRST_ROW):
+            cells = (*row, None, None, None)[:3]
+            label, key = (getattr(cells[i], "value", None) for i in (0, 2))
+            field = text(key) if text(key) in keys else by_label.get(text(label).casefold())
+            if field and field not in fields:
+                fields[field] = ProfileField(
+                    self._value(cells[1], COVER_SHEET, f"B{number}"),
+                    self.where.model_copy(update={"sheet": COVER_SHEET, "cell": f"B{number}", "field": field}),
+                )
+        return fields
+
+    def _value(self, cell: Any, sheet: str, ref: str, kpi: str | None = None) -> Raw:
+        """A cell's value; formulas are reported and read as empty."""
+        value = getattr(cell, "value", None)
+        if getattr(cell, "data_type", None) == "f" or (isinstance(value, str) and value.startswith("=")):
+            self._found(
+                "formula-in-cell",
+                f"the cell holds the formula '{str(value)[:80]}'; formulas are not evaluated on import, "
+                "type the resulting number instead",
+                sheet=sheet,
+                cell=ref,
+                kpi=kpi,
+            )
+            return None
+        if value is not None and not isinstance(value, str | int | float | bool):
+            return text(value) if not hasattr(value, "isoformat") else value
+        return value
+
+    def _data_sheets(self) -> list[str]:
+        expected = list(sheets_for(self.catalogue.kpis.values()))
+        present = set(self.wb.sheetnames)
+        for name in expected:
+            if name not in present:
+                self._found("missing-sheet", f"the sheet '{name}' is missing; its KPIs cannot be read", sheet=name)
+        extra = [n for n in self.wb.sheetnames if n not in NOT_DATA and n not in expected]
+        return [n for n in expected if n in present] + extra
+
+    def _sheet(self, name: str) -> Iterator[Record]:
+        ws = self.wb[name]
+        header_row, columns = self._header(ws, name)
+        if header_row is None:
+            return
+        limit = header_row + self.limits.max_rows
+        for number, row in enumerate(ws.iter_rows(min_row=header_row + 1), start=header_row + 1):
+            if number > limit:
+                self._found("hostile-file", f"more than {self.limits.max_rows} rows; the rest was not read", sheet=name)
+                return
+            cells = tuple(row)
+            raw_kpi = cells[columns["kpi"] - 1].value if columns["kpi"] <= len(cells) else None
+            kpi = text(raw_kpi)[:60] or None
+            fields: dict[str, Raw] = {}
+            refs: dict[str, str] = {}
+            for key, col in columns.items():
+                ref = f"{get_column_letter(col)}{number}"
+                refs[key] = ref
+                fields[key] = self._value(cells[col - 1], name, ref, kpi) if col <= len(cells) else None
+            if all(is_blank(v) for v in fields.values()):
+                continue
+            yield Record(fields, self.where.model_copy(update={"sheet": name, "row": number}), refs)
+
+    def _header(self, ws: Any, name: str) -> tuple[int | None, dict[str, int]]:
+        """Finds the header row by its 'KPI code' cell; reports missing, unknown and repeated labels."""
+        for number, row in enumerate(ws.iter_rows(max_row=HEADER_SCAN, values_only=True), start=1):
+            labels = [text(v) for v in row]
+            if "kpi code" not in (label.casefold() for label in labels):
+                continue
+            columns: dict[str, int] = {}
+            for col, label in enumerate(labels, start=1):
+                if not label:
+                    continue
+                key = KEY_BY_HEADER.get(label.casefold())
+                ref = f"{get_column_letter(col)}{number}"
+                if key is None:
+                    self._found(
+                        "extra-label",
+                        f"unknown column '{label[:40]}' is ignored",
+                        Severity.WARNING,
+                        sheet=name,
+                        cell=ref,
+                    )
+                elif key in columns:
+                    self._found("duplicate-label", f"the column '{label}' appears twice", sheet=name, cell=ref)
+                else:
+                    columns[key] = col
+            for column in SHEET_COLUMNS:
+                if column.key not in columns:
+                    self._found(
+                        "missing-label",
+                        f"the column '{column.header}' is missing"
+                        + ("; the sheet cannot be read" if column.required else "; its data is taken as empty"),
+                        Severity.ERROR if column.required else Severity.WARNING,
+                        sheet=name,
+                        row=number,
+                        column=column.header,
+                    )
+            if any(c.required and c.key not in columns for c in SHEET_COLUMNS):
+                return None, {}
+            return number, columns
+        self._found(
+            "missing-label",
+            f"no header row with a 'KPI code' column in the first {HEADER_SCAN} rows; the sheet cannot be read",
+            sheet=name,
+            column="KPI code",
+        )
+        return None, {}
