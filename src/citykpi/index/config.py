@@ -13,15 +13,26 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from citykpi.diagnostics import Diagnostic, error
-from citykpi.index import aggregate, normalise
+from citykpi.index import aggregate, denominate, impute, normalise, screen, treat, weights
 from citykpi.index.model import IndexError_
 
 StepParams = Annotated[
-    normalise.Params | aggregate.Params,
+    denominate.Params
+    | screen.Params
+    | impute.Params
+    | treat.Params
+    | normalise.Params
+    | weights.Params
+    | aggregate.Params,
     Field(discriminator="step"),
 ]
 STEP_PARAMS: dict[str, type[BaseModel]] = {
+    "denominate": denominate.Params,
+    "screen": screen.Params,
+    "impute": impute.Params,
+    "treat": treat.Params,
     "normalise": normalise.Params,
+    "weights": weights.Params,
     "aggregate": aggregate.Params,
 }
 

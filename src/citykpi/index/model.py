@@ -149,6 +149,13 @@ class Hierarchy:
                 m[i, parents[p]] = 1.0
         return m
 
+    def indicator_membership(self, level: int) -> FloatArray:
+        """0/1 matrix (indicators x nodes of `level`): which indicators sit under which node."""
+        m = np.eye(len(self.indicators))
+        for lev in range(2, level + 1):
+            m = m @ self.membership(lev)
+        return m
+
     def aggregation_matrix(self, level: int, overrides: Mapping[str, float] | None = None) -> FloatArray:
         """Children x parents matrix with the child weights as entries (weights are relative)."""
         return self.membership(level) * self.weights(level - 1, overrides)[:, None]
@@ -209,14 +216,16 @@ class Index:
     previous: Index | None = field(default=None, repr=False, compare=False)
 
     @classmethod
-    def new(cls, data: IndexData, hierarchy: Hierarchy, weight_sets: Mapping[str, dict[str, float]] = ()) -> Index:  # type: ignore[assignment]
+    def new(
+        cls, data: IndexData, hierarchy: Hierarchy, weight_sets: Mapping[str, dict[str, float]] | None = None
+    ) -> Index:
         original = {n.code: n.weight for n in hierarchy.nodes}
         return cls(
             data=data,
             hierarchy=hierarchy,
             datasets={RAW: data.values},
             weights=original,
-            weight_sets={"Original": original, **dict(weight_sets)},
+            weight_sets={"Original": original, **dict(weight_sets or {})},
         )
 
     @property
@@ -226,7 +235,7 @@ class Index:
     @property
     def latest(self) -> str:
         """Name of the dataset the next step reads by default."""
-        return self.log[-1].output if self.log and self.log[-1].output in self.datasets else RAW
+        return next((r.output for r in reversed(self.log) if r.output in self.datasets), RAW)
 
     def columns(self, dataset: str) -> list[str]:
         return self.hierarchy.all_codes if dataset == AGGREGATED else self.hierarchy.indicators

@@ -13,14 +13,19 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from citykpi.diagnostics import error
-from citykpi.index import aggregate, io, normalise
+from citykpi.index import aggregate, denominate, impute, io, normalise, screen, treat, weights
 from citykpi.index.config import STEP_PARAMS, IndexConfig
 from citykpi.index.model import Index, IndexError_
 
 StepFunction = Callable[[Index, Any], Index]
 
 STEPS: dict[str, StepFunction] = {
+    "denominate": denominate.run,
+    "screen": screen.run,
+    "impute": impute.run,
+    "treat": treat.run,
     "normalise": normalise.run,
+    "weights": weights.run,
     "aggregate": aggregate.run,
 }
 
