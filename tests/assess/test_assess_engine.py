@@ -2,23 +2,19 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
-import yaml
 
 from citykpi.assess.engine import assess
 from citykpi.assess.model import Assessment, KpiResult, ResultStatus
 from citykpi.collect.model import CityProfile, DataQuality, Entry, EntryKind, Status, Submission
-from citykpi.framework.model import Framework
+from citykpi.framework.catalogue import Catalogue
 
-DATA = Path(__file__).parent / "data"
 R = Status.REPORTED
 
 
-@pytest.fixture(scope="module")
-def framework() -> Framework:
-    return Framework.model_validate(yaml.safe_load((DATA / "mini-framework.yaml").read_text(encoding="utf-8")))
+@pytest.fixture
+def framework(mini: Catalogue) -> Catalogue:
+    return mini
 
 
 def given(*entries: Entry, **profile: float | None) -> Submission:
@@ -39,20 +35,20 @@ def result(assessment: Assessment, code: str, key: str = "value") -> KpiResult:
     return found
 
 
-def test_computes_a_percentage_from_an_input_and_the_profile(framework: Framework) -> None:
+def test_computes_a_percentage_from_an_input_and_the_profile(framework: Catalogue) -> None:
     a = assess(given(inp("EC: T: 1C", "households_with_internet", 6_000)), framework)
     r = result(a, "EC: T: 1C")
     assert (r.status, r.value, r.reason) == (ResultStatus.COMPUTED, 75.0, "")
     assert (r.dimension, r.subdimension, r.level, r.unit) == ("Economy", "ICT", "core", "%")
 
 
-def test_every_data_point_of_the_catalogue_gets_a_row(framework: Framework) -> None:
+def test_every_data_point_of_the_catalogue_gets_a_row(framework: Catalogue) -> None:
     a = assess(given(), framework)
-    assert len(a.results) == sum(len(k.data_points) for k in framework.kpis) == 10
+    assert len(a.results) == sum(len(k.data_points) for k in framework.kpis.values()) == 10
     assert {r.status for r in a.results} == {ResultStatus.NOT_REPORTED}
 
 
-def test_a_directly_reported_value_overrides_the_formula_and_says_so(framework: Framework) -> None:
+def test_a_directly_reported_value_overrides_the_formula_and_says_so(framework: Catalogue) -> None:
     a = assess(
         given(
             inp("EC: T: 1C", "households_with_internet", 6_000),
@@ -69,7 +65,7 @@ def test_a_directly_reported_value_overrides_the_formula_and_says_so(framework: 
     )
 
 
-def test_an_empty_override_row_falls_back_to_the_formula(framework: Framework) -> None:
+def test_an_empty_override_row_falls_back_to_the_formula(framework: Catalogue) -> None:
     a = assess(
         given(
             inp("EC: T: 1C", "households_with_internet", 2_000), val("EC: T: 1C", "value", None, Status.NOT_REPORTED)
@@ -79,31 +75,31 @@ def test_an_empty_override_row_falls_back_to_the_formula(framework: Framework) -
     assert (result(a, "EC: T: 1C").status, result(a, "EC: T: 1C").value) == (ResultStatus.COMPUTED, 25.0)
 
 
-def test_zero_denominator_is_an_error_naming_the_denominator(framework: Framework) -> None:
+def test_zero_denominator_is_an_error_naming_the_denominator(framework: Catalogue) -> None:
     a = assess(given(inp("EC: T: 1C", "households_with_internet", 10), households=0), framework)
     r = result(a, "EC: T: 1C")
     assert r.status is ResultStatus.ERROR and r.value is None
     assert r.reason == "zero denominator: households is 0"
 
 
-def test_a_missing_input_beside_reported_ones_is_an_error_naming_it(framework: Framework) -> None:
+def test_a_missing_input_beside_reported_ones_is_an_error_naming_it(framework: Catalogue) -> None:
     a = assess(given(inp("EN: T: 2C", "waste_landfill", 50)), framework)
     r = result(a, "EN: T: 2C", "landfill")
     assert r.status is ResultStatus.ERROR
     assert r.reason == "needs waste_total (not reported)"
 
 
-def test_a_missing_profile_field_is_named(framework: Framework) -> None:
+def test_a_missing_profile_field_is_named(framework: Catalogue) -> None:
     a = assess(given(inp("SC: T: 1C", "physicians", 50), population=None), framework)
     assert result(a, "SC: T: 1C").reason == "needs population (city profile, not given)"
 
 
-def test_nothing_reported_is_not_reported_with_what_it_needs(framework: Framework) -> None:
+def test_nothing_reported_is_not_reported_with_what_it_needs(framework: Catalogue) -> None:
     r = result(assess(given(), framework), "SC: T: 1C")
     assert (r.status, r.reason) == (ResultStatus.NOT_REPORTED, "needs physicians (not reported)")
 
 
-def test_not_applicable_and_not_available_are_carried_through(framework: Framework) -> None:
+def test_not_applicable_and_not_available_are_carried_through(framework: Catalogue) -> None:
     a = assess(
         given(
             inp("EN: T: 2C", "waste_total", 1_000),
@@ -122,14 +118,14 @@ def test_not_applicable_and_not_available_are_carried_through(framework: Framewo
     )
 
 
-def test_computed_value_above_its_maximum_is_an_error(framework: Framework) -> None:
+def test_computed_value_above_its_maximum_is_an_error(framework: Catalogue) -> None:
     a = assess(given(inp("EC: T: 2C", "fixed_broadband_subscriptions", 9_000)), framework)
     r = result(a, "EC: T: 2C")
     assert r.status is ResultStatus.ERROR and r.value is None
     assert r.reason == "computed value 112.5 is above the maximum 100 %"
 
 
-def test_an_input_below_its_minimum_or_not_a_number_is_an_error(framework: Framework) -> None:
+def test_an_input_below_its_minimum_or_not_a_number_is_an_error(framework: Catalogue) -> None:
     a = assess(
         given(inp("SC: T: 1C", "physicians", -4), inp("EC: T: 1C", "households_with_internet", "many")),
         framework,
@@ -138,7 +134,7 @@ def test_an_input_below_its_minimum_or_not_a_number_is_an_error(framework: Frame
     assert result(a, "EC: T: 1C").reason == "households_with_internet is not a number ('many')"
 
 
-def test_qualitative_answers_keep_their_text_and_yes_no_scores_one_or_zero(framework: Framework) -> None:
+def test_qualitative_answers_keep_their_text_and_yes_no_scores_one_or_zero(framework: Catalogue) -> None:
     a = assess(given(val("EC: T: 3A", "value", True), val("EC: T: 4A", "value", "Partial")), framework)
     yes = result(a, "EC: T: 3A")
     assert (yes.status, yes.value, yes.value_text) == (ResultStatus.REPORTED, 1.0, "yes")
@@ -148,13 +144,13 @@ def test_qualitative_answers_keep_their_text_and_yes_no_scores_one_or_zero(frame
     assert (no.value, no.value_text) == (0.0, "no")
 
 
-def test_an_unknown_level_is_an_error_listing_the_allowed_ones(framework: Framework) -> None:
+def test_an_unknown_level_is_an_error_listing_the_allowed_ones(framework: Catalogue) -> None:
     r = result(assess(given(val("EC: T: 4A", "value", "mostly")), framework), "EC: T: 4A")
     assert r.status is ResultStatus.ERROR
     assert r.reason == "expected one of no, partial, yes; got 'mostly'"
 
 
-def test_quality_is_the_worst_input_and_sources_are_combined(framework: Framework) -> None:
+def test_quality_is_the_worst_input_and_sources_are_combined(framework: Catalogue) -> None:
     a = assess(
         given(
             inp("EN: T: 2C", "waste_total", 1_000, quality=DataQuality.ACCURATE_MEASUREMENT, source="Waste agency"),
@@ -176,7 +172,7 @@ def test_quality_is_the_worst_input_and_sources_are_combined(framework: Framewor
     assert r.verified is None  # one of the two inputs was not verified either way
 
 
-def test_multi_data_point_kpis_name_each_data_point(framework: Framework) -> None:
+def test_multi_data_point_kpis_name_each_data_point(framework: Catalogue) -> None:
     a = assess(given(inp("EN: T: 1C", "pm25_mean", 12.0)), framework)
     assert result(a, "EN: T: 1C", "pm25").name == "Air Pollution (PM2.5)"
     assert result(a, "EN: T: 1C", "pm25").value == 12.0

@@ -2,20 +2,10 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
-import yaml
-
 from citykpi.assess.engine import assess
 from citykpi.assess.summary import KpiState, kpi_state, summary
 from citykpi.collect.model import CityProfile, Entry, EntryKind, Status, Submission
-from citykpi.framework.model import Framework
-
-DATA = Path(__file__).parent / "data"
-
-
-def _framework() -> Framework:
-    return Framework.model_validate(yaml.safe_load((DATA / "mini-framework.yaml").read_text(encoding="utf-8")))
+from citykpi.framework.catalogue import Catalogue
 
 
 def _entry(kpi: str, name: str, value: object, status: Status = Status.REPORTED, kind: str = "input") -> Entry:
@@ -38,8 +28,8 @@ def _submission() -> Submission:
     )
 
 
-def test_kpi_states_follow_their_data_points() -> None:
-    a = assess(_submission(), _framework())
+def test_kpi_states_follow_their_data_points(mini: Catalogue) -> None:
+    a = assess(_submission(), mini)
     by_code: dict[str, list] = {}
     for r in a.results:
         by_code.setdefault(r.code, []).append(r)
@@ -54,8 +44,8 @@ def test_kpi_states_follow_their_data_points() -> None:
     }
 
 
-def test_summary_counts_per_dimension_subdimension_and_level() -> None:
-    s = summary(assess(_submission(), _framework()))
+def test_summary_counts_per_dimension_subdimension_and_level(mini: Catalogue) -> None:
+    s = summary(assess(_submission(), mini))
     assert (s.city, s.country, s.year) == ("Testville", "Nowhere", 2023)
     t = s.total
     assert (t.kpis, t.kpis_reported, t.kpis_partial, t.kpis_not_reported, t.kpis_not_applicable) == (7, 4, 1, 2, 0)
@@ -75,8 +65,8 @@ def test_summary_counts_per_dimension_subdimension_and_level() -> None:
     assert [(p.code, p.missing) for p in s.partial] == [("EN: T: 1C", ["no2"])]
 
 
-def test_a_kpi_whose_data_points_are_all_not_applicable_is_counted_apart() -> None:
+def test_a_kpi_whose_data_points_are_all_not_applicable_is_counted_apart(mini: Catalogue) -> None:
     sub = _submission()
     sub.entries.append(_entry("EC: T: 4A", "value", None, Status.NOT_APPLICABLE, kind="value"))
-    s = summary(assess(sub, _framework()))
+    s = summary(assess(sub, mini))
     assert (s.total.kpis_not_applicable, s.total.kpis_not_reported) == (1, 1)

@@ -1,0 +1,40 @@
+"""KPI values from a submission: `assess`, `summary`, and pandas frames for analysts.
+
+The pandas functions (`to_frame`, `assess_files`, `summary_frame`) are loaded on first use, so that
+the command line and the web server do not pay for importing pandas when they do not need it.
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+from typing import TYPE_CHECKING
+
+from citykpi.assess.engine import assess
+from citykpi.assess.summary import Summary, summary
+
+if TYPE_CHECKING:
+    from citykpi.assess.files import InvalidSubmissionError
+    from citykpi.assess.frame import assess_files, summary_frame, to_frame
+
+__all__ = [
+    "InvalidSubmissionError",
+    "Summary",
+    "assess",
+    "assess_files",
+    "summary",
+    "summary_frame",
+    "to_frame",
+]
+
+_LAZY = {
+    "to_frame": "citykpi.assess.frame",
+    "assess_files": "citykpi.assess.frame",
+    "summary_frame": "citykpi.assess.frame",
+    "InvalidSubmissionError": "citykpi.assess.files",
+}
+
+
+def __getattr__(name: str) -> object:
+    if name in _LAZY:
+        return getattr(import_module(_LAZY[name]), name)
+    raise AttributeError(f"module 'citykpi.assess' has no attribute {name!r}")

@@ -9,7 +9,7 @@ a city team can act on.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping
 from typing import Protocol
 
 from citykpi.assess.inputs import EntryIndex, Gathered, NoValue, gather_inputs, provenance_of
@@ -25,16 +25,17 @@ _CARRIED: dict[Status, ResultStatus] = {
 
 
 class KpiCatalogue(Protocol):
-    """What the engine needs of a catalogue: a `Framework` and the merged `Catalogue` both fit."""
+    """What the engine needs of a catalogue (`citykpi.framework.catalogue.Catalogue` fits)."""
 
     @property
-    def kpis(self) -> Sequence[Kpi]: ...
+    def kpis(self) -> Mapping[str, Kpi]: ...
 
 
 def assess(submission: Submission, catalogue: KpiCatalogue) -> Assessment:
     index = EntryIndex.build(submission.entries)
-    inputs = {i.name: i for k in catalogue.kpis for i in k.inputs}
-    results = [_result(kpi, dp, index, inputs, submission) for kpi in catalogue.kpis for dp in kpi.data_points]
+    kpis = list(catalogue.kpis.values())
+    inputs = {i.name: i for k in kpis for i in k.inputs}
+    results = [_result(kpi, dp, index, inputs, submission) for kpi in kpis for dp in kpi.data_points]
     return Assessment(profile=submission.profile, frameworks=list(submission.frameworks), results=results)
 
 
