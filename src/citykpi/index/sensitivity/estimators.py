@@ -12,6 +12,7 @@ finite count. Where the output never varies (V = 0) the indices are undefined an
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
@@ -98,7 +99,8 @@ def sobol_indices(
     bf = np.concatenate(boot_first, axis=1)  # (d, n_boot, *out)
     bt = np.concatenate(boot_total, axis=1)
     lo, hi = interval
-    with np.errstate(invalid="ignore"):
-        fq = np.nanquantile(bf, [lo, hi], axis=1) if np.isfinite(bf).any() else np.stack([nan, nan])
-        tq = np.nanquantile(bt, [lo, hi], axis=1) if np.isfinite(bt).any() else np.stack([nan, nan])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # outputs that never vary have no interval: NaN
+        fq = np.nanquantile(bf, [lo, hi], axis=1)
+        tq = np.nanquantile(bt, [lo, hi], axis=1)
     return SobolIndices(first, total, fq[0], fq[1], tq[0], tq[1], variance)

@@ -1,0 +1,36 @@
+"""Which column an analysis looks at: by default the single top aggregate of the framework."""
+
+from __future__ import annotations
+
+from citykpi.diagnostics import error
+from citykpi.index.model import AGGREGATED, FloatArray, Index, IndexError_
+
+
+def default_target(index: Index) -> str:
+    top = index.hierarchy.codes(index.hierarchy.n_levels)
+    if len(top) != 1:
+        raise IndexError_(
+            [
+                error(
+                    "ambiguous-target",
+                    f"the top level has {len(top)} codes {top}; name the target code",
+                    field="target",
+                )
+            ]
+        )
+    return top[0]
+
+
+def target_column(index: Index, code: str | None = None) -> tuple[str, FloatArray]:
+    """The code and its scores (one per unit row) in the Aggregated dataset."""
+    if AGGREGATED not in index.datasets:
+        raise IndexError_(
+            [error("missing-dataset", "the pipeline has no aggregate step; nothing to rank", field="steps")]
+        )
+    code = code or default_target(index)
+    columns = index.columns(AGGREGATED)
+    if code not in columns:
+        raise IndexError_(
+            [error("unknown-code", f"{code!r} is not an indicator or aggregate; known: {columns}", field="target")]
+        )
+    return code, index.datasets[AGGREGATED][:, columns.index(code)]

@@ -1,0 +1,115 @@
+"""Where replications run: in this process, in local worker processes, or on a Dask cluster.
+
+Runs are sorted by their parameters before being cut into chunks, so that each chunk holds few
+distinct upstream states and every worker recomputes as little as possible. Each worker keeps one
+`Replicator` (and its memo of states) for all the chunks it receives.
+"""
+
+from __future__ import annotations
+
+import json
+import multiprocessing
+from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass
+
+import numpy as np
+
+from citykpi.index.model import FloatArray, Index
+from citykpi.index.sensitivity.assumptions import Overrides
+from citykpi.index.sensitivity.replicate import Replicator
+
+Progress = Callable[[int], None]
+
+
+@dataclass(frozen=True)
+class Execution:
+    """`workers` > 1: local processes; `scheduler`: address of a dask.distributed scheduler."""
+
+    workers: int = 1
+    scheduler: str | None = None
+    chunks_per_worker: int = 4
+
+
+@dataclass(frozen=True)
+class Evaluated:
+    scores: FloatArray  # (runs, nominal units)
+    failed: int
+    states_built: int
+
+
+_WORKER: Replicator | None = None
+
+
+def _init_worker(nominal: Index, target: str | None) -> None:
+    global _WORKER
+    _WORKER = Replicator(nominal, target)
+
+
+def _eval_chunk(runs: Sequence[Overrides]) -> tuple[FloatArray, int, int]:
+    assert _WORKER is not None  # set by the pool initializer
+    failed, built = _WORKER.failed, _WORKER.states_built
+    scores = _WORKER.evaluate(runs)
+    return scores, _WORKER.failed - failed, _WORKER.states_built - built
+
+
+def _eval_dask(nominal: Index, target: str | None, runs: Sequence[Overrides]) -> tuple[FloatArray, int, int]:
+    rep = Replicator(nominal, target)
+    return rep.evaluate(runs), rep.failed, rep.states_built
+
+
+def _chunks(runs: Sequence[Overrides], n_chunks: int) -> list[np.ndarray]:
+    order = sorted(range(len(runs)), key=lambda r: json.dumps(runs[r], sort_keys=True, default=str))
+    return [c for c in np.array_split(np.array(order, dtype=np.intp), max(1, n_chunks)) if c.size]
+
+
+def evaluate(
+    nominal: Index,
+    runs: Sequence[Overrides],
+    target: str | None = None,
+    execution: Execution | None = None,
+    progress: Progress | None = None,
+) -> Evaluated:
+    ex = execution or Execution()
+    tick = progress or (lambda _n: None)
+    if ex.scheduler:
+        return _evaluate_dask(nominal, runs, target, ex, tick)
+    out = np.full((len(runs), len(nominal.units)), np.nan)
+    failed = built = 0
+    if ex.workers <= 1:
+        rep = Replicator(nominal, target)
+        for idx in _chunks(runs, 20):
+            out[idx] = rep.evaluate([runs[i] for i in idx])
+            tick(idx.size)
+        return Evaluated(out, rep.failed, rep.states_built)
+    chunks = _chunks(runs, ex.workers * ex.chunks_per_worker)
+    ctx = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
+    with ProcessPoolExecutor(ex.workers, mp_context=ctx, initializer=_init_worker, initargs=(nominal, target)) as pool:
+        futures = {pool.submit(_eval_chunk, [runs[i] for i in idx]): idx for idx in chunks}
+        for fut in as_completed(futures):
+            scores, f, b = fut.result()
+            out[futures[fut]] = scores
+            failed, built = failed + f, built + b
+            tick(futures[fut].size)
+    return Evaluated(out, failed, built)
+
+
+def _evaluate_dask(
+    nominal: Index, runs: Sequence[Overrides], target: str | None, ex: Execution, tick: Progress
+) -> Evaluated:
+    from dask.distributed import Client
+    from dask.distributed import as_completed as dask_completed
+
+    out = np.full((len(runs), len(nominal.units)), np.nan)
+    failed = built = 0
+    with Client(ex.scheduler) as client:  # type: ignore[no-untyped-call]
+        n_workers = max(1, len(client.scheduler_info().get("workers", {})))
+        shared = client.scatter(nominal, broadcast=True)
+        chunks = _chunks(runs, n_workers * ex.chunks_per_worker)
+        futures = {client.submit(_eval_dask, shared, target, [runs[i] for i in idx], pure=False): idx for idx in chunks}
+        for fut in dask_completed(list(futures)):  # type: ignore[no-untyped-call]
+            scores, f, b = fut.result()
+            out[futures[fut]] = scores
+            failed, built = failed + f, built + b
+            tick(futures[fut].size)
+    return Evaluated(out, failed, built)
