@@ -111,8 +111,8 @@ class RowSpec:
             return "yes / no"
         if self.value_kind is ValueKind.LEVEL:
             return "one of the list"
-        low = "" if self.minimum is None else _number(self.minimum)
-        high = "" if self.maximum is None else _number(self.maximum)
+        low = "" if self.minimum is None else number_text(self.minimum)
+        high = "" if self.maximum is None else number_text(self.maximum)
         if not low and not high:
             return "any number"
         if not high:
@@ -122,7 +122,8 @@ class RowSpec:
         return f"{low} – {high}"
 
 
-def _number(x: float) -> str:
+def number_text(x: float) -> str:
+    """12.0 as '12', for headers, ranges and Excel validation formulas."""
     return str(int(x)) if float(x).is_integer() else str(x)
 
 

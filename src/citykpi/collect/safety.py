@@ -52,16 +52,11 @@ def check_size(path: Path, where: Location, limits: Limits) -> list[Diagnostic]:
 
 
 def sniff(head: bytes) -> str:
-    """'zip', 'xls', 'text' or 'binary' from the first bytes."""
+    """'zip', 'xls', 'text' or 'binary' from the first bytes; text in any 8-bit encoding counts as text."""
     if head.startswith(ZIP_MAGIC):
         return "zip"
     if head.startswith(OLE_MAGIC):
         return "xls"
-    try:
-        head.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        if exc.start < len(head) - 4:  # a multi-byte character cut by the sample is still text
-            return "binary"
     return "text" if b"\x00" not in head else "binary"
 
 

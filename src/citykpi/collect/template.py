@@ -35,6 +35,7 @@ from citykpi.collect.layout import (
     YES_NO,
     RowSpec,
     kpi_rows,
+    number_text,
     sheets_for,
 )
 from citykpi.collect.model import CityProfile
@@ -165,7 +166,7 @@ def _validation(key: tuple[object, ...], lists: _Lists) -> DataValidation:
         dv = DataValidation(type="list", formula1=lists.range(choices), allow_blank=True)
         dv.error = "Choose one of the answers in the list."
         return dv
-    low, high = key[1], key[2]
+    low, high = (None if v is None else number_text(float(str(v))) for v in key[1:3])
     if low is not None and high is not None:
         dv = DataValidation(type=kind, operator="between", formula1=f"{low}", formula2=f"{high}", allow_blank=True)
         dv.error = f"Give a number from {low} to {high}, without unit."

@@ -71,7 +71,11 @@ def decode(path: Path, where: Location, parsed: Parsed, limits: Limits) -> str |
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         if kind == "binary":
-            parsed.found("format-error", "this is a binary file, not a CSV text file", where)
+            parsed.found(
+                "format-error",
+                "this is a binary file, not a CSV text file (if it is UTF-16 text, save it as CSV UTF-8)",
+                where,
+            )
             return None
         line = data[: exc.start].count(b"\n") + 1
         parsed.found(
