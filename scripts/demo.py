@@ -1,0 +1,78 @@
+"""The main job, run by `make demo`: demo data -> validation -> assessment, one numbered step each.
+
+Later steps (reports, the dashboard) are added as further `step_...` functions called from `main`,
+each taking what earlier steps produced and printing where its own results are.
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+from pathlib import Path
+
+from rich.console import Console
+
+from citykpi.assess import assess, summary
+from citykpi.assess.output import write_assessment
+from citykpi.collect.readers import read_any
+from citykpi.collect.report_io import print_report
+from citykpi.demo.build import DemoData, make_demo_data
+from citykpi.demo.cities import SYNTHETIC_LABEL
+from citykpi.framework.catalogue import Catalogue
+
+SHOWCASE = "vellmarsk-2024"  # the good city the demo validates and assesses
+console = Console()
+
+
+def step_generate(out: Path, catalogue: Catalogue) -> DemoData:
+    console.rule("1. Generate the synthetic demo data")
+    console.print(f"[bold red]{SYNTHETIC_LABEL}[/]")
+    data = make_demo_data(out / "data", catalogue)
+    console.print(f"{len(data.workbooks)} filled workbooks and {len(data.tidy)} tidy CSV files in {out / 'data'}")
+    return data
+
+
+def step_validate_broken(data: DemoData, catalogue: Catalogue) -> None:
+    console.rule("2. Validate the workbook with deliberate errors")
+    assert data.broken is not None
+    for slip in data.slips:
+        console.print(f"  planted: {slip.what} ({slip.row[0]}, {slip.row[2]})")
+    _, report = read_any(data.broken, catalogue)
+    print_report(report, console, title=data.broken.name)
+
+
+def step_assess_one(data: DemoData, catalogue: Catalogue, out: Path) -> Path:
+    console.rule(f"3. Validate and assess one good city ({SHOWCASE})")
+    (path,) = [p for p in data.workbooks if p.stem == SHOWCASE]
+    started = time.perf_counter()
+    submission, report = read_any(path, catalogue)
+    print_report(report, console, title=path.name)
+    if submission is None or not report.valid:
+        raise SystemExit(f"the demo workbook {path} did not validate; this is a bug in the demo data")
+    assessment = assess(submission, catalogue)
+    written = write_assessment(assessment, out / "assessment" / SHOWCASE)
+    seconds = time.perf_counter() - started
+    t = summary(assessment).total
+    console.print(
+        f"{t.kpis_reported} of {t.kpis} KPIs reported ({t.kpis_partial} partial, {t.kpis_not_applicable} not "
+        f"applicable); {t.data_points_reported} of {t.data_points} data points with a value; {seconds:.2f} s"
+    )
+    return written[0].parent
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--out", type=Path, default=Path("demo-output"), help="output folder (default demo-output)")
+    out = parser.parse_args().out
+    catalogue = Catalogue.load()
+    data = step_generate(out, catalogue)
+    step_validate_broken(data, catalogue)
+    results = step_assess_one(data, catalogue, out)
+    console.rule("Results")
+    console.print(f"Demo workbooks and tidy CSV: {out / 'data'}")
+    console.print(f"Assessment of {SHOWCASE} (kpis.csv, kpis.json, summary.json): {results}")
+    console.print(f"Assess every demo city: citykpi assess {out / 'data' / 'tidy'}/*.csv -o {out / 'all'}")
+
+
+if __name__ == "__main__":
+    main()
