@@ -48,6 +48,10 @@ class DataSource(BaseModel):
     meta_sheet: str | None = None
     assessment: Path | None = Field(default=None, description="citykpi assessment results (CSV)")
     indicators: list[str] | None = Field(default=None, description="Build a sub-index over these indicators only")
+    unit_code: str = Field(default="uCode", description="Column of the unit codes")
+    unit_name: str = Field(default="uName", description="Column of the unit names")
+    time: str = Field(default="Time", description="Column of the time points (panel data), if present")
+    groups: list[str] = Field(default_factory=list, description="Unit group columns besides *_group columns")
 
     @model_validator(mode="after")
     def _one_source(self) -> DataSource:

@@ -208,19 +208,45 @@ def build_hierarchy(meta: pd.DataFrame, file: str = "metadata") -> tuple[Hierarc
 
 
 def build_data(
-    units: pd.DataFrame, hierarchy: Hierarchy, meta: pd.DataFrame | None = None, file: str = "unit data"
+    units: pd.DataFrame,
+    hierarchy: Hierarchy,
+    meta: pd.DataFrame | None = None,
+    file: str = "unit data",
+    columns: Mapping[str, str] | None = None,
+    extra_groups: list[str] | None = None,
 ) -> IndexData:
-    """The unit table as arrays: indicators in framework order, groups, denominators, time."""
-    units = _canonical(units, UNIT_COLUMNS)
+    """The unit table as arrays: indicators in framework order, groups, denominators, time.
+
+    `columns` maps the roles uCode/uName/Time to other column names (e.g. {"uCode": "Cbsa"}).
+    """
+    renames = {v: k for k, v in (columns or {}).items() if v != k and v in units.columns}
+    units = _canonical(units.rename(columns=renames), UNIT_COLUMNS)
+    unknown_groups = [g for g in extra_groups or [] if g not in units.columns]
+    if unknown_groups:
+        raise IndexError_(
+            [error("missing-label", f"group column {g!r} not found", file=file, column=g) for g in unknown_groups]
+        )
     diags: list[Diagnostic] = []
     if "uCode" not in units.columns:
-        raise IndexError_([error("missing-label", "unit data needs a column 'uCode'", file=file)])
+        raise IndexError_(
+            [
+                error(
+                    "missing-label",
+                    f"unit data needs a unit code column ({(columns or {}).get('uCode', 'uCode')!r})",
+                    file=file,
+                )
+            ]
+        )
     declared: dict[str, str] = {}
     if meta is not None:
         m = _canonical(meta, META_COLUMNS)
         if "Type" in m.columns:
             declared = {str(c): str(t) for c, t in zip(m["iCode"], m["Type"], strict=False) if _text(t)}
-    groups = [c for c in units.columns if declared.get(str(c)) == "Group" or str(c).endswith("_group")]
+    groups = [
+        c
+        for c in units.columns
+        if declared.get(str(c)) == "Group" or str(c).endswith("_group") or c in (extra_groups or [])
+    ]
     denoms = [c for c in units.columns if declared.get(str(c)) == "Denominator"]
     denoms += sorted(
         {n.denominator for n in hierarchy.nodes if n.denominator and n.denominator in units.columns} - set(denoms)

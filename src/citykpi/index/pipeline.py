@@ -42,7 +42,8 @@ def load(config: IndexConfig) -> Index:
                 raise IndexError_([error("invalid-config", f"unknown indicators {unknown}", field="data.indicators")])
             hierarchy = hierarchy.restricted_to(src.indicators)
         units = io.read_table(config.resolve(src.units), src.units_sheet)
-        data = io.build_data(units, hierarchy, meta, str(src.units))
+        roles = {"uCode": src.unit_code, "uName": src.unit_name, "Time": src.time}
+        data = io.build_data(units, hierarchy, meta, str(src.units), roles, src.groups)
     else:
         raise IndexError_([error("not-implemented", "assessment input is not available yet", field="data.assessment")])
     unknown_codes = [
