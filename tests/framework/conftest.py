@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -38,7 +39,8 @@ def framework_file(tmp_path: Path) -> Callable[..., Path]:
     def write(*kpis: dict[str, Any], name: str = "local.yaml", **top: Any) -> Path:
         data = {"id": name.split(".")[0], "name": "Test framework", "version": "1", **top, "kpis": list(kpis)}
         path = tmp_path / name
-        path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+        text = json.dumps(data) if name.endswith(".json") else yaml.safe_dump(data, allow_unicode=True)
+        path.write_text(text, encoding="utf-8")
         return path
 
     return write

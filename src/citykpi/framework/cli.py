@@ -9,19 +9,15 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from citykpi.framework.model import Kpi, Level
+
 if TYPE_CHECKING:
     from citykpi.framework.catalogue import Catalogue
-    from citykpi.framework.model import Kpi
 
 
 class OutputFormat(StrEnum):
     TABLE = "table"
     JSON = "json"
-
-
-class LevelChoice(StrEnum):
-    CORE = "core"
-    ADVANCED = "advanced"
 
 
 FrameworkOption = Annotated[
@@ -48,14 +44,14 @@ def list_kpis(
     dimension: Annotated[
         str | None, typer.Option(help="Only this dimension: a name (Economy) or a code prefix (EC).")
     ] = None,
-    level: Annotated[LevelChoice | None, typer.Option(help="Only core or only advanced KPIs.")] = None,
+    level: Annotated[Level | None, typer.Option(help="Only core or only advanced KPIs.")] = None,
 ) -> None:
     """List the KPIs of the catalogue."""
     catalogue = _load(framework)
     selected = [
         k
         for k in catalogue.kpis.values()
-        if (level is None or k.level.value == level.value) and (dimension is None or _in_dimension(k, dimension))
+        if (level is None or k.level is level) and (dimension is None or _in_dimension(k, dimension))
     ]
     if format is OutputFormat.JSON:
         rows = [_as_json(k, catalogue) for k in selected]

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from citykpi.diagnostics import Diagnostic, error
 from citykpi.framework.codes import code_key
 from citykpi.framework.formula import Formula, FormulaError, parse
+from citykpi.framework.loading import kpi_expressions
 from citykpi.framework.model import PROFILE_FIELDS, Framework, Kpi
 
 
@@ -24,6 +25,8 @@ class Source:
 
 def validate_frameworks(sources: Sequence[Source]) -> list[Diagnostic]:
     problems = _duplicate_ids(sources)
+    if problems:  # names and `extends` resolve by id, so nothing further can be checked reliably
+        return problems
     problems += _duplicate_codes(sources)
     problems += _duplicate_inputs(sources)
     by_id = {s.framework.id: s.framework for s in sources}
@@ -112,11 +115,7 @@ def _visible_names(framework: Framework, by_id: dict[str, Framework]) -> set[str
 
 def _expressions(kpi: Kpi) -> Iterator[tuple[str, Formula]]:
     """Only expressions that parse; syntax errors were reported by the loader."""
-    texts = [(f"data_points[{i}].formula", d.formula) for i, d in enumerate(kpi.data_points)]
-    texts += [(f"checks[{i}].expression", c.expression) for i, c in enumerate(kpi.checks)]
-    for where, text in texts:
-        if text is None:
-            continue
+    for where, text in kpi_expressions(kpi):
         try:
             yield where, parse(text)
         except FormulaError:
