@@ -9,11 +9,12 @@ holds across server workers.
 from __future__ import annotations
 
 import hashlib
+import os
 import secrets
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 
-from argon2 import PasswordHasher
+from argon2 import PasswordHasher, profiles
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
@@ -24,7 +25,12 @@ from citykpi.platform.roles import Principal, Role
 from citykpi.store import audit
 from citykpi.store.schema import City, Credential, Scope, SignInAttempt, User
 
-HASHER = PasswordHasher()
+# RFC 9106's low-memory profile by default; tests name argon2's CHEAPEST profile, because a real hash
+# costs ~0.5 s on a busy CI core and the suites create many users (verification reads the
+# parameters stored in each hash, so hashes of either profile verify).
+HASHER = PasswordHasher.from_parameters(
+    getattr(profiles, os.environ.get("CITYKPI_ARGON2_PROFILE", "RFC_9106_LOW_MEMORY"), profiles.RFC_9106_LOW_MEMORY)
+)
 MIN_PASSWORD = 8
 MAX_FAILURES = 5
 FAILURE_WINDOW = timedelta(minutes=15)

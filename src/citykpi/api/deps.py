@@ -1,0 +1,66 @@
+"""Request dependencies: the database, the caller, and CSRF protection for cookie sessions.
+
+Scripts authenticate with `Authorization: Bearer <token>`; pages with the session cookie. A request
+that changes something with the cookie must echo the session's CSRF token in `X-CSRF-Token`
+(synchroniser token): another site can make the browser send the cookie, but cannot read the token.
+Bearer requests need no CSRF token because browsers never attach them on their own.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Annotated
+
+from fastapi import Depends, Request
+from sqlalchemy.orm import Session
+
+from citykpi.platform import accounts
+from citykpi.platform.errors import Forbidden, Unauthenticated
+from citykpi.platform.roles import PUBLIC, Principal
+from citykpi.store.db import Database
+
+SESSION_COOKIE = "citykpi_session"
+CSRF_HEADER = "X-CSRF-Token"
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def database(request: Request) -> Database:
+    db: Database = request.app.state.db
+    return db
+
+
+def reader(db: Annotated[Database, Depends(database)]) -> Iterator[Session]:
+    with db.read() as session:
+        yield session
+
+
+def caller(request: Request, db: Annotated[Database, Depends(database)]) -> Principal:
+    header = request.headers.get("authorization", "")
+    with db.read() as session:
+        if header.lower().startswith("bearer "):
+            found = accounts.resolve(session, header[7:].strip(), "token")
+            if found is None:
+                raise Unauthenticated("the API token is unknown, revoked or expired")
+            return accounts.principal(found[0])
+        cookie = request.cookies.get(SESSION_COOKIE)
+        if not cookie:
+            return PUBLIC
+        found = accounts.resolve(session, cookie, "session")
+        if found is None:
+            return PUBLIC
+        user, credential = found
+        if request.method not in SAFE_METHODS and request.headers.get(CSRF_HEADER) != credential.csrf:
+            raise Forbidden(f"missing or wrong {CSRF_HEADER} header for a cookie session")
+        return accounts.principal(user)
+
+
+def signed_in(who: Annotated[Principal, Depends(caller)]) -> Principal:
+    if who.is_public:
+        raise Unauthenticated("sign in (session cookie) or send an API token (Authorization: Bearer ...)")
+    return who
+
+
+Reader = Annotated[Session, Depends(reader)]
+Caller = Annotated[Principal, Depends(caller)]
+SignedIn = Annotated[Principal, Depends(signed_in)]
+Db = Annotated[Database, Depends(database)]

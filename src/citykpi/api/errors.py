@@ -1,0 +1,52 @@
+"""Every failure as JSON with a type, a message and, where there is one, the validation report.
+
+Malformed input (bad JSON, wrong types, unknown enum values) is answered 422 in the same shape as
+the importer's report, so scripts and pages handle one format; nothing a client sends can cause a 500.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException
+
+from citykpi.diagnostics import Diagnostic, Location, ValidationReport
+from citykpi.platform.errors import PlatformError
+
+
+def body(type_: str, message: str, report: ValidationReport | None = None) -> dict[str, Any]:
+    return {"error": {"type": type_, "message": message, "report": report.model_dump(mode="json") if report else None}}
+
+
+def _request_diagnostic(err: Any) -> Diagnostic:
+    loc = [str(p) for p in err.get("loc", ())]
+    return Diagnostic(
+        type="request-error",
+        location=Location(field=".".join(loc[1:]) or None, column=loc[0] if loc else None),
+        message=str(err.get("msg", "invalid value")),
+    )
+
+
+async def _platform(_request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, PlatformError)
+    return JSONResponse(body(exc.type, exc.message, exc.report), status_code=exc.status)
+
+
+async def _validation(_request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    report = ValidationReport.from_diagnostics(_request_diagnostic(e) for e in exc.errors())
+    return JSONResponse(body("invalid-request", "the request is not valid", report), status_code=422)
+
+
+async def _http(_request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, HTTPException)
+    return JSONResponse(body("http", str(exc.detail)), status_code=exc.status_code, headers=exc.headers)
+
+
+def install(app: FastAPI) -> None:
+    app.add_exception_handler(PlatformError, _platform)
+    app.add_exception_handler(RequestValidationError, _validation)
+    app.add_exception_handler(HTTPException, _http)

@@ -1,0 +1,143 @@
+"""Cities, their assessment periods and the catalogue they are assessed against."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
+from sqlalchemy import Select, select
+
+from citykpi.api.deps import Caller, Db, Reader, SignedIn
+from citykpi.api.schemas import (
+    CityDetail,
+    CityIn,
+    CityOut,
+    KpiOut,
+    PageOut,
+    PeriodDetail,
+    PeriodIn,
+    PeriodOut,
+    PeriodSummary,
+)
+from citykpi.platform import cities, verification
+from citykpi.platform.catalogues import catalogue_of
+from citykpi.platform.errors import NotFound
+from citykpi.platform.roles import Principal
+from citykpi.store.schema import Framework, Period
+
+router = APIRouter(tags=["cities"])
+
+Limit = Annotated[int, Query(ge=1, le=500)]
+Offset = Annotated[int, Query(ge=0, le=10_000_000)]
+
+
+@router.get("/catalogue", response_model=list[KpiOut])
+def catalogue(session: Reader, framework: str = "u4ssc") -> list[KpiOut]:
+    row = cities.latest_framework(session, framework)
+    return [
+        KpiOut(
+            code=k.code,
+            name=k.name,
+            dimension=k.dimension,
+            subdimension=k.subdimension,
+            category=k.category,
+            level=k.level.value,
+            unit=k.unit,
+        )
+        for k in catalogue_of(row).kpis.values()
+    ]
+
+
+@router.get("/cities", response_model=PageOut[CityOut])
+def list_cities(
+    session: Reader,
+    limit: Limit = 50,
+    offset: Offset = 0,
+    hub: str | None = None,
+    country: str | None = None,
+    peer_group: str | None = None,
+    q: str | None = None,
+) -> PageOut[CityOut]:
+    total, rows = cities.list_cities(
+        session, cities.Page(limit, offset), hub=hub, country=country, peer=peer_group, q=q
+    )
+    return PageOut(total=total, limit=limit, offset=offset, items=[CityOut.model_validate(r) for r in rows])
+
+
+@router.post("/cities", response_model=CityOut, status_code=201)
+def create_city(body: CityIn, who: SignedIn, db: Db) -> CityOut:
+    with db.write() as session:
+        city = cities.create_city(session, who, **body.model_dump())
+        return CityOut.model_validate(city)
+
+
+def summary(session: Reader, period: Period, request: Request) -> PeriodSummary:
+    standing = verification.standing(session, period, request.app.state.settings.certificate_rule)
+    return PeriodSummary.model_validate(
+        {**PeriodOut.model_validate(period).model_dump(), "completion": standing.completion}
+    )
+
+
+@router.get("/cities/{slug}", response_model=CityDetail)
+def city(slug: str, who: Caller, session: Reader, request: Request) -> CityDetail:
+    found = cities.get_city(session, slug)
+    periods = [summary(session, p, request) for p in cities.list_periods(session, who, found)]
+    return CityDetail.model_validate({**CityOut.model_validate(found).model_dump(), "periods": periods})
+
+
+@router.get("/cities/{slug}/periods", response_model=list[PeriodOut])
+def periods(slug: str, who: Caller, session: Reader) -> list[Period]:
+    return cities.list_periods(session, who, cities.get_city(session, slug))
+
+
+@router.post("/cities/{slug}/periods", response_model=PeriodOut, status_code=201)
+def create_period(slug: str, body: PeriodIn, who: SignedIn, db: Db, framework: str = "u4ssc") -> Period:
+    with db.write() as session:
+        found = cities.get_city(session, slug)
+        return cities.create_period(session, who, found, body.year, cities.latest_framework(session, framework))
+
+
+def period_detail(session: Reader, who: Principal, period_id: int, request: Request) -> PeriodDetail:
+    period = cities.get_period(session, who, period_id)
+    standing = verification.standing(session, period, request.app.state.settings.certificate_rule)
+    framework = session.get(Framework, period.framework_id)
+    if framework is None:
+        raise NotFound(f"framework of period {period_id} is missing")
+    return PeriodDetail.model_validate(
+        {
+            **PeriodOut.model_validate(period).model_dump(),
+            "city": CityOut.model_validate(period.city),
+            "framework": f"{framework.key} {framework.version}",
+            "completion": standing.completion,
+            "certificate": standing.certificate,
+        }
+    )
+
+
+@router.get("/periods/{period_id}", response_model=PeriodDetail)
+def period(period_id: int, who: Caller, session: Reader, request: Request) -> PeriodDetail:
+    return period_detail(session, who, period_id, request)
+
+
+@router.get("/periods", response_model=PageOut[PeriodOut])
+def list_periods(
+    who: Caller,
+    session: Reader,
+    limit: Limit = 50,
+    offset: Offset = 0,
+    year: int | None = None,
+    status: str | None = None,
+) -> PageOut[PeriodOut]:
+    """Periods across cities that the caller may see (published ones for the public)."""
+    rows = [p for p in session.scalars(_periods_query(year, status)).all() if cities.may_see(who, p)]
+    page = rows[offset : offset + limit]
+    return PageOut(total=len(rows), limit=limit, offset=offset, items=[PeriodOut.model_validate(p) for p in page])
+
+
+def _periods_query(year: int | None, status: str | None) -> Select[Period]:
+    query = select(Period).order_by(Period.year, Period.id)
+    if year is not None:
+        query = query.where(Period.year == year)
+    if status:
+        query = query.where(Period.status == status)
+    return query

@@ -1,0 +1,52 @@
+"""Open-data exports of a period: tidy CSV, JSON (submission and results) and the workbook."""
+
+from __future__ import annotations
+
+import tempfile
+from enum import StrEnum
+from pathlib import Path
+
+from fastapi import APIRouter
+from fastapi.responses import JSONResponse, Response
+
+from citykpi.api.deps import Caller, Reader
+from citykpi.platform import cities, values
+from citykpi.platform.catalogues import catalogue_of
+from citykpi.store.schema import Result
+
+router = APIRouter(tags=["exports"])
+
+
+class Format(StrEnum):
+    CSV = "csv"
+    JSON = "json"
+    XLSX = "xlsx"
+
+
+MEDIA = {
+    Format.CSV: "text/csv; charset=utf-8",
+    Format.XLSX: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
+@router.get("/periods/{period_id}/export", response_class=Response, responses={200: {"content": {"text/csv": {}}}})
+def export(period_id: int, who: Caller, session: Reader, format: Format = Format.JSON) -> Response:
+    period = cities.get_period(session, who, period_id)
+    submission = values.submission_of(session, period)
+    stem = f"{period.city.slug}-{period.year}"
+    if format is Format.JSON:
+        results = [r.record for r in session.query(Result).filter_by(period_id=period.id).order_by(Result.id)]
+        return JSONResponse({"submission": submission.model_dump(mode="json"), "results": results})
+    with tempfile.TemporaryDirectory(prefix="citykpi-export-") as tmp:
+        path = Path(tmp) / f"{stem}.{format.value}"
+        if format is Format.CSV:
+            from citykpi.collect.tidy import write_csv
+
+            write_csv(submission, path)
+        else:
+            from citykpi.collect.template import write_template
+
+            write_template(catalogue_of(period.framework), submission.profile, path)
+        content = path.read_bytes()
+    headers = {"Content-Disposition": f'attachment; filename="{path.name}"'}
+    return Response(content, media_type=MEDIA[format], headers=headers)

@@ -1,0 +1,143 @@
+"""Values of a period: read, write with optimistic concurrency, history, bulk import, results, audit."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request, UploadFile
+from sqlalchemy import func, select
+
+from citykpi.api.deps import Caller, Db, Reader, SignedIn
+from citykpi.api.routes.cities import Limit, Offset
+from citykpi.api.schemas import AuditOut, ImportOut, PageOut, ResultOut, ValueIn, ValueOut
+from citykpi.collect.model import Submission
+from citykpi.diagnostics import ValidationReport, error
+from citykpi.platform import cities, values
+from citykpi.platform.catalogues import catalogue_of
+from citykpi.platform.errors import Invalid
+from citykpi.platform.roles import Action
+from citykpi.store.schema import Audit, Entry, Period, Result
+
+router = APIRouter(tags=["values"])
+
+
+def value_out(row: Entry) -> ValueOut:
+    return ValueOut(
+        id=row.id,
+        period_id=row.period_id,
+        kpi=row.kpi,
+        kind=row.kind,
+        name=row.name,
+        version=row.version,
+        updated_at=row.updated_at,
+        updated_by=row.updated_by,
+        **values.row_snapshot(row),
+    )
+
+
+@router.get("/periods/{period_id}/values", response_model=PageOut[ValueOut])
+def list_values(
+    period_id: int,
+    who: Caller,
+    session: Reader,
+    limit: Limit = 100,
+    offset: Offset = 0,
+    kpi: str | None = None,
+    kind: str | None = None,
+) -> PageOut[ValueOut]:
+    period = cities.get_period(session, who, period_id)
+    rows = list(values.entries(session, period, kpi, kind))
+    page = rows[offset : offset + limit]
+    return PageOut(total=len(rows), limit=limit, offset=offset, items=[value_out(r) for r in page])
+
+
+@router.put("/periods/{period_id}/values", response_model=ValueOut, responses={409: {}, 422: {}})
+def put_value(period_id: int, body: ValueIn, who: SignedIn, db: Db) -> ValueOut:
+    """Create (version 0) or change a value; a stale version answers 409 and nothing is written."""
+    edit = values.EntryEdit.model_validate(body.model_dump(exclude={"version", "reason"}))
+    with db.write() as session:
+        period = cities.get_period(session, who, period_id)
+        row = values.set_value(session, who, period, edit, body.version, body.reason)
+        return value_out(row)
+
+
+@router.get("/values/{value_id}", response_model=ValueOut)
+def get_value(value_id: int, who: Caller, session: Reader) -> ValueOut:
+    row, _period = values.get_entry(session, who, value_id)
+    return value_out(row)
+
+
+@router.get("/values/{value_id}/history", response_model=list[AuditOut])
+def value_history(value_id: int, who: Caller, session: Reader) -> list[Audit]:
+    _row, period = values.get_entry(session, who, value_id)
+    cities.require(who, Action.READ, period)
+    return values.history(session, value_id)
+
+
+@router.post("/periods/{period_id}/import", response_model=ImportOut, responses={409: {}, 422: {}})
+def import_file(period_id: int, file: UploadFile, who: SignedIn, db: Db, request: Request) -> ImportOut:
+    """Workbook (.xlsx), tidy CSV or datapackage JSON; all or nothing, answered with the validation report."""
+    name = Path(file.filename or "upload").name or "upload"
+    limit = request.app.state.settings.max_upload_bytes
+    content = file.file.read(limit + 1)
+    if len(content) > limit:
+        raise Invalid.of([error("source-error", f"the file exceeds {limit} bytes", file=name)], "file too large")
+    with db.write() as session:
+        period = cities.get_period(session, who, period_id)
+        cities.require(who, Action.EDIT, period)
+        submission, report = _read(content, name, period)
+        outcome = values.import_submission(session, who, period, submission, report)
+        return ImportOut(
+            report=outcome.report, created=outcome.created, updated=outcome.updated, unchanged=outcome.unchanged
+        )
+
+
+def _read(content: bytes, name: str, period: Period) -> tuple[Submission | None, ValidationReport]:
+    from citykpi.collect.readers import read_any
+
+    with tempfile.TemporaryDirectory(prefix="citykpi-upload-") as tmp:
+        path = Path(tmp) / name
+        path.write_bytes(content)
+        return read_any(path, catalogue_of(period.framework))
+
+
+@router.get("/periods/{period_id}/results", response_model=PageOut[ResultOut])
+def results(
+    period_id: int,
+    who: Caller,
+    session: Reader,
+    limit: Limit = 200,
+    offset: Offset = 0,
+    dimension: str | None = None,
+    level: str | None = None,
+    status: str | None = None,
+    code: Annotated[str | None, Query(max_length=40)] = None,
+) -> PageOut[ResultOut]:
+    period = cities.get_period(session, who, period_id)
+    query = select(Result).where(Result.period_id == period.id)
+    for column, wanted in (
+        (Result.dimension, dimension),
+        (Result.level, level),
+        (Result.status, status),
+        (Result.code, code),
+    ):
+        if wanted:
+            query = query.where(column == wanted)
+    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    rows = session.scalars(query.order_by(Result.id).limit(limit).offset(offset)).all()
+    items = [ResultOut.model_validate(r, from_attributes=True) for r in rows]
+    return PageOut(total=total, limit=limit, offset=offset, items=items)
+
+
+@router.get("/periods/{period_id}/audit", response_model=PageOut[AuditOut])
+def period_audit(
+    period_id: int, who: SignedIn, session: Reader, limit: Limit = 100, offset: Offset = 0
+) -> PageOut[AuditOut]:
+    period = cities.get_period(session, who, period_id)
+    cities.require(who, Action.READ, period)
+    query = select(Audit).where(Audit.period_id == period.id)
+    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    rows = session.scalars(query.order_by(Audit.id).limit(limit).offset(offset)).all()
+    return PageOut(total=total, limit=limit, offset=offset, items=[AuditOut.model_validate(r) for r in rows])

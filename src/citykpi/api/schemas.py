@@ -1,0 +1,217 @@
+"""Response and request bodies of the API, as they appear in /openapi.json."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Generic, TypeVar
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from citykpi.diagnostics import Diagnostic, ValidationReport
+from citykpi.platform.completion import CertificateDecision, Completion
+from citykpi.platform.roles import Role
+from citykpi.platform.values import EntryEdit
+from citykpi.platform.workflow import PeriodState, ReviewAction
+
+T = TypeVar("T")
+
+
+class PageOut(BaseModel, Generic[T]):
+    total: int
+    limit: int
+    offset: int
+    items: list[T]
+
+
+class Orm(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+
+class CityOut(Orm):
+    slug: str
+    name: str
+    country: str
+    population: float | None
+    area_km2: float | None
+    hub: str
+    peer_group: str
+
+
+class CityIn(BaseModel):
+    name: str = Field(min_length=1, max_length=200)
+    slug: str | None = Field(default=None, pattern=r"^[a-z0-9][a-z0-9-]{0,99}$")
+    country: str = Field(default="", max_length=100)
+    population: float | None = Field(default=None, ge=0)
+    area_km2: float | None = Field(default=None, ge=0)
+    hub: str = Field(default="", max_length=100)
+
+
+class PeriodOut(Orm):
+    id: int
+    year: int
+    status: str
+    version: int
+    profile: dict[str, Any]
+    published_at: datetime | None
+
+
+class PeriodSummary(PeriodOut):
+    completion: Completion
+
+
+class CityDetail(CityOut):
+    periods: list[PeriodSummary]
+
+
+class PeriodDetail(PeriodOut):
+    city: CityOut
+    framework: str
+    completion: Completion
+    certificate: CertificateDecision
+
+
+class PeriodIn(BaseModel):
+    year: int = Field(ge=1900, le=2200)
+
+
+class ValueOut(BaseModel):
+    id: int
+    period_id: int
+    kpi: str
+    kind: str
+    name: str
+    value: float | bool | str | None
+    status: str
+    quality: int | None
+    origin: str
+    source: str
+    notes: str
+    version: int
+    updated_at: datetime
+    updated_by: str
+
+
+class ValueIn(EntryEdit):
+    version: int = Field(ge=0, description="The version you edited; 0 to create a value that does not exist yet")
+    reason: str = Field(default="", max_length=2000)
+
+
+class AuditOut(Orm):
+    id: int
+    at: datetime
+    actor: str
+    action: str
+    entity: str
+    entity_id: int | None
+    period_id: int | None
+    old: dict[str, Any] | None
+    new: dict[str, Any] | None
+    reason: str
+
+
+class ImportOut(BaseModel):
+    report: ValidationReport
+    created: int
+    updated: int
+    unchanged: int
+
+
+class ResultOut(BaseModel):
+    code: str
+    data_point: str
+    dimension: str
+    level: str
+    status: str
+    value: float | None
+    value_text: str | None
+    record: dict[str, Any]
+
+
+class MessageOut(Orm):
+    id: int
+    author: str
+    action: str
+    body: str
+    created_at: datetime
+
+
+class ReviewOut(Orm):
+    id: int
+    period_id: int
+    kpi: str
+    state: str
+    version: int
+    screening: list[Diagnostic]
+
+
+class ReviewDetail(ReviewOut):
+    messages: list[MessageOut]
+
+
+class ReviewActionIn(BaseModel):
+    action: ReviewAction
+    version: int = Field(ge=0)
+    message: str = Field(default="", max_length=10_000)
+
+
+class TransitionIn(BaseModel):
+    to: PeriodState
+    version: int = Field(ge=0)
+    reason: str = Field(default="", max_length=2000)
+
+
+class LoginIn(BaseModel):
+    username: str = Field(min_length=1, max_length=100)
+    password: str = Field(min_length=1, max_length=1000)
+
+
+class Me(BaseModel):
+    username: str
+    role: Role
+    cities: list[int]
+    hubs: list[str]
+    csrf_token: str | None = None
+
+
+class TokenIn(BaseModel):
+    name: str = Field(min_length=1, max_length=100)
+
+
+class TokenOut(BaseModel):
+    id: int
+    name: str
+    created_at: datetime
+    revoked: bool
+    token: str | None = Field(default=None, description="Shown once, when the token is created")
+
+
+class UserIn(BaseModel):
+    username: str = Field(min_length=1, max_length=100)
+    password: str = Field(min_length=1, max_length=1000)
+    role: Role
+    display_name: str = Field(default="", max_length=200)
+    cities: list[str] = Field(default_factory=list, description="City slugs (city editor, verifier)")
+    hubs: list[str] = Field(default_factory=list, description="Hubs (hub manager)")
+
+
+class UserOut(Orm):
+    id: int
+    username: str
+    display_name: str
+    role: str
+    active: bool
+
+
+class KpiOut(BaseModel):
+    code: str
+    name: str
+    dimension: str
+    subdimension: str
+    category: str
+    level: str
+    unit: str
+
+
+class Health(BaseModel):
+    status: str
+    database: str

@@ -1,0 +1,20 @@
+"""What an app instance needs to know; built from the environment by default, explicit in tests."""
+
+from __future__ import annotations
+
+import os
+
+from pydantic import BaseModel, Field
+
+from citykpi.platform.completion import CertificateRule
+from citykpi.store.db import database_url
+
+
+class Settings(BaseModel):
+    database_url: str = Field(default_factory=database_url)
+    certificate_rule: CertificateRule = Field(default_factory=CertificateRule.from_env)
+    secure_cookies: bool = Field(
+        default_factory=lambda: os.environ.get("CITYKPI_SECURE_COOKIES", "") == "1",
+        description="Mark the session cookie Secure (set when served over HTTPS)",
+    )
+    max_upload_bytes: int = 20 * 1024 * 1024
