@@ -20,7 +20,14 @@ app = typer.Typer(
 )
 
 # Append a package's cli module here when it gains commands.
-COMMAND_MODULES: list[str] = ["citykpi.framework.cli", "citykpi.index.cli", "citykpi.collect.cli", "citykpi.assess.cli"]
+COMMAND_MODULES: list[str] = [
+    "citykpi.framework.cli",
+    "citykpi.index.cli",
+    "citykpi.collect.cli",
+    "citykpi.assess.cli",
+    "citykpi.exchange.cli",
+    "citykpi.connectors.cli",
+]
 
 for _module in COMMAND_MODULES:
     importlib.import_module(_module).register(app)

@@ -1,0 +1,89 @@
+"""`citykpi export` and `citykpi import`: assessment results to and from exchange formats."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import typer
+
+if TYPE_CHECKING:
+    from citykpi.scoring.targets import TargetBook
+
+
+def register(app: typer.Typer) -> None:
+    app.command("export")(export_command)
+    app.command("import")(import_command)
+
+
+def export_command(
+    files: list[Path] = typer.Argument(..., help="Assessment results (kpis.json or its folder) or submissions"),
+    format: str = typer.Option(..., "--format", "-f", help="frictionless | ngsi-ld | sdmx-csv | open-sdg"),
+    output: Path = typer.Option(..., "-o", "--output", help="Folder to write"),
+    keyvalues: bool = typer.Option(False, "--keyvalues", help="ngsi-ld: key-values entities instead of normalized"),
+    no_scores: bool = typer.Option(False, "--no-scores", help="ngsi-ld: leave out target and currentStanding"),
+) -> None:
+    """Export KPI results of one or more city-years in an exchange format."""
+    from rich.console import Console
+
+    from citykpi.exchange.formats import FORMATS
+    from citykpi.exchange.ngsi import export_ngsi
+    from citykpi.exchange.sources import load_assessment
+    from citykpi.framework.catalogue import Catalogue
+
+    console = Console(stderr=True)
+    if format not in FORMATS:
+        console.print(f"[red]unknown format {format!r}; choose one of {', '.join(FORMATS)}[/red]")
+        raise typer.Exit(2)
+    catalogue = Catalogue.load()
+    assessments, failed = [], False
+    for path in files:
+        assessment, problems = load_assessment(path, catalogue)
+        for problem in problems:
+            console.print(f"[red]{problem}[/red]")
+        failed |= assessment is None
+        if assessment is not None:
+            assessments.append(assessment)
+    if failed:
+        raise typer.Exit(1)
+    book = None if no_scores else _target_book()
+    if format == "ngsi-ld":
+        written = export_ngsi(assessments, catalogue.kpis, output, book, "keyvalues" if keyvalues else "normalized")
+    else:
+        written = FORMATS[format].export(assessments, catalogue.kpis, output, book)
+    rows = sum(len(a.results) for a in assessments)
+    console.print(f"{format}: {len(assessments)} city-year(s), {rows} KPI value rows → {output} ({len(written)} files)")
+
+
+def _target_book() -> TargetBook:
+    from citykpi.scoring.targetfiles import default_target_set
+    from citykpi.scoring.targets import TargetBook
+
+    return TargetBook([default_target_set()])
+
+
+def import_command(
+    path: Path = typer.Argument(..., help="An export folder (or datapackage.json / entities.jsonld)"),
+    output: Path = typer.Option(..., "-o", "--output", help="Folder for one <city>-<year>/kpis.json per city-year"),
+    format: str | None = typer.Option(None, "--format", "-f", help="Format; detected from the folder when omitted"),
+) -> None:
+    """Read exported KPI results back as assessment results (<city>-<year>/kpis.json, as `citykpi assess` writes)."""
+    from rich.console import Console
+
+    from citykpi.exchange.formats import import_any
+    from citykpi.exchange.records import ascii_token
+    from citykpi.exchange.sources import RESULTS_FILE
+    from citykpi.exchange.tables import ExchangeError
+
+    console = Console(stderr=True)
+    try:
+        assessments = import_any(path, format)
+    except ExchangeError as exc:
+        for problem in exc.diagnostics:
+            console.print(f"[red]{problem}[/red]")
+        raise typer.Exit(1) from None
+    for a in assessments:
+        folder = output / f"{ascii_token(a.profile.city, '-').lower()}-{a.profile.year}"
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / RESULTS_FILE).write_text(a.model_dump_json(indent=1), encoding="utf-8")
+    console.print(f"{len(assessments)} city-year(s) → {output}")

@@ -1,0 +1,36 @@
+"""What `citykpi export` accepts: assessment results (kpis.json, or its folder) or submissions to assess."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from citykpi.assess.engine import assess
+from citykpi.assess.model import Assessment
+from citykpi.collect.readers import read_any
+from citykpi.diagnostics import Diagnostic, error
+from citykpi.framework.catalogue import Catalogue
+
+RESULTS_FILE = "kpis.json"
+
+
+def load_assessment(path: Path, catalogue: Catalogue) -> tuple[Assessment | None, list[Diagnostic]]:
+    candidate = path / RESULTS_FILE if path.is_dir() and (path / RESULTS_FILE).is_file() else path
+    if candidate.suffix.lower() == ".json" and candidate.is_file():
+        try:
+            data = json.loads(candidate.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+            return None, [error("format-error", f"cannot read JSON: {exc}", file=str(candidate))]
+        if isinstance(data, dict) and "results" in data and "profile" in data:
+            try:
+                return Assessment.model_validate(data), []
+            except ValidationError as exc:
+                first = exc.errors()[0]
+                where = ".".join(str(p) for p in first["loc"])
+                return None, [error("type-error", f"{where}: {first['msg']}", file=candidate.name)]
+    submission, report = read_any(path, catalogue)
+    if submission is None or not report.valid:
+        return None, [*report.errors] or [error("source-error", "the file holds no submission", file=str(path))]
+    return assess(submission, catalogue), []

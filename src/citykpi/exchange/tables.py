@@ -1,0 +1,62 @@
+"""CSV files in and out, with read problems turned into located diagnostics."""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from citykpi.diagnostics import Diagnostic, error
+
+
+class ExchangeError(Exception):
+    """An input that cannot be imported; `diagnostics` say where and why."""
+
+    def __init__(self, diagnostics: list[Diagnostic]) -> None:
+        self.diagnostics = diagnostics
+        super().__init__("\n".join(str(d) for d in diagnostics))
+
+
+def fail(type: str, message: str, **location: str | int | None) -> ExchangeError:
+    return ExchangeError([error(type, message, **location)])
+
+
+def read_json(path: Path) -> Any:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise fail("file-error", f"cannot read: {exc.strerror or exc}", file=str(path)) from None
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise fail("format-error", f"not valid JSON: {exc}", file=path.name) from None
+
+
+def write_csv(path: Path, header: Sequence[str], rows: Iterable[Mapping[str, str]]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", encoding="utf-8", newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=list(header), lineterminator="\n", extrasaction="ignore")
+        writer.writeheader()
+        writer.writerows(rows)
+
+
+def read_csv(path: Path, required: Sequence[str]) -> Iterator[tuple[int, dict[str, str]]]:
+    """(row number as a spreadsheet shows it, cells) per data row; checks the header first."""
+    try:
+        f = path.open(encoding="utf-8-sig", newline="")
+    except OSError as exc:
+        raise fail("file-error", f"cannot read: {exc.strerror or exc}", file=str(path)) from None
+    with f:
+        reader = csv.DictReader(f)
+        try:
+            header = reader.fieldnames or []
+        except (UnicodeDecodeError, csv.Error) as exc:
+            raise fail("format-error", f"not a UTF-8 CSV file: {exc}", file=path.name) from None
+        missing = [c for c in required if c not in header]
+        if missing:
+            raise fail("missing-label", f"missing column(s) {missing}; found {header}", file=path.name)
+        try:
+            for number, row in enumerate(reader, start=2):
+                yield number, {k: v or "" for k, v in row.items() if k is not None}
+        except (UnicodeDecodeError, csv.Error) as exc:
+            raise fail("format-error", f"unreadable CSV: {exc}", file=path.name) from None
