@@ -7,6 +7,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from citykpi.diagnostics import Diagnostic
 from citykpi.framework import loading
@@ -249,3 +251,30 @@ def test_unknown_builtin_framework() -> None:
 def test_load_framework_alone(framework_file: FileFactory, local_kpi: KpiFactory) -> None:
     framework = load_framework(framework_file(local_kpi()))
     assert (framework.id, [k.code for k in framework.kpis]) == ("local", ["XX: L: 1"])
+
+
+JSONISH = st.recursive(
+    st.one_of(st.none(), st.booleans(), st.integers(), st.floats(), st.text(max_size=20)),
+    lambda children: st.one_of(
+        st.lists(children, max_size=4), st.dictionaries(st.text(max_size=10), children, max_size=4)
+    ),
+    max_leaves=12,
+)
+FIELDS = st.sampled_from(
+    ["code", "name", "level", "type", "unit", "inputs", "data_points", "checks", "provenance", "aliases", "sdg_goals"]
+)
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.dictionaries(FIELDS, JSONISH, max_size=3), st.sampled_from(["yaml", "json"]))
+def test_no_framework_file_raises_anything_but_framework_error(
+    framework_file: FileFactory, local_kpi: KpiFactory, changes: dict[str, Any], suffix: str
+) -> None:
+    try:
+        path = framework_file(local_kpi(**changes), name=f"fuzz.{suffix}")
+    except (ValueError, TypeError):  # floats like nan cannot be written as JSON by the test itself
+        return
+    try:
+        Catalogue.load([path])
+    except FrameworkError as exc:
+        assert exc.diagnostics and all(d.location.file == f"fuzz.{suffix}" for d in exc.diagnostics)

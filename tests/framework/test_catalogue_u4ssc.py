@@ -30,8 +30,11 @@ def catalogue() -> Catalogue:
     return Catalogue.load()
 
 
-def test_shipped_file_equals_a_fresh_build() -> None:
-    assert _build_script().build() == builtin_framework_path().read_text(encoding="utf-8")
+def test_shipped_files_equal_a_fresh_build() -> None:
+    outputs = _build_script().build_outputs()
+    assert builtin_framework_path() in outputs and len(outputs) == 2
+    for path, text in outputs.items():
+        assert path.read_text(encoding="utf-8") == text, f"{path} is stale: run scripts/build_catalogue.py"
 
 
 def test_framework_identity() -> None:
