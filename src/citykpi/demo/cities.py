@@ -7,6 +7,7 @@ city named in the comment, so that per-capita and per-household KPIs come out pl
 
 from __future__ import annotations
 
+import random
 from dataclasses import dataclass, field
 
 SYNTHETIC_LABEL = "SYNTHETIC DEMO DATA — fictional city, invented figures, not real statistics"
@@ -111,3 +112,23 @@ def city(name: str) -> CitySpec:
         if spec.name == name:
             return spec
     raise KeyError(f"no demo city {name!r}; demo cities: {', '.join(c.name for c in CITIES)}")
+
+
+def synthetic_city(index: int) -> CitySpec:
+    """One of any number of further fictional cities, for batch benchmarks (seeded by `index`)."""
+    rng = random.Random(f"synthetic-city:{index}")
+    population = round(10 ** rng.uniform(4.0, 7.0))
+    return CitySpec(
+        name=f"Synthetic City {index:04d}",
+        country="Benchmarkia (fictional)",
+        currency="XBM",
+        population=population,
+        growth=rng.uniform(-0.005, 0.035),
+        household_size=rng.uniform(2.0, 5.0),
+        area_km2=round(population / rng.uniform(800, 12_000), 1),
+        gdp_per_capita=round(10 ** rng.uniform(3.5, 5.0)),
+        maturity=rng.uniform(0.1, 0.9),
+        improvement=rng.uniform(0.0, 0.03),
+        seed=10_000 + index,
+        archetype="random synthetic city",
+    )

@@ -25,7 +25,7 @@ LABEL_FONT = Font(bold=True, color="C00000", size=12)
 
 def write_filled(catalogue: CatalogueLike, submission: Submission, path: Path) -> Path:
     write_template(catalogue, submission.profile, path)
-    edit_rows(path, {(e.kpi, e.kind.value, e.name): _cells(e) for e in submission.entries})
+    edit_rows(path, {(e.kpi, e.kind.value, e.name): cells(e) for e in submission.entries})
     return path
 
 
@@ -54,7 +54,7 @@ def edit_rows(path: Path, changes: Mapping[RowKey, Cells]) -> None:
     wb.save(path)
 
 
-def _cells(entry: Entry) -> dict[str, object]:
+def cells(entry: Entry) -> dict[str, object]:
     value: object = entry.value
     if isinstance(value, bool):
         value = "yes" if value else "no"
