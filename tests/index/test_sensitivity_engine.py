@@ -20,8 +20,8 @@ from citykpi.index.sensitivity.study import sensitivity, uncertainty
 ASEM = Path(__file__).resolve().parents[2] / "examples" / "asem"
 ZSCORE = {"method": "zscore", "range": None, "mean": 10, "sd": 2}
 ASSUMPTIONS = [
-    Assumption("normalisation", "normalise", "method", values=({"method": "minmax", "range": [1, 100]}, ZSCORE)),
-    Assumption("aggregation", "aggregate", "method", values=("arithmetic", "geometric")),
+    Assumption.discrete("normalisation", "normalise", "method", [{"method": "minmax", "range": [1, 100]}, ZSCORE]),
+    Assumption.discrete("aggregation", "aggregate", "method", ["arithmetic", "geometric"]),
 ]
 
 
@@ -65,7 +65,7 @@ def test_sampled_overrides_merge_joint_alternatives() -> None:
     runs, table = overrides(ASSUMPTIONS, np.array([[0.1, 0.9], [0.7, 0.2]]))
     assert runs[0] == {"normalise": {"method": "minmax", "range": [1, 100]}, "aggregate": {"method": "geometric"}}
     assert runs[1]["normalise"] == ZSCORE and table[1]["aggregation"] == "arithmetic"
-    cont = Assumption("noise", "aggregate", "p", range=(1.0, 3.0))
+    cont = Assumption.continuous("noise", "aggregate", "p", 1.0, 3.0)
     assert overrides([cont], np.array([[0.5]]))[0] == [{"aggregate": {"p": 2.0}}]
 
 
@@ -83,7 +83,7 @@ def test_uncertainty_rank_bands(nominal: Index) -> None:
 
 
 def test_sensitivity_indices_identify_an_inert_assumption(nominal: Index) -> None:
-    inert = Assumption("threshold", "aggregate", "threshold", values=(0.0, 0.0001))
+    inert = Assumption.discrete("threshold", "aggregate", "threshold", [0.0, 0.0001])
     study = sensitivity(nominal, [*ASSUMPTIONS, inert], n=64, seed=1, n_boot=100)
     assert study.samples.shape == (64 * 5, 3)
     assert study.indices is not None and study.unit_indices is not None

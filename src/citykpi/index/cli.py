@@ -10,7 +10,7 @@ import typer
 index_app = typer.Typer(help="Build composite indices (OECD/JRC method) from KPI data.", no_args_is_help=True)
 
 # Modules of engineer B adding `index analyse` and `index sensitivity` through register_analysis(index_app).
-ANALYSIS_MODULES: list[str] = []
+ANALYSIS_MODULES: list[str] = ["citykpi.index.analysis.cli"]
 
 
 @index_app.command("build")

@@ -1,8 +1,9 @@
 """Uncertain assumptions as the engine uses them: a unit-interval sample -> parameter overrides per step.
 
-A discrete alternative that is a mapping sets several parameters of the step at once (e.g.
-`{method: zscore, mean: 10, sd: 2}` against `{method: minmax, range: [1, 100]}`), because one
-normalisation choice is often a method *with* its parameters, not one parameter alone.
+One assumption is one dimension of the sample. Often a choice is a method *with* its parameters
+(min-max to [1, 100] against z-score with mean 10 and sd 2), so configuration entries that share a
+`name` are linked: they must all be discrete with as many alternatives, and alternative i of each is
+used together. An alternative that is a mapping likewise sets several parameters of its step.
 """
 
 from __future__ import annotations
@@ -13,60 +14,101 @@ from typing import Any
 
 import numpy as np
 
+from citykpi.diagnostics import Diagnostic, error
 from citykpi.index.config import IndexConfig
+from citykpi.index.model import IndexError_
 from citykpi.index.sensitivity.sampling import FloatArray, to_choice_index, to_range
 
 Overrides = dict[str, dict[str, Any]]
+Target = tuple[str, str]  # (step, param)
 
 
 @dataclass(frozen=True)
 class Assumption:
+    """`values[i]` holds alternative i: one value per (step, param) of `targets`; or a continuous `range`."""
+
     label: str
-    step: str
-    param: str
-    values: tuple[Any, ...] | None = None
+    targets: tuple[Target, ...]
+    values: tuple[tuple[Any, ...], ...] | None = None
     range: tuple[float, float] | None = None
 
-    def sample(self, u: FloatArray) -> list[Any]:
-        """Parameter values for unit-interval samples `u`."""
+    @classmethod
+    def discrete(cls, label: str, step: str, param: str, values: Sequence[Any]) -> Assumption:
+        return cls(label, ((step, param),), values=tuple((v,) for v in values))
+
+    @classmethod
+    def continuous(cls, label: str, step: str, param: str, low: float, high: float) -> Assumption:
+        return cls(label, ((step, param),), range=(low, high))
+
+    def choices(self, u: FloatArray) -> list[tuple[Any, ...]]:
+        """The value of each target for unit-interval samples `u`."""
         if self.values is not None:
             return [self.values[i] for i in to_choice_index(u, len(self.values))]
-        assert self.range is not None  # validated by the configuration: exactly one of values/range
-        return [float(v) for v in to_range(u, *self.range)]
+        assert self.range is not None  # one of values/range, checked by the configuration
+        return [(float(v),) for v in to_range(u, *self.range)]
+
+    def describe(self, choice: tuple[Any, ...]) -> Any:
+        """How a run's choice appears in the runs table: the bare value when there is one target."""
+        if len(self.targets) == 1:
+            return choice[0]
+        return "; ".join(f"{step}.{param}={v}" for (step, param), v in zip(self.targets, choice, strict=True))
 
 
 def from_config(config: IndexConfig) -> list[Assumption]:
-    return [
-        Assumption(
-            label=u.label,
-            step=u.step,
-            param=u.param,
-            values=None if u.values is None else tuple(u.values),
-            range=None if u.range is None else (float(u.range[0]), float(u.range[1])),
+    """Assumptions in declaration order; entries sharing a name are linked into one."""
+    grouped: dict[str, list[int]] = {}
+    for i, u in enumerate(config.uncertainty):
+        grouped.setdefault(u.label, []).append(i)
+    out: list[Assumption] = []
+    problems: list[Diagnostic] = []
+    for label, members in grouped.items():
+        entries = [config.uncertainty[i] for i in members]
+        if len(entries) == 1:
+            u = entries[0]
+            if u.values is not None:
+                out.append(Assumption.discrete(label, u.step, u.param, u.values))
+            else:
+                lo, hi = u.range or (0.0, 0.0)
+                out.append(Assumption.continuous(label, u.step, u.param, float(lo), float(hi)))
+            continue
+        lengths = {len(u.values) if u.values is not None else -1 for u in entries}
+        if -1 in lengths or len(lengths) != 1:
+            problems.append(
+                error(
+                    "invalid-uncertainty",
+                    f"entries named {label!r} are linked: each needs 'values' with the same number of alternatives",
+                    field=f"uncertainty[{members[1]}]",
+                )
+            )
+            continue
+        columns = [u.values or [] for u in entries]
+        out.append(
+            Assumption(label, tuple((u.step, u.param) for u in entries), values=tuple(zip(*columns, strict=True)))
         )
-        for u in config.uncertainty
-    ]
+    if problems:
+        raise IndexError_(problems)
+    return out
 
 
 def overrides(assumptions: Sequence[Assumption], u: FloatArray) -> tuple[list[Overrides], list[dict[str, Any]]]:
-    """Per replication: the step overrides, and the sampled value of each assumption (for the run table)."""
+    """Per replication: the step overrides, and each assumption's choice (for the runs table)."""
     u = np.atleast_2d(np.asarray(u, dtype=np.float64))
     if u.shape[1] != len(assumptions):
         raise ValueError(f"samples have {u.shape[1]} columns for {len(assumptions)} assumptions")
-    columns = [a.sample(u[:, i]) for i, a in enumerate(assumptions)]
+    columns = [a.choices(u[:, i]) for i, a in enumerate(assumptions)]
     runs: list[Overrides] = []
     table: list[dict[str, Any]] = []
     for r in range(u.shape[0]):
         over: Overrides = {}
         row: dict[str, Any] = {}
         for a, col in zip(assumptions, columns, strict=True):
-            value = col[r]
-            step = over.setdefault(a.step, {})
-            if isinstance(value, Mapping):
-                step.update(value)
-            else:
-                step[a.param] = value
-            row[a.label] = value
+            for (step, param), value in zip(a.targets, col[r], strict=True):
+                params = over.setdefault(step, {})
+                if isinstance(value, Mapping):
+                    params.update(value)
+                else:
+                    params[param] = value
+            row[a.label] = a.describe(col[r])
         runs.append(over)
         table.append(row)
     return runs, table
