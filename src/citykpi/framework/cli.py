@@ -9,10 +9,9 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from citykpi.framework.model import Kpi, Level
-
 if TYPE_CHECKING:
     from citykpi.framework.catalogue import Catalogue
+    from citykpi.framework.model import Kpi
 
 
 class OutputFormat(StrEnum):
@@ -44,14 +43,14 @@ def list_kpis(
     dimension: Annotated[
         str | None, typer.Option(help="Only this dimension: a name (Economy) or a code prefix (EC).")
     ] = None,
-    level: Annotated[Level | None, typer.Option(help="Only core or only advanced KPIs.")] = None,
+    level: Annotated[str | None, typer.Option(help="Only core or only advanced KPIs.", callback=_level)] = None,
 ) -> None:
     """List the KPIs of the catalogue."""
     catalogue = _load(framework)
     selected = [
         k
         for k in catalogue.kpis.values()
-        if (level is None or k.level is level) and (dimension is None or _in_dimension(k, dimension))
+        if (level is None or k.level.value == level) and (dimension is None or _in_dimension(k, dimension))
     ]
     if format is OutputFormat.JSON:
         rows = [_as_json(k, catalogue) for k in selected]
@@ -80,6 +79,12 @@ def show_kpi(
     from citykpi.framework.render import kpi_details
 
     _console().print(*kpi_details(kpi, catalogue.framework_of(kpi.code)))
+
+
+def _level(value: str | None) -> str | None:
+    if value is not None and value.lower() not in ("core", "advanced"):
+        raise typer.BadParameter(f"{value!r} is not a level; use core or advanced")
+    return value.lower() if value else None
 
 
 def _load(extra: list[Path] | None) -> Catalogue:
