@@ -27,6 +27,9 @@ COMMAND_MODULES: list[str] = [
     "citykpi.assess.cli",
     "citykpi.exchange.cli",
     "citykpi.connectors.cli",
+    "citykpi.store.cli",
+    "citykpi.api.cli",
+    "citykpi.report.cli",
 ]
 
 for _module in COMMAND_MODULES:

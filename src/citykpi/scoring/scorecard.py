@@ -76,10 +76,10 @@ class Scorecard(BaseModel):
     groups: list[GroupScore]
 
     def group(self, level: GroupLevel, *path: str) -> GroupScore | None:
-        return next((g for g in self.groups if g.level is level and g.path == path), None)
+        return next((g for g in self.groups if g.level == level and g.path == path), None)
 
     def level(self, level: GroupLevel) -> list[GroupScore]:
-        return [g for g in self.groups if g.level is level]
+        return [g for g in self.groups if g.level == level]
 
     @property
     def city(self) -> GroupScore:

@@ -1,0 +1,86 @@
+"""Bar charts of group scores (one city, or several side by side), as Vega-Lite specs."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from citykpi.report.style import band_colour
+from citykpi.scoring.scorecard import GroupScore
+
+Translate = Callable[[str], str]
+BAND_RULES = (33, 66, 95)
+
+
+def _rules() -> dict[str, Any]:
+    return {
+        "data": {"values": [{"x": x} for x in BAND_RULES]},
+        "mark": {"type": "rule", "strokeDash": [3, 3], "color": "#8a96a3"},
+        "encoding": {"x": {"field": "x", "type": "quantitative"}},
+    }
+
+
+def _axis(_: Translate) -> dict[str, Any]:
+    return {"title": _("% of maximum points"), "values": [0, 33, 66, 95], "grid": False}
+
+
+def group_bars(groups: Sequence[GroupScore], _: Translate, width: int = 520) -> dict[str, Any]:
+    """One horizontal bar per group, coloured by its band; unscored groups show an empty row."""
+    rows = [
+        {
+            "name": _(g.name),
+            "percent": round(g.percent, 1) if g.percent is not None else 0,
+            "label": f"{g.percent:.0f} %" if g.percent is not None else _("No benchmark"),
+            "fill": band_colour(g.band, g.reported > 0),
+        }
+        for g in groups
+    ]
+    order = [r["name"] for r in rows]
+    y = {"field": "name", "type": "nominal", "sort": order, "title": None, "axis": {"labelLimit": 230}}
+    x = {"field": "percent", "type": "quantitative", "scale": {"domain": [0, 100]}, "axis": _axis(_)}
+    return {
+        "$schema": "https://vega.github.io/schema/vega-lite/v5.json",
+        "width": width,
+        "height": {"step": 22},
+        "background": "white",
+        "config": {"view": {"stroke": None}, "font": "DejaVu Sans, Helvetica, Arial, sans-serif"},
+        "data": {"values": rows},
+        "layer": [
+            {
+                "mark": {"type": "bar", "cornerRadiusEnd": 2},
+                "encoding": {"y": y, "x": x, "color": {"field": "fill", "scale": None}, "tooltip": {"field": "label"}},
+            },
+            {
+                "mark": {"type": "text", "align": "left", "dx": 4, "fontSize": 10},
+                "encoding": {"y": y, "x": x, "text": {"field": "label"}},
+            },
+            _rules(),
+        ],
+    }
+
+
+def compare_bars(cities: Sequence[tuple[str, Sequence[GroupScore]]], _: Translate) -> dict[str, Any]:
+    """Dimension scores of several cities: one row per dimension, one bar per city."""
+    rows = [
+        {"city": city, "dimension": _(g.name), "percent": round(g.percent, 1) if g.percent is not None else None}
+        for city, groups in cities
+        for g in groups
+    ]
+    return {
+        "$schema": "https://vega.github.io/schema/vega-lite/v5.json",
+        "background": "white",
+        "config": {"view": {"stroke": None}, "font": "DejaVu Sans, Helvetica, Arial, sans-serif"},
+        "data": {"values": rows},
+        "facet": {"row": {"field": "dimension", "type": "nominal", "title": None, "sort": None}},
+        "spec": {
+            "width": 480,
+            "height": {"step": 16},
+            "mark": {"type": "bar"},
+            "encoding": {
+                "y": {"field": "city", "type": "nominal", "title": None, "sort": None},
+                "x": {"field": "percent", "type": "quantitative", "scale": {"domain": [0, 100]}, "axis": _axis(_)},
+                "color": {"field": "city", "type": "nominal", "legend": None, "scale": {"scheme": "tableau10"}},
+                "tooltip": [{"field": "city"}, {"field": "percent"}],
+            },
+        },
+    }

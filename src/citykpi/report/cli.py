@@ -1,0 +1,180 @@
+"""`citykpi report` and `citykpi compare`: files in, a self-contained HTML page (and a PDF) out.
+
+All inputs (data files, target files, the recommendations file) are read and checked before
+anything is written, and every problem is printed with its location; no traceback for bad input.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from citykpi.framework.cli import FrameworkOption
+
+if TYPE_CHECKING:
+    from citykpi.assess.model import Assessment
+    from citykpi.framework.catalogue import Catalogue
+    from citykpi.report.content import CityReport
+    from citykpi.scoring.targets import TargetBook
+
+
+class Kind(StrEnum):
+    SNAPSHOT = "snapshot"
+    VERIFICATION = "verification"
+    PROFILE = "profile"
+
+
+class Lang(StrEnum):
+    EN = "en"
+    FR = "fr"
+
+
+FilesArgument = Annotated[
+    list[Path], typer.Argument(help="Collection workbooks, tidy CSV or datapackage.json; several years of one city.")
+]
+TargetsOption = Annotated[
+    list[Path] | None,
+    typer.Option(
+        "--targets",
+        help="A target file (YAML or CSV) used beside the public reference set; repeat for several; "
+        "later files win at the same level.",
+    ),
+]
+NoDefaultOption = Annotated[
+    bool, typer.Option("--no-default-targets", help="Do not load the shipped public reference targets.")
+]
+LangOption = Annotated[Lang, typer.Option("--lang", help="Language of the report text.")]
+PdfOption = Annotated[Path | None, typer.Option("--pdf", help="Also write the report as PDF to this path.")]
+
+
+def register(app: typer.Typer) -> None:
+    app.command("report")(report_command)
+    app.command("compare")(compare_command)
+
+
+def fail(message: str, details: list[str] | None = None) -> typer.Exit:
+    typer.echo(f"Error: {message}", err=True)
+    for line in details or []:
+        typer.echo(f"  {line}", err=True)
+    return typer.Exit(1)
+
+
+def load_book(paths: list[Path] | None, use_default: bool, catalogue: Catalogue) -> TargetBook:
+    from citykpi.scoring.targetfiles import check_against_catalogue, default_target_set, read_targets
+    from citykpi.scoring.targets import TargetBook
+
+    sets = [default_target_set()] if use_default else []
+    points = {code: [d.key for d in kpi.data_points] for code, kpi in catalogue.kpis.items()}
+    for path in paths or []:
+        target_set, report = read_targets(path)
+        if target_set is None or not report.valid:
+            raise fail(f"the target file {path} has problems:", [str(d) for d in report.errors])
+        for warning in check_against_catalogue(target_set, points, str(path)):
+            typer.echo(f"Warning: {warning}", err=True)
+        sets.append(target_set)
+    return TargetBook(sets)
+
+
+def read_assessments(files: list[Path], catalogue: Catalogue) -> list[Assessment]:
+    from citykpi.assess.files import assess_path
+
+    assessments: list[Assessment] = []
+    problems: list[str] = []
+    for path in files:
+        assessment, report = assess_path(path, catalogue)
+        if assessment is None:
+            problems += [f"{path.name}: {d}" for d in report.errors] or [f"{path.name}: cannot be read"]
+        else:
+            assessments.append(assessment)
+    if problems:
+        raise fail(f"{len(files) - len(assessments)} of {len(files)} file(s) have errors; nothing written.", problems)
+    return assessments
+
+
+def by_city(assessments: list[Assessment], files: list[Path]) -> dict[str, list[Assessment]]:
+    """Assessments per city, refusing the same city and year twice."""
+    cities: dict[str, list[Assessment]] = {}
+    seen: dict[tuple[str, int], Path] = {}
+    for assessment, path in zip(assessments, files, strict=True):
+        key = (assessment.profile.city, assessment.profile.year)
+        if key in seen:
+            raise fail(f"{seen[key].name} and {path.name} are both {key[0]} {key[1]}; give each city and year once.")
+        seen[key] = path
+        cities.setdefault(key[0], []).append(assessment)
+    return cities
+
+
+def write(page: str, out: Path, pdf: Path | None) -> None:
+    from citykpi.report.render import pdf as write_pdf
+
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(page, encoding="utf-8")
+    typer.echo(f"HTML: {out}")
+    if pdf is not None:
+        pdf.parent.mkdir(parents=True, exist_ok=True)
+        write_pdf(page, pdf)
+        typer.echo(f"PDF:  {pdf}")
+
+
+def city_reports(
+    files: list[Path], framework: list[Path] | None, targets: list[Path] | None, use_default: bool
+) -> list[CityReport]:
+    from citykpi.framework.cli import _load as load_catalogue
+    from citykpi.report.content import build
+
+    catalogue = load_catalogue(framework)
+    book = load_book(targets, use_default, catalogue)
+    cities = by_city(read_assessments(files, catalogue), files)
+    return [build(history, catalogue.kpis, book) for history in cities.values()]
+
+
+def report_command(
+    files: FilesArgument,
+    out: Annotated[Path, typer.Option("--out", "-o", help="The HTML file to write.")],
+    kind: Annotated[Kind, typer.Option("--kind", help="Which report.")] = Kind.SNAPSHOT,
+    pdf: PdfOption = None,
+    targets: TargetsOption = None,
+    no_default_targets: NoDefaultOption = False,
+    framework: FrameworkOption = None,
+    lang: LangOption = Lang.EN,
+    recommendations: Annotated[
+        Path | None, typer.Option("--recommendations", help="Recommendations file for --kind profile (YAML).")
+    ] = None,
+) -> None:
+    """A City Snapshot, Verification Report or SSC City Profile of one city; several years add progress."""
+    from citykpi.report.pages import city_html
+    from citykpi.report.recommendations import read_recommendations
+
+    advice = None
+    if kind is Kind.PROFILE:
+        advice, checked = read_recommendations(recommendations)
+        if advice is None:
+            raise fail("the recommendations file has problems:", [str(d) for d in checked.errors])
+    reports = city_reports(files, framework, targets, not no_default_targets)
+    if len(reports) > 1:
+        names = ", ".join(r.latest.profile.city for r in reports)
+        raise fail(f"the files hold {len(reports)} cities ({names}); a report covers one city, use `citykpi compare`.")
+    (report,) = reports
+    write(city_html(report, kind.value, lang.value, advice), out, pdf)
+    card = report.card.city
+    share = f"{card.percent:.0f} %" if card.percent is not None else "no score"
+    typer.echo(f"{report.latest.profile.city} {report.years}: {card.scored} data points scored, {share} of points")
+
+
+def compare_command(
+    files: Annotated[list[Path], typer.Argument(help="Files of several cities (the latest year of each is compared).")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="The HTML file to write.")],
+    pdf: PdfOption = None,
+    targets: TargetsOption = None,
+    no_default_targets: NoDefaultOption = False,
+    framework: FrameworkOption = None,
+    lang: LangOption = Lang.EN,
+) -> None:
+    """Several cities side by side, per dimension and per KPI."""
+    from citykpi.report.pages import compare_html
+
+    reports = city_reports(files, framework, targets, not no_default_targets)
+    write(compare_html(reports, lang.value), out, pdf)

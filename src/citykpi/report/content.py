@@ -1,0 +1,208 @@
+"""What a report shows, computed once from the assessments and shared by every report kind.
+
+Building this is pure (no files, no rendering): the templates only lay it out, so the numbers
+of the snapshot, the verification report and the profile can never disagree.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from itertools import groupby
+
+from citykpi.assess.model import Assessment, KpiResult
+from citykpi.assess.summary import Summary, summary
+from citykpi.framework.model import Direction, Kpi
+from citykpi.scoring.progress import ItemProgress, Progress, progress
+from citykpi.scoring.rules import group_percent
+from citykpi.scoring.scorecard import GroupLevel, GroupScore, ItemScore, Scorecard, score
+from citykpi.scoring.targets import TargetBook
+
+STRENGTHS = 3  # categories shown as strengths and as weakest areas
+
+
+@dataclass(frozen=True)
+class KpiGroup:
+    """One KPI with its data points' scores, as the tables list them."""
+
+    kpi: Kpi | None
+    items: list[ItemScore]
+
+    @property
+    def code(self) -> str:
+        return self.items[0].result.code
+
+    @property
+    def reported(self) -> list[KpiResult]:
+        return [i.result for i in self.items if i.result.has_value]
+
+    @property
+    def verified(self) -> bool | None:
+        """True when every reported data point is verified YES, False if any is NO, else None."""
+        flags = [r.verified for r in self.reported]
+        if not flags:
+            return None
+        if any(f is False for f in flags):
+            return False
+        return True if all(f is True for f in flags) else None
+
+
+@dataclass(frozen=True)
+class VerificationTally:
+    """Counts of one dimension (or the whole city) for the verification summaries."""
+
+    name: str
+    kpis: int
+    kpis_reported: int
+    kpis_verified: int
+    data_points: int
+    data_points_reported: int
+    data_points_verified: int
+    data_points_rejected: int  # verifier said NO
+
+    @classmethod
+    def of(cls, name: str, groups: Sequence[KpiGroup]) -> VerificationTally:
+        reported = [r for g in groups for r in g.reported]
+        return cls(
+            name=name,
+            kpis=len(groups),
+            kpis_reported=sum(1 for g in groups if g.reported),
+            kpis_verified=sum(1 for g in groups if g.verified is True),
+            data_points=sum(len(g.items) for g in groups),
+            data_points_reported=len(reported),
+            data_points_verified=sum(1 for r in reported if r.verified is True),
+            data_points_rejected=sum(1 for r in reported if r.verified is False),
+        )
+
+
+@dataclass(frozen=True)
+class SdgGoal:
+    goal: int
+    targets: list[str]
+    kpis: list[KpiGroup]
+    percent: float | None
+
+
+@dataclass(frozen=True)
+class CityReport:
+    history: list[Assessment]  # one per year, oldest first
+    card: Scorecard  # of the latest year
+    progress: Progress | None  # None with a single year
+    kpis: list[KpiGroup]
+    summary: Summary
+    target_sets: list[str]
+    sdg: list[SdgGoal] = field(default_factory=list)
+
+    @property
+    def latest(self) -> Assessment:
+        return self.history[-1]
+
+    @property
+    def years(self) -> list[int]:
+        return [a.profile.year for a in self.history]
+
+    def item_progress(self, item: ItemScore) -> ItemProgress | None:
+        if self.progress is None:
+            return None
+        return self.progress.item(item.result.code, item.result.data_point)
+
+    def group_progress(self, group: GroupScore) -> str | None:
+        if self.progress is None:
+            return None
+        found = self.progress.group(*group.path)
+        return None if found is None else found.status.value
+
+    def ranked_categories(self) -> list[GroupScore]:
+        scored = [g for g in self.card.level(GroupLevel.CATEGORY) if g.percent is not None]
+        return sorted(scored, key=lambda g: (-(g.percent or 0), g.path))
+
+    @property
+    def strengths(self) -> list[GroupScore]:
+        return self.ranked_categories()[:STRENGTHS]
+
+    @property
+    def weakest(self) -> list[GroupScore]:
+        ranked = self.ranked_categories()
+        return list(reversed(ranked[-STRENGTHS:])) if len(ranked) > STRENGTHS else []
+
+    def weakest_subdimensions(self, count: int) -> list[GroupScore]:
+        scored = [g for g in self.card.level(GroupLevel.SUBDIMENSION) if g.percent is not None]
+        return sorted(scored, key=lambda g: (g.percent or 0, g.path))[:count]
+
+    @property
+    def sources(self) -> list[str]:
+        """Documents of the targets shown, numbered in order of first use (footnotes of the tables)."""
+        found: dict[str, None] = {}
+        for item in self.card.items:
+            if item.benchmark is not None:
+                found.setdefault(item.benchmark.source)
+        return list(found)
+
+    def by_dimension(self) -> list[tuple[str, list[KpiGroup]]]:
+        found: dict[str, list[KpiGroup]] = {}
+        for g in self.kpis:
+            found.setdefault(g.items[0].result.dimension, []).append(g)
+        return list(found.items())
+
+    def verification(self) -> list[VerificationTally]:
+        """One row per dimension, then the city total."""
+        rows = [VerificationTally.of(name, groups) for name, groups in self.by_dimension()]
+        return [*rows, VerificationTally.of("Total", self.kpis)]
+
+    @property
+    def not_reported(self) -> list[KpiGroup]:
+        return [k for k in self.kpis if not k.reported and not _all_not_applicable(k)]
+
+    @property
+    def not_verified(self) -> list[KpiGroup]:
+        return [k for k in self.kpis if k.reported and k.verified is not True]
+
+
+def dp_label(group: KpiGroup, key: str) -> str:
+    if group.kpi is not None:
+        for dp in group.kpi.data_points:
+            if dp.key == key and dp.label:
+                return dp.label
+    return key
+
+
+def _all_not_applicable(group: KpiGroup) -> bool:
+    return all(i.result.status.value == "not applicable" for i in group.items)
+
+
+def _sdg_view(groups: list[KpiGroup]) -> list[SdgGoal]:
+    """Results grouped by the SDG goals each KPI informs (a KPI may inform several)."""
+    by_goal: dict[int, list[KpiGroup]] = {}
+    for g in groups:
+        for goal in g.kpi.sdg_goals if g.kpi else []:
+            by_goal.setdefault(goal, []).append(g)
+    goals = []
+    for goal in sorted(by_goal):
+        members = by_goal[goal]
+        targets = sorted({t for m in members if m.kpi for t in m.kpi.sdg_targets if t.split(".")[0] == str(goal)})
+        points = [i.points for m in members for i in m.items if i.points is not None]
+        goals.append(SdgGoal(goal=goal, targets=targets, kpis=members, percent=group_percent(points)))
+    return goals
+
+
+def directions(kpis: dict[str, Kpi]) -> dict[tuple[str, str], Direction]:
+    return {(code, dp.key): dp.direction for code, kpi in kpis.items() for dp in kpi.data_points}
+
+
+def build(history: Sequence[Assessment], kpis: dict[str, Kpi], book: TargetBook) -> CityReport:
+    """The report of one city from its assessments (one per year, any order)."""
+    ordered = sorted(history, key=lambda a: a.profile.year)
+    card = score(ordered[-1], book)
+    groups = [
+        KpiGroup(kpi=kpis.get(code), items=list(items)) for code, items in groupby(card.items, lambda i: i.result.code)
+    ]
+    trend = progress(ordered, book, directions(kpis)) if len(ordered) > 1 else None
+    return CityReport(
+        history=ordered,
+        card=card,
+        progress=trend,
+        kpis=groups,
+        summary=summary(ordered[-1]),
+        target_sets=book.names,
+        sdg=_sdg_view(groups),
+    )

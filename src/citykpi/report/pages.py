@@ -1,0 +1,83 @@
+"""The report kinds: which template, which charts, which context."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from citykpi.report import charts, render
+from citykpi.report.content import CityReport, dp_label
+from citykpi.report.i18n import translations
+from citykpi.report.labels import KINDS
+from citykpi.report.recommendations import RecommendationSet, for_subdimension
+from citykpi.report.wheel import wheel_spec
+from citykpi.scoring.scorecard import GroupLevel
+
+WEAKEST_SUBDIMENSIONS = 3
+WEAK_BELOW = 66.0  # a category under 66 % of the maximum points counts as weak for recommendations
+
+
+def _translator(lang: str) -> Callable[[str], str]:
+    return translations(lang).gettext
+
+
+def _common(report: CityReport, kind: str, lang: str) -> dict[str, Any]:
+    _ = _translator(lang)
+    profile = report.latest.profile
+    return {
+        "report": report,
+        "title": profile.city,
+        "kind_label": _(KINDS[kind]),
+        "target_sets": report.target_sets,
+        "sources": report.sources,
+        "dp_label": dp_label,
+        "wheel": render.svg(wheel_spec(report.card, _)),
+        "subdimension_chart": render.svg(charts.group_bars(report.card.level(GroupLevel.SUBDIMENSION), _)),
+    }
+
+
+def _profile_context(report: CityReport, recommendations: RecommendationSet) -> dict[str, Any]:
+    weakest = report.weakest_subdimensions(WEAKEST_SUBDIMENSIONS)
+    advice = []
+    for sub in weakest:
+        categories = [
+            g
+            for g in report.card.level(GroupLevel.CATEGORY)
+            if g.path[:2] == sub.path and (g.percent is None or g.percent < WEAK_BELOW)
+        ]
+        weak_names = [g.name for g in categories if g.percent is not None]
+        advice.append((sub, categories, for_subdimension(recommendations, sub.name, weak_names)))
+    return {"advice": advice, "recommendation_set": recommendations}
+
+
+def city_html(report: CityReport, kind: str, lang: str = "en", recommendations: RecommendationSet | None = None) -> str:
+    context = _common(report, kind, lang)
+    if kind == "profile":
+        if recommendations is None:
+            raise ValueError("the SSC City Profile needs a recommendations set")
+        context.update(_profile_context(report, recommendations))
+    return render.html(f"{kind}.html", lang, **context)
+
+
+def compare_html(reports: Sequence[CityReport], lang: str = "en") -> str:
+    _ = _translator(lang)
+    dims = [(r.latest.profile.city, r.card.level(GroupLevel.DIMENSION)) for r in reports]
+    return render.html(
+        "compare.html",
+        lang,
+        reports=reports,
+        title=_("City comparison"),
+        kind_label=_("Comparison"),
+        target_sets=reports[0].target_sets if reports else [],
+        chart=render.svg(charts.compare_bars(dims, _)),
+        codes=_codes(reports),
+    )
+
+
+def _codes(reports: Sequence[CityReport]) -> list[tuple[str, str, str]]:
+    """(code, data point, name) of every data point any of the cities has, in catalogue order."""
+    seen: dict[tuple[str, str], str] = {}
+    for r in reports:
+        for item in r.card.items:
+            seen.setdefault((item.result.code, item.result.data_point), item.result.name)
+    return [(code, dp, name) for (code, dp), name in seen.items()]

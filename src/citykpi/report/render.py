@@ -1,0 +1,64 @@
+"""Rendering edges: Vega-Lite to SVG, templates to HTML, HTML to PDF.
+
+The same SVG goes into the web page and the PDF. The page does not load the Vega runtime (about
+0.9 MB per report); a few lines of inline script turn each segment's description into a hover
+tooltip instead, so the HTML stays small and works offline.
+"""
+
+from __future__ import annotations
+
+import gettext
+import re
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from markupsafe import Markup
+
+from citykpi.report import labels, style
+from citykpi.report.i18n import number, translations
+
+
+def svg(spec: dict[str, Any]) -> Markup:
+    """Inline SVG of a Vega-Lite spec; vl-convert escapes all text it draws."""
+    import vl_convert
+
+    drawn = vl_convert.vegalite_to_svg(spec)
+    # Drop the fixed size so that CSS can scale the chart to the page width.
+    drawn = re.sub(r'^<svg([^>]*?) width="[\d.]+" height="[\d.]+"', r"<svg\1", drawn, count=1)
+    return Markup(drawn)
+
+
+@lru_cache(maxsize=1)
+def _loader() -> jinja2.BaseLoader:
+    return jinja2.FileSystemLoader(str(resources.files("citykpi.report") / "data" / "templates"))
+
+
+@lru_cache(maxsize=4)
+def environment(lang: str) -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=_loader(),
+        autoescape=True,  # every template, whatever its extension: no user text unescaped
+        extensions=["jinja2.ext.i18n"],
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    found: gettext.NullTranslations = translations(lang)
+    env.install_gettext_translations(found, newstyle=True)  # type: ignore[attr-defined]
+    env.filters["num"] = lambda v, digits=1: number(v, lang, digits)
+    env.filters["tr"] = found.gettext  # data-driven words (bands, category names): no %-formatting
+    env.globals.update(labels=labels, style=style, lang=lang)
+    return env
+
+
+def html(template: str, lang: str, **context: Any) -> str:
+    return environment(lang).get_template(template).render(**context)
+
+
+def pdf(page: str, out: Path) -> None:
+    import weasyprint
+
+    weasyprint.HTML(string=page, base_url=str(out.parent)).write_pdf(str(out))
