@@ -128,11 +128,8 @@ def _review_state(session: Session, period_id: int, kpi: str) -> str | None:
     return session.scalar(select(Review.state).where(Review.period_id == period_id, Review.kpi == kpi))
 
 
-def _apply(
-    session: Session, who: Principal, period: Period, entry: EntryModel, seen: int | None, reason: str
-) -> tuple[Entry, str]:
-    """Write one entry if it differs; returns the row and 'created', 'updated' or 'unchanged'."""
-    row = session.scalar(
+def _find(session: Session, period: Period, entry: EntryModel) -> Entry | None:
+    return session.scalar(
         select(Entry).where(
             Entry.period_id == period.id,
             Entry.kpi == entry.kpi,
@@ -140,25 +137,27 @@ def _apply(
             Entry.name == entry.name,
         )
     )
-    new = snapshot(entry)
-    if row is None:
-        if seen not in (None, 0):
-            raise Conflict(f"{entry.kpi} {entry.name} was deleted or never existed; reload before editing")
-        row = Entry(period_id=period.id, kpi=entry.kpi, kind=entry.kind.value, name=entry.name, updated_by=who.username)
-        for key, value in _columns(new).items():
-            setattr(row, key, value)
-        session.add(row)
-        session.flush()
-        audit.record(session, who.username, "create", "entry", row.id, period_id=period.id, new=new, reason=reason)
-        return row, "created"
+
+
+def _create(who: Principal, period: Period, entry: EntryModel) -> Entry:
+    row = Entry(period_id=period.id, kpi=entry.kpi, kind=entry.kind.value, name=entry.name, updated_by=who.username)
+    for key, value in _columns(snapshot(entry)).items():
+        setattr(row, key, value)
+    return row
+
+
+def _update(
+    session: Session, who: Principal, period: Period, row: Entry, entry: EntryModel, seen: int | None, reason: str
+) -> bool:
+    """Write `entry` over `row` if it differs and `seen` (when given) is still the stored version."""
     if seen is not None and seen != row.version:
         raise Conflict(
             f"{entry.kpi} {entry.name} was changed by {row.updated_by} (version {row.version}, you edited "
             f"version {seen}); reload it, nothing was overwritten"
         )
-    old = row_snapshot(row)
+    old, new = row_snapshot(row), snapshot(entry)
     if old == new:
-        return row, "unchanged"
+        return False
     result = session.execute(
         update(Entry)
         .where(Entry.id == row.id, Entry.version == row.version)
@@ -169,7 +168,15 @@ def _apply(
         raise Conflict(f"{entry.kpi} {entry.name} was changed meanwhile; reload it, nothing was overwritten")
     session.refresh(row)
     audit.record(session, who.username, "update", "entry", row.id, period_id=period.id, old=old, new=new, reason=reason)
-    return row, "updated"
+    return True
+
+
+def _record_created(session: Session, who: Principal, period: Period, rows: list[Entry], reason: str) -> None:
+    session.flush()
+    for row in rows:
+        audit.record(
+            session, who.username, "create", "entry", row.id, period_id=period.id, new=row_snapshot(row), reason=reason
+        )
 
 
 def set_value(
@@ -184,9 +191,16 @@ def set_value(
             f"{entry.kpi} cannot be changed while the period is {period.status} "
             "(only in a draft, or on a KPI the verifier has queried)"
         )
-    row, outcome = _apply(session, who, period, entry, seen_version, reason)
-    if outcome != "unchanged":
-        reassess(session, period)
+    row = _find(session, period, entry)
+    if row is None:
+        if seen_version != 0:
+            raise Conflict(f"{entry.kpi} {entry.name} does not exist (any more); reload, or create it with version 0")
+        row = _create(who, period, entry)
+        session.add(row)
+        _record_created(session, who, period, [row], reason)
+    elif not _update(session, who, period, row, entry, seen_version, reason):
+        return row
+    reassess(session, period)
     return row
 
 
@@ -205,9 +219,20 @@ def import_submission(
             "the file was not imported; nothing was changed", report.merged(ValidationReport.from_diagnostics(problems))
         )
     outcome = ImportOutcome(report=report)
+    reason = f"import of {submission.source_file}"
+    stored = {(r.kpi, r.kind, r.name): r for r in entries(session, period)}
+    created = []
     for entry in submission.entries:
-        _row, change = _apply(session, who, period, entry, None, f"import of {submission.source_file}")
-        setattr(outcome, change, getattr(outcome, change) + 1)
+        row = stored.get((entry.kpi, entry.kind.value, entry.name))
+        if row is None:
+            created.append(_create(who, period, entry))
+        elif _update(session, who, period, row, entry, None, reason):
+            outcome.updated += 1
+        else:
+            outcome.unchanged += 1
+    session.add_all(created)
+    _record_created(session, who, period, created, reason)
+    outcome.created = len(created)
     profile = submission.profile.model_dump(mode="json", exclude_none=True)
     if profile != period.profile:
         audit.record(

@@ -1,0 +1,64 @@
+"""`citykpi serve`: the platform (API, and pages when installed) on the embedded or a PostgreSQL database."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+if TYPE_CHECKING:
+    from citykpi.store.db import Database
+
+
+def register(app: typer.Typer) -> None:
+    app.command("serve")(serve)
+
+
+def serve(
+    host: Annotated[str, typer.Option(help="Interface to listen on; 0.0.0.0 to be reachable by others.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="TCP port.")] = 8000,
+    database: Annotated[
+        str | None,
+        typer.Option(help="SQLAlchemy URL; default $CITYKPI_DATABASE_URL, else ./citykpi.db (SQLite)."),
+    ] = None,
+    demo: Annotated[bool, typer.Option(help="Load the demo cities and accounts into an empty database.")] = True,
+) -> None:
+    """Create or upgrade the database, load the demo cities on first start, and serve."""
+    import uvicorn
+    from sqlalchemy.exc import OperationalError
+
+    from citykpi.api.app import create_app
+    from citykpi.api.settings import Settings
+    from citykpi.store.db import database_url
+
+    settings = Settings(database_url=database_url(database))
+    try:
+        app = create_app(settings)
+    except OperationalError as exc:
+        typer.secho(f"error: cannot open the database: {exc.orig}", fg=typer.colors.RED, err=True)
+        raise typer.Exit(1) from exc
+    if demo:
+        _load_demo(app.state.db)
+    typer.echo(f"citykpi platform on http://{host}:{port}/  (API: /api/v1, OpenAPI: /openapi.json, docs: /docs)")
+    typer.echo(f"database: {app.state.db.engine.url.render_as_string(hide_password=True)}")
+    uvicorn.run(app, host=host, port=port, log_level="warning")
+
+
+def _load_demo(db: Database) -> None:
+    from sqlalchemy import func, select
+
+    from citykpi.demo.cities import CITIES
+    from citykpi.platform.cities import slugify
+    from citykpi.platform.demo import HUBS, load_demo
+    from citykpi.platform.seed import demo_accounts
+    from citykpi.store.schema import City
+
+    with db.read() as session:
+        empty = not session.scalar(select(func.count()).select_from(City))
+    if empty:
+        typer.echo("first start: loading the synthetic demo cities ...")
+        load_demo(db, progress=lambda slug: typer.echo(f"  {slug}"))
+    typer.echo("demo accounts (synthetic data, for a laptop only):")
+    for account in demo_accounts(slugify(CITIES[0].name), HUBS[0]):
+        scope = ", ".join(account.cities or account.hubs) or "all cities"
+        typer.echo(f"  {account.username:9} / {account.password:20} {account.role.value} ({scope})")
