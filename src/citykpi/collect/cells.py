@@ -159,4 +159,5 @@ def verified(raw: Raw) -> bool | Problem | None:
 
 
 def _show(x: float) -> str:
+    x = float(x)  # catalogue bounds may be ints, which lack is_integer() before Python 3.12
     return str(int(x)) if x.is_integer() and abs(x) < 1e15 else f"{x:g}"

@@ -98,6 +98,7 @@ def annotate_workbook(source: Path | str, report: ValidationReport, out: Path | 
 
 def _problem_row(ws: Any, d: Diagnostic, sheets: list[str]) -> None:
     from openpyxl.styles import Font, PatternFill
+    from openpyxl.worksheet.hyperlink import Hyperlink
 
     at = d.location
     where = at.cell or (f"row {at.row}" if at.row is not None else "") + (f" {at.column}" if at.column else "")
@@ -106,5 +107,5 @@ def _problem_row(ws: Any, d: Diagnostic, sheets: list[str]) -> None:
     ws.cell(row=row, column=1).fill = PatternFill("solid", fgColor=FILL[d.severity])
     if at.sheet in sheets and at.cell:
         link = ws.cell(row=row, column=4)
-        link.hyperlink = f"#'{at.sheet}'!{at.cell}"
+        link.hyperlink = Hyperlink(ref=link.coordinate, location=f"'{at.sheet}'!{at.cell}")  # internal, no relation
         link.font = Font(color="0563C1", underline="single")

@@ -8,7 +8,6 @@ identified by KPI code, row kind and component key, never by position.
 
 from __future__ import annotations
 
-import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -49,23 +48,30 @@ def read_workbook(
     problems = check_workbook_file(path, where, limits)
     if any(p.severity is Severity.ERROR for p in problems):
         return None, ValidationReport.from_diagnostics(problems)
+    # openpyxl parses lazily and, on a damaged part (bad XML, wrong CRC, missing relation), raises
+    # whatever its parser raises; at this boundary any such failure means "damaged workbook".
     try:
         wb = load_workbook(path, read_only=True, data_only=False, keep_links=False, keep_vba=False)
-    except (zipfile.BadZipFile, KeyError, ValueError, TypeError, OSError, EOFError, IndexError) as exc:
-        problems.append(Diagnostic(type="source-error", message=f"cannot open the workbook: {exc}", location=where))
-        return None, ValidationReport.from_diagnostics(problems)
+    except Exception as exc:
+        return None, ValidationReport.from_diagnostics([*problems, _damaged(exc, where)])
     try:
-        reader = _Reader(wb, where, catalogue, limits)
-        submission, report = reader.read()
-    except (zipfile.BadZipFile, KeyError, ValueError, TypeError, OSError, EOFError, IndexError) as exc:
-        # A part that passed the directory checks but is corrupt inside (bad XML, wrong CRC).
-        problems.append(Diagnostic(type="source-error", message=f"the workbook is damaged: {exc}", location=where))
-        return None, ValidationReport.from_diagnostics(problems)
+        submission, report = _Reader(wb, where, catalogue, limits).read()
+    except Exception as exc:
+        return None, ValidationReport.from_diagnostics([*problems, _damaged(exc, where)])
     finally:
         wb.close()
     if submission is not None:
         submission.source_file = path.name
     return submission, ValidationReport.from_diagnostics(problems).merged(report)
+
+
+def _damaged(exc: Exception, where: Location) -> Diagnostic:
+    detail = str(exc)[:200] or type(exc).__name__
+    return Diagnostic(
+        type="source-error",
+        message=f"the workbook is damaged and cannot be read ({detail}); open it in Excel and save it again",
+        location=where,
+    )
 
 
 class _Reader:
