@@ -1,4 +1,4 @@
-"""No input makes an importer raise: every outcome is a report, and no submission comes without one being valid enough."""
+"""No input makes an importer raise: every outcome is a report, and a missing submission always comes with an error."""
 
 from __future__ import annotations
 
