@@ -48,6 +48,10 @@ UNSETTLED = re.compile(
     r"|prints code|KS lists",
     re.IGNORECASE,
 )
+DEFINITION_PREFIXES = ("def:", "definition:", "sheet:")
+# "... generator agrees (pct per mode (a, b): share of people ...); not independent ..." -> the definition
+CODE_DEFINITION = re.compile(r"agrees \((?:[^:()]|\([^)]*\))*: (.+?)\); not independent")
+CODE_ASIDE = re.compile(r"\s*\(code uses [^)]*\)")
 PERCENT_SHARE = re.compile(r"^100 \* (\w+) / (\w+)$")
 TARGET = re.compile(r"^target\s+([0-9.]+)$")
 
@@ -85,9 +89,9 @@ def build() -> str:
 
 def _kpi(row: dict[str, str], spec: dict[str, Any], labels: dict[str, str]) -> dict[str, Any]:
     notes = [n.strip() for n in row["notes"].split(" | ") if n.strip()]
-    definition = _definition(notes)
+    definition = spec.get("definition") or _definition(notes)
     code_checks = [n for n in notes if n.startswith("2nd pass code check")]
-    guidance = [n for n in notes if n not in code_checks and not n.startswith(("def:", "sheet:"))]
+    guidance = [n for n in notes if n not in code_checks and not n.startswith(DEFINITION_PREFIXES)]
     guidance = [n for n in guidance if not UNSETTLED.search(n)]
     if row["verification_checks"]:
         guidance.append("Verification guidance: " + row["verification_checks"])
@@ -114,7 +118,7 @@ def _kpi(row: dict[str, str], spec: dict[str, Any], labels: dict[str, str]) -> d
         "provenance": {
             "confidence": row["confidence"],
             "basis": " ".join([BASIS[row["confidence"]], *(_sentence(n) for n in code_checks)]),
-            "sources": _sources(row["source"]),
+            "sources": _split_outside_parentheses(row["source"]),
             "open_questions": [_sentence(n) for n in notes if UNSETTLED.search(n) and n not in code_checks]
             + spec.get("open_questions", []),
         },
@@ -124,10 +128,15 @@ def _kpi(row: dict[str, str], spec: dict[str, Any], labels: dict[str, str]) -> d
 
 
 def _definition(notes: list[str]) -> str:
+    """From a sheet's definition if one was read, else from the public implementation's short definition."""
     for note in notes:
-        for prefix in ("def:", "sheet:"):
+        for prefix in DEFINITION_PREFIXES:
             if note.startswith(prefix):
-                return _sentence(note.removeprefix(prefix).strip().split(";")[0])
+                return _sentence(_split_outside_parentheses(note.removeprefix(prefix).strip())[0])
+    for note in notes:
+        match = CODE_DEFINITION.search(note)
+        if match:
+            return _sentence(CODE_ASIDE.sub("", match.group(1)))
     return ""
 
 
@@ -199,8 +208,8 @@ def _split(text: str) -> list[str]:
     return [t.strip() for t in text.split(";") if t.strip()]
 
 
-def _sources(text: str) -> list[str]:
-    """Split on semicolons that are not inside parentheses (addresses contain ';' rarely, parentheses often)."""
+def _split_outside_parentheses(text: str) -> list[str]:
+    """Split on semicolons that are not inside parentheses (source lists and definitions nest them)."""
     parts, depth, current = [], 0, ""
     for ch in text:
         depth += (ch == "(") - (ch == ")")
