@@ -162,6 +162,7 @@ def _data_point(row: dict[str, str], spec: dict[str, Any]) -> dict[str, Any]:
     target = TARGET.match(direction)
     if target:
         direction = "target"
+        spec = {**spec, "target": float(target.group(1))}
     if not direction:
         raise SystemExit(f"{row['code']} / {spec['key']}: no direction in the CSV or the mapping")
     kind = spec.get("kind", "number")
@@ -175,6 +176,7 @@ def _data_point(row: dict[str, str], spec: dict[str, Any]) -> dict[str, Any]:
         "levels": spec.get("levels"),
         "formula": spec["formula"],
         "direction": direction,
+        "target": spec.get("target"),
         "minimum": low,
         "maximum": high,
     }

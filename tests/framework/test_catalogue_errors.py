@@ -278,3 +278,11 @@ def test_no_framework_file_raises_anything_but_framework_error(
         Catalogue.load([path])
     except FrameworkError as exc:
         assert exc.diagnostics and all(d.location.file == f"fuzz.{suffix}" for d in exc.diagnostics)
+
+
+def test_repeated_yaml_key_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "twice.yaml"
+    path.write_text("id: a\nname: A\nversion: '1'\nid: b\nkpis: []\n", encoding="utf-8")
+    d = only(problems(path))
+    assert (d.type, d.location.row) == ("format-error", 4)
+    assert "the key 'id' appears twice" in d.message

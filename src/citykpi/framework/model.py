@@ -110,6 +110,9 @@ class DataPoint(BaseModel):
         description="Safe expression over input names and profile fields; None = reported directly only",
     )
     direction: Direction = Direction.HIGHER
+    target: float | None = Field(
+        default=None, description="For direction=target: the reference value that is best (e.g. 1.0)"
+    )
     minimum: float | None = None
     maximum: float | None = None
 
@@ -124,6 +127,8 @@ class DataPoint(BaseModel):
     def _levels(self) -> DataPoint:
         if self.kind is ValueKind.LEVEL and not self.levels:
             raise ValueError(f"data point {self.key!r} is of kind 'level' but lists no levels")
+        if self.direction is Direction.TARGET and self.target is None:
+            raise ValueError(f"data point {self.key!r} has direction 'target' but no target value")
         return self
 
 
