@@ -13,6 +13,11 @@ index_app = typer.Typer(help="Build composite indices (OECD/JRC method) from KPI
 ANALYSIS_MODULES: list[str] = ["citykpi.index.analysis.cli"]
 
 
+@index_app.callback()
+def _group() -> None:
+    """Composite indices following the OECD/JRC Handbook: build, analyse, sensitivity."""
+
+
 @index_app.command("build")
 def build(
     config: Path = typer.Argument(..., help="YAML configuration"),

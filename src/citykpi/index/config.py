@@ -109,8 +109,11 @@ class IndexConfig(BaseModel):
 
 
 def _key_path(loc: tuple[int | str, ...]) -> str:
+    """('steps', 3, 'normalise', 'method') -> 'steps[3].method' (the union's tag is not a key)."""
     out = ""
-    for part in loc:
+    for i, part in enumerate(loc):
+        if i and isinstance(loc[i - 1], int) and part in STEP_PARAMS:
+            continue
         if isinstance(part, int):
             out += f"[{part}]"
         else:
@@ -118,9 +121,9 @@ def _key_path(loc: tuple[int | str, ...]) -> str:
     return out
 
 
-def _uncertainty_problems(config: IndexConfig) -> list[Diagnostic]:
+def _uncertainty_problems(config: IndexConfig, entries: list[tuple[int, UncertainParam]]) -> list[Diagnostic]:
     diags = []
-    for i, u in enumerate(config.uncertainty):
+    for i, u in entries:
         where = f"uncertainty[{i}]"
         pos = config.step_index(u.step)
         if pos is None:
@@ -158,25 +161,42 @@ def _uncertainty_problems(config: IndexConfig) -> list[Diagnostic]:
     return diags
 
 
+def _problems(exc: ValidationError, file: str, prefix: str = "") -> list[Diagnostic]:
+    return [
+        error("invalid-config", e["msg"].removeprefix("Value error, "), file=file, field=prefix + _key_path(e["loc"]))
+        for e in exc.errors()
+    ]
+
+
 def parse_config(raw: object, base_dir: Path = Path("."), file: str = "config") -> IndexConfig:
-    """A validated configuration from parsed YAML; IndexError_ lists every problem."""
+    """A validated configuration from parsed YAML; IndexError_ lists every problem.
+
+    Uncertain parameters are validated one by one, so that a malformed entry does not hide the
+    problems of the others.
+    """
     if not isinstance(raw, dict):
         raise IndexError_([error("format-error", "the configuration must be a mapping of keys", file=file)])
+    entries = raw.get("uncertainty") or []
+    if not isinstance(entries, list):
+        raise IndexError_([error("invalid-config", "must be a list", file=file, field="uncertainty")])
+    diags: list[Diagnostic] = []
+    uncertain: list[tuple[int, UncertainParam]] = []
+    for i, entry in enumerate(entries):
+        try:
+            uncertain.append((i, UncertainParam.model_validate(entry)))
+        except ValidationError as exc:
+            diags += _problems(exc, file, f"uncertainty[{i}]" + ("." if exc.errors()[0]["loc"] else ""))
     try:
-        config = IndexConfig.model_validate({**raw, "base_dir": base_dir})
+        config = IndexConfig.model_validate({**raw, "uncertainty": [], "base_dir": base_dir})
     except ValidationError as exc:
-        raise IndexError_(
-            [
-                error("invalid-config", e["msg"].removeprefix("Value error, "), file=file, field=_key_path(e["loc"]))
-                for e in exc.errors()
-            ]
-        ) from None
-    problems = _uncertainty_problems(config)
-    if problems:
-        raise IndexError_(
-            [d.model_copy(update={"location": d.location.model_copy(update={"file": file})}) for d in problems]
-        )
-    return config
+        raise IndexError_(_problems(exc, file) + diags) from None
+    diags += [
+        d.model_copy(update={"location": d.location.model_copy(update={"file": file})})
+        for d in _uncertainty_problems(config, uncertain)
+    ]
+    if diags:
+        raise IndexError_(sorted(diags, key=lambda d: str(d.location.field)))
+    return config.model_copy(update={"uncertainty": [u for _, u in uncertain]})
 
 
 def load_config(path: Path) -> IndexConfig:

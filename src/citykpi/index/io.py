@@ -247,10 +247,16 @@ def build_data(
         for c in units.columns
         if declared.get(str(c)) == "Group" or str(c).endswith("_group") or c in (extra_groups or [])
     ]
-    denoms = [c for c in units.columns if declared.get(str(c)) == "Denominator"]
-    denoms += sorted(
-        {n.denominator for n in hierarchy.nodes if n.denominator and n.denominator in units.columns} - set(denoms)
-    )
+    # Denominators: declared or referenced ones (must be numeric), plus any other numeric column
+    # that is neither an indicator nor a role column, so a config can divide by it.
+    referenced = {n.denominator for n in hierarchy.nodes if n.denominator}
+    roles = {"uCode", "uName", "Time", *groups, *hierarchy.indicators}
+    denoms = [
+        c
+        for c in units.columns
+        if c not in roles
+        and (declared.get(str(c)) == "Denominator" or c in referenced or pd.api.types.is_numeric_dtype(units[c]))
+    ]
     codes = [str(c) if _text(c) else "" for c in units["uCode"]]
     time = None
     if "Time" in units.columns:
@@ -313,3 +319,15 @@ def write_outputs(index: Index, out: Path) -> list[Path]:
     written.append(out / "log.json")
     written[-1].write_text(json.dumps({"removed_units": list(index.removed_units), "log": log}, indent=2, default=str))
     return written
+
+
+def build_index(
+    units: pd.DataFrame,
+    meta: pd.DataFrame,
+    weight_sets: Mapping[str, dict[str, float]] | None = None,
+    columns: Mapping[str, str] | None = None,
+) -> Index:
+    """An unprocessed Index straight from two data frames (library use without a YAML file)."""
+    hierarchy, sets = build_hierarchy(meta)
+    data = build_data(units, hierarchy, meta, columns=columns)
+    return Index.new(data, hierarchy, {**sets, **(weight_sets or {})})

@@ -120,7 +120,7 @@ def log_ct_plus(x: FloatArray) -> FloatArray:
 
 
 def boxcox(x: FloatArray, lam: float | None) -> tuple[FloatArray, list[float]]:
-    """Box-Cox per column, shifted to min 1 when non-positive values occur; lambda by ML if None."""
+    """Box-Cox per column of x - min + 1 (the reference's `makepos`); lambda by maximum likelihood if None."""
     out = np.full_like(x, np.nan)
     lambdas = []
     for j in range(x.shape[1]):
@@ -130,8 +130,7 @@ def boxcox(x: FloatArray, lam: float | None) -> tuple[FloatArray, list[float]]:
         if v.size == 0:
             lambdas.append(float("nan"))
             continue
-        if v.min() <= 0:
-            v = v - v.min() + 1
+        v = v - v.min() + 1
         if lam is None:
             t, fitted = stats.boxcox(v) if np.ptp(v) > 0 else (np.zeros_like(v), 1.0)
             lambdas.append(float(fitted))

@@ -108,16 +108,22 @@ def optimised_weights(index: Index, params: Params, weights: Mapping[str, float]
         t = np.array([params.targets[c] for c in codes], dtype=np.float64)
         t = t / t.sum()
 
-        def objective(w: FloatArray) -> float:
-            c = _corr_with_top(x, np.abs(w), h, params.level, weights)
+        def objective(theta: FloatArray) -> float:
+            c = _corr_with_top(x, np.exp(theta), h, params.level, weights)
             return float(np.log(np.mean((c / c.sum() - t) ** 2) + 1e-300))
     else:
 
-        def objective(w: FloatArray) -> float:
-            return -float(_corr_with_top(x, np.abs(w), h, params.level, weights).sum())
+        def objective(theta: FloatArray) -> float:
+            return -float(_corr_with_top(x, np.exp(theta), h, params.level, weights).sum())
 
-    res = optimize.minimize(objective, start, method="Nelder-Mead", options={"maxiter": 2000, "xatol": 1e-6})
-    w = np.abs(res.x)
+    # Log-weights keep every weight positive without a constrained optimiser.
+    res = optimize.minimize(
+        objective,
+        np.log(np.maximum(start, 1e-9)),
+        method="Nelder-Mead",
+        options={"maxiter": 4000, "xatol": 1e-5, "fatol": 1e-10},
+    )
+    w = np.exp(res.x)
     return {c: float(v) for c, v in zip(codes, w / w.sum(), strict=True)}, str(res.message)
 
 
