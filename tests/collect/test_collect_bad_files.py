@@ -289,6 +289,17 @@ def test_plausibility_and_screening_warnings_keep_the_file_valid(
     find(report, "missing-profile", sheet="Cover", cell="B11")
 
 
+def test_a_sheet_added_by_the_city_is_ignored_with_a_warning(
+    template_path: Path, catalogue: Catalogue, tmp_path: Path
+) -> None:
+    wb = openpyxl.load_workbook(template_path)
+    wb.create_sheet("Our notes")["A1"] = "call the utility in March"
+    wb.save(tmp_path / "notes.xlsx")
+    _, report = read_workbook(tmp_path / "notes.xlsx", catalogue)
+    assert report.valid
+    find(report, "extra-sheet", sheet="Our notes")
+
+
 def test_framework_version_mismatch_is_a_warning(template_path: Path, catalogue: Catalogue, tmp_path: Path) -> None:
     wb = openpyxl.load_workbook(template_path)
     meta = wb["Meta"]

@@ -62,6 +62,8 @@ def test_annotated_copy_highlights_and_lists_problems(tmp_path: Path) -> None:
     flagged = wb[sheet][ref]
     assert flagged.fill.fgColor.rgb.endswith("F8CBAD")
     assert "above the maximum" in flagged.comment.text
+    again = runner.invoke(app, ["validate", str(tmp_path / "checked.xlsx"), "--format", "json"])
+    assert [e["type"] for e in json.loads(again.output)["errors"]] == ["constraint-error"]  # Problems sheet skipped
 
 
 def test_garbage_and_missing_files_give_a_report_not_a_traceback(tmp_path: Path) -> None:

@@ -69,7 +69,7 @@ CELL = st.one_of(
 )
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(cells=st.lists(st.tuples(st.integers(4, 14), st.integers(1, 16), CELL), min_size=1, max_size=12))
 def test_arbitrary_cell_contents_never_raise(
     cells: list[tuple[int, int, object]], template_path: Path, catalogue: Catalogue, tmp_path: Path

@@ -85,7 +85,8 @@ class _Reader:
     def read(self) -> tuple[Submission | None, ValidationReport]:
         frameworks = self._meta()
         profile = self._cover()
-        records = [record for name in self._data_sheets() for record in self._sheet(name)]
+        expected = list(sheets_for(self.catalogue.kpis.values()))
+        records = [record for name in self._data_sheets(expected) for record in self._sheet(name, name in expected)]
         return assemble(profile, records, self.catalogue, self.where, frameworks, self.problems)
 
     def _found(self, type: str, message: str, severity: Severity = Severity.ERROR, **at: Any) -> None:
@@ -173,8 +174,8 @@ class _Reader:
             return text(value) if not hasattr(value, "isoformat") else value
         return value
 
-    def _data_sheets(self) -> list[str]:
-        expected = list(sheets_for(self.catalogue.kpis.values()))
+    def _data_sheets(self, expected: list[str]) -> list[str]:
+        """The expected dimension sheets that exist, then any sheet the city added (read if it has a header)."""
         present = set(self.wb.sheetnames)
         for name in expected:
             if name not in present:
@@ -182,9 +183,9 @@ class _Reader:
         extra = [n for n in self.wb.sheetnames if n not in NOT_DATA and n not in expected]
         return [n for n in expected if n in present] + extra
 
-    def _sheet(self, name: str) -> Iterator[Record]:
+    def _sheet(self, name: str, expected: bool) -> Iterator[Record]:
         ws = self.wb[name]
-        header_row, columns = self._header(ws, name)
+        header_row, columns = self._header(ws, name, expected)
         if header_row is None:
             return
         limit = header_row + self.limits.max_rows
@@ -205,7 +206,7 @@ class _Reader:
                 continue
             yield Record(fields, self.where.model_copy(update={"sheet": name, "row": number}), refs)
 
-    def _header(self, ws: Any, name: str) -> tuple[int | None, dict[str, int]]:
+    def _header(self, ws: Any, name: str, expected: bool) -> tuple[int | None, dict[str, int]]:
         """Finds the header row by its 'KPI code' cell; reports missing, unknown and repeated labels."""
         for number, row in enumerate(ws.iter_rows(max_row=HEADER_SCAN, values_only=True), start=1):
             labels = [text(v) for v in row]
@@ -243,10 +244,18 @@ class _Reader:
             if any(c.required and c.key not in columns for c in SHEET_COLUMNS):
                 return None, {}
             return number, columns
-        self._found(
-            "missing-label",
-            f"no header row with a 'KPI code' column in the first {HEADER_SCAN} rows; the sheet cannot be read",
-            sheet=name,
-            column="KPI code",
-        )
+        if expected:
+            self._found(
+                "missing-label",
+                f"no header row with a 'KPI code' column in the first {HEADER_SCAN} rows; the sheet cannot be read",
+                sheet=name,
+                column="KPI code",
+            )
+        else:
+            self._found(
+                "extra-sheet",
+                "a sheet without a 'KPI code' column is not a data sheet; it was ignored",
+                Severity.WARNING,
+                sheet=name,
+            )
         return None, {}
