@@ -11,6 +11,7 @@ Usage: python bench/core_bench.py [--cities 1000] [--workers 2]
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import subprocess
 import sys
@@ -126,6 +127,9 @@ def main() -> None:
     parser.add_argument("--cities", type=int, default=1000)
     parser.add_argument("--workers", type=int, default=2)
     args = parser.parse_args()
+    console.print(
+        f"load average before: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs (shared machines inflate figures)"
+    )
     with tempfile.TemporaryDirectory(prefix="citykpi-core-bench-") as tmp:
         folder = Path(tmp)
         one = one_city(folder)
@@ -179,6 +183,7 @@ def main() -> None:
                     )
                 )
         report(rows, f"{n} cities, {workers} worker processes (wall clock)")
+    console.print(f"load average after: {os.getloadavg()[0]:.1f}")
 
 
 if __name__ == "__main__":
