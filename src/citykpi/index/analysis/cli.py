@@ -84,7 +84,11 @@ def analyse(
             other, _ = _build(compare_with)
             tables["comparison"] = compare(index, other)
         written = export.write_csv(index, out, tables)
-        written.append(export.write_excel(index, out / "index.xlsx", tables))
+        book = dict(tables)
+        if "correlations" in book:  # the long table is slow to write as cells: the workbook gets the matrix
+            long = book.pop("correlations")
+            book["correlation matrix"] = long.pivot(index="var1", columns="var2", values="r").reset_index()
+        written.append(export.write_excel(index, out / "index.xlsx", book))
         written.append(export.write_json(index, out / "index.json", tables))
         written += _write_charts(figures, out, static)
         typer.echo(f"wrote {len(written)} files to {out}")
