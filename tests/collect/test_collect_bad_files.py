@@ -289,6 +289,17 @@ def test_plausibility_and_screening_warnings_keep_the_file_valid(
     find(report, "missing-profile", sheet="Cover", cell="B11")
 
 
+def test_empty_profile_denominator_is_pointed_at_on_the_cover(
+    template_path: Path, catalogue: Catalogue, tmp_path: Path
+) -> None:
+    sheet, ref = cell(template_path, ICT1, "input", "households_with_internet")
+    _, report = read_workbook(
+        edit(template_path, tmp_path / "p.xlsx", {(sheet, ref): 10, ("Cover", "B8"): None}), catalogue
+    )
+    assert report.valid
+    assert ICT1 in find(report, "missing-profile", sheet="Cover", cell="B8").message
+
+
 def test_a_sheet_added_by_the_city_is_ignored_with_a_warning(
     template_path: Path, catalogue: Catalogue, tmp_path: Path
 ) -> None:

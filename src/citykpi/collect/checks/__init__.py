@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable
 from citykpi.collect.checks.context import Context
 from citykpi.collect.checks.formulas import computed_range, zero_denominators
 from citykpi.collect.checks.plausibility import plausibility
+from citykpi.collect.checks.profile import profile_needed
 from citykpi.collect.checks.screening import currency_declared, population_agrees
 from citykpi.diagnostics import Diagnostic
 
@@ -20,7 +21,14 @@ __all__ = ["CHECKS", "Context", "run_checks"]
 
 Check = Callable[[Context], Iterable[Diagnostic]]
 
-CHECKS: tuple[Check, ...] = (zero_denominators, computed_range, plausibility, population_agrees, currency_declared)
+CHECKS: tuple[Check, ...] = (
+    zero_denominators,
+    computed_range,
+    profile_needed,
+    plausibility,
+    population_agrees,
+    currency_declared,
+)
 
 
 def run_checks(ctx: Context) -> list[Diagnostic]:
