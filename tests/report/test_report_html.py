@@ -1,0 +1,111 @@
+"""Report pages from assessments made by the real engine: content, escaping, translation."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from citykpi.assess.model import Assessment
+from citykpi.framework.catalogue import Catalogue
+from citykpi.report.content import build
+from citykpi.report.pages import city_html, compare_html
+from citykpi.report.recommendations import read_recommendations
+from citykpi.scoring.targets import TargetBook
+
+VERIFICATION_SECTIONS = [
+    "Introduction",
+    "KPI reporting and verification summary",
+    "Data-point reporting and verification summary",
+    "City performance benchmark",
+    "Benchmarks and scoring methodology",
+    "Verification results per dimension",
+    "KPIs not reported",
+    "KPIs not verified",
+    "Next steps",
+]
+
+
+def test_snapshot_lists_every_kpi_with_progress_and_sdg_view(
+    history: list[Assessment], catalogue: Catalogue, book: TargetBook
+) -> None:
+    report = build(history, catalogue.kpis, book)
+    page = city_html(report, "snapshot")
+    for code in catalogue.kpis:
+        assert f'<td class="code">{code}</td>' in page
+    # one table row per data point
+    assert page.count('<td class="code">') == sum(len(k.data_points) for k in catalogue.kpis.values())
+    for title in ("City profile", "Benchmarking wheel", "Scores by dimension", "Strengths", "Weakest areas", "SDG view"):
+        assert f">{title}<" in page
+    assert "Progress 2019–2023" in page
+    statuses = {p.status.value for p in report.progress.items.values()} if report.progress else set()
+    assert len(statuses) >= 3  # the fixture city moves in several directions
+    assert "<svg" in page and "http://" not in page.split("<svg", 1)[0]  # no external resource before the chart
+
+
+def test_single_year_report_says_progress_needs_more_years(
+    make_history: Callable[..., list[Assessment]], catalogue: Catalogue, book: TargetBook
+) -> None:
+    report = build(make_history("Oneyear"), catalogue.kpis, book)
+    assert report.progress is None
+    assert "one year only" in city_html(report, "snapshot")
+
+
+def test_markup_in_user_text_stays_text(
+    make_history: Callable[..., list[Assessment]], catalogue: Catalogue, book: TargetBook
+) -> None:
+    evil = "<script>alert(1)</script>"
+    report = build(make_history(evil), catalogue.kpis, book)
+    recommendations, _ = read_recommendations()
+    pages = [city_html(report, kind, "en", recommendations) for kind in ("snapshot", "verification", "profile")]
+    pages.append(compare_html([report]))
+    for page in pages:
+        assert "<script>alert" not in page
+        assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+        # the only script is the page's own tooltip helper
+        assert len(re.findall(r"<script[ >]", page)) == 1
+
+
+def test_verification_report_has_the_published_sections(
+    history: list[Assessment], catalogue: Catalogue, book: TargetBook
+) -> None:
+    report = build(history, catalogue.kpis, book)
+    page = city_html(report, "verification")
+    positions = [page.find(section) for section in VERIFICATION_SECTIONS]
+    assert all(p > 0 for p in positions) and positions == sorted(positions)
+    total = report.verification()[-1]
+    assert total.kpis == len(catalogue.kpis)
+    assert total.data_points_reported == sum(1 for r in history[-1].results if r.has_value)
+    for group in report.not_verified:
+        assert group.code in page
+
+
+def test_profile_recommends_for_the_weakest_subdimensions(
+    history: list[Assessment], catalogue: Catalogue, book: TargetBook
+) -> None:
+    report = build(history, catalogue.kpis, book)
+    recommendations, _ = read_recommendations()
+    assert recommendations is not None
+    page = city_html(report, "profile", "en", recommendations)
+    weakest = report.weakest_subdimensions(3)
+    assert weakest
+    for sub in weakest:
+        themes = [r.theme for r in recommendations.recommendations if r.subdimension == sub.name]
+        assert any(theme in page for theme in themes), sub.name
+
+
+def test_french_report(history: list[Assessment], catalogue: Catalogue, book: TargetBook) -> None:
+    page = city_html(build(history, catalogue.kpis, book), "snapshot", "fr")
+    assert '<html lang="fr">' in page
+    for words in ("Roue de référence", "Scores par dimension", "Économie", "Tous les ICP", "Vue ODD"):
+        assert words in page
+    assert "Benchmarking wheel" not in page
+
+
+def test_compare_puts_cities_side_by_side(
+    make_history: Callable[..., list[Assessment]], catalogue: Catalogue, book: TargetBook
+) -> None:
+    reports = [build(make_history(name, seed=seed), catalogue.kpis, book) for name, seed in (("Alpha", 1), ("Beta", 2))]
+    page = compare_html(reports)
+    assert page.count("<b>Alpha</b>") == 1 and page.count("<b>Beta</b>") == 1
+    for code in catalogue.kpis:
+        assert f'<td class="code">{code}</td>' in page
