@@ -34,7 +34,8 @@ def test_snapshot_lists_every_kpi_with_progress_and_sdg_view(
         assert f'<td class="code">{code}</td>' in page
     # one table row per data point
     assert page.count('<td class="code">') == sum(len(k.data_points) for k in catalogue.kpis.values())
-    for title in ("City profile", "Benchmarking wheel", "Scores by dimension", "Strengths", "Weakest areas", "SDG view"):
+    titles = ("City profile", "Benchmarking wheel", "Scores by dimension", "Strengths", "Weakest areas", "SDG view")
+    for title in titles:
         assert f">{title}<" in page
     assert "Progress 2019–2023" in page
     statuses = {p.status.value for p in report.progress.items.values()} if report.progress else set()
