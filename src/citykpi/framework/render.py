@@ -28,7 +28,8 @@ CONFIDENCE_STYLE = {
 
 def kpi_table(kpis: Sequence[Kpi], catalogue: Catalogue) -> Table:
     table = Table(title=f"{len(kpis)} KPIs", show_lines=False)
-    for column in ("Code", "Name", "Level", "Unit", "Data points", "Confidence"):
+    table.add_column("Code", no_wrap=True)
+    for column in ("Name", "Level", "Unit", "Data points", "Confidence"):
         table.add_column(column)
     several = len(catalogue.frameworks) > 1
     if several:
