@@ -29,6 +29,8 @@ from citykpi.platform.roles import Principal
 from citykpi.platform.values import submission_of
 from citykpi.platform.workflow import (
     OPEN_REVIEWS,
+    PERIOD_STEPS,
+    REVIEW_STEPS,
     PeriodState,
     ReviewAction,
     ReviewState,
@@ -78,14 +80,14 @@ def _screen(session: Session, period: Period) -> dict[str, list[dict[str, object
 
 
 def transition(session: Session, who: Principal, period: Period, target: PeriodState, seen: int, reason: str) -> Period:
+    require(who, PERIOD_STEPS[target].needs, period)
     open_count = session.scalar(
         select(func.count()).where(Review.period_id == period.id, Review.state.in_([s.value for s in OPEN_REVIEWS]))
     )
     try:
-        step = period_step(target, period.status, open_count or 0)
+        period_step(target, period.status, open_count or 0)
     except WorkflowError as exc:
         raise Conflict(str(exc)) from exc
-    require(who, step.needs, period)
     if seen != period.version:
         raise Conflict(f"the period changed meanwhile (version {period.version}, you saw {seen}); reload it")
     old = period.status
@@ -117,13 +119,13 @@ def transition(session: Session, who: Principal, period: Period, target: PeriodS
 def act(
     session: Session, who: Principal, review: Review, period: Period, action: ReviewAction, seen: int, message: str
 ) -> Review:
+    require(who, REVIEW_STEPS[action].needs, period)
     if period.status not in (PeriodState.SUBMITTED, PeriodState.UNDER_VERIFICATION):
         raise Conflict(f"KPIs are reviewed while a period is submitted or under verification, not {period.status}")
     try:
         step = review_step(action, review.state, message)
     except WorkflowError as exc:
         raise Conflict(str(exc)) from exc
-    require(who, step.needs, period)
     if seen != review.version:
         raise Conflict(f"{review.kpi} changed meanwhile (version {review.version}, you saw {seen}); reload it")
     old = review.state
