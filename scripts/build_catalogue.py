@@ -48,6 +48,7 @@ UNSETTLED = re.compile(
     r"|prints code|KS lists",
     re.IGNORECASE,
 )
+STRUCTURE_NOTE = re.compile(r"^\w+ (yes/no )?data points\b")  # "five data points": the data points say it
 DEFINITION_PREFIXES = ("def:", "definition:", "sheet:")
 # "... generator agrees (pct per mode (a, b): share of people ...); not independent ..." -> the definition
 CODE_DEFINITION = re.compile(r"agrees \((?:[^:()]|\([^)]*\))*: (.+?)\); not independent")
@@ -92,7 +93,7 @@ def _kpi(row: dict[str, str], spec: dict[str, Any], labels: dict[str, str]) -> d
     definition = spec.get("definition") or _definition(notes)
     code_checks = [n for n in notes if n.startswith("2nd pass code check")]
     guidance = [n for n in notes if n not in code_checks and not n.startswith(DEFINITION_PREFIXES)]
-    guidance = [n for n in guidance if not UNSETTLED.search(n)]
+    guidance = [n for n in guidance if not UNSETTLED.search(n) and not STRUCTURE_NOTE.match(n)]
     if row["verification_checks"]:
         guidance.append("Verification guidance: " + row["verification_checks"])
     if spec.get("guidance_extra"):
