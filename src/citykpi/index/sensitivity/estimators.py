@@ -20,9 +20,6 @@ from numpy.typing import NDArray
 
 FloatArray = NDArray[np.float64]
 
-# Upper bound on elements held by one bootstrap chunk (about 160 MB of float64).
-_BOOT_CHUNK_ELEMENTS = 20_000_000
-
 
 @dataclass(frozen=True)
 class SobolIndices:
@@ -46,22 +43,35 @@ def split_runs(y: FloatArray, n: int, d: int) -> tuple[FloatArray, FloatArray, F
 
 
 def _estimate(
-    y_a: FloatArray, y_b: FloatArray, y_ab: FloatArray, out_ndim: int
+    counts: FloatArray, y_a: FloatArray, y_b: FloatArray, y_ab: FloatArray
 ) -> tuple[FloatArray, FloatArray, FloatArray]:
-    """Estimators over the run axis, which sits just before the `out_ndim` output axes.
+    """Estimators for each row of `counts` (how often each base point is drawn; all ones = the sample).
 
-    Shapes: y_a, y_b (..., n, *out); y_ab (d, ..., n, *out). Leading axes (bootstrap draws) broadcast.
+    y_a, y_b: (n, m) with m outputs; y_ab: (d, n, m). Every sum over base points is a matrix
+    product with `counts`, so a thousand bootstrap draws cost a few BLAS calls. Returns (B, d, m)
+    first and total indices and the (B, m) variance.
     """
-    axis = -(out_ndim + 1)
+    d, n, m = y_ab.shape
+    ok_a, ok_b = np.isfinite(y_a), np.isfinite(y_b)
+    a0, b0 = np.where(ok_a, y_a, 0.0), np.where(ok_b, y_b, 0.0)
+    cnt = counts @ (ok_a.astype(float) + ok_b)
+    s1 = counts @ (a0 + b0)
+    s2 = counts @ (a0**2 + b0**2)
+    valid = ok_a & ok_b & np.isfinite(y_ab)  # (d, n, m)
+    ab0 = np.where(valid, y_ab, 0.0)
+
+    def flat(q: FloatArray) -> FloatArray:
+        return np.where(valid, q, 0.0).transpose(1, 0, 2).reshape(n, d * m)
+
+    k = (counts @ flat(np.ones_like(ab0))).reshape(-1, d, m)
+    first_sum = (counts @ flat(b0 * (ab0 - a0))).reshape(-1, d, m)
+    total_sum = (counts @ flat((a0 - ab0) ** 2)).reshape(-1, d, m)
     with np.errstate(invalid="ignore", divide="ignore"):
-        variance = np.nanvar(np.concatenate([y_a, y_b], axis=axis), axis=axis, ddof=1)
-        valid = np.isfinite(y_a) & np.isfinite(y_b) & np.isfinite(y_ab)
-        count = valid.sum(axis=axis)
-        first_sum = np.where(valid, y_b * (y_ab - y_a), 0.0).sum(axis=axis)
-        total_sum = np.where(valid, (y_a - y_ab) ** 2, 0.0).sum(axis=axis)
-        usable = (variance > 0) & (count > 0)
-        first = np.where(usable, first_sum / count / variance, np.nan)
-        total = np.where(usable, total_sum / (2.0 * count * variance), np.nan)
+        variance = (s2 - s1**2 / cnt) / (cnt - 1)
+        v = variance[:, None, :]
+        usable = (v > 1e-12 * np.maximum(s2[:, None, :] / cnt[:, None, :], 1e-300)) & (k > 0)
+        first = np.where(usable, first_sum / k / v, np.nan)
+        total = np.where(usable, total_sum / (2.0 * k * v), np.nan)
     return first, total, variance
 
 
@@ -77,30 +87,28 @@ def sobol_indices(
 
     The bootstrap resamples the N base points (the rows shared by A, B and every AB_i) with
     replacement and recomputes V on each resample; the reference resamples each input's terms
-    independently with V held fixed, which understates the spread slightly. Draws are vectorised in
-    chunks so memory stays bounded for per-unit outputs.
+    independently with V held fixed, which understates the spread slightly.
     """
     y_a, y_b, y_ab = split_runs(y, n, d)
-    out_ndim = y_a.ndim - 1
-    first, total, variance = _estimate(y_a, y_b, y_ab, out_ndim)
-    nan = np.full_like(first, np.nan)
+    out_shape = y_a.shape[1:]
+    m = int(np.prod(out_shape, dtype=np.int64))
+    y_a, y_b, y_ab = y_a.reshape(n, m), y_b.reshape(n, m), y_ab.reshape(d, n, m)
+    first, total, variance = _estimate(np.ones((1, n)), y_a, y_b, y_ab)
+
+    def shaped(x: FloatArray) -> FloatArray:
+        return np.asarray(x.reshape(d, *out_shape))
+
+    nan = np.full((d, *out_shape), np.nan)
+    point = (shaped(first[0]), shaped(total[0]))
     if n_boot <= 0:
-        return SobolIndices(first, total, nan, nan, nan.copy(), nan.copy(), variance)
-    rng = np.random.default_rng(seed)
-    per_draw = max(1, y_a.size * (d + 2))
-    chunk = max(1, _BOOT_CHUNK_ELEMENTS // per_draw)
-    boot_first: list[FloatArray] = []
-    boot_total: list[FloatArray] = []
-    for start in range(0, n_boot, chunk):
-        idx = rng.integers(0, n, size=(min(chunk, n_boot - start), n))
-        f, t, _ = _estimate(y_a[idx], y_b[idx], y_ab[:, idx], out_ndim)
-        boot_first.append(f)
-        boot_total.append(t)
-    bf = np.concatenate(boot_first, axis=1)  # (d, n_boot, *out)
-    bt = np.concatenate(boot_total, axis=1)
+        return SobolIndices(*point, nan, nan.copy(), nan.copy(), nan.copy(), variance[0].reshape(out_shape))
+    counts = np.random.default_rng(seed).multinomial(n, np.full(n, 1.0 / n), size=n_boot).astype(np.float64)
+    bf, bt, _ = _estimate(counts, y_a, y_b, y_ab)
     lo, hi = interval
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)  # outputs that never vary have no interval: NaN
-        fq = np.nanquantile(bf, [lo, hi], axis=1)
-        tq = np.nanquantile(bt, [lo, hi], axis=1)
-    return SobolIndices(first, total, fq[0], fq[1], tq[0], tq[1], variance)
+        fq = np.nanquantile(bf, [lo, hi], axis=0)
+        tq = np.nanquantile(bt, [lo, hi], axis=0)
+    return SobolIndices(
+        *point, shaped(fq[0]), shaped(fq[1]), shaped(tq[0]), shaped(tq[1]), variance[0].reshape(out_shape)
+    )

@@ -30,6 +30,7 @@ from citykpi.index.pipeline import apply
 from citykpi.index.sensitivity.assumptions import Overrides
 
 WEIGHTS_STEP = "weights"
+DATA_FREE_WEIGHTS = frozenset({"metadata", "set", "equal"})
 # Elements (floats) one batched aggregation call may hold; bounds memory whatever the run count.
 _BATCH_ELEMENTS = 16_000_000
 
@@ -97,21 +98,22 @@ class Replicator:
         return state
 
     def _weight_set(self, key: Key, over: Overrides, agg: aggregate.Params) -> dict[str, float]:
+        """The weights a replication aggregates with; computed once per distinct weights input."""
         w_over = over.get(WEIGHTS_STEP)
-        cache_key = (key, _freeze({"w": w_over, "set": agg.weights}))
-        if cache_key in self._weights:
-            return self._weights[cache_key]
-        state = self._state(key)
         if agg.weights is not None:
-            weights = state.weight_sets[agg.weights]
-        elif w_over:
-            pos = next(i for i, r in enumerate(self._records[: self._agg]) if r.step == WEIGHTS_STEP)
-            before = self._state(key[:pos])
-            weights = apply(before, self._params(self._records[pos], w_over)).weights
-        else:
-            weights = state.weights
-        self._weights[cache_key] = weights
-        return weights
+            return self._state(key).weight_sets[agg.weights]
+        if not w_over:
+            return self._state(key).weights
+        pos = next(i for i, r in enumerate(self._records[: self._agg]) if r.step == WEIGHTS_STEP)
+        params = self._params(self._records[pos], w_over)
+        # metadata, named-set and equal weights (with or without noise) do not read the data, so the
+        # data state upstream does not change them: one computation serves every data variant.
+        data_free = params.method in DATA_FREE_WEIGHTS
+        cache_key = (() if data_free else key[:pos], _freeze(w_over))
+        if cache_key not in self._weights:
+            before = self._nominal_states[pos] if data_free else self._state(key[:pos])
+            self._weights[cache_key] = apply(before, params).weights
+        return self._weights[cache_key]
 
     # -- evaluation ----------------------------------------------------------------------------
     def evaluate(self, runs: Sequence[Overrides]) -> FloatArray:
