@@ -109,6 +109,11 @@ def test_editor_imports_fixes_submits_verifier_queries_accepts_and_public_sees_p
     seen = public.get(f"/api/v1/periods/{period}")
     assert seen.status_code == 200 and seen.json()["status"] == "published"
     assert public.get(f"/api/v1/periods/{period}/export", params={"format": "csv"}).status_code == 200
+    report = public.get(f"/api/v1/periods/{period}/reports/verification")
+    assert report.status_code == 200 and "Alpha" in report.text and "<html" in report.text.lower()
+    certificate = public.get(f"/api/v1/periods/{period}/certificate").json()
+    assert certificate["issued"] is False and KPI not in certificate["decision"]["missing"]
+    assert certificate["decision"]["rule"]["levels"] == ["core"]
     assert public.get(f"/api/v1/periods/{period}/reviews").status_code == 401
 
 

@@ -61,6 +61,8 @@ MATRIX: dict[tuple[str, str], Call] = {
     ("GET", "/api/v1/periods/{period_id}/export"): Call(READERS, hides=True, params={"format": "csv"}),
     ("GET", "/api/v1/periods/{period_id}/reviews"): Call(READERS, hides=True),
     ("GET", "/api/v1/reviews/{review_id}"): Call(READERS, hides=True),
+    ("GET", "/api/v1/periods/{period_id}/reports/{kind}"): Call(READERS, hides=True),
+    ("GET", "/api/v1/periods/{period_id}/certificate"): Call(READERS, hides=True),
     ("POST", "/api/v1/reviews/{review_id}/actions"): Call(
         frozenset({"admin", "verifier"}), json={"action": "accept", "version": 1}, hides=True
     ),
@@ -88,7 +90,14 @@ def _fixtures(world: World) -> dict[str, Any]:
     assert moved.status_code == 200, moved.text
     review = admin.get(f"/api/v1/periods/{submitted}/reviews").json()[0]
     token = admin.post("/api/v1/tokens", json={"name": "to revoke"}).json()["id"]
-    return {"slug": "alpha", "period_id": draft, "value_id": value["id"], "review_id": review["id"], "token_id": token}
+    return {
+        "slug": "alpha",
+        "period_id": draft,
+        "value_id": value["id"],
+        "review_id": review["id"],
+        "token_id": token,
+        "kind": "verification",
+    }
 
 
 def test_every_endpoint_with_every_role(world: World) -> None:

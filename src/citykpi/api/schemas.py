@@ -215,3 +215,12 @@ class KpiOut(BaseModel):
 class Health(BaseModel):
     status: str
     database: str
+
+
+class CertificateOut(BaseModel):
+    city: str
+    year: int
+    period_status: str
+    issued: bool = Field(description="Eligible under the rule and the period verified or published")
+    decision: CertificateDecision
+    completion: Completion

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+import tempfile
+from enum import StrEnum
+from pathlib import Path
 
-from citykpi.api.deps import Db, Reader, SignedIn
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, Response
+
+from citykpi.api.deps import Caller, Db, Reader, SignedIn
 from citykpi.api.routes.cities import period_detail
-from citykpi.api.schemas import PeriodDetail, ReviewActionIn, ReviewDetail, ReviewOut, TransitionIn
-from citykpi.platform import cities, verification
+from citykpi.api.schemas import CertificateOut, PeriodDetail, ReviewActionIn, ReviewDetail, ReviewOut, TransitionIn
+from citykpi.platform import cities, reports, verification
 from citykpi.platform.roles import Action
 from citykpi.store.schema import Review
 
@@ -47,3 +52,47 @@ def transition(period_id: int, body: TransitionIn, who: SignedIn, db: Db, reques
         verification.transition(session, who, period, body.to, body.version, body.reason)
     with db.read() as session:
         return period_detail(session, who, period_id, request)
+
+
+class ReportKind(StrEnum):
+    SNAPSHOT = "snapshot"
+    VERIFICATION = "verification"
+
+
+class Lang(StrEnum):
+    EN = "en"
+    FR = "fr"
+
+
+@router.get("/periods/{period_id}/reports/{kind}", response_class=HTMLResponse)
+def report(
+    period_id: int, kind: ReportKind, who: Caller, session: Reader, lang: Lang = Lang.EN, pdf: bool = False
+) -> Response:
+    """City Snapshot or Verification Report of the period (HTML, or PDF with ?pdf=true)."""
+    period = cities.get_period(session, who, period_id)
+    page = reports.city_report_html(session, who, period, kind.value, lang.value)
+    if not pdf:
+        return HTMLResponse(page)
+    from citykpi.report.render import pdf as write_pdf
+
+    with tempfile.TemporaryDirectory(prefix="citykpi-report-") as tmp:
+        out = Path(tmp) / f"{period.city.slug}-{period.year}-{kind.value}.pdf"
+        write_pdf(page, out)
+        content = out.read_bytes()
+    headers = {"Content-Disposition": f'attachment; filename="{out.name}"'}
+    return Response(content, media_type="application/pdf", headers=headers)
+
+
+@router.get("/periods/{period_id}/certificate", response_model=CertificateOut)
+def certificate(period_id: int, who: Caller, session: Reader, request: Request) -> CertificateOut:
+    """Whether the period earns the certificate of completion under the configured rule, and why not."""
+    period = cities.get_period(session, who, period_id)
+    standing = verification.standing(session, period, request.app.state.settings.certificate_rule)
+    return CertificateOut(
+        city=period.city.name,
+        year=period.year,
+        period_status=period.status,
+        issued=standing.certificate.eligible and period.status in ("verified", "published"),
+        decision=standing.certificate,
+        completion=standing.completion,
+    )

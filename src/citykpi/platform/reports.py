@@ -1,0 +1,45 @@
+"""Reports of a period from the workflow's state, rendered by `citykpi.report`.
+
+The report package works on `Assessment`s; the platform rebuilds them from the stored results of the
+city's periods up to the requested one (so progress uses the history), and marks each result
+verified YES/NO from the KPI's review (accepted / rejected), which is what the Verification Report
+counts. Periods the caller may not see are left out of the history.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from citykpi.assess.model import Assessment, KpiResult
+from citykpi.collect.model import CityProfile
+from citykpi.platform.catalogues import catalogue_of
+from citykpi.platform.cities import list_periods
+from citykpi.platform.roles import Principal
+from citykpi.platform.workflow import ReviewState
+from citykpi.store.schema import Period, Result, Review
+
+VERDICT = {ReviewState.ACCEPTED.value: True, ReviewState.REJECTED.value: False}
+
+
+def assessment_of(session: Session, period: Period) -> Assessment:
+    verdicts = dict(session.execute(select(Review.kpi, Review.state).where(Review.period_id == period.id)).all())
+    results = []
+    for row in session.scalars(select(Result).where(Result.period_id == period.id).order_by(Result.id)):
+        result = KpiResult.model_validate(row.record)
+        results.append(result.model_copy(update={"verified": VERDICT.get(verdicts.get(result.code, ""))}))
+    return Assessment(
+        profile=CityProfile.model_validate(period.profile), frameworks=[period.framework.key], results=results
+    )
+
+
+def city_report_html(session: Session, who: Principal, period: Period, kind: str, lang: str) -> str:
+    from citykpi.report.content import build
+    from citykpi.report.pages import city_html
+    from citykpi.scoring.targetfiles import default_target_set
+    from citykpi.scoring.targets import TargetBook
+
+    history = [p for p in list_periods(session, who, period.city) if p.year <= period.year]
+    assessments = [assessment_of(session, p) for p in history]
+    report = build(assessments, dict(catalogue_of(period.framework).kpis), TargetBook([default_target_set()]))
+    return city_html(report, kind, lang)
