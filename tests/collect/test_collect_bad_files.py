@@ -161,6 +161,16 @@ def external_link(template: Path, tmp: Path):
     return tmp / "bad.xlsx", {"file": "bad.xlsx"}
 
 
+def entity_bomb(template: Path, tmp: Path):
+    """Billion laughs in the Cover sheet's XML: ten levels of ten references."""
+    entities = '<!ENTITY a0 "lol">' + "".join(f'<!ENTITY a{i} "{f"&a{i - 1};" * 10}">' for i in range(1, 10))
+    bomb = f'<?xml version="1.0"?><!DOCTYPE worksheet [{entities}]><worksheet>&a9;</worksheet>'.encode()
+    with zipfile.ZipFile(template) as source, zipfile.ZipFile(tmp / "bad.xlsx", "w") as target:
+        for name in source.namelist():
+            target.writestr(name, bomb if name == "xl/worksheets/sheet1.xml" else source.read(name))
+    return tmp / "bad.xlsx", {"file": "bad.xlsx"}
+
+
 def latin1_csv(template: Path, tmp: Path):
     rows = "city,country,year,kpi,kind,name,value\nGenève,CH,2024,,profile,population,200000\n"
     (tmp / "bad.csv").write_bytes(rows.encode("latin-1"))
@@ -230,6 +240,7 @@ CASES: dict[str, tuple[Callable[[Path, Path], tuple[Path, dict[str, object]]], s
     "zip that is not a workbook": (zip_not_workbook, "format-error"),
     "zip bomb": (zip_bomb, "hostile-file"),
     "external link": (external_link, "hostile-file"),
+    "XML entity bomb": (entity_bomb, "hostile-file"),
     "CSV in Latin-1": (latin1_csv, "encoding-error"),
     "CSV without the name column": (csv_missing_column, "missing-label"),
     "CSV text value": (csv_text_value, "type-error"),

@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from defusedxml import DefusedXmlException
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 
@@ -66,12 +67,28 @@ def read_workbook(
 
 
 def _damaged(exc: Exception, where: Location) -> Diagnostic:
+    if _caused_by_defusedxml(exc):  # openpyxl parses with defusedxml when it is installed
+        return Diagnostic(
+            type="hostile-file",
+            message=f"the workbook's XML declares entities or a DTD ({type(exc).__name__}), as XML bombs do; refused",
+            location=where,
+        )
     detail = str(exc)[:200] or type(exc).__name__
     return Diagnostic(
         type="source-error",
         message=f"the workbook is damaged and cannot be read ({detail}); open it in Excel and save it again",
         location=where,
     )
+
+
+def _caused_by_defusedxml(exc: BaseException | None) -> bool:
+    """openpyxl re-raises parser errors as its own; the cause chain keeps defusedxml's refusal."""
+    seen = 0
+    while exc is not None and seen < 10:
+        if isinstance(exc, DefusedXmlException):
+            return True
+        exc, seen = exc.__cause__ or exc.__context__, seen + 1
+    return False
 
 
 class _Reader:
