@@ -286,3 +286,41 @@ def test_repeated_yaml_key_is_refused(tmp_path: Path) -> None:
     d = only(problems(path))
     assert (d.type, d.location.row) == ("format-error", 4)
     assert "the key 'id' appears twice" in d.message
+
+
+@pytest.mark.parametrize(
+    ("data_points", "checks", "field", "fragment"),
+    [
+        (None, [{"id": "c", "expression": "local_part + 1", "message": "m"}], "checks[0].expression", "a check needs"),
+        (
+            [{"key": "v", "unit": "yes/no", "kind": "boolean", "formula": "local_part"}],
+            None,
+            "data_points[0].formula",
+            "a yes/no data point needs",
+        ),
+        ([{"key": "v", "unit": "%", "formula": "local_part > 1"}], None, "data_points[0].formula", "needs a number"),
+        (
+            [{"key": "v", "unit": "level", "kind": "level", "levels": ["no", "yes"], "formula": "local_part > 1"}],
+            None,
+            "data_points[0].formula",
+            "set its formula to null",
+        ),
+    ],
+)
+def test_result_kind_must_fit(
+    framework_file: FileFactory,
+    local_kpi: KpiFactory,
+    data_points: list[dict[str, Any]] | None,
+    checks: list[dict[str, Any]] | None,
+    field: str,
+    fragment: str,
+) -> None:
+    changes = {k: v for k, v in {"data_points": data_points, "checks": checks}.items() if v is not None}
+    d = only(problems(framework_file(local_kpi(**changes))))
+    assert (d.type, d.location.field) == ("formula-type", field)
+    assert fragment in d.message
+
+
+def test_yes_no_data_point_with_a_condition_loads(framework_file: FileFactory, local_kpi: KpiFactory) -> None:
+    point = {"key": "v", "unit": "yes/no", "kind": "boolean", "formula": "local_part >= 1 and not local_part > 9"}
+    assert Catalogue.load([framework_file(local_kpi(data_points=[point]))]).kpi("XX: L: 1")

@@ -257,3 +257,21 @@ def test_generated_expressions_raise_nothing_but_formula_error(expr: str) -> Non
 def test_arbitrary_text_raises_nothing_but_formula_error(expr: str) -> None:
     with contextlib.suppress(FormulaError):
         parse(expr).evaluate(VALUES, lambda code, dp: 7.0)
+
+
+@pytest.mark.parametrize(
+    ("expr", "condition"),
+    [
+        ("a <= b", True),
+        ("a > 1 and b > 1", True),
+        ("not flag", True),
+        ("True", True),
+        ("a > 1 if flag else b > 1", True),
+        ("a > 1 if flag else b", False),
+        ("a + b", False),
+        ("flag", False),  # a bare name could hold either; a check must say what it compares
+        ("min(a, b)", False),
+    ],
+)
+def test_is_condition(expr: str, condition: bool) -> None:
+    assert parse(expr).is_condition is condition

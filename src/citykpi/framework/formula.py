@@ -94,6 +94,11 @@ class Formula:
     kpi_refs: tuple[KpiRef, ...]
     _tree: ast.expr = field(repr=False)
 
+    @property
+    def is_condition(self) -> bool:
+        """True when the result is yes/no (a comparison or logic), so a check can be judged by it."""
+        return _is_condition(self._tree)
+
     def evaluate(self, values: Mapping[str, Value], kpi: KpiLookup | None = None) -> Value:
         try:
             return _Evaluator(values, kpi).eval(self._tree)
@@ -126,6 +131,15 @@ def _parse(expr: str) -> Formula:
     checker = _Checker(text)
     checker.visit(tree, 1)
     return Formula(text, frozenset(checker.names), tuple(checker.kpi_refs), tree)
+
+
+def _is_condition(node: ast.expr) -> bool:
+    if isinstance(node, ast.IfExp):
+        return _is_condition(node.body) and _is_condition(node.orelse)
+    if isinstance(node, ast.Constant):
+        return isinstance(node.value, bool)
+    negation = isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not)
+    return negation or isinstance(node, ast.Compare | ast.BoolOp)
 
 
 def _short(text: str) -> str:

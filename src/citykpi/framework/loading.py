@@ -16,8 +16,8 @@ import yaml
 from pydantic import ValidationError
 
 from citykpi.diagnostics import Diagnostic, error
-from citykpi.framework.formula import FormulaError, parse
-from citykpi.framework.model import Framework, Kpi
+from citykpi.framework.formula import Formula, FormulaError, parse
+from citykpi.framework.model import Framework, Kpi, ValueKind
 
 _BASE_LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # C parser: ~7x faster, equally safe
 
@@ -174,12 +174,30 @@ def _dotted(loc: tuple[int | str, ...]) -> str:
 def _formula_syntax(framework: Framework, file: str) -> list[Diagnostic]:
     problems: list[Diagnostic] = []
     for kpi in framework.kpis:
+        kinds = {f"data_points[{i}].formula": d.kind for i, d in enumerate(kpi.data_points)}
         for where, text in kpi_expressions(kpi):
             try:
-                parse(text)
+                formula = parse(text)
             except FormulaError as exc:
                 problems.append(error(f"formula-{exc.kind}", exc.message, file=file, kpi=kpi.code, field=where))
+                continue
+            mismatch = _result_mismatch(formula, kinds.get(where))
+            if mismatch:
+                problems.append(error("formula-type", mismatch, file=file, kpi=kpi.code, field=where))
     return problems
+
+
+def _result_mismatch(formula: Formula, kind: ValueKind | None) -> str | None:
+    """A check (kind None) or a yes/no data point needs a condition; a number data point must not be one."""
+    if kind is ValueKind.LEVEL:
+        return "a data point of kind 'level' is reported directly: set its formula to null"
+    wants_condition = kind in (None, ValueKind.BOOLEAN)
+    if wants_condition and not formula.is_condition:
+        what = "a check" if kind is None else "a yes/no data point"
+        return f"{what} needs a comparison or logic (e.g. a <= b), not a number: {formula.text!r}"
+    if not wants_condition and formula.is_condition:
+        return f"a {kind} data point needs a number, but {formula.text!r} is a comparison (yes/no)"
+    return None
 
 
 def kpi_expressions(kpi: Kpi) -> list[tuple[str, str]]:
