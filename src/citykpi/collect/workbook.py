@@ -206,7 +206,9 @@ class _Reader:
         if header_row is None:
             return
         limit = header_row + self.limits.max_rows
-        for number, row in enumerate(ws.iter_rows(min_row=header_row + 1), start=header_row + 1):
+        for number, row in enumerate(
+            ws.iter_rows(min_row=header_row + 1, max_col=max(columns.values())), start=header_row + 1
+        ):
             if number > limit:
                 self._found("hostile-file", f"more than {self.limits.max_rows} rows; the rest was not read", sheet=name)
                 return
