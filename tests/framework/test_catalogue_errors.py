@@ -139,7 +139,7 @@ def test_missing_top_level_fields(tmp_path: Path) -> None:
 
 def test_duplicate_code_in_one_file(framework_file: FileFactory, local_kpi: KpiFactory) -> None:
     d = only(problems(framework_file(local_kpi(), local_kpi())))
-    assert (d.type, d.location.kpi, d.location.field) == ("duplicate-code", "XX: L: 1", "kpis[1].code")
+    assert (d.type, d.location.kpi, d.location.field) == ("duplicate-code", "XX: L: 1", "code")
     assert "kpis[0] and kpis[1]" in d.message
 
 
@@ -161,7 +161,15 @@ def test_same_framework_id_twice(framework_file: FileFactory, local_kpi: KpiFact
 
 def test_input_declared_twice_in_one_file(framework_file: FileFactory, local_kpi: KpiFactory) -> None:
     d = only(problems(framework_file(local_kpi(), local_kpi("XX: L: 2"))))
-    assert d.type == "constraint-error" and "declared by both XX: L: 1 and XX: L: 2" in d.message
+    assert (d.type, d.location.kpi, d.location.field) == ("duplicate-input", "XX: L: 2", "inputs[0].name")
+    assert "already declared by KPI XX: L: 1" in d.message
+
+
+def test_input_shadowing_a_profile_field(framework_file: FileFactory, local_kpi: KpiFactory) -> None:
+    inputs = [{"name": "population", "label": "People", "unit": "inhabitants"}]
+    d = only(problems(framework_file(local_kpi(inputs=inputs, data_points=[_point("population")]))))
+    assert (d.type, d.location.kpi, d.location.field) == ("duplicate-input", "XX: L: 1", "inputs[0].name")
+    assert "city profile field" in d.message
 
 
 def test_input_declared_again_in_another_file(framework_file: FileFactory, local_kpi: KpiFactory) -> None:

@@ -17,7 +17,7 @@ from pydantic import ValidationError
 
 from citykpi.diagnostics import Diagnostic, error
 from citykpi.framework.formula import Formula, FormulaError, parse
-from citykpi.framework.model import Framework, Kpi, ValueKind
+from citykpi.framework.model import PROFILE_FIELDS, Framework, Kpi, ValueKind
 
 _BASE_LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # C parser: ~7x faster, equally safe
 
@@ -112,7 +112,7 @@ def _decode(text: str, path: Path) -> Any:
 
 
 def _validate(raw: dict[str, Any], path: Path) -> Framework:
-    duplicates = _duplicate_codes(raw, path.name)
+    duplicates = _duplicate_codes(raw, path.name) + _duplicate_inputs(raw, path.name)
     if duplicates:
         raise FrameworkError(duplicates)
     try:
@@ -121,22 +121,46 @@ def _validate(raw: dict[str, Any], path: Path) -> Framework:
         raise FrameworkError([_diagnostic(e, raw, path.name) for e in exc.errors()]) from exc
 
 
-def _duplicate_codes(raw: dict[str, Any], file: str) -> list[Diagnostic]:
-    """Checked before the model so the message can name the file positions of both entries."""
+def _entries(raw: dict[str, Any]) -> list[tuple[int, str, dict[str, Any]]]:
+    """(position, code, entry) of the KPI entries that are mappings with a text code."""
     kpis = raw.get("kpis")
     if not isinstance(kpis, list):
         return []
+    return [(i, e["code"], e) for i, e in enumerate(kpis) if isinstance(e, dict) and isinstance(e.get("code"), str)]
+
+
+def _duplicate_codes(raw: dict[str, Any], file: str) -> list[Diagnostic]:
+    """Checked before the model so the message can name the file positions of both entries."""
     first: dict[str, int] = {}
     found: list[Diagnostic] = []
-    for index, entry in enumerate(kpis):
-        code = entry.get("code") if isinstance(entry, dict) else None
-        if not isinstance(code, str):
-            continue
+    for index, code, _ in _entries(raw):
         if code in first:
             message = f"KPI code {code!r} is used twice (kpis[{first[code]}] and kpis[{index}])"
-            found.append(error("duplicate-code", message, file=file, kpi=code, field=f"kpis[{index}].code"))
-        else:
-            first[code] = index
+            found.append(error("duplicate-code", message, file=file, kpi=code, field="code"))
+        first.setdefault(code, index)
+    return found
+
+
+def _duplicate_inputs(raw: dict[str, Any], file: str) -> list[Diagnostic]:
+    """An input is declared once per framework (one workbook row); later KPIs reuse it by name."""
+    owner: dict[str, str] = {}
+    found: list[Diagnostic] = []
+    for _, code, entry in _entries(raw):
+        inputs = entry.get("inputs")
+        for j, item in enumerate(inputs if isinstance(inputs, list) else []):
+            name = item.get("name") if isinstance(item, dict) else None
+            if not isinstance(name, str):
+                continue
+            where = {"file": file, "kpi": code, "field": f"inputs[{j}].name"}
+            if name in PROFILE_FIELDS:
+                message = f"{name!r} is a city profile field: use it in formulas without declaring it"
+                found.append(error("duplicate-input", message, **where))
+            elif owner.get(name, code) != code:
+                message = (
+                    f"input {name!r} is already declared by KPI {owner[name]}; reuse the name without declaring it"
+                )
+                found.append(error("duplicate-input", message, **where))
+            owner.setdefault(name, code)
     return found
 
 
