@@ -97,6 +97,17 @@ def test_template_layout(template_path: Path, catalogue: Catalogue) -> None:
     assert cover["city"] == "Testville" and cover["households"] == 8000 and cover["currency"] == "CHF"
 
 
+def test_an_input_shared_by_two_kpis_is_asked_once_and_says_so(profile: CityProfile, tmp_path: Path) -> None:
+    """`employed` is declared by EC: P: EM: 3A and divides in EC: P: EM: 4A's formula too."""
+    cat = Catalogue.load()
+    template = write_template(cat, profile, tmp_path / "t.xlsx")
+    rows = [key for key in row_index(template) if key[2] == "employed"]
+    assert rows == [("EC: P: EM: 3A", "input", "employed")]
+    sheet, row = row_index(template)[rows[0]]
+    definition = openpyxl.load_workbook(template)[sheet][f"{COLUMN_LETTER['definition']}{row}"].value
+    assert definition.endswith("Also used by EC: P: EM: 4A.")
+
+
 def test_extra_dimension_gets_its_own_sheet(profile: CityProfile, tmp_path: Path) -> None:
     from conftest import FRAMEWORK
 

@@ -6,10 +6,11 @@ and an old file with the previous name is reported as `missing-label` rather tha
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 from citykpi.collect.model import DATA_QUALITY_LABELS, Status
+from citykpi.framework.formula import FormulaError, parse
 from citykpi.framework.model import Input, Kpi, ValueKind
 
 FORMAT_ID = "citykpi-collection/1"
@@ -127,13 +128,31 @@ def number_text(x: float) -> str:
     return str(int(x)) if float(x).is_integer() else str(x)
 
 
-def input_spec(kpi: Kpi, item: Input) -> RowSpec:
+def shared_inputs(kpis: Iterable[Kpi]) -> dict[str, list[str]]:
+    """Input name -> the other KPIs whose formulas use it: an input is declared (and typed) once."""
+    kpis = list(kpis)
+    owner = {item.name: kpi.code for kpi in kpis for item in kpi.inputs}
+    users: dict[str, list[str]] = {}
+    for kpi in kpis:
+        for point in kpi.data_points:
+            try:
+                names = parse(point.formula).names if point.formula else frozenset()
+            except FormulaError:
+                continue
+            for name in sorted(names):
+                if name in owner and owner[name] != kpi.code and kpi.code not in users.get(name, []):
+                    users.setdefault(name, []).append(kpi.code)
+    return users
+
+
+def input_spec(kpi: Kpi, item: Input, used_by: Sequence[str] = ()) -> RowSpec:
+    also = f" Also used by {', '.join(used_by)}." if used_by else ""
     return RowSpec(
         kpi=kpi,
         kind="input",
         name=item.name,
         label=item.label,
-        definition=item.definition,
+        definition=(item.definition + also).strip(),
         unit=item.unit,
         value_kind=item.kind,
         minimum=item.minimum,
@@ -141,10 +160,10 @@ def input_spec(kpi: Kpi, item: Input) -> RowSpec:
     )
 
 
-def kpi_rows(kpi: Kpi) -> Iterator[RowSpec]:
+def kpi_rows(kpi: Kpi, shared: Mapping[str, Sequence[str]] | None = None) -> Iterator[RowSpec]:
     """Inputs first (they feed the formulas), then one row per data point for a direct value."""
     for item in kpi.inputs:
-        yield input_spec(kpi, item)
+        yield input_spec(kpi, item, (shared or {}).get(item.name, ()))
     for point in kpi.data_points:
         label = point.label or kpi.name
         how = "Reported value (overrides the calculation)" if point.formula else "Reported value"

@@ -36,6 +36,7 @@ from citykpi.collect.layout import (
     RowSpec,
     kpi_rows,
     number_text,
+    shared_inputs,
     sheets_for,
 )
 from citykpi.collect.model import CityProfile
@@ -67,8 +68,9 @@ def write_template(catalogue: CatalogueLike, profile: CityProfile, path: Path | 
     styles = _Styles(wb)
     _cover(cover, profile, catalogue)
     _instructions(wb.create_sheet(INSTRUCTIONS_SHEET))
+    shared = shared_inputs(catalogue.kpis.values())
     for name, kpis in sheets_for(catalogue.kpis.values()).items():
-        rows = [row for kpi in kpis for row in kpi_rows(kpi)]
+        rows = [row for kpi in kpis for row in kpi_rows(kpi, shared)]
         _dimension_sheet(wb.create_sheet(name), name, rows, lists, styles, profile)
     _meta(wb.create_sheet(META_SHEET), catalogue, profile)
     wb.move_sheet(LISTS_SHEET, offset=len(wb.sheetnames))
