@@ -69,6 +69,7 @@ def test_show_everything_about_a_kpi() -> None:
         "kpi('EC: ICT: ICT: 2C') <= kpi('EC: ICT: ICT: 1C')",
         "Confidence: high",
         "Verification Manual",
+        "households (city profile)",
     ]:
         assert text in out, text
 
@@ -79,6 +80,8 @@ def test_show_multi_data_point_kpi_and_open_questions() -> None:
     assert "open_dump" in out and "lower" in out and "Open questions" in out
     code, out, _ = run("kpis", "show", "SC: EH: H: 1C")
     assert "reported directly" in out
+    code, out, _ = run("kpis", "show", "EC: I: ES: 2C")
+    assert "customer_interruptions (input of EC: I: ES: 1C)" in out
 
 
 def test_show_json() -> None:

@@ -78,7 +78,7 @@ def show_kpi(
         return
     from citykpi.framework.render import kpi_details
 
-    _console().print(*kpi_details(kpi, catalogue.framework_of(kpi.code)))
+    _console().print(*kpi_details(kpi, catalogue))
 
 
 def _level(value: str | None) -> str | None:

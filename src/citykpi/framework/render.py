@@ -15,7 +15,8 @@ from rich.table import Table
 from rich.text import Text
 
 from citykpi.framework.catalogue import Catalogue
-from citykpi.framework.model import Confidence, Kpi
+from citykpi.framework.formula import parse
+from citykpi.framework.model import PROFILE_FIELDS, Confidence, Kpi
 
 CONFIDENCE_STYLE = {
     Confidence.HIGH: "green",
@@ -47,12 +48,12 @@ def kpi_table(kpis: Sequence[Kpi], catalogue: Catalogue) -> Table:
     return table
 
 
-def kpi_details(kpi: Kpi, framework: str) -> list[RenderableType]:
+def kpi_details(kpi: Kpi, catalogue: Catalogue) -> list[RenderableType]:
     head = Table.grid(padding=(0, 2))
     head.add_column(style="bold")
     head.add_column()
     fields = [
-        ("Framework", framework),
+        ("Framework", catalogue.framework_of(kpi.code)),
         ("Place", f"{kpi.dimension} > {kpi.subdimension} > {kpi.category}"),
         ("Level", kpi.level.value + (f", {kpi.type.value}" if kpi.type else "")),
         ("Unit", kpi.unit),
@@ -62,6 +63,7 @@ def kpi_details(kpi: Kpi, framework: str) -> list[RenderableType]:
         ("SDG goals", ", ".join(str(g) for g in kpi.sdg_goals) or "(not recorded)"),
         ("Other codes", ", ".join(kpi.aliases)),
         ("Guidance", kpi.guidance),
+        ("Also uses", _borrowed(kpi, catalogue)),
     ]
     for label, value in fields:
         if value:
@@ -94,6 +96,22 @@ def kpi_details(kpi: Kpi, framework: str) -> list[RenderableType]:
         parts.append(checks)
     parts.append(_provenance(kpi))
     return parts
+
+
+def _borrowed(kpi: Kpi, catalogue: Catalogue) -> str:
+    """Names the formulas use that this KPI does not declare: profile fields and other KPIs' inputs."""
+    own = {i.name for i in kpi.inputs}
+    names = sorted({n for d in kpi.data_points if d.formula for n in parse(d.formula).names} - own)
+    return ", ".join(f"{n} ({_owner(n, catalogue)})" for n in names)
+
+
+def _owner(name: str, catalogue: Catalogue) -> str:
+    if name in PROFILE_FIELDS:
+        return "city profile"
+    try:
+        return f"input of {catalogue.input(name)[0].code}"
+    except KeyError:
+        return "not declared"
 
 
 def _provenance(kpi: Kpi) -> Panel:
