@@ -80,11 +80,19 @@ def number(raw: Raw, *, integer: bool = False) -> float | Problem:
 def in_range(value: float, minimum: float | None, maximum: float | None, unit: str) -> Problem | None:
     if minimum is not None and value < minimum:
         if minimum == 0:
-            return Problem("constraint-error", f"{_show(value)} is negative; a {unit or 'value'} cannot be below 0")
-        return Problem("constraint-error", f"{_show(value)} is below the minimum {_show(minimum)} {unit}".rstrip())
+            where = f" in '{unit}'" if unit else ""
+            return Problem("constraint-error", f"{_show(value)} is negative; a value{where} cannot be below 0")
+        return Problem("constraint-error", f"{_show(value)} is below the minimum {_show(minimum)}{_suffix(unit)}")
     if maximum is not None and value > maximum:
-        return Problem("constraint-error", f"{_show(value)} is above the maximum {_show(maximum)} {unit}".rstrip())
+        return Problem("constraint-error", f"{_show(value)} is above the maximum {_show(maximum)}{_suffix(unit)}")
     return None
+
+
+def _suffix(unit: str) -> str:
+    """' %' for the catalogue's 'Percentage ...' units, else the unit itself."""
+    if unit == "%" or unit.casefold().startswith("percent"):
+        return " %"
+    return f" {unit}" if unit else ""
 
 
 def boolean(raw: Raw) -> bool | Problem:
