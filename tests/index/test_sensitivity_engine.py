@@ -137,3 +137,25 @@ def test_leave_one_out_matches_zero_weight_rebuild(nominal: Index) -> None:
     assert len(everything) == 49 + 8 + 2
     with pytest.raises(IndexError_, match="level must be"):
         leave_one_out(nominal, 4)
+
+
+def test_panel_data_is_ranked_within_each_year(tmp_path: Path) -> None:
+    import pandas as pd
+
+    data = pd.read_csv(ASEM / "ASEM_iData.csv")
+    later = data.copy()
+    later["Time"] = 2019
+    later["LPI"] = later["LPI"] * 1.1
+    pd.concat([data, later]).to_csv(tmp_path / "panel.csv", index=False)
+    raw = {
+        "data": {"units": str(tmp_path / "panel.csv"), "meta": str(ASEM / "ASEM_iMeta.csv")},
+        "steps": [{"step": "normalise", "range": [1, 100]}, {"step": "aggregate"}],
+    }
+    nominal = run(parse_config(raw, ASEM))
+    study = uncertainty(nominal, ASSUMPTIONS, runs=8, seed=0)
+    time = nominal.data.time
+    assert time is not None
+    for year in (2018, 2019):
+        rows = time == year
+        assert sorted(study.nominal_ranks[rows]) == list(range(1, 52))
+        assert np.nanmax(study.ranks[:, rows]) == 51

@@ -5,24 +5,28 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from citykpi.index.analysis.targets import target_column
+from citykpi.index.analysis.targets import target_column, unit_ranks
 from citykpi.index.model import Index
-from citykpi.index.ranks import sport_rank
 
 
 def _table(index: Index, code: str | None, suffix: str) -> pd.DataFrame:
     _, scores = target_column(index, code)
-    return pd.DataFrame({"unit": index.units, f"score_{suffix}": scores, f"rank_{suffix}": sport_rank(scores)})
+    table = pd.DataFrame({"unit": index.units, f"score_{suffix}": scores, f"rank_{suffix}": unit_ranks(index, scores)})
+    if index.data.time is not None:
+        table.insert(1, "time", index.data.time)
+    return table
 
 
 def compare(a: Index, b: Index, code: str | None = None) -> pd.DataFrame:
-    """Scores, ranks and their differences (b - a) per unit, matched by unit code.
+    """Scores, ranks and their differences (b - a) per unit (and time point), matched by unit code.
 
     A unit present in only one build (screened out in the other) keeps NaN on the missing side, so
     the table shows it rather than dropping it. Sorted by the absolute rank change, largest first.
     """
     code = code or target_column(a)[0]
-    table = _table(a, code, "a").merge(_table(b, code, "b"), on="unit", how="outer")
+    left, right = _table(a, code, "a"), _table(b, code, "b")
+    keys = [k for k in ("unit", "time") if k in left.columns and k in right.columns]
+    table = left.merge(right, on=keys, how="outer")
     table["score_diff"] = table["score_b"] - table["score_a"]
     table["rank_diff"] = table["rank_b"] - table["rank_a"]
     table["abs_rank_diff"] = table["rank_diff"].abs()

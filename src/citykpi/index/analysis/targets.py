@@ -1,9 +1,12 @@
-"""Which column an analysis looks at: by default the single top aggregate of the framework."""
+"""Which column an analysis looks at (by default the single top aggregate) and how its units are ranked."""
 
 from __future__ import annotations
 
+import numpy as np
+
 from citykpi.diagnostics import error
 from citykpi.index.model import AGGREGATED, FloatArray, Index, IndexError_
+from citykpi.index.ranks import sport_rank
 
 
 def default_target(index: Index) -> str:
@@ -34,3 +37,15 @@ def target_column(index: Index, code: str | None = None) -> tuple[str, FloatArra
             [error("unknown-code", f"{code!r} is not an indicator or aggregate; known: {columns}", field="target")]
         )
     return code, index.datasets[AGGREGATED][:, columns.index(code)]
+
+
+def unit_ranks(index: Index, scores: FloatArray) -> FloatArray:
+    """Sport ranks along the last (units) axis; for panel data within each time point, never across years."""
+    time = index.data.time
+    if time is None or np.unique(time).size == 1:
+        return sport_rank(scores, axis=-1)
+    ranks = np.full(np.shape(scores), np.nan)
+    for t in np.unique(time[~np.isnan(time)]):
+        cols = np.flatnonzero(time == t)
+        ranks[..., cols] = sport_rank(scores[..., cols], axis=-1)
+    return ranks

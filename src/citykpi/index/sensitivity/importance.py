@@ -12,8 +12,8 @@ import numpy as np
 import pandas as pd
 
 from citykpi.diagnostics import error
+from citykpi.index.analysis.targets import unit_ranks
 from citykpi.index.model import Index, IndexError_
-from citykpi.index.ranks import sport_rank
 from citykpi.index.sensitivity.rankstats import mean_abs_rank_shift
 from citykpi.index.sensitivity.replicate import Replicator
 
@@ -31,7 +31,7 @@ def leave_one_out(nominal: Index, level: int, target: str | None = None) -> pd.D
     codes = h.codes(level)
     sets = [{**base, code: 0.0} for code in codes]
     scores = rep.aggregate_with(state, agg, [base, *sets])
-    ranks = sport_rank(scores, axis=-1)
+    ranks = unit_ranks(nominal, scores)
     shift = np.abs(ranks[1:] - ranks[0])
     return pd.DataFrame(
         {

@@ -37,6 +37,12 @@ _BATCH_ELEMENTS = 16_000_000
 Key = tuple[str | None, ...]
 
 
+def _rows(index: Index) -> list[tuple[str, float | None]]:
+    """Identity of each row: the unit, and the time point for panel data (a unit repeats across years)."""
+    time = index.data.time
+    return [(u, None if time is None else float(time[i])) for i, u in enumerate(index.units)]
+
+
 def _freeze(over: dict[str, Any] | None) -> str | None:
     return None if not over else json.dumps(over, sort_keys=True, default=str)
 
@@ -74,7 +80,7 @@ class Replicator:
         chain.reverse()  # chain[k] = state after the first k steps
         self._nominal_states = chain
         self._records: tuple[StepRecord, ...] = self.nominal.log
-        self._unit_pos = {u: i for i, u in enumerate(self.nominal.units)}
+        self._row_pos = {row: i for i, row in enumerate(_rows(self.nominal))}
 
     # -- data states ---------------------------------------------------------------------------
     def _data_key(self, over: Overrides) -> Key:
@@ -127,7 +133,7 @@ class Replicator:
             state = self._state(key)
             weights = [self._weight_set(key, runs[r], agg) for r in members]
             scores = self.aggregate_with(state, agg, weights)
-            cols = np.array([self._unit_pos.get(u, -1) for u in state.units])
+            cols = np.array([self._row_pos.get(row, -1) for row in _rows(state)])
             ok = cols >= 0
             out[np.ix_(np.asarray(members), cols[ok])] = scores[:, ok]
         return out

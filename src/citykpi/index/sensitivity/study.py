@@ -13,9 +13,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from citykpi.diagnostics import error
-from citykpi.index.analysis.targets import target_column
+from citykpi.index.analysis.targets import target_column, unit_ranks
 from citykpi.index.model import FloatArray, Index, IndexError_
-from citykpi.index.ranks import sport_rank
 from citykpi.index.sensitivity.assumptions import Assumption, overrides
 from citykpi.index.sensitivity.backend import Execution, Progress, evaluate
 from citykpi.index.sensitivity.estimators import SobolIndices, sobol_indices
@@ -75,7 +74,7 @@ def _run(
     code, nominal_scores = target_column(nominal, target)
     runs, table = overrides(assumptions, samples)
     result = evaluate(nominal, runs, code, execution, progress)
-    return code, nominal_scores, sport_rank(result.scores, axis=-1), table, result
+    return code, nominal_scores, unit_ranks(nominal, result.scores), table, result
 
 
 def uncertainty(
@@ -91,7 +90,7 @@ def uncertainty(
     start = time.perf_counter()
     samples = sobol_points(runs, len(assumptions), seed)
     code, nom, ranks, table, res = _run(nominal, assumptions, samples, target, execution, progress)
-    nom_ranks = sport_rank(nom)
+    nom_ranks = unit_ranks(nominal, nom)
     return Study(
         code, list(nominal.units), list(assumptions), samples, table, res.scores, ranks, nom, nom_ranks,
         rank_statistics(ranks, nom_ranks), mean_abs_rank_shift(ranks, nom_ranks), res.failed, res.states_built,
@@ -115,7 +114,7 @@ def sensitivity(
     d = len(assumptions)
     samples = saltelli_design(n, d, seed).stacked()
     code, nom, ranks, table, res = _run(nominal, assumptions, samples, target, execution, progress)
-    nom_ranks = sport_rank(nom)
+    nom_ranks = unit_ranks(nominal, nom)
     shift = mean_abs_rank_shift(ranks, nom_ranks)
     boot_seed = None if seed is None else seed + 1
     scalar = sobol_indices(shift, n, d, n_boot, boot_seed)
