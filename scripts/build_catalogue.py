@@ -11,6 +11,7 @@ Usage: python scripts/build_catalogue.py [--check]
 from __future__ import annotations
 
 import csv
+import json
 import re
 import sys
 from pathlib import Path
@@ -25,6 +26,7 @@ CSV_PATH = DATA / "reference" / "u4ssc-kpis.csv"
 MAPPING_PATH = DATA / "u4ssc-mapping.yaml"
 OUTPUT_PATH = DATA / "u4ssc.yaml"
 DOC_PATH = DATA.parents[3] / "docs" / "catalogue-open-questions.md"
+SCHEMA_PATH = DATA.parents[3] / "docs" / "framework.schema.json"
 
 HEADER = """\
 # The U4SSC Key Performance Indicators for Smart Sustainable Cities (ITU-T Y.4903/L.1603), 91 KPIs.
@@ -58,9 +60,13 @@ TARGET = re.compile(r"^target\s+([0-9.]+)$")
 
 
 def build_outputs() -> dict[Path, str]:
-    """The shipped framework file and the generated documentation table, from the same build."""
+    """The shipped framework file, the table of unsettled KPIs and the file format's JSON Schema."""
     text = build()
-    return {OUTPUT_PATH: text, DOC_PATH: open_questions_table(Framework.model_validate(yaml.safe_load(text)))}
+    return {
+        OUTPUT_PATH: text,
+        DOC_PATH: open_questions_table(Framework.model_validate(yaml.safe_load(text))),
+        SCHEMA_PATH: json.dumps(Framework.model_json_schema(), indent=2, ensure_ascii=False) + "\n",
+    }
 
 
 def build() -> str:

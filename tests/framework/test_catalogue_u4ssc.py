@@ -2,11 +2,14 @@ from __future__ import annotations
 
 import csv
 import importlib.util
+import json
 from collections import Counter
 from pathlib import Path
 from types import ModuleType
 
+import jsonschema
 import pytest
+import yaml
 
 from citykpi.framework.catalogue import Catalogue, builtin_framework_path, load_framework
 from citykpi.framework.loading import FrameworkError
@@ -32,7 +35,7 @@ def catalogue() -> Catalogue:
 
 def test_shipped_files_equal_a_fresh_build() -> None:
     outputs = _build_script().build_outputs()
-    assert builtin_framework_path() in outputs and len(outputs) == 2
+    assert builtin_framework_path() in outputs and len(outputs) == 3
     for path, text in outputs.items():
         assert path.read_text(encoding="utf-8") == text, f"{path} is stale: run scripts/build_catalogue.py"
 
@@ -188,3 +191,9 @@ def test_pully_framework_alone_cannot_resolve_u4ssc_names() -> None:
     types = {d.type for d in info.value.diagnostics}
     assert types == {"unknown-framework", "unknown-name", "unknown-kpi"}
     assert all(d.location.file == "pully-local.yaml" for d in info.value.diagnostics)
+
+
+def test_shipped_frameworks_satisfy_the_published_json_schema() -> None:
+    schema = json.loads((ROOT / "docs" / "framework.schema.json").read_text(encoding="utf-8"))
+    for path in (builtin_framework_path(), PULLY):
+        jsonschema.validate(yaml.safe_load(path.read_text(encoding="utf-8")), schema)
