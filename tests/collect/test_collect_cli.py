@@ -76,6 +76,14 @@ def test_garbage_and_missing_files_give_a_report_not_a_traceback(tmp_path: Path)
         assert "Traceback" not in result.output
 
 
+def test_size_limit_is_configurable(tmp_path: Path) -> None:
+    template = tmp_path / "t.xlsx"
+    runner.invoke(app, ["template", "--city", "X", "--year", "2023", "-o", str(template)])
+    result = runner.invoke(app, ["validate", str(template), "--max-mb", "0.01", "--format", "json"])
+    assert result.exit_code == 1
+    assert json.loads(result.output)["errors"][0]["type"] == "hostile-file"
+
+
 def test_bad_framework_file_and_bad_output_name_exit_2(tmp_path: Path) -> None:
     broken = tmp_path / "local.yaml"
     broken.write_text("id: local\nkpis: [")

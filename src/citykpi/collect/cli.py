@@ -98,6 +98,7 @@ def validate(
     annotate: Annotated[
         Path | None, typer.Option(help="Write a copy of the workbook with the problems highlighted and listed.")
     ] = None,
+    max_mb: Annotated[float, typer.Option(help="Refuse files larger than this many megabytes.", min=0.001)] = 50,
 ) -> None:
     """Check a filled workbook, CSV or data package; exit 1 when it has errors."""
     from rich.console import Console
@@ -105,7 +106,7 @@ def validate(
     from citykpi.collect.report_io import annotate_workbook, as_json, print_report
 
     catalogue = _catalogue(framework)
-    report = _read(file, catalogue)
+    report = _read(file, catalogue, max_mb)
     if format is ReportFormat.JSON:
         typer.echo(as_json(report))
     else:
@@ -119,12 +120,13 @@ def validate(
     raise typer.Exit(0 if report.valid else 1)
 
 
-def _read(file: Path, catalogue: CatalogueLike) -> ValidationReport:
+def _read(file: Path, catalogue: CatalogueLike, max_mb: float) -> ValidationReport:
     from citykpi.collect.readers import read_any
+    from citykpi.collect.safety import Limits
     from citykpi.diagnostics import ValidationReport, error
 
     try:
-        return read_any(file, catalogue)[1]
+        return read_any(file, catalogue, Limits(max_bytes=int(max_mb * 1_000_000)))[1]
     except Exception as exc:
         message = f"the file could not be read ({type(exc).__name__}: {exc}); please report this as a bug"
         return ValidationReport.from_diagnostics([error("source-error", message, file=file.name)])

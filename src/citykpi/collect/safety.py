@@ -16,7 +16,7 @@ from citykpi.diagnostics import Diagnostic, Location, Severity
 
 @dataclass(frozen=True)
 class Limits:
-    max_bytes: int = 50 * 1024 * 1024  # a full U4SSC workbook is about 100 kB
+    max_bytes: int = 50_000_000  # a full U4SSC workbook is about 100 kB
     max_uncompressed: int = 300 * 1024 * 1024
     max_ratio: float = 200.0  # XML compresses about 10-20x; bombs reach thousands
     max_members: int = 5_000
