@@ -12,6 +12,7 @@ import pytest
 import yaml
 
 from citykpi.framework.catalogue import Catalogue, builtin_framework_path, load_framework
+from citykpi.framework.formula import parse
 from citykpi.framework.loading import FrameworkError
 from citykpi.framework.model import Direction, ValueKind
 from citykpi.framework.validation import Source
@@ -197,3 +198,19 @@ def test_shipped_frameworks_satisfy_the_published_json_schema() -> None:
     schema = json.loads((ROOT / "docs" / "framework.schema.json").read_text(encoding="utf-8"))
     for path in (builtin_framework_path(), PULLY):
         jsonschema.validate(yaml.safe_load(path.read_text(encoding="utf-8")), schema)
+
+
+@pytest.mark.parametrize(
+    ("code", "inputs", "expected"),
+    [
+        ("CH: CI: NR: 1", {"ecologically_valuable_area_km2": 5, "area_km2": 25}, 20.0),
+        ("CH: CI: PC: 1", {"municipal_waste_separate_t": 3000, "municipal_waste_t": 6000}, 50.0),
+        ("CH: CI: SC: 1", {"social_assistance_recipients": 1500, "population": 50000}, 3.0),
+        ("PU: L: 1", {"bicycle_network_km": 35, "population": 50000}, 7000 / 49),  # 70 km per 100 000 vs 49
+        ("PU: L: 2", {"municipal_services_online": 30, "municipal_services": 120}, 25.0),
+    ],
+)
+def test_pully_formulas_by_hand(code: str, inputs: dict[str, float], expected: float) -> None:
+    formula = Catalogue.load([PULLY]).kpi(code).data_points[0].formula
+    assert formula is not None
+    assert parse(formula).evaluate(inputs) == pytest.approx(expected, rel=1e-12)
