@@ -60,6 +60,34 @@ def step_assess_one(data: DemoData, catalogue: Catalogue, out: Path) -> Path:
     return written[0].parent
 
 
+def step_snapshot(data: DemoData, catalogue: Catalogue, out: Path) -> tuple[Path, Path]:
+    """The showcase city's City Snapshot over all its demo years (progress needs two or more)."""
+    from citykpi.assess.files import assess_path_or_raise
+    from citykpi.report.content import build
+    from citykpi.report.pages import city_html
+    from citykpi.report.render import pdf
+    from citykpi.scoring.targetfiles import default_target_set
+    from citykpi.scoring.targets import TargetBook
+
+    name = SHOWCASE.rsplit("-", 1)[0]
+    console.rule("4. City Snapshot of the showcase city over all its years (wheel, scores, progress)")
+    started = time.perf_counter()
+    files = sorted(p for p in data.workbooks if p.stem.rsplit("-", 1)[0] == name)
+    history = [assess_path_or_raise(p, catalogue) for p in files]
+    report = build(history, catalogue.kpis, TargetBook([default_target_set()]))
+    html, document = out / "reports" / f"{name}-snapshot.html", out / "reports" / f"{name}-snapshot.pdf"
+    html.parent.mkdir(parents=True, exist_ok=True)
+    page = city_html(report, "snapshot")
+    html.write_text(page, encoding="utf-8")
+    pdf(page, document)
+    city = report.card.city
+    console.print(
+        f"{len(files)} years {report.years}; {city.scored} data points scored against the public reference "
+        f"targets: {city.percent or 0:.0f} % of the maximum points; {time.perf_counter() - started:.1f} s"
+    )
+    return html, document
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--out", type=Path, default=Path("demo-output"), help="output folder (default demo-output)")
@@ -68,10 +96,12 @@ def main() -> None:
     data = step_generate(out, catalogue)
     step_validate_broken(data, catalogue)
     results = step_assess_one(data, catalogue, out)
+    snapshot_html, snapshot_pdf = step_snapshot(data, catalogue, out)
     console.rule("Results")
     console.print(f"Demo workbooks and tidy CSV: {out / 'data'}")
     console.print(f"Assessment of {SHOWCASE} (kpis.csv, kpis.json, summary.json): {results}")
     console.print(f"Assess every demo city: citykpi assess {out / 'data' / 'tidy'}/*.csv -o {out / 'all'}")
+    console.print(f"[bold]City Snapshot[/]: open {snapshot_html.resolve().as_uri()} (PDF: {snapshot_pdf})")
 
 
 if __name__ == "__main__":

@@ -1,0 +1,100 @@
+"""Report rendering figures: one city's snapshot as HTML and PDF, then snapshots of 150 cities.
+
+Targets (issue 3): HTML under 1 s and PDF under 5 s per city; 150 city snapshots (HTML) under
+2 minutes. Data come from the demo generator (fictional cities) and the real assessment engine;
+only rendering is timed (building the report = scoring + progress + page), not data generation.
+Wall-clock and CPU seconds are both printed, because the bench machine is shared.
+"""
+
+from __future__ import annotations
+
+import argparse
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import TypeVar
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+from rich.table import Table
+
+from citykpi.assess.engine import assess
+from citykpi.assess.model import Assessment
+from citykpi.demo.cities import city, synthetic_city
+from citykpi.demo.generate import generate
+from citykpi.framework.catalogue import Catalogue
+from citykpi.report.content import build
+from citykpi.report.pages import city_html
+from citykpi.report.render import pdf
+from citykpi.scoring.targetfiles import default_target_set
+from citykpi.scoring.targets import TargetBook
+
+T = TypeVar("T")
+console = Console()
+
+
+def timed(job: Callable[[], T]) -> tuple[T, float, float]:
+    wall, cpu = time.perf_counter(), time.process_time()
+    result = job()
+    return result, time.perf_counter() - wall, time.process_time() - cpu
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--cities", type=int, default=150)
+    parser.add_argument("--years", type=int, nargs="+", default=[2022, 2024])
+    args = parser.parse_args()
+    catalogue = Catalogue.load()
+    kpis = list(catalogue.kpis.values())
+    book = TargetBook([default_target_set()])
+
+    def history(spec_years: tuple[object, list[int]]) -> list[Assessment]:
+        spec, years = spec_years
+        return [assess(generate(kpis, spec, y), catalogue) for y in years]  # type: ignore[arg-type]
+
+    rows: list[tuple[str, float, float, str]] = []
+    one = history((city("Vellmarsk"), [2021, 2022, 2023, 2024]))
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp)
+        page, wall, cpu = timed(lambda: city_html(build(one, catalogue.kpis, book), "snapshot"))
+        rows.append(("snapshot HTML, 1 city, first in process", wall, cpu, "< 1 s"))
+        page, wall, cpu = timed(lambda: city_html(build(one, catalogue.kpis, book), "snapshot"))
+        rows.append(("snapshot HTML, 1 city, warm", wall, cpu, "< 1 s"))
+        _, wall, cpu = timed(lambda: pdf(page, out / "one.pdf"))
+        rows.append(("snapshot PDF, 1 city, first in process", wall, cpu, "< 5 s"))
+        _, wall, cpu = timed(lambda: pdf(page, out / "one.pdf"))
+        rows.append(("snapshot PDF, 1 city, warm", wall, cpu, "< 5 s"))
+
+        console.print(f"Generating and assessing {args.cities} fictional cities x {len(args.years)} years (not timed)")
+        histories = [history((synthetic_city(i), args.years)) for i in range(args.cities)]
+        columns = (
+            TextColumn("snapshots"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            TimeRemainingColumn(),
+        )
+
+        def all_snapshots() -> None:
+            with Progress(*columns, console=console) as bar:
+                task = bar.add_task("snapshots", total=len(histories))
+                for i, h in enumerate(histories):
+                    html = city_html(build(h, catalogue.kpis, book), "snapshot")
+                    (out / f"city-{i:03d}.html").write_text(html, encoding="utf-8")
+                    bar.advance(task)
+
+        _, wall, cpu = timed(all_snapshots)
+        rows.append((f"snapshot HTML, {args.cities} cities", wall, cpu, "< 120 s"))
+
+    table = Table(title="citykpi report benchmark")
+    for name in ("measure", "wall s", "CPU s", "target"):
+        table.add_column(name, justify="right" if name.endswith("s") else "left")
+    for name, wall, cpu, target in rows:
+        table.add_row(name, f"{wall:.2f}", f"{cpu:.2f}", target)
+    console.print(table)
+    console.print("CPU s counts every thread of this process (vl-convert renders charts on its own threads).")
+
+
+if __name__ == "__main__":
+    main()
