@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass
 
 from sqlalchemy import Select, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from citykpi.diagnostics import error
 from citykpi.platform.errors import Conflict, Forbidden, Invalid, NotFound
@@ -117,6 +117,7 @@ def create_city(
 
 def list_periods(session: Session, who: Principal, city: City) -> list[Period]:
     query = _visible_periods(who, select(Period).where(Period.city_id == city.id).order_by(Period.year))
+    query = query.options(joinedload(Period.framework), joinedload(Period.city))
     return list(session.scalars(query).all())
 
 

@@ -26,7 +26,8 @@ class KpiState:
     verified: bool
 
 
-class Tally(BaseModel):
+@dataclass
+class Tally:
     total: int = 0
     reported: int = 0
     not_applicable: int = 0

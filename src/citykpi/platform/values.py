@@ -11,12 +11,12 @@ written.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from pydantic import BaseModel
-from sqlalchemy import delete, select, update
+from sqlalchemy import Select, delete, select, update
 from sqlalchemy.orm import Session
 
 from citykpi.assess.engine import assess
@@ -313,10 +313,14 @@ def history(session: Session, entry_id: int) -> list[Audit]:
     )
 
 
-def entries(session: Session, period: Period, kpi: str | None = None, kind: str | None = None) -> Iterable[Entry]:
+def entries_query(period: Period, kpi: str | None = None, kind: str | None = None) -> Select[Entry]:
     query = select(Entry).where(Entry.period_id == period.id)
     if kpi:
         query = query.where(Entry.kpi == kpi)
     if kind:
         query = query.where(Entry.kind == kind)
-    return session.scalars(query.order_by(Entry.kpi, Entry.kind, Entry.name)).all()
+    return query.order_by(Entry.kpi, Entry.kind, Entry.name)
+
+
+def entries(session: Session, period: Period) -> Sequence[Entry]:
+    return session.scalars(entries_query(period)).all()

@@ -8,6 +8,7 @@ submitted, and their findings are kept on each KPI's review so the verifier sees
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 
 from pydantic import BaseModel
 from sqlalchemy import func, select
@@ -148,13 +149,27 @@ def act(
 
 
 def standing(session: Session, period: Period, rule: CertificateRule) -> Standing:
-    catalogue = catalogue_of(period.framework)
-    statuses: dict[str, list[str]] = defaultdict(list)
-    for code, status in session.execute(select(Result.code, Result.status).where(Result.period_id == period.id)):
-        statuses[code].append(status)
-    accepted = session.scalars(
-        select(Review.kpi).where(Review.period_id == period.id, Review.state == ReviewState.ACCEPTED.value)
-    ).all()
-    kpis = [(k.code, k.dimension, k.level.value) for k in catalogue.kpis.values()]
-    states = kpi_states(kpis, statuses, accepted)
-    return Standing(completion=completion(states), certificate=certificate(states, rule))
+    return standings(session, [period], rule)[period.id]
+
+
+def standings(session: Session, periods: Sequence[Period], rule: CertificateRule) -> dict[int, Standing]:
+    """Completion and certificate of several periods with two queries in all (the city page shows every year)."""
+    ids = [p.id for p in periods]
+    statuses: dict[int, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
+    for period_id, code, status in session.execute(
+        select(Result.period_id, Result.code, Result.status).where(Result.period_id.in_(ids))
+    ):
+        statuses[period_id][code].append(status)
+    accepted: dict[int, list[str]] = defaultdict(list)
+    for period_id, code in session.execute(
+        select(Review.period_id, Review.kpi).where(
+            Review.period_id.in_(ids), Review.state == ReviewState.ACCEPTED.value
+        )
+    ):
+        accepted[period_id].append(code)
+    out = {}
+    for period in periods:
+        kpis = [(k.code, k.dimension, k.level.value) for k in catalogue_of(period.framework).kpis.values()]
+        states = kpi_states(kpis, statuses[period.id], accepted[period.id])
+        out[period.id] = Standing(completion=completion(states), certificate=certificate(states, rule))
+    return out

@@ -51,7 +51,10 @@ class Framework(Base):
     key: Mapped[str] = mapped_column(String(64))
     version: Mapped[str] = mapped_column(String(32))
     name: Mapped[str] = mapped_column(String(200))
-    document: Mapped[dict[str, Any]] = mapped_column(comment="The framework file as loaded, for reproducibility")
+    # Deferred: a period loads its framework row on every request, the large document only on a cache miss.
+    document: Mapped[dict[str, Any]] = mapped_column(
+        deferred=True, comment="The framework file as loaded, for reproducibility"
+    )
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
     __table_args__ = (UniqueConstraint("key", "version"),)

@@ -81,8 +81,15 @@ def summary(session: Reader, period: Period, request: Request) -> PeriodSummary:
 @router.get("/cities/{slug}", response_model=CityDetail)
 def city(slug: str, who: Caller, session: Reader, request: Request) -> CityDetail:
     found = cities.get_city(session, slug)
-    periods = [summary(session, p, request) for p in cities.list_periods(session, who, found)]
-    return CityDetail.model_validate({**CityOut.model_validate(found).model_dump(), "periods": periods})
+    periods = cities.list_periods(session, who, found)
+    standings = verification.standings(session, periods, request.app.state.settings.certificate_rule)
+    summaries = [
+        PeriodSummary.model_validate(
+            {**PeriodOut.model_validate(p).model_dump(), "completion": standings[p.id].completion}
+        )
+        for p in periods
+    ]
+    return CityDetail.model_validate({**CityOut.model_validate(found).model_dump(), "periods": summaries})
 
 
 @router.get("/cities/{slug}/periods", response_model=list[PeriodOut])

@@ -48,9 +48,10 @@ def list_values(
     kind: str | None = None,
 ) -> PageOut[ValueOut]:
     period = cities.get_period(session, who, period_id)
-    rows = list(values.entries(session, period, kpi, kind))
-    page = rows[offset : offset + limit]
-    return PageOut(total=len(rows), limit=limit, offset=offset, items=[value_out(r) for r in page])
+    query = values.entries_query(period, kpi, kind)
+    total = session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
+    rows = session.scalars(query.limit(limit).offset(offset)).all()
+    return PageOut(total=total, limit=limit, offset=offset, items=[value_out(r) for r in rows])
 
 
 @router.put("/periods/{period_id}/values", response_model=ValueOut, responses={409: {}, 422: {}})
