@@ -2,16 +2,18 @@
 
 Memory is bounded by the batch size plus one small record per station and pollutant, whatever the
 length of the file: hourly data of a large network for a decade does not fit in memory as a
-DataFrame but its tallies do. Grouping runs in Arrow's compute kernels so that Python only loops over
-batches, not readings.
+DataFrame but its tallies do. Arrow parses, numpy sums per station (bincount on dictionary codes), so that
+Python loops over batches and stations, never over readings.
 """
 
 from __future__ import annotations
 
+import calendar
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
@@ -23,6 +25,7 @@ BLOCK_BYTES = 16 << 20
 NULLS = ["", "NA", "N/A", "n/a", "NaN", "nan", "None", "null", "NULL", "-", "NoData", "None "]
 TIME_FORMATS = [pacsv.ISO8601, "%d-%m-%Y %H:%M", "%d/%m/%Y %H:%M", "%d-%m-%Y", "%d/%m/%Y", "%Y/%m/%d %H:%M"]
 SINGLE_STATION = "(all readings)"
+MISSING_TIME = np.iinfo(np.int64).min
 
 
 @dataclass
@@ -52,15 +55,15 @@ def read_columns(path: Path) -> list[str]:
 
 
 def _batches(path: Path, layout: Layout) -> Iterator[pa.RecordBatch]:
-    wanted = [layout.time, *(c for c in (layout.station, layout.city) if c), *(s.column for s in layout.series)]
+    """Station and city names are read dictionary-encoded: grouping then works on small integers."""
+    labels = [c for c in (layout.station, layout.city) if c]
+    wanted = [layout.time, *labels, *(s.column for s in layout.series)]
     if path.suffix.lower() == ".parquet":
-        yield from pq.ParquetFile(path).iter_batches(batch_size=1 << 20, columns=wanted)
+        yield from pq.ParquetFile(path, read_dictionary=labels).iter_batches(batch_size=1 << 20, columns=wanted)
         return
     types: dict[str, pa.DataType] = {s.column: pa.float64() for s in layout.series}
     types[layout.time] = pa.timestamp("s")
-    for column in (layout.station, layout.city):
-        if column:
-            types[column] = pa.string()
+    types |= {c: pa.dictionary(pa.int32(), pa.string()) for c in labels}
     convert = pacsv.ConvertOptions(
         include_columns=wanted,
         column_types=types,
@@ -72,59 +75,72 @@ def _batches(path: Path, layout: Layout) -> Iterator[pa.RecordBatch]:
         yield from r
 
 
-def _timestamps(column: pa.Array) -> pa.Array:
-    if pa.types.is_timestamp(column.type):
-        return column
-    if pa.types.is_date(column.type):
-        return pc.cast(column, pa.timestamp("s"))
-    return pc.strptime(column, format="%Y-%m-%dT%H:%M:%S", unit="s", error_is_null=True)
+def _seconds(column: pa.Array) -> np.ndarray:
+    """Seconds since the epoch as int64, with a sentinel below any real year where the time is missing."""
+    if pa.types.is_timestamp(column.type) or pa.types.is_date(column.type):
+        ts = pc.cast(column, pa.timestamp("s"), safe=False)
+    else:
+        ts = pc.strptime(pc.cast(column, pa.string()), format="%Y-%m-%dT%H:%M:%S", unit="s", error_is_null=True)
+    ints = pc.cast(ts, pa.int64())
+    return np.asarray((pc.fill_null(ints, MISSING_TIME) if ints.null_count else ints).to_numpy(zero_copy_only=False))
+
+
+def _codes(column: pa.Array, default: str) -> tuple[np.ndarray, list[str]]:
+    """(index per row, names): a dictionary-encoded view of a name column, nulls named `default`."""
+    encoded = column if pa.types.is_dictionary(column.type) else pc.dictionary_encode(column)
+    names = [default if n is None else str(n).strip() for n in encoded.dictionary.to_pylist()] + [default]
+    indices = pc.fill_null(encoded.indices, len(names) - 1)
+    return np.asarray(indices.to_numpy(zero_copy_only=False), dtype=np.int64), names
 
 
 def tally(path: Path, layout: Layout, year: int, city: str | None) -> Tallies:
     """Raises pyarrow.ArrowInvalid on unparseable cells; the caller turns it into a diagnostic."""
     result = Tallies()
+    start = calendar.timegm((year, 1, 1, 0, 0, 0))
+    end = calendar.timegm((year + 1, 1, 1, 0, 0, 0))
     wanted_city = city.strip().lower() if city else None
     for batch in _batches(path, layout):
         result.rows_read += batch.num_rows
-        ts = _timestamps(batch.column(layout.time))
-        result.rows_without_time += ts.null_count
-        keep = pc.equal(pc.year(ts), year)
+        seconds = _seconds(batch.column(layout.time))
+        result.rows_without_time += int(np.count_nonzero(seconds == MISSING_TIME))
+        keep = (seconds >= start) & (seconds < end)
         if layout.city:
-            names = pc.utf8_trim_whitespace(batch.column(layout.city))
-            result.cities.update(str(c) for c in pc.unique(names).to_pylist() if c)
+            codes, names = _codes(batch.column(layout.city), "")
+            result.cities.update(n for n in names if n)
             if wanted_city:
-                keep = pc.and_(keep, pc.equal(pc.utf8_lower(names), wanted_city))
-        keep = pc.fill_null(keep, False)
-        selected = batch.filter(keep)
-        if selected.num_rows == 0:
+                matching = np.array([n.lower() == wanted_city for n in names])
+                keep &= matching[codes]
+        selected = int(np.count_nonzero(keep))
+        if selected == 0:
             continue
-        result.rows_selected += selected.num_rows
-        times = ts.filter(keep)
-        if not result.sub_daily:
-            result.sub_daily = bool(pc.any(pc.not_equal(pc.floor_temporal(times, unit="day"), times)).as_py())
-        _add(result, selected, layout)
+        result.rows_selected += selected
+        result.sub_daily = result.sub_daily or bool(np.any(seconds[keep] % 86400))
+        _add(result, batch, layout, keep)
     return result
 
 
-def _add(result: Tallies, batch: pa.RecordBatch, layout: Layout) -> None:
-    if layout.station:
-        stations = pc.fill_null(pc.cast(batch.column(layout.station), pa.string()), "(no station)")
-    elif layout.city:
-        stations = pc.fill_null(batch.column(layout.city), SINGLE_STATION)
+def _add(result: Tallies, batch: pa.RecordBatch, layout: Layout, keep: np.ndarray) -> None:
+    label = layout.station or layout.city
+    if label:
+        codes, names = _codes(batch.column(label), "(no station)" if layout.station else SINGLE_STATION)
     else:
-        stations = pa.array([SINGLE_STATION] * batch.num_rows, pa.string())
-    columns: dict[str, pa.Array] = {"station": stations}
-    aggregations: list[tuple[str, str]] = []
+        codes, names = np.zeros(batch.num_rows, dtype=np.int64), [SINGLE_STATION]
+    everything = bool(keep.all())
+    if not everything:
+        codes = codes[keep]
+    present = np.flatnonzero(np.bincount(codes, minlength=len(names)))
     for s in layout.series:
-        values = pc.cast(batch.column(s.column), pa.float64())
-        valid = pc.fill_null(pc.and_(pc.is_finite(values), pc.greater_equal(values, 0.0)), False)
-        columns[f"{s.column}|v"] = pc.if_else(valid, values, None)
-        columns[f"{s.column}|n"] = pc.cast(pc.fill_null(pc.less(values, 0.0), False), pa.int64())
-        aggregations += [(f"{s.column}|v", "sum"), (f"{s.column}|v", "count"), (f"{s.column}|n", "sum")]
-    grouped = pa.table(columns).group_by("station").aggregate(aggregations).to_pydict()
-    for i, station in enumerate(grouped["station"]):
-        for s in layout.series:
-            t = result.by_station.setdefault((station, s.pollutant.key), Tally())
-            t.valid += grouped[f"{s.column}|v_count"][i]
-            t.total += grouped[f"{s.column}|v_sum"][i] or 0.0
-            t.negative += grouped[f"{s.column}|n_sum"][i] or 0
+        values = np.asarray(pc.cast(batch.column(s.column), pa.float64()).to_numpy(zero_copy_only=False))
+        if not everything:
+            values = values[keep]
+        with np.errstate(invalid="ignore"):
+            valid = (values >= 0) & (values < np.inf)  # NaN (a missing reading) compares false
+            negative = values < 0
+        counts = np.bincount(codes, weights=valid, minlength=len(names))
+        sums = np.bincount(codes, weights=np.where(valid, values, 0.0), minlength=len(names))
+        negatives = np.bincount(codes[negative], minlength=len(names)) if negative.any() else np.zeros(len(names))
+        for i in present:
+            t = result.by_station.setdefault((names[i], s.pollutant.key), Tally())
+            t.valid += int(counts[i])
+            t.total += float(sums[i])
+            t.negative += int(negatives[i])

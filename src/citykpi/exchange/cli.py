@@ -22,6 +22,9 @@ def export_command(
     output: Path = typer.Option(..., "-o", "--output", help="Folder to write"),
     keyvalues: bool = typer.Option(False, "--keyvalues", help="ngsi-ld: key-values entities instead of normalized"),
     no_scores: bool = typer.Option(False, "--no-scores", help="ngsi-ld: leave out target and currentStanding"),
+    context_url: str = typer.Option(
+        "context.jsonld", "--context-url", help="ngsi-ld: where the U4SSC @context (context.jsonld) is published"
+    ),
 ) -> None:
     """Export KPI results of one or more city-years in an exchange format."""
     from rich.console import Console
@@ -48,7 +51,8 @@ def export_command(
         raise typer.Exit(1)
     book = None if no_scores else _target_book()
     if format == "ngsi-ld":
-        written = export_ngsi(assessments, catalogue.kpis, output, book, "keyvalues" if keyvalues else "normalized")
+        form = "keyvalues" if keyvalues else "normalized"
+        written = export_ngsi(assessments, catalogue.kpis, output, book, form, context_url)
     else:
         written = FORMATS[format].export(assessments, catalogue.kpis, output, book)
     rows = sum(len(a.results) for a in assessments)

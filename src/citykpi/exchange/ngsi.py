@@ -14,9 +14,13 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
+
+from pydantic_core import to_json
 
 from citykpi.assess.model import Assessment, KpiResult, ResultStatus
 from citykpi.collect.model import CityProfile
@@ -46,19 +50,36 @@ def u4ssc_context() -> dict[str, Any]:
 
 
 def entity_id(city: str, year: int, code: str, data_point: str) -> str:
-    return f"urn:ngsi-ld:{ENTITY_TYPE}:{ascii_token(city, '-')}:{year}:{ascii_token(code, '-')}:{data_point}"
+    return f"urn:ngsi-ld:{ENTITY_TYPE}:{_token(city)}:{year}:{_token(code)}:{data_point}"
 
 
-def _kind(kpi: Kpi | None, data_point: str) -> ValueKind | None:
-    point = next((d for d in kpi.data_points if d.key == data_point), None) if kpi else None
-    return point.kind if point else None
+@lru_cache(maxsize=4096)
+def _token(text: str) -> str:
+    return ascii_token(text, "-")
+
+
+@dataclass(frozen=True)
+class KpiAttributes:
+    """What an entity takes from the catalogue, computed once per KPI rather than once per entity."""
+
+    attrs: dict[str, Any]
+    qualitative: frozenset[str]  # data point keys answered yes/no or by a level
+
+    @classmethod
+    def of(cls, kpi: Kpi) -> KpiAttributes:
+        attrs = {"description": kpi.definition, "calculationFormula": kpi.formula_text, "sdgTargets": kpi.sdg_targets}
+        return cls(
+            {k: v for k, v in attrs.items() if v}, frozenset(d.key for d in kpi.data_points if d.kind in _QUALITATIVE)
+        )
 
 
 def entity(
-    profile: CityProfile, r: KpiResult, kpi: Kpi | None = None, book: TargetBook | None = None
+    profile: CityProfile, r: KpiResult, kpi: KpiAttributes | None = None, book: TargetBook | None = None
 ) -> dict[str, Any]:
     """Key-values form of one result; `kpi` adds definition, formula and SDG targets, `book` the target and band."""
-    qualitative = _kind(kpi, r.data_point) in _QUALITATIVE or (r.value is None and r.value_text is not None)
+    qualitative = (kpi is not None and r.data_point in kpi.qualitative) or (
+        r.value is None and r.value_text is not None
+    )
     attrs: dict[str, Any] = {
         "id": entity_id(profile.city, profile.year, r.code, r.data_point),
         "type": ENTITY_TYPE,
@@ -98,14 +119,10 @@ def entity(
     }
     attrs |= {k: v for k, v in optional.items() if v not in (None, "")}
     if kpi is not None:
-        attrs |= {k: v for k, v in _catalogue_attrs(kpi).items() if v}
+        attrs |= kpi.attrs
     if book is not None:
         attrs |= _score_attrs(r, book)
     return attrs
-
-
-def _catalogue_attrs(kpi: Kpi) -> dict[str, Any]:
-    return {"description": kpi.definition, "calculationFormula": kpi.formula_text, "sdgTargets": list(kpi.sdg_targets)}
 
 
 def _score_attrs(r: KpiResult, book: TargetBook) -> dict[str, Any]:
@@ -143,11 +160,15 @@ def entities(
     kpis: Mapping[str, Kpi],
     book: TargetBook | None = None,
     form: str = "normalized",
+    context_url: str = CONTEXT_FILE,
 ) -> list[dict[str, Any]]:
-    context = [CORE_CONTEXT, MODEL_CONTEXT, u4ssc_context()["@context"]]
+    """`context_url` is where the U4SSC @context is published; by default the context.jsonld written
+    beside the entities, as a reference relative to the entities file."""
+    context = [CORE_CONTEXT, MODEL_CONTEXT, context_url]
     shape = normalized if form == "normalized" else dict
+    static = {code: KpiAttributes.of(kpi) for code, kpi in kpis.items()}
     return [
-        shape(entity(a.profile, r, kpis.get(r.code), book)) | {"@context": context}
+        shape(entity(a.profile, r, static.get(r.code), book)) | {"@context": context}
         for a in assessments
         for r in a.results
     ]
@@ -159,16 +180,18 @@ def export_ngsi(
     out: Path,
     book: TargetBook | None = None,
     form: str = "normalized",
+    context_url: str = CONTEXT_FILE,
 ) -> list[Path]:
     out.mkdir(parents=True, exist_ok=True)
     target = out / ENTITIES_FILE
-    target.write_text(json.dumps(entities(assessments, kpis, book, form), ensure_ascii=False), encoding="utf-8")
+    found = entities(assessments, kpis, book, form, context_url)
+    target.write_bytes(to_json(found))  # pydantic-core's serializer: the export can hold 100 000 entities
     (out / CONTEXT_FILE).write_text(json.dumps(u4ssc_context(), indent=2), encoding="utf-8")
     return [target, out / CONTEXT_FILE]
 
 
-def result_of(kv: Mapping[str, Any]) -> tuple[CityProfile, KpiResult]:
-    """Profile (city, country, year) and result of one key-values entity; raises RecordError."""
+def result_of(kv: Mapping[str, Any]) -> tuple[tuple[str, str, int], KpiResult]:
+    """(city, country, year) and result of one key-values entity; raises RecordError."""
     period = kv.get("calculationPeriod") or {}
     start = str(period.get("from", "")) if isinstance(period, dict) else ""
     if not re.match(r"^\d{4}-", start):
@@ -200,8 +223,7 @@ def result_of(kv: Mapping[str, Any]) -> tuple[CityProfile, KpiResult]:
         verified=kv.get("verified") if isinstance(kv.get("verified"), bool) else None,
         reason=str(kv.get("statusReason", "")),
     )
-    profile = CityProfile(city=kv["organization"], country=str(country), year=int(start[:4]))
-    return profile, result
+    return (kv["organization"], str(country), int(start[:4])), result
 
 
 def import_ngsi(path: Path) -> list[Assessment]:
@@ -215,11 +237,12 @@ def import_ngsi(path: Path) -> list[Assessment]:
         if not isinstance(item, dict) or item.get("type") != ENTITY_TYPE:
             raise fail("type-error", f"entity {index} is not a {ENTITY_TYPE}", file=file.name, row=index + 1)
         try:
-            profile, result = result_of(key_values(item))
+            (city, country, year), result = result_of(key_values(item))
         except RecordError as exc:
             raise fail("type-error", str(exc), file=file.name, row=index + 1, field=exc.field) from None
         except ValueError as exc:
             raise fail("type-error", str(exc).splitlines()[0], file=file.name, row=index + 1) from None
-        profiles.setdefault((profile.city, profile.year), profile)
-        results.append((profile.city, profile.year, result))
+        if (city, year) not in profiles:
+            profiles[(city, year)] = CityProfile(city=city, country=country, year=year)
+        results.append((city, year, result))
     return group(((p, []) for p in profiles.values()), results)

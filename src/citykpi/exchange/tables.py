@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import csv
-import json
+import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
+
+from pydantic_core import from_json
 
 from citykpi.diagnostics import Diagnostic, error
 
@@ -24,12 +26,15 @@ def fail(type: str, message: str, **location: str | int | None) -> ExchangeError
 
 
 def read_json(path: Path) -> Any:
+    """pydantic-core's parser: several times faster than `json` on the large NGSI-LD exports."""
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
+        return from_json(path.read_bytes())
     except OSError as exc:
         raise fail("file-error", f"cannot read: {exc.strerror or exc}", file=str(path)) from None
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise fail("format-error", f"not valid JSON: {exc}", file=path.name) from None
+    except ValueError as exc:
+        where = re.search(r"line (\d+) column (\d+)", str(exc))
+        row, column = (int(where[1]), where[2]) if where else (None, None)
+        raise fail("format-error", f"not valid JSON: {exc}", file=path.name, row=row, column=column) from None
 
 
 def write_csv(path: Path, header: Sequence[str], rows: Iterable[Mapping[str, str]]) -> None:
