@@ -34,24 +34,24 @@ def reader(db: Annotated[Database, Depends(database)]) -> Iterator[Session]:
         yield session
 
 
-def caller(request: Request, db: Annotated[Database, Depends(database)]) -> Principal:
+def caller(request: Request, session: Annotated[Session, Depends(reader)]) -> Principal:
+    """Shares the request's read session (FastAPI caches dependencies per request): one connection each."""
     header = request.headers.get("authorization", "")
-    with db.read() as session:
-        if header.lower().startswith("bearer "):
-            found = accounts.resolve(session, header[7:].strip(), "token")
-            if found is None:
-                raise Unauthenticated("the API token is unknown, revoked or expired")
-            return accounts.principal(found[0])
-        cookie = request.cookies.get(SESSION_COOKIE)
-        if not cookie:
-            return PUBLIC
-        found = accounts.resolve(session, cookie, "session")
+    if header.lower().startswith("bearer "):
+        found = accounts.resolve(session, header[7:].strip(), "token")
         if found is None:
-            return PUBLIC
-        user, credential = found
-        if request.method not in SAFE_METHODS and request.headers.get(CSRF_HEADER) != credential.csrf:
-            raise Forbidden(f"missing or wrong {CSRF_HEADER} header for a cookie session")
-        return accounts.principal(user)
+            raise Unauthenticated("the API token is unknown, revoked or expired")
+        return accounts.principal(found[0])
+    cookie = request.cookies.get(SESSION_COOKIE)
+    if not cookie:
+        return PUBLIC
+    found = accounts.resolve(session, cookie, "session")
+    if found is None:
+        return PUBLIC
+    user, credential = found
+    if request.method not in SAFE_METHODS and request.headers.get(CSRF_HEADER) != credential.csrf:
+        raise Forbidden(f"missing or wrong {CSRF_HEADER} header for a cookie session")
+    return accounts.principal(user)
 
 
 def signed_in(who: Annotated[Principal, Depends(caller)]) -> Principal:

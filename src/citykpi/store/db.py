@@ -55,7 +55,8 @@ def make_engine(url: str | None = None) -> Engine:
         event.listen(engine, "connect", _sqlite_connect)
         event.listen(engine, "begin", _sqlite_begin)
         return engine
-    return create_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True)
+    # No pre-ping (a round trip per checkout); connections are recycled before servers usually drop them.
+    return create_engine(url, pool_size=20, max_overflow=20, pool_recycle=1800)
 
 
 class Database:
