@@ -218,6 +218,20 @@ def package_blank_row(template: Path, tmp: Path):
     return tmp / "pkg", {"file": "data.csv", "row": 3}
 
 
+def package_without_name_column(template: Path, tmp: Path):
+    (tmp / "pkg").mkdir()
+    (tmp / "pkg" / "data.csv").write_text("city,year,kpi,kind,value\nX,2024,EC: ICT: ICT: 1C,value,3\n")
+    (tmp / "pkg" / "datapackage.json").write_text(json.dumps({"resources": [{"path": "data.csv"}]}))
+    return tmp / "pkg", {"file": "data.csv", "row": 1, "column": "name"}
+
+
+def package_bad_year(template: Path, tmp: Path):
+    (tmp / "pkg").mkdir()
+    (tmp / "pkg" / "data.csv").write_text("city,year,kpi,kind,name,value\nX,20x4,EC: ICT: ICT: 1C,value,value,3\n")
+    (tmp / "pkg" / "datapackage.json").write_text(json.dumps({"resources": [{"path": "data.csv"}]}))
+    return tmp / "pkg", {"file": "data.csv", "row": 2, "column": "year"}
+
+
 CASES: dict[str, tuple[Callable[[Path, Path], tuple[Path, dict[str, object]]], str]] = {
     "text in a number cell": (text_in_number, "type-error"),
     "unit typed into the value": (unit_in_cell, "type-error"),
@@ -248,6 +262,8 @@ CASES: dict[str, tuple[Callable[[Path, Path], tuple[Path, dict[str, object]]], s
     "datapackage.json malformed": (package_malformed, "package-error"),
     "datapackage pointing outside": (package_outside, "source-error"),
     "data package with a blank row": (package_blank_row, "blank-row"),
+    "data package without the name column": (package_without_name_column, "missing-label"),
+    "data package with a text year": (package_bad_year, "type-error"),
 }
 
 

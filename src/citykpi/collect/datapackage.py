@@ -121,7 +121,10 @@ def _frictionless(file: Path, folder: Path, name: str) -> list[Diagnostic]:
     resource = Resource(
         path=str(file.relative_to(folder)),
         basepath=str(folder),
-        schema=Schema.from_descriptor(tidy_schema()),
+        # Fields matched by header name ('partial'), not position, so that a missing optional column
+        # is not reported as every later column being misplaced; missing required columns are then
+        # reported by the tidy reader, exactly as for a bare CSV.
+        schema=Schema.from_descriptor({**tidy_schema(), "fieldsMatch": "partial"}),
         encoding="utf-8",
     )
     report = resource.validate(checklist=Checklist(checks=[checks.duplicate_row()]))
@@ -133,7 +136,9 @@ def _frictionless(file: Path, folder: Path, name: str) -> list[Diagnostic]:
                     type=err.type,
                     message=err.message,
                     location=Location(
-                        file=name, row=getattr(err, "row_number", None), column=getattr(err, "field_name", None)
+                        file=name,
+                        row=getattr(err, "row_number", None) or (1 if "label" in err.type else None),
+                        column=getattr(err, "field_name", None),
                     ),
                 )
             )
