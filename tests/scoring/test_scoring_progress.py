@@ -85,6 +85,10 @@ def test_zero_base_value_is_replaced() -> None:
 def test_passed_target_year_falls_back_to_2030() -> None:
     p = item_progress("K", "value", series((2018, 50), (2022, 60)), target(100, year=2010))
     assert p.target_year == 2030
+    missed = item_progress("K", "value", series((2018, 50), (2022, 60)), target(100, year=2020))
+    assert missed.target_year == 2030
+    ahead = item_progress("K", "value", series((2018, 50), (2022, 60)), target(100, year=2025))
+    assert ahead.target_year == 2025
 
 
 def test_yes_no_progress() -> None:

@@ -208,7 +208,9 @@ def item_progress(
             progress_value=value,
             **known,
         )
-    year_t = target.year if target is not None and target.year and target.year > y0 else DEFAULT_TARGET_YEAR
+    # A target year already behind the latest data (a missed deadline, or a guideline's publication
+    # year) gives no required pace for the years ahead: Open SDG's default deadline is used instead.
+    year_t = target.year if target is not None and target.year and target.year > yt else DEFAULT_TARGET_YEAR
     required = cagr(goal if goal != 0 else ZERO_REPLACEMENT, base, year_t - y0)
     if required == 0:
         return ItemProgress(
