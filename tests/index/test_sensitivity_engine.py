@@ -159,3 +159,23 @@ def test_panel_data_is_ranked_within_each_year(tmp_path: Path) -> None:
         rows = time == year
         assert sorted(study.nominal_ranks[rows]) == list(range(1, 52))
         assert np.nanmax(study.ranks[:, rows]) == 51
+
+
+def test_noisy_weights_fast_path_equals_the_weights_step() -> None:
+    raw = {
+        "data": {"units": "ASEM_iData.csv", "meta": "ASEM_iMeta.csv"},
+        "steps": [
+            {"step": "normalise", "range": [1, 100]},
+            {"step": "weights", "method": "metadata", "noise_levels": [2, 3]},
+            {"step": "aggregate"},
+        ],
+    }
+    nominal = run(parse_config(raw, ASEM))
+    runs = [{"weights": {"noise": n, "seed": s}} for n, s in ((0.25, 1), (0.1, 2), (0.25, 3))]
+    got = Replicator(nominal).evaluate(runs)
+    for i, over in enumerate(runs):
+        np.testing.assert_allclose(got[i], _top(rerun(nominal, "weights", over)), rtol=1e-12)
+    # a continuous noise range: every run its own weight set, still one aggregation call per group
+    study = uncertainty(nominal, [Assumption.continuous("noise", "weights", "noise", 0.0, 0.25)], runs=500, seed=2)
+    assert study.failed == 0 and study.states_built == 0
+    assert (study.rank_stats.q95 - study.rank_stats.q05).max() > 0

@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 
 from citykpi.diagnostics import error
-from citykpi.index import aggregate
+from citykpi.index import aggregate, weights
 from citykpi.index.analysis.targets import target_column
 from citykpi.index.config import STEP_PARAMS
 from citykpi.index.model import FloatArray, Index, IndexError_, StepRecord
@@ -117,9 +117,29 @@ class Replicator:
         data_free = params.method in DATA_FREE_WEIGHTS
         cache_key = (() if data_free else key[:pos], _freeze(w_over))
         if cache_key not in self._weights:
-            before = self._nominal_states[pos] if data_free else self._state(key[:pos])
-            self._weights[cache_key] = apply(before, params).weights
+            if data_free and params.noise > 0:
+                self._weights[cache_key] = self._noisy(pos, params)
+            else:
+                before = self._nominal_states[pos] if data_free else self._state(key[:pos])
+                self._weights[cache_key] = apply(before, params).weights
         return self._weights[cache_key]
+
+    def _noisy(self, pos: int, params: weights.Params) -> dict[str, float]:
+        """The weights step's noise on top of its noiseless result, without re-running the step.
+
+        A continuous noise range gives every run its own weight set; the step itself also builds
+        its log summary, which would then dominate the run time. Same draws as `weights.run`: one
+        generator seeded with `seed`, `weights.noisy` over the codes of `noise_levels` in level order.
+        """
+        base_key = ((), _freeze({"noiseless": params.model_dump(exclude={"noise", "seed"})}))
+        if base_key not in self._weights:
+            noiseless = params.model_copy(update={"noise": 0.0})
+            self._weights[base_key] = apply(self._nominal_states[pos], noiseless).weights
+        base = self._weights[base_key]
+        h = self.nominal.hierarchy
+        codes = [c for lev in params.noise_levels or range(1, h.n_levels + 1) for c in h.codes(lev)]
+        drawn = weights.noisy(np.array([base[c] for c in codes]), params.noise, np.random.default_rng(params.seed))
+        return {**base, **dict(zip(codes, drawn.tolist(), strict=True))}
 
     # -- evaluation ----------------------------------------------------------------------------
     def evaluate(self, runs: Sequence[Overrides]) -> FloatArray:
@@ -131,8 +151,8 @@ class Replicator:
         for (key, agg_key), members in groups.items():
             agg = self._params(self._records[self._agg], None if agg_key is None else json.loads(agg_key))
             state = self._state(key)
-            weights = [self._weight_set(key, runs[r], agg) for r in members]
-            scores = self.aggregate_with(state, agg, weights)
+            weight_sets = [self._weight_set(key, runs[r], agg) for r in members]
+            scores = self.aggregate_with(state, agg, weight_sets)
             cols = np.array([self._row_pos.get(row, -1) for row in _rows(state)])
             ok = cols >= 0
             out[np.ix_(np.asarray(members), cols[ok])] = scores[:, ok]
