@@ -240,14 +240,16 @@ def run(index: Index, params: Params) -> Index:
     weights = index.weight_sets[params.weights] if params.weights else index.weights
     level_plans = plans(h, params)
     x = index.dataset(params.dataset)
-    if params.zeros == "error":
-        current = x
-        for plan in level_plans:
+    level_weights = [h.weights(p.level - 1, weights) for p in level_plans]
+    if params.zeros == "error":  # check each level's input as it is produced, to name the first offender
+        columns, current = [x], x
+        for plan, w in zip(level_plans, level_weights, strict=True):
             _check_positive(current, plan, h, index.units)
-            current = aggregate_level(current, h.weights(plan.level - 1, weights), plan)
-    values = aggregate_array(
-        x, level_plans, [h.weights(p.level - 1, weights) for p in level_plans], params.zeros, params.shift_to
-    )
+            current = aggregate_level(current, w, plan)
+            columns.append(current)
+        values = np.concatenate(columns, axis=-1)
+    else:
+        values = aggregate_array(x, level_plans, level_weights, params.zeros, params.shift_to)
     missing = {
         code: int(np.isnan(values[:, k]).sum())
         for k, code in enumerate(h.all_codes)

@@ -43,10 +43,14 @@ def scores(index: Index, level: int | None = None, group: str | None = None) -> 
     levels = np.array([index.hierarchy.node(c).level for c in columns])
     keep = np.ones(len(columns), dtype=bool) if level is None else levels == level
     n, m = values.shape[0], int(keep.sum())
+    # Categoricals from integer codes: building 10^6 rows of repeated strings is the slow part.
+    unit_codes, unit_of_row = np.unique(np.array(index.units, dtype=object), return_inverse=True)
     frame = {
-        "unit": np.repeat(np.array(index.units, dtype=object), m),
+        "unit": pd.Categorical.from_codes(np.repeat(unit_of_row, m), categories=pd.Index(unit_codes)),
         "level": np.tile(levels[keep], n),
-        "code": np.tile(np.array(columns, dtype=object)[keep], n),
+        "code": pd.Categorical.from_codes(
+            np.tile(np.arange(m), n), categories=pd.Index(np.array(columns, dtype=object)[keep])
+        ),
         "score": values[:, keep].reshape(-1),
         "rank": ranks[:, keep].reshape(-1),
     }

@@ -13,6 +13,7 @@ from __future__ import annotations
 from typing import Any, Literal
 
 import numpy as np
+import numpy.typing as npt
 from pydantic import BaseModel, ConfigDict, Field
 from scipy import stats
 
@@ -56,16 +57,17 @@ class Params(TreatSpec):
 
 def skew_kurt(x: FloatArray) -> tuple[FloatArray, FloatArray]:
     """Sample skewness and excess kurtosis along axis -2 (Excel SKEW/KURT, e1071 type 2)."""
-    n = np.sum(~np.isnan(x), axis=-2).astype(np.float64)
+    ok = ~np.isnan(x)
+    n = ok.sum(axis=-2).astype(np.float64)
     with np.errstate(invalid="ignore", divide="ignore"):
-        mean = np.nansum(x, axis=-2) / n
-        d = x - mean[..., None, :]
-        sd = np.sqrt(np.nansum(d**2, axis=-2) / (n - 1))
-        z = d / sd[..., None, :]
-        skew = n / ((n - 1) * (n - 2)) * np.nansum(z**3, axis=-2)
-        kurt = n * (n + 1) / ((n - 1) * (n - 2) * (n - 3)) * np.nansum(z**4, axis=-2) - 3 * (n - 1) ** 2 / (
-            (n - 2) * (n - 3)
-        )
+        mean = np.where(ok, x, 0.0).sum(axis=-2) / n
+        d = np.where(ok, x - mean[..., None, :], 0.0)
+        d2 = d * d
+        var = d2.sum(axis=-2) / (n - 1)
+        m3 = (d2 * d).sum(axis=-2) / var**1.5
+        m4 = (d2 * d2).sum(axis=-2) / var**2
+        skew = n / ((n - 1) * (n - 2)) * m3
+        kurt = n * (n + 1) / ((n - 1) * (n - 2) * (n - 3)) * m4 - 3 * (n - 1) ** 2 / ((n - 2) * (n - 3))
     return np.asarray(skew), np.asarray(kurt)
 
 
@@ -75,31 +77,97 @@ def passes(x: FloatArray, skew_thresh: FloatArray, kurt_thresh: FloatArray) -> B
     return np.asarray(~((np.abs(sk) >= skew_thresh) & (ku >= kurt_thresh)))
 
 
+def _skew_kurt_from_sums(n: FloatArray, s: list[FloatArray]) -> tuple[FloatArray, FloatArray]:
+    """Type-2 skewness and kurtosis from the power sums s[p-1] = sum(x^p) of (roughly centred) data."""
+    with np.errstate(invalid="ignore", divide="ignore"):
+        m = s[0] / n
+        m2 = s[1] - n * m**2
+        m3 = s[2] - 3 * m * s[1] + 3 * m**2 * s[0] - n * m**3
+        m4 = s[3] - 4 * m * s[2] + 6 * m**2 * s[1] - 4 * m**3 * s[0] + n * m**4
+        var = m2 / (n - 1)
+        skew = n / ((n - 1) * (n - 2)) * m3 / var**1.5
+        kurt = n * (n + 1) / ((n - 1) * (n - 2) * (n - 3)) * m4 / var**2 - 3 * (n - 1) ** 2 / ((n - 2) * (n - 3))
+    return np.asarray(skew), np.asarray(kurt)
+
+
 def winsorise(
     x: FloatArray, winmax: FloatArray, force: BoolArray, skew_thresh: FloatArray, kurt_thresh: FloatArray
 ) -> tuple[FloatArray, BoolArray]:
-    """Iterative winsorisation of every failing column at once.
+    """Iterative winsorisation of every failing column at once (the reference's algorithm).
 
     Each round replaces the column's maximum (skew >= 0) or minimum (skew < 0), with all its
-    ties, by the next value inward, then re-tests; a column stops when it passes (unless
-    `force`) or when `winmax` of its points have been replaced (ties may overshoot, as in the
-    reference). Returns the data and the mask of replaced cells.
+    ties, by the next value inward, then re-tests; a column stops when it passes (unless `force`)
+    or when `winmax` of its points have been replaced (ties may overshoot, as in the reference).
+
+    Replacing the k largest values by the next one is clipping at the (k+1)-th largest, so a
+    column's state is two counts (k_high, k_low). The columns are sorted once; prefix sums of
+    the sorted powers then give the skewness and kurtosis of any state in O(1), so a round costs
+    O(columns), not O(units x columns). Returns the data and the mask of replaced cells.
     """
     y = x.copy()
     treated = np.zeros(x.shape, dtype=bool)
-    active = ~passes(y, skew_thresh, kurt_thresh) & (winmax > 0)
-    while active.any():
-        sk, _ = skew_kurt(y)
+    todo = np.flatnonzero((winmax > 0) & (np.sum(~np.isnan(x), axis=0) >= 4))
+    if todo.size == 0:
+        return y, treated
+    # Rows = columns of x, contiguous, so that sorting and prefix sums run along memory.
+    xt = np.ascontiguousarray(x[:, todo].T)
+    m, n_rows = xt.shape
+    n = np.sum(~np.isnan(xt), axis=1)
+    srt_x = np.sort(xt, axis=1)  # NaN last
+    centre = np.nanmean(srt_x, axis=1, keepdims=True)
+    c1 = np.where(np.isnan(srt_x), 0.0, srt_x - centre)  # centred for numerically stable power sums
+    c2 = c1 * c1
+    prefix = []
+    for v in (c1, c2, c2 * c1, c2 * c2):
+        acc = np.zeros((m, n_rows + 1))
+        np.cumsum(v, axis=1, out=acc[:, 1:])
+        prefix.append(acc)
+    srt = srt_x - centre
+    rows = np.arange(m)
+    pos = np.arange(n_rows)[None, :]
+    starts = np.zeros((m, n_rows), dtype=np.intp)  # first position of each value's tie run
+    starts[:, 1:] = np.where(srt_x[:, 1:] != srt_x[:, :-1], pos[:, 1:], 0)
+    run_start = np.maximum.accumulate(starts, axis=1)
+    ends = np.full((m, n_rows), n_rows - 1, dtype=np.intp)  # last position of each value's tie run
+    ends[:, :-1] = np.where(srt_x[:, 1:] != srt_x[:, :-1], pos[:, :-1], n_rows)
+    run_end = np.minimum.accumulate(ends[:, ::-1], axis=1)[:, ::-1]
+    k_hi = np.zeros(m, dtype=np.intp)
+    k_lo = np.zeros(m, dtype=np.intp)
+    w_max, w_force = winmax[todo], force[todo]
+    s_thr, k_thr = skew_thresh[todo], kurt_thresh[todo]
+
+    def state_stats(r: npt.NDArray[np.intp]) -> tuple[FloatArray, FloatArray]:
+        top_i, low_i = n[r] - 1 - k_hi[r], k_lo[r]
+        hi, lo = srt[r, top_i], srt[r, low_i]
+        sums = [
+            prefix[p][r, top_i + 1] - prefix[p][r, low_i] + k_hi[r] * hi ** (p + 1) + k_lo[r] * lo ** (p + 1)
+            for p in range(4)
+        ]
+        return _skew_kurt_from_sums(n[r].astype(np.float64), sums)
+
+    def failing(r: npt.NDArray[np.intp]) -> BoolArray:
+        sk, ku = state_stats(r)
+        return np.asarray((np.abs(sk) >= s_thr[r]) & (ku >= k_thr[r]))
+
+    active = rows[failing(rows)]  # the untouched state k = 0 is the original column
+    while active.size:
+        sk, _ = state_stats(active)
         high = sk >= 0
-        top, bottom = np.fmax.reduce(y, axis=0), np.fmin.reduce(y, axis=0)
-        next_top = np.fmax.reduce(np.where(y < top, y, np.nan), axis=0)
-        next_bottom = np.fmin.reduce(np.where(y > bottom, y, np.nan), axis=0)
-        inward = np.where(high, next_top, next_bottom)
-        active &= ~np.isnan(inward)  # a constant column cannot be winsorised further
-        hit = (y == np.where(high, top, bottom)) & active
-        y = np.where(hit, inward, y)
-        treated |= hit
-        active &= (treated.sum(axis=0) < winmax) & (force | ~passes(y, skew_thresh, kurt_thresh))
+        top_i = n[active] - 1 - k_hi[active]
+        low_i = k_lo[active]
+        next_hi = run_start[active, top_i] - 1  # position of the next smaller distinct value
+        next_lo = run_end[active, low_i] + 1
+        movable = np.where(high, next_hi > low_i, next_lo < top_i)
+        k_hi[active] = np.where(high & movable, n[active] - 1 - next_hi, k_hi[active])
+        k_lo[active] = np.where(~high & movable, next_lo, k_lo[active])
+        go_on = w_force[active] | failing(active)
+        active = active[movable & (k_hi[active] + k_lo[active] < w_max[active]) & go_on]
+    top_cap = np.where(k_hi > 0, srt_x[rows, np.maximum(n - 1 - k_hi, 0)], np.inf)
+    low_cap = np.where(k_lo > 0, srt_x[rows, np.minimum(k_lo, n_rows - 1)], -np.inf)
+    sub = x[:, todo]
+    hit = (sub > top_cap) | (sub < low_cap)
+    y[:, todo] = np.where(hit, np.clip(sub, low_cap, top_cap), sub)
+    treated[:, todo] = hit
     return y, treated
 
 
@@ -151,45 +219,69 @@ def _transform(x: FloatArray, how: str, lam: float | None) -> FloatArray:
     return x
 
 
+def _apply_grouped(
+    y: FloatArray,
+    src: FloatArray,
+    cols: list[int],
+    how: str,
+    spec: list[TreatSpec],
+    details: list[dict[str, Any]],
+    key: str,
+) -> None:
+    """Transform columns `cols` of `src` into `y` with `how`, one call per Box-Cox lambda."""
+    for lam in {spec[j].boxcox_lambda for j in cols}:
+        sub = [j for j in cols if spec[j].boxcox_lambda == lam]
+        y[:, sub] = _transform(src[:, sub], how, lam)
+        for j in sub:
+            details[j][key] = how
+
+
 def treat_array(x: FloatArray, specs: list[TreatSpec | None]) -> tuple[FloatArray, BoolArray, list[dict[str, Any]]]:
-    """Treat every column with its spec (None = untreated); returns data, winsorised mask, details."""
+    """Treat every column with its spec (None = untreated); returns data, winsorised mask, details.
+
+    Only the columns failing the test are touched (and re-measured); the others pass through.
+    """
     m = x.shape[1]
-    on = np.array([s is not None for s in specs])
     spec = [s or TreatSpec(f1="none", f2="none") for s in specs]
     st = np.array([s.skew_thresh for s in spec])
     kt = np.array([s.kurt_thresh for s in spec])
-    before = passes(x, st, kt)
+    sk, ku = skew_kurt(x)
+    before = ~((np.abs(sk) >= st) & (ku >= kt))
+    failing = np.array([s is not None for s in specs]) & ~before
     details: list[dict[str, Any]] = [{} for _ in range(m)]
     y = x.copy()
     treated = np.zeros(x.shape, dtype=bool)
-    win = np.array([s.f1 == "winsorise" for s in spec]) & on
+    win = failing & np.array([s.f1 == "winsorise" for s in spec])
     if win.any():
-        wmax = np.array([s.winmax if w else 0 for s, w in zip(spec, win, strict=True)], dtype=float)
-        force = np.array([s.force_win for s in spec]) & win
-        wy, wmask = winsorise(x, wmax, force, st, kt)
-        y, treated = np.where(win, wy, y), wmask & win
-        for j in map(int, np.flatnonzero(wmask.any(axis=0))):
-            details[j]["winsorised"] = int(wmask[:, j].sum())
+        cols = np.flatnonzero(win)
+        wy, wmask = winsorise(
+            x[:, cols],
+            np.array([spec[j].winmax for j in cols], dtype=float),
+            np.array([spec[j].force_win for j in cols]),
+            st[cols],
+            kt[cols],
+        )
+        y[:, cols], treated[:, cols] = wy, wmask
+        for j, count in zip(cols.tolist(), wmask.sum(axis=0).tolist(), strict=True):
+            if count:
+                details[j]["winsorised"] = int(count)
+    changed = np.flatnonzero(failing)
     for how in {s.f1 for s in spec} - {"winsorise", "none"}:
-        cols = [j for j, s in enumerate(spec) if s.f1 == how and on[j] and not before[j]]
-        if cols:
-            y[:, cols] = _transform(x[:, cols], how, spec[cols[0]].boxcox_lambda)
-            for j in cols:
-                details[j]["f1"] = how
-    after = passes(y, st, kt)
-    for how in {s.f2 for s in spec} - {"none"}:
-        cols = [j for j, s in enumerate(spec) if s.f2 == how and on[j] and not after[j]]
-        for lam in {spec[j].boxcox_lambda for j in cols}:
-            sub = [j for j in cols if spec[j].boxcox_lambda == lam]
-            src = np.column_stack([y[:, j] if spec[j].combine else x[:, j] for j in sub])
-            y[:, sub] = _transform(src, how, lam)
-            for j in sub:
-                details[j]["f2"] = how
-                if not spec[j].combine:
-                    treated[:, j] = False
-                    details[j]["winsorised"] = 0
-    sk, ku = skew_kurt(y)
-    final = passes(y, st, kt)
+        _apply_grouped(y, x, [j for j in changed.tolist() if spec[j].f1 == how], how, spec, details, "f1")
+    sk[changed], ku[changed] = skew_kurt(y[:, changed])
+    still = changed[(np.abs(sk[changed]) >= st[changed]) & (ku[changed] >= kt[changed])]
+    for how in {spec[j].f2 for j in still.tolist()} - {"none"}:
+        f2_cols = [j for j in still.tolist() if spec[j].f2 == how]
+        combined = [j for j in f2_cols if spec[j].combine]
+        source = x.copy()
+        source[:, combined] = y[:, combined]
+        _apply_grouped(y, source, f2_cols, how, spec, details, "f2")
+        for j in f2_cols:
+            if not spec[j].combine:  # f2 replaced the winsorised column by a transform of the original
+                treated[:, j] = False
+                details[j].pop("winsorised", None)
+    sk[still], ku[still] = skew_kurt(y[:, still])
+    final = ~((np.abs(sk) >= st) & (ku >= kt))
     for j in range(m):
         details[j].update(skew=float(sk[j]), kurt=float(ku[j]), passed_before=bool(before[j]), passed=bool(final[j]))
     return y, treated, details
