@@ -170,7 +170,7 @@ def sensitivity(
         index, cfg = _build(config)
         assumptions = from_config(cfg)
         execution = Execution(workers=workers, scheduler=scheduler)
-        total = runs * (len(assumptions) + 2) if kind == "sa" else runs
+        total = studies.total_runs(kind, runs, len(assumptions))
         columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
         with Progress(*columns, transient=False) as bar:
             task = bar.add_task(f"{kind.upper()} runs", total=total)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from citykpi.diagnostics import error
@@ -67,14 +67,36 @@ def _run(
     nominal: Index,
     assumptions: Sequence[Assumption],
     samples: FloatArray,
+    n: int,
+    stats_rows: int,
     target: str | None,
     execution: Execution | None,
     progress: Progress | None,
-) -> tuple[str, FloatArray, FloatArray, list[dict[str, Any]], Any]:
+) -> Study:
+    """Evaluate every sampled run; rank bands from the first `stats_rows` runs."""
+    start = time.perf_counter()
     code, nominal_scores = target_column(nominal, target)
     runs, table = overrides(assumptions, samples)
     result = evaluate(nominal, runs, code, execution, progress)
-    return code, nominal_scores, unit_ranks(nominal, result.scores), table, result
+    ranks = unit_ranks(nominal, result.scores)
+    nominal_ranks = unit_ranks(nominal, nominal_scores)
+    return Study(
+        target=code,
+        units=list(nominal.units),
+        assumptions=list(assumptions),
+        samples=samples,
+        parameters=table,
+        scores=result.scores,
+        ranks=ranks,
+        nominal_scores=nominal_scores,
+        nominal_ranks=nominal_ranks,
+        rank_stats=rank_statistics(ranks[:stats_rows], nominal_ranks),
+        shift=mean_abs_rank_shift(ranks, nominal_ranks),
+        failed=result.failed,
+        states_built=result.states_built,
+        seconds=time.perf_counter() - start,
+        n=n,
+    )
 
 
 def uncertainty(
@@ -87,15 +109,8 @@ def uncertainty(
     progress: Progress | None = None,
 ) -> Study:
     _check(assumptions, runs, sa=False)
-    start = time.perf_counter()
     samples = sobol_points(runs, len(assumptions), seed)
-    code, nom, ranks, table, res = _run(nominal, assumptions, samples, target, execution, progress)
-    nom_ranks = unit_ranks(nominal, nom)
-    return Study(
-        code, list(nominal.units), list(assumptions), samples, table, res.scores, ranks, nom, nom_ranks,
-        rank_statistics(ranks, nom_ranks), mean_abs_rank_shift(ranks, nom_ranks), res.failed, res.states_built,
-        time.perf_counter() - start, runs,
-    )  # fmt: skip
+    return _run(nominal, assumptions, samples, runs, runs, target, execution, progress)
 
 
 def sensitivity(
@@ -110,21 +125,17 @@ def sensitivity(
 ) -> Study:
     """N(d+2) runs; rank bands from the A and B blocks (2N independent runs), as the reference does."""
     _check(assumptions, n, sa=True)
-    start = time.perf_counter()
     d = len(assumptions)
     samples = saltelli_design(n, d, seed).stacked()
-    code, nom, ranks, table, res = _run(nominal, assumptions, samples, target, execution, progress)
-    nom_ranks = unit_ranks(nominal, nom)
-    shift = mean_abs_rank_shift(ranks, nom_ranks)
+    study = _run(nominal, assumptions, samples, n, 2 * n, target, execution, progress)
+    start = time.perf_counter()
     boot_seed = None if seed is None else seed + 1
-    scalar = sobol_indices(shift, n, d, n_boot, boot_seed)
-    per_unit = sobol_indices(ranks, n, d, min(n_boot, 200), boot_seed)
-    return Study(
-        code, list(nominal.units), list(assumptions), samples, table, res.scores, ranks, nom, nom_ranks,
-        rank_statistics(ranks[: 2 * n], nom_ranks), shift, res.failed, res.states_built,
-        time.perf_counter() - start, n, scalar, per_unit,
-    )  # fmt: skip
+    scalar = sobol_indices(study.shift, n, d, n_boot, boot_seed)
+    per_unit = sobol_indices(study.ranks, n, d, min(n_boot, 200), boot_seed)
+    seconds = study.seconds + time.perf_counter() - start
+    return replace(study, indices=scalar, unit_indices=per_unit, seconds=seconds)
 
 
 def total_runs(kind: str, n: int, d: int) -> int:
+    """Runs a study of `kind` ("ua" or "sa") with base size `n` and `d` assumptions evaluates."""
     return n * (d + 2) if kind == "sa" else n
