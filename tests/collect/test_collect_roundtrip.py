@@ -109,7 +109,7 @@ def test_an_input_shared_by_two_kpis_is_asked_once_and_says_so(profile: CityProf
 
 
 def test_extra_dimension_gets_its_own_sheet(profile: CityProfile, tmp_path: Path) -> None:
-    from conftest import FRAMEWORK
+    from collect_framework import FRAMEWORK
 
     from citykpi.framework.model import Framework
     from citykpi.framework.validation import Source
