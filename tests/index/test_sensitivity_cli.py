@@ -41,6 +41,8 @@ def test_sensitivity_sa_writes_rank_stats_and_indices(app: typer.Typer, tmp_path
     runs = pd.read_csv(out / "runs.csv")
     assert len(runs) == 32 * 6 and set(runs["block"]) >= {"A", "B", "AB:winmax"}
     assert set(runs["aggregation"]) == {"arithmetic", "geometric"}
+    importance = pd.read_csv(out / "importance.csv")
+    assert len(importance) == 49 + 8 + 2 and importance["mean_abs_rank_shift"].max() > 0
     units = pd.read_csv(out / "sensitivity_units.csv")
     assert len(units) == 51 * 4
     summary = json.loads((out / "summary.json").read_text())

@@ -166,6 +166,7 @@ def sensitivity(
         from citykpi.index.sensitivity import study as studies
         from citykpi.index.sensitivity.assumptions import from_config
         from citykpi.index.sensitivity.backend import Execution
+        from citykpi.index.sensitivity.importance import leave_one_out_all
 
         index, cfg = _build(config)
         assumptions = from_config(cfg)
@@ -184,6 +185,7 @@ def sensitivity(
                 result = studies.uncertainty(index, assumptions, runs, seed, target, execution, tick)
         out.mkdir(parents=True, exist_ok=True)
         tables = _study_tables(result)
+        tables["importance"] = leave_one_out_all(index, result.target)
         for name, table in tables.items():
             table.to_csv(out / f"{name}.csv", index=False)
         figures = {"uncertainty": charts.uncertainty_chart(tables["rank_stats"])}
