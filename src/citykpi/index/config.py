@@ -46,7 +46,9 @@ class DataSource(BaseModel):
     meta: Path | None = Field(default=None, description="Indicator metadata table (CSV or Excel)")
     units_sheet: str | None = None
     meta_sheet: str | None = None
-    assessment: Path | None = Field(default=None, description="citykpi assessment results (CSV)")
+    assessment: Path | None = Field(default=None, description="citykpi assessment results (CSV or Excel)")
+    year: int | None = Field(default=None, description="assessment: keep this year only")
+    frameworks: list[Path] = Field(default_factory=list, description="assessment: extra framework files")
     indicators: list[str] | None = Field(default=None, description="Build a sub-index over these indicators only")
     unit_code: str = Field(default="uCode", description="Column of the unit codes")
     unit_name: str = Field(default="uName", description="Column of the unit names")

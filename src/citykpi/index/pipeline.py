@@ -8,6 +8,7 @@ with overrides, reusing every earlier state unchanged (the previous states are k
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from dataclasses import replace
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
@@ -15,7 +16,7 @@ from pydantic import BaseModel, ValidationError
 from citykpi.diagnostics import error
 from citykpi.index import aggregate, denominate, impute, io, normalise, screen, treat, weights
 from citykpi.index.config import STEP_PARAMS, IndexConfig
-from citykpi.index.model import Index, IndexError_
+from citykpi.index.model import Hierarchy, Index, IndexError_
 
 StepFunction = Callable[[Index, Any], Index]
 
@@ -30,6 +31,24 @@ STEPS: dict[str, StepFunction] = {
 }
 
 
+def _subset(hierarchy: Hierarchy, indicators: list[str]) -> Hierarchy:
+    unknown = [c for c in indicators if c not in hierarchy.indicators]
+    if unknown:
+        raise IndexError_([error("invalid-config", f"unknown indicators {unknown}", field="data.indicators")])
+    return hierarchy.restricted_to(indicators)
+
+
+def _catalogue_directions(config: IndexConfig) -> dict[str, int]:
+    """Directions of the KPI data points from the built-in U4SSC framework plus configured files."""
+    from citykpi.framework.catalogue import Catalogue, FrameworkError
+
+    try:
+        catalogue = Catalogue.load([config.resolve(p) for p in config.data.frameworks])
+    except FrameworkError as exc:
+        raise IndexError_(exc.diagnostics) from None
+    return io.assessment_directions(catalogue)
+
+
 def load(config: IndexConfig) -> Index:
     """The unprocessed Index (dataset Raw) described by `config.data`."""
     src = config.data
@@ -37,15 +56,19 @@ def load(config: IndexConfig) -> Index:
         meta = io.read_table(config.resolve(src.meta), src.meta_sheet)
         hierarchy, sets = io.build_hierarchy(meta, str(src.meta))
         if src.indicators is not None:
-            unknown = [c for c in src.indicators if c not in hierarchy.indicators]
-            if unknown:
-                raise IndexError_([error("invalid-config", f"unknown indicators {unknown}", field="data.indicators")])
-            hierarchy = hierarchy.restricted_to(src.indicators)
+            hierarchy = _subset(hierarchy, src.indicators)
         units = io.read_table(config.resolve(src.units), src.units_sheet)
         roles = {"uCode": src.unit_code, "uName": src.unit_name, "Time": src.time}
         data = io.build_data(units, hierarchy, meta, str(src.units), roles, src.groups)
     else:
-        raise IndexError_([error("not-implemented", "assessment input is not available yet", field="data.assessment")])
+        assert src.assessment is not None  # DataSource guarantees one of the two sources
+        frame = io.read_table(config.resolve(src.assessment))
+        data, hierarchy = io.from_assessment(frame, _catalogue_directions(config), src.year, str(src.assessment))
+        if src.indicators is not None:
+            hierarchy = _subset(hierarchy, src.indicators)
+            keep = [data.indicators.index(c) for c in hierarchy.indicators]
+            data = replace(data, indicators=hierarchy.indicators, values=data.values[:, keep])
+        sets = {}
     unknown_codes = [
         f"weights.{name}.{code}" for name, ws in config.weights.items() for code in ws if code not in hierarchy
     ]
