@@ -95,3 +95,24 @@ def test_arbitrary_csv_text_never_raises(content: str, catalogue: Catalogue, tmp
     path = tmp_path / "input.csv"
     path.write_text("city,country,year,kpi,kind,name,value,status,quality,origin,source,notes,verified\n" + content)
     outcome_is_consistent(read_any(path, catalogue))
+
+
+JSON = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.text(max_size=20)
+    | st.sampled_from(["data.csv", "../x.csv", "/etc"]),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.sampled_from(["resources", "path", "name"]), inner),
+    max_leaves=12,
+)
+
+
+@SETTINGS
+@given(descriptor=JSON)
+def test_arbitrary_package_descriptors_never_raise(descriptor: object, catalogue: Catalogue, tmp_path: Path) -> None:
+    import json
+
+    (tmp_path / "data.csv").write_text("city,year,kpi,kind,name,value\nX,2024,EC: ICT: ICT: 1C,value,value,3\n")
+    (tmp_path / "datapackage.json").write_text(json.dumps(descriptor))
+    outcome_is_consistent(read_any(tmp_path, catalogue))
