@@ -167,11 +167,13 @@ def entities(
     context = [CORE_CONTEXT, MODEL_CONTEXT, context_url]
     shape = normalized if form == "normalized" else dict
     static = {code: KpiAttributes.of(kpi) for code, kpi in kpis.items()}
-    return [
-        shape(entity(a.profile, r, static.get(r.code), book)) | {"@context": context}
-        for a in assessments
-        for r in a.results
-    ]
+    found = []
+    for a in assessments:
+        for r in a.results:
+            e = shape(entity(a.profile, r, static.get(r.code), book))
+            e["@context"] = context
+            found.append(e)
+    return found
 
 
 def export_ngsi(
