@@ -21,7 +21,7 @@ from rich.table import Table
 
 from citykpi.assess.engine import assess
 from citykpi.assess.model import Assessment
-from citykpi.demo.cities import city, synthetic_city
+from citykpi.demo.cities import CitySpec, city, synthetic_city
 from citykpi.demo.generate import generate
 from citykpi.framework.catalogue import Catalogue
 from citykpi.report.content import build
@@ -49,12 +49,11 @@ def main() -> None:
     kpis = list(catalogue.kpis.values())
     book = TargetBook([default_target_set()])
 
-    def history(spec_years: tuple[object, list[int]]) -> list[Assessment]:
-        spec, years = spec_years
-        return [assess(generate(kpis, spec, y), catalogue) for y in years]  # type: ignore[arg-type]
+    def history(spec: CitySpec, years: list[int]) -> list[Assessment]:
+        return [assess(generate(kpis, spec, y), catalogue) for y in years]
 
     rows: list[tuple[str, float, float, str]] = []
-    one = history((city("Vellmarsk"), [2021, 2022, 2023, 2024]))
+    one = history(city("Vellmarsk"), [2021, 2022, 2023, 2024])
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp)
         page, wall, cpu = timed(lambda: city_html(build(one, catalogue.kpis, book), "snapshot"))
@@ -67,7 +66,7 @@ def main() -> None:
         rows.append(("snapshot PDF, 1 city, warm", wall, cpu, "< 5 s"))
 
         console.print(f"Generating and assessing {args.cities} fictional cities x {len(args.years)} years (not timed)")
-        histories = [history((synthetic_city(i), args.years)) for i in range(args.cities)]
+        histories = [history(synthetic_city(i), args.years) for i in range(args.cities)]
         columns = (
             TextColumn("snapshots"),
             BarColumn(),

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from itertools import groupby
 
-from citykpi.assess.model import Assessment, KpiResult
+from citykpi.assess.model import Assessment, KpiResult, ResultStatus
 from citykpi.assess.summary import Summary, summary
 from citykpi.framework.model import Direction, Kpi
 from citykpi.scoring.progress import ItemProgress, Progress, progress
@@ -167,7 +167,7 @@ def dp_label(group: KpiGroup, key: str) -> str:
 
 
 def _all_not_applicable(group: KpiGroup) -> bool:
-    return all(i.result.status.value == "not applicable" for i in group.items)
+    return all(i.result.status is ResultStatus.NOT_APPLICABLE for i in group.items)
 
 
 def _sdg_view(groups: list[KpiGroup]) -> list[SdgGoal]:
