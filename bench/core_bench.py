@@ -3,7 +3,11 @@
 Targets (issue 2, section 6): one city end to end under 1 s; 1,000 cities under 60 s on 2 cores.
 "End to end" here is what the software does for a city: write its template, read and validate the
 filled workbook, assess it and write kpis.csv/kpis.json/summary.json. Filling the workbook is the
-city team's work; the demo filler's time is printed for information only.
+city team's work; the demo filler's time is printed for information only. The batch is run twice
+from the same data: as workbooks and as tidy CSV files.
+
+Both wall-clock and CPU seconds are printed: on a shared machine the wall clock measures the other
+users as much as citykpi, while CPU seconds / workers estimates the wall clock on idle cores.
 
 Usage: python bench/core_bench.py [--cities 1000] [--workers 2]
 """
@@ -17,8 +21,9 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 
 from rich.console import Console
@@ -37,89 +42,156 @@ from citykpi.framework.catalogue import Catalogue
 
 ONE_CITY_TARGET_S = 1.0
 BATCH_TARGET_S = 60.0
-console = Console(width=110)
+console = Console(width=120)
 
 
-def timed(action: Callable[[], object]) -> tuple[float, object]:
-    started = time.perf_counter()
+@dataclass(frozen=True)
+class Took:
+    wall: float
+    cpu: float
+
+    def __add__(self, other: Took) -> Took:
+        return Took(self.wall + other.wall, self.cpu + other.cpu)
+
+
+NOTHING = Took(0.0, 0.0)
+
+
+def timed(action: Callable[[], object]) -> tuple[Took, object]:
+    wall, cpu = time.perf_counter(), time.process_time()
     result = action()
-    return time.perf_counter() - started, result
+    return Took(time.perf_counter() - wall, time.process_time() - cpu), result
 
 
-def one_city(folder: Path, repeat: int = 3) -> dict[str, float]:
-    """Median seconds per step for the demo town, in this (warm) process."""
+def one_city(folder: Path, repeat: int = 3) -> dict[str, Took]:
+    """Median time per step for the demo town, in this (warm) process."""
     catalogue = Catalogue.load()
     submission = generate(list(catalogue.kpis.values()), city("Vellmarsk"), 2024)
     filled = write_filled(catalogue, submission, folder / "one-filled.xlsx")
-    steps: dict[str, list[float]] = {"template": [], "validate": [], "assess": []}
+    steps: dict[str, list[Took]] = {"template": [], "validate": [], "assess": []}
     for n in range(repeat):
         template = folder / f"t{n}.xlsx"
         steps["template"].append(timed(lambda: write_template(catalogue, submission.profile, template))[0])  # noqa: B023
-        seconds, (read, report) = timed(lambda: read_any(filled, catalogue))  # type: ignore[misc]
+        took, (read, report) = timed(lambda: read_any(filled, catalogue))  # type: ignore[misc]
         assert read is not None and report.valid, report.errors
-        steps["validate"].append(seconds)
+        steps["validate"].append(took)
         steps["assess"].append(timed(lambda: write_assessment(assess(read, catalogue), folder / "one-out"))[0])  # noqa: B023
-    medians = {step: statistics.median(values) for step, values in steps.items()}
-    medians["cli"] = timed(
-        lambda: subprocess.run(
-            [sys.executable, "-m", "citykpi.cli", "assess", str(filled), "-o", str(folder / "cli-out")],
-            check=True,
-            capture_output=True,
-        )
-    )[0]
+    medians = {
+        step: Took(statistics.median(t.wall for t in took), statistics.median(t.cpu for t in took))
+        for step, took in steps.items()
+    }
+    command = [sys.executable, "-m", "citykpi.cli", "assess", str(filled), "-o", str(folder / "cli-out")]
+    medians["cli"] = Took(timed(lambda: subprocess.run(command, check=True, capture_output=True))[0].wall, float("nan"))
     return medians
 
 
-def _prepare_job(args: tuple[int, Path]) -> tuple[float, float]:
+def _prepare_job(args: tuple[int, Path]) -> tuple[Took, Took]:
     """Template (timed), then the demo's typing into it (timed apart) and the same data as tidy CSV."""
     index, folder = args
     catalogue = Catalogue.load()
     submission = generate(list(catalogue.kpis.values()), synthetic_city(index), 2024)
     path = folder / f"city-{index:04d}.xlsx"
-    template_s = timed(lambda: write_template(catalogue, submission.profile, path))[0]
-    fill_s = timed(lambda: edit_rows(path, {(e.kpi, e.kind.value, e.name): cells(e) for e in submission.entries}))[0]
+    template = timed(lambda: write_template(catalogue, submission.profile, path))[0]
+    fill = timed(lambda: edit_rows(path, {(e.kpi, e.kind.value, e.name): cells(e) for e in submission.entries}))[0]
     write_csv(submission, folder / f"city-{index:04d}.csv")
-    return template_s, fill_s
+    return template, fill
 
 
-def _validate_assess_job(args: tuple[int, Path, str]) -> tuple[float, float]:
+def _validate_assess_job(args: tuple[int, Path, str]) -> tuple[Took, Took]:
     index, folder, suffix = args
     catalogue = Catalogue.load()
     path = folder / f"city-{index:04d}{suffix}"
-    validate_s, (submission, report) = timed(lambda: read_any(path, catalogue))  # type: ignore[misc]
+    validate, (submission, report) = timed(lambda: read_any(path, catalogue))  # type: ignore[misc]
     if submission is None or not report.valid:
         raise RuntimeError(f"{path.name} did not validate: {report.errors[:3]}")
     out = folder / "out" / f"{path.stem}{suffix}"
-    assess_s = timed(lambda: write_assessment(assess(submission, catalogue), out))[0]
-    return validate_s, assess_s
+    return validate, timed(lambda: write_assessment(assess(submission, catalogue), out))[0]
 
 
 def batch_stage(
-    label: str, job: Callable[..., tuple[float, float]], jobs: list[tuple[object, ...]], workers: int
-) -> tuple[float, float, float]:
-    """Wall-clock seconds of one stage on `workers` processes (with a progress bar) and the two
-    per-city timings the job returns, summed over all cities."""
-    results: list[tuple[float, float]] = []
+    label: str, job: Callable[..., tuple[Took, Took]], jobs: list[tuple[object, ...]], workers: int
+) -> tuple[float, Took, Took]:
+    """Wall seconds of one stage on `workers` processes (with a progress bar), and the job's two
+    timed steps summed over all cities."""
+    first, second = NOTHING, NOTHING
     started = time.perf_counter()
     with ProcessPoolExecutor(max_workers=workers) as pool, Progress(console=console, transient=True) as progress:
         task = progress.add_task(f"{label} ({len(jobs)} cities)", total=len(jobs))
-        for result in pool.map(job, jobs, chunksize=8):
-            results.append(result)
+        for a, b in pool.map(job, jobs, chunksize=8):
+            first, second = first + a, second + b
             progress.advance(task)
-    return time.perf_counter() - started, sum(r[0] for r in results), sum(r[1] for r in results)
+    return time.perf_counter() - started, first, second
 
 
 def _verdict(seconds: float, target: float) -> str:
     return "[green]meets[/]" if seconds < target else "[red]misses[/]"
 
 
-def report(rows: Iterable[tuple[str, float, str, str]], title: str) -> None:
+def _table(title: str, rows: list[tuple[str, str, str, str, str]]) -> None:
     table = Table(title=title, title_justify="left")
-    for column in ("step", "measured", "target", ""):
+    for column in ("step", "wall", "CPU", "target", ""):
         table.add_column(column)
-    for step, seconds, target, verdict in rows:
-        table.add_row(step, f"{seconds:.3f} s", target, verdict)
+    for row in rows:
+        table.add_row(*row)
     console.print(table)
+
+
+def _s(seconds: float) -> str:
+    return "" if seconds != seconds else f"{seconds:.3f} s"
+
+
+def report_one(one: dict[str, Took]) -> None:
+    total = one["template"] + one["validate"] + one["assess"]
+    target = f"< {ONE_CITY_TARGET_S:g} s"
+    _table(
+        "One city (median of 3, warm process)",
+        [
+            ("template (write the workbook)", _s(one["template"].wall), _s(one["template"].cpu), "", ""),
+            ("validate (read + check the filled workbook)", _s(one["validate"].wall), _s(one["validate"].cpu), "", ""),
+            ("assess (compute + write the three files)", _s(one["assess"].wall), _s(one["assess"].cpu), "", ""),
+            ("end to end, in process", _s(total.wall), _s(total.cpu), target, _verdict(total.wall, ONE_CITY_TARGET_S)),
+            ("`citykpi assess FILE` in a new process", _s(one["cli"].wall), "", "(information)", ""),
+        ],
+    )
+
+
+def run_batch(n: int, workers: int, folder: Path) -> None:
+    prepare_wall, template, fill = batch_stage(
+        "template + demo fill", _prepare_job, [(i, folder) for i in range(n)], workers
+    )
+    per_city = f"{template.cpu / n * 1000:.0f} ms CPU/city"
+    rows = [
+        (
+            f"template ({per_city}; wall = its share of the stage)",
+            _s(template.wall / workers),
+            _s(template.cpu),
+            "",
+            "",
+        ),
+        ("template + demo fill stage (fill is the city's typing)", _s(prepare_wall), _s((template + fill).cpu), "", ""),
+    ]
+    for label, suffix in (("workbooks", ".xlsx"), ("tidy CSV", ".csv")):
+        jobs: list[tuple[object, ...]] = [(i, folder, suffix) for i in range(n)]
+        wall, validate, assessed = batch_stage(f"validate + assess {label}", _validate_assess_job, jobs, workers)
+        detail = f"{validate.cpu / n * 1000:.0f} + {assessed.cpu / n * 1000:.0f} ms CPU/city"
+        rows.append((f"validate + assess, {label} ({detail})", _s(wall), _s((validate + assessed).cpu), "", ""))
+        # A CSV comes from the city's own system, not from the template; workbooks need both.
+        with_template = suffix == ".xlsx"
+        measured = wall + (template.wall / workers if with_template else 0.0)
+        idle = ((template if with_template else NOTHING) + validate + assessed).cpu / workers
+        steps = "template + validate + assess" if with_template else "validate + assess"
+        target = f"< {BATCH_TARGET_S:g} s"
+        rows += [
+            (f"{steps}, {label}: measured", _s(measured), "", target, _verdict(measured, BATCH_TARGET_S)),
+            (
+                f"   estimate on {workers} idle cores (CPU / {workers})",
+                _s(idle),
+                "",
+                target,
+                _verdict(idle, BATCH_TARGET_S),
+            ),
+        ]
+    _table(f"{n} cities, {workers} worker processes", rows)
 
 
 def main() -> None:
@@ -127,62 +199,10 @@ def main() -> None:
     parser.add_argument("--cities", type=int, default=1000)
     parser.add_argument("--workers", type=int, default=2)
     args = parser.parse_args()
-    console.print(
-        f"load average before: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs (shared machines inflate figures)"
-    )
+    console.print(f"load average before: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
     with tempfile.TemporaryDirectory(prefix="citykpi-core-bench-") as tmp:
-        folder = Path(tmp)
-        one = one_city(folder)
-        end_to_end = one["template"] + one["validate"] + one["assess"]
-        report(
-            [
-                ("template (write the workbook)", one["template"], "", ""),
-                ("validate (read + check the filled workbook)", one["validate"], "", ""),
-                ("assess (compute + write the three files)", one["assess"], "", ""),
-                ("end to end, in process", end_to_end, f"< {ONE_CITY_TARGET_S:g} s", _verdict(end_to_end, 1.0)),
-                ("`citykpi assess FILE` in a new process", one["cli"], "(information)", ""),
-            ],
-            "One city (median of 3, warm process)",
-        )
-        n, workers = args.cities, args.workers
-        prepare_s, template_cpu, fill_cpu = batch_stage(
-            "template + demo fill", _prepare_job, [(i, folder) for i in range(n)], workers
-        )
-        template_s = template_cpu / workers  # the template's share of the stage's wall clock
-        rows: list[tuple[str, float, str, str]] = [
-            (f"template ({template_cpu / n * 1000:.0f} ms/city; wall = CPU sum / {workers})", template_s, "", ""),
-            (
-                f"demo fill (the city's typing, information; {fill_cpu / n * 1000:.0f} ms/city)",
-                prepare_s - template_s,
-                "",
-                "",
-            ),
-        ]
-        for label, suffix in (("workbooks", ".xlsx"), ("tidy CSV", ".csv")):
-            jobs = [(i, folder, suffix) for i in range(n)]
-            wall, validate_cpu, assess_cpu = batch_stage(
-                f"validate + assess {label}", _validate_assess_job, jobs, workers
-            )
-            rows += [
-                (f"validate + assess, {label} (wall)", wall, "", ""),
-                (
-                    f"   validate {validate_cpu / n * 1000:.0f} ms/city, assess {assess_cpu / n * 1000:.0f} ms/city",
-                    validate_cpu + assess_cpu,
-                    "(CPU sum)",
-                    "",
-                ),
-            ]
-            if suffix == ".xlsx":
-                total = template_s + wall
-                rows.append(
-                    (
-                        "template + validate + assess, workbooks",
-                        total,
-                        f"< {BATCH_TARGET_S:g} s",
-                        _verdict(total, BATCH_TARGET_S),
-                    )
-                )
-        report(rows, f"{n} cities, {workers} worker processes (wall clock)")
+        report_one(one_city(Path(tmp)))
+        run_batch(args.cities, args.workers, Path(tmp))
     console.print(f"load average after: {os.getloadavg()[0]:.1f}")
 
 
