@@ -131,3 +131,16 @@ def test_open_sdg_layout(assessments, catalogue, tmp_path: Path) -> None:
     meta = yaml.safe_load((tmp_path / "meta" / "en-en-aq-1c.yml").read_text(encoding="utf-8"))
     assert meta["indicator_number"] == "en-en-aq-1c" and meta["reporting_status"] == "complete"
     assert meta["sdg_targets"] == ["11.6", "11.6.2"]
+
+
+def test_zip_export_for_web_downloads(assessments, catalogue, tmp_path: Path) -> None:
+    import io
+    import zipfile
+
+    from citykpi.exchange.formats import export_zip
+
+    with zipfile.ZipFile(io.BytesIO(export_zip(assessments, catalogue.kpis, "open-sdg"))) as archive:
+        names = archive.namelist()
+        archive.extractall(tmp_path)
+    assert "meta/en-en-aq-1c.yml" in names and "data/indicator_en-en-aq-1c.csv" in names
+    assert comparable(import_any(tmp_path), "open-sdg") == comparable(assessments, "open-sdg")

@@ -5,6 +5,9 @@ One table so that the CLI, the API and the benchmark offer exactly the same form
 
 from __future__ import annotations
 
+import io
+import tempfile
+import zipfile
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -38,6 +41,22 @@ FORMATS: dict[str, Format] = {
         Format("open-sdg", "meta", lambda a, k, o, _b: export_open_sdg(a, k, o), import_open_sdg),
     )
 }
+
+
+def export_zip(
+    assessments: Sequence[Assessment], kpis: Mapping[str, Kpi], name: str, book: TargetBook | None = None
+) -> bytes:
+    """The export folder as a zip archive, for a web response (the API's download of a format)."""
+    if name not in FORMATS:
+        raise fail("format-error", f"unknown format {name!r}; choose one of {', '.join(FORMATS)}")
+    with tempfile.TemporaryDirectory(prefix="citykpi-exchange-") as tmp:
+        folder = Path(tmp) / name
+        FORMATS[name].export(assessments, kpis, folder, book)
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+            for file in sorted(p for p in folder.rglob("*") if p.is_file()):
+                archive.write(file, file.relative_to(folder).as_posix())
+    return buffer.getvalue()
 
 
 def detect(path: Path) -> Format:
