@@ -156,28 +156,25 @@ def _entry(record: Record, catalogue: CatalogueLike, problems: list[Diagnostic])
     if spec is None:
         return None
     name, value_kind, minimum, maximum, unit, levels = spec
-    parsed: list[Diagnostic] = []
     value: cells.Value | None = None
-    unusable = False
-    if not cells.is_blank(record.get("value")):
+    filled = not cells.is_blank(record.get("value"))
+    if filled:
         typed = cells.typed(record.get("value"), value_kind, minimum, maximum, unit, levels)
-        unusable = isinstance(typed, Problem)
         if isinstance(typed, Problem):
-            parsed.append(diagnostic(typed, record.at("value", code)))
+            problems.append(diagnostic(typed, record.at("value", code)))
         else:
             value = typed
-    status = _status(record, code, not cells.is_blank(record.get("value")), parsed)
+    status = _status(record, code, filled, problems)
     quality = cells.quality(record.get("quality"))
     if isinstance(quality, Problem):
-        parsed.append(diagnostic(quality, record.at("quality", code)))
+        problems.append(diagnostic(quality, record.at("quality", code)))
         quality = None
     verified = cells.verified(record.get("verified"))
     if isinstance(verified, Problem):
-        parsed.append(diagnostic(verified, record.at("verified", code)))
+        problems.append(diagnostic(verified, record.at("verified", code)))
         verified = None
-    problems.extend(parsed)
-    if unusable:
-        return None
+    if filled and value is None:
+        return None  # the value was refused above; an entry without it would read as "not reported"
     return Entry(
         kpi=code,
         kind=kind,
@@ -239,16 +236,16 @@ def _spec(
     return None
 
 
-def _status(record: Record, code: str, has_value: bool, parsed: list[Diagnostic]) -> Status:
+def _status(record: Record, code: str, has_value: bool, problems: list[Diagnostic]) -> Status:
     """The status column and the value cell must tell the same story."""
     status = cells.status(record.get("status"))
     if isinstance(status, Problem):
-        parsed.append(diagnostic(status, record.at("status", code)))
+        problems.append(diagnostic(status, record.at("status", code)))
         status = None
     if status is None:
         return Status.REPORTED if has_value else Status.NOT_REPORTED
     if has_value and status in (Status.NOT_AVAILABLE, Status.NOT_APPLICABLE, Status.NOT_REPORTED):
-        parsed.append(
+        problems.append(
             Diagnostic(
                 type="status-conflict",
                 message=f"a value is given but the status says '{status.value}'; "
@@ -257,7 +254,7 @@ def _status(record: Record, code: str, has_value: bool, parsed: list[Diagnostic]
             )
         )
     elif not has_value and status is Status.REPORTED:
-        parsed.append(
+        problems.append(
             Diagnostic(
                 type="status-conflict",
                 message="the status says 'reported' but the value is empty",
