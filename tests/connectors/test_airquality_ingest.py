@@ -130,6 +130,19 @@ def test_parquet_input_gives_the_same_means(tmp_path: Path, air_kpi: Kpi) -> Non
     assert values(result) == {k: pytest.approx(v, abs=1e-6) for k, v in DELHI_2019.items()}
 
 
+def test_parquet_with_text_times(tmp_path: Path, air_kpi: Kpi) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    times = [f"2021-01-{d:02d} {h:02d}:00:00" for d in range(1, 32) for h in range(24)] * 12  # 8928 rows
+    path = tmp_path / "text-times.parquet"
+    pq.write_table(pa.table({"datetime": times, "O3 (ppb)": [10.0] * len(times)}), path)
+    result = ingest_measurements(path, air_kpi, "X", 2021)
+    assert values(result) == {"o3": pytest.approx(19.6)}  # 10 ppb x 1.96
+    pq.write_table(pa.table({"datetime": ["yesterday"], "O3": [1.0]}), path)
+    assert "cannot read the measurements" in ingest_measurements(path, air_kpi, "X", 2021).report.errors[0].message
+
+
 def test_other_kpis_have_no_connector(air_kpi: Kpi) -> None:
     other = air_kpi.model_copy(update={"code": "EN: EN: AQ: 2C"})
     result = ingest_measurements(DATA, other, "Delhi", 2019)

@@ -79,8 +79,8 @@ def _seconds(column: pa.Array) -> np.ndarray:
     """Seconds since the epoch as int64, with a sentinel below any real year where the time is missing."""
     if pa.types.is_timestamp(column.type) or pa.types.is_date(column.type):
         ts = pc.cast(column, pa.timestamp("s"), safe=False)
-    else:
-        ts = pc.strptime(pc.cast(column, pa.string()), format="%Y-%m-%dT%H:%M:%S", unit="s", error_is_null=True)
+    else:  # ISO 8601 text in a Parquet file; anything else raises ArrowInvalid, reported as a format error
+        ts = pc.cast(pc.cast(column, pa.string()), pa.timestamp("s"))
     ints = pc.cast(ts, pa.int64())
     return np.asarray((pc.fill_null(ints, MISSING_TIME) if ints.null_count else ints).to_numpy(zero_copy_only=False))
 
