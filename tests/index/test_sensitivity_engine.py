@@ -114,6 +114,8 @@ def test_dask_local_cluster_gives_the_same_scores(nominal: Index) -> None:
     with LocalCluster(n_workers=1, threads_per_worker=1, processes=False, dashboard_address=None) as cluster:
         remote = evaluate(nominal, runs, execution=Execution(scheduler=cluster.scheduler_address))
     np.testing.assert_array_equal(serial.scores, remote.scores)
+    with pytest.raises(IndexError_, match="cannot reach the Dask scheduler"):
+        evaluate(nominal, runs, execution=Execution(scheduler="tcp://127.0.0.1:9"))
 
 
 def test_leave_one_out_matches_zero_weight_rebuild(nominal: Index) -> None:

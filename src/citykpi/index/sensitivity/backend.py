@@ -15,7 +15,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from citykpi.index.model import FloatArray, Index
+from citykpi.diagnostics import error
+from citykpi.index.model import FloatArray, Index, IndexError_
 from citykpi.index.sensitivity.assumptions import Overrides
 from citykpi.index.sensitivity.replicate import Replicator
 
@@ -102,9 +103,14 @@ def _evaluate_dask(
 
     out = np.full((len(runs), len(nominal.units)), np.nan)
     failed = built = 0
-    with Client(ex.scheduler) as client:  # type: ignore[no-untyped-call]
+    try:
+        client = Client(ex.scheduler, timeout="5s")  # type: ignore[no-untyped-call]
+    except (OSError, TimeoutError) as exc:
+        msg = f"cannot reach the Dask scheduler at {ex.scheduler!r}: {exc}"
+        raise IndexError_([error("scheduler-unreachable", msg, field="--scheduler")]) from None
+    with client:
         n_workers = max(1, len(client.scheduler_info().get("workers", {})))
-        shared = client.scatter(nominal, broadcast=True)
+        shared = client.scatter(nominal, broadcast=True)  # type: ignore[no-untyped-call]
         chunks = _chunks(runs, n_workers * ex.chunks_per_worker)
         futures = {client.submit(_eval_dask, shared, target, [runs[i] for i in idx], pure=False): idx for idx in chunks}
         for fut in dask_completed(list(futures)):  # type: ignore[no-untyped-call]
