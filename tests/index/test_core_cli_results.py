@@ -104,3 +104,21 @@ def test_levels_inferred_and_flat_framework() -> None:
     )
     with pytest.raises(IndexError_, match="must be at level"):
         io.build_hierarchy(deep)  # b skips a level
+
+
+def test_flat_framework_from_excel_builds_and_ranks(tmp_path: Path) -> None:
+    units = pd.DataFrame({"uCode": ["A", "B", "C"], "x": [1.0, 3.0, 2.0], "y": [10.0, 30.0, 30.0]})
+    meta = pd.DataFrame({"iCode": ["x", "y"], "Type": ["Indicator", "Indicator"], "Direction": [1, -1]})
+    with pd.ExcelWriter(tmp_path / "data.xlsx") as writer:
+        units.to_excel(writer, sheet_name="units", index=False)
+        meta.to_excel(writer, sheet_name="meta", index=False)
+    (tmp_path / "flat.yaml").write_text(
+        "data: {units: data.xlsx, units_sheet: units, meta: data.xlsx, meta_sheet: meta}\n"
+        "steps: [{step: normalise, method: minmax}, {step: aggregate}]\n"
+    )
+    result = _cli("build", str(tmp_path / "flat.yaml"), "-o", str(tmp_path / "out"))
+    assert result.returncode == 0, result.stderr
+    scores = pd.read_csv(tmp_path / "out" / "scores.csv")
+    y = scores[scores["code"] == "y"].set_index("unit")
+    assert y.loc["A", "score"] == 100 and y.loc["A", "rank"] == 1  # lower is better
+    assert y.loc["B", "rank"] == y.loc["C", "rank"] == 2  # tie shares the best rank

@@ -102,3 +102,15 @@ def test_unknown_node_and_weight_set_are_reported() -> None:
         _top(index, nodes={"Nope": {"method": "geometric"}}, weights="missing")
     messages = " ".join(d.message for d in err.value.diagnostics)
     assert "Nope" in messages and "missing" in messages
+
+
+def test_availability_threshold_per_node() -> None:
+    index = make_index(
+        {"a": [1.0], "b": [np.nan], "c": [3.0], "d": [5.0]},
+        parents={"a": "P", "b": "P", "c": "Q", "d": "Q", "P": "T", "Q": "T", "T": None},
+    )
+    out = aggregate.run(index, aggregate.Params.model_validate({"nodes": {"P": {"threshold": 0.75}}}))
+    cols = out.columns(AGGREGATED)
+    row = out.datasets[AGGREGATED][0]
+    assert np.isnan(row[cols.index("P")]) and row[cols.index("Q")] == 4.0
+    assert row[cols.index("T")] == 4.0  # P missing: T is the mean of the available Q

@@ -132,3 +132,12 @@ def test_fast_winsorisation_equals_the_literal_algorithm(seed: int) -> None:
         expected = _reference_winsorise(x[:, j], int(winmax[j]), bool(force[j]))
         np.testing.assert_array_equal(y[:, j], expected, err_msg=f"column {j}")
         np.testing.assert_array_equal(mask[:, j], ~np.isnan(x[:, j]) & (x[:, j] != expected))
+
+
+def test_log_ct_plus_mirrors_negative_skew_keeping_the_order() -> None:
+    x = -np.r_[np.ones(20), 2.0, 50.0, 1000.0, 1e5]
+    y, summary = _treated({"a": x}, winmax=1, f2="log_CT_plus")
+    span = x.max() - x.min()
+    np.testing.assert_allclose(y[:, 0], -np.log(x.max() - x + 0.01 * span))
+    assert summary["treated_indicators"]["a"]["f2"] == "log_CT_plus"
+    assert np.all(np.diff(y[np.argsort(x), 0]) >= 0)  # larger raw value, larger treated value

@@ -10,12 +10,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
-from citykpi.diagnostics import Diagnostic
+from citykpi.diagnostics import Diagnostic, error
 
 FloatArray = npt.NDArray[np.float64]
 BoolArray = npt.NDArray[np.bool_]
@@ -92,19 +93,19 @@ class Hierarchy:
 
     nodes: tuple[Node, ...]
 
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "_by_code", {n.code: n for n in self.nodes})
+    @cached_property
+    def _by_code(self) -> dict[str, Node]:
+        return {n.code: n for n in self.nodes}
 
     @property
     def n_levels(self) -> int:
         return max(n.level for n in self.nodes)
 
     def node(self, code: str) -> Node:
-        by_code: dict[str, Node] = self._by_code  # type: ignore[attr-defined]
-        return by_code[code]
+        return self._by_code[code]
 
     def __contains__(self, code: object) -> bool:
-        return code in self._by_code  # type: ignore[attr-defined]
+        return code in self._by_code
 
     def codes(self, level: int) -> list[str]:
         return [n.code for n in self.nodes if n.level == level]
@@ -243,8 +244,6 @@ class Index:
     def dataset(self, name: str | None = None) -> FloatArray:
         key = name or self.latest
         if key not in self.datasets:
-            from citykpi.diagnostics import error
-
             raise IndexError_(
                 [error("missing-dataset", f"dataset {key!r} does not exist; available: {sorted(self.datasets)}")]
             )

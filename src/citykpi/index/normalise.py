@@ -16,7 +16,8 @@ from typing import Any, Literal
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from citykpi.index.model import FloatArray, Index, StepRecord
+from citykpi.diagnostics import error
+from citykpi.index.model import FloatArray, Index, IndexError_, StepRecord
 from citykpi.index.ranks import ascending_rank
 
 Method = Literal[
@@ -238,9 +239,9 @@ def resolve_specs(index: Index, params: Params) -> list[NormaliseSpec]:
 
 
 def run(index: Index, params: Params) -> Index:
-    from citykpi.diagnostics import error
-    from citykpi.index.model import IndexError_
-
+    unknown = [c for c in params.indicators if c not in index.hierarchy.indicators]
+    if unknown:
+        raise IndexError_([error("invalid-parameter", "not an indicator", field=f"indicators.{c}") for c in unknown])
     specs = resolve_specs(index, params)
     rows: list[int | None] = []
     for code, s in zip(index.hierarchy.indicators, specs, strict=True):
