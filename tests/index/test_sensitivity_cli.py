@@ -79,6 +79,14 @@ def test_bad_input_gives_messages_not_tracebacks(app: typer.Typer, tmp_path: Pat
     )
     res = runner.invoke(app, ["index", "sensitivity", str(linked), "--runs", "8", "-o", str(tmp_path / "o")])
     assert res.exit_code == 1 and "linked" in res.output and "uncertainty[1]" in res.output
+    jointly_bad = tmp_path / "joint.yaml"
+    jointly_bad.write_text(
+        config.read_text().split("uncertainty")[0] + "uncertainty:\n"
+        "  - {name: a, step: aggregate, param: method, values: [arithmetic, genmean]}\n"
+        "  - {name: a, step: aggregate, param: p, values: [2, 0]}\n"
+    )
+    res = runner.invoke(app, ["index", "sensitivity", str(jointly_bad), "--runs", "8", "-o", str(tmp_path / "o")])
+    assert res.exit_code == 1 and "alternative 2 of 'a'" in res.output and "geometric" in res.output
     single = tmp_path / "single.yaml"
     single.write_text(config.read_text().replace("step: treat, param: winmax", "step: aggregate, param: method")
                       .replace("[1, 2]", "[arithmetic, geometric]"))  # fmt: skip

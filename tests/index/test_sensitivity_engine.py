@@ -14,7 +14,7 @@ from citykpi.index.ranks import sport_rank
 from citykpi.index.sensitivity.assumptions import Assumption, overrides
 from citykpi.index.sensitivity.backend import Execution, evaluate
 from citykpi.index.sensitivity.importance import leave_one_out, leave_one_out_all
-from citykpi.index.sensitivity.replicate import Replicator
+from citykpi.index.sensitivity.replicate import REFUSED_POWER_MEAN, Replicator
 from citykpi.index.sensitivity.study import sensitivity, uncertainty
 
 ASEM = Path(__file__).resolve().parents[2] / "examples" / "asem"
@@ -57,6 +57,11 @@ def test_replications_equal_one_by_one_rebuilds(nominal: Index) -> None:
     with pytest.raises(IndexError_, match="positive"):
         rerun(nominal, "normalise", runs[5])
     assert np.isnan(got[5]).all() and rep.failed == 3
+    assert list(rep.failures) == [REFUSED_POWER_MEAN]
+    # parameters a step refuses fail their runs with the step's message; the other runs go on
+    broken = rep.evaluate([{"normalise": {"method": "goalposts"}}, {}])
+    assert np.isnan(broken[0]).all() and np.isfinite(broken[1]).all()
+    assert any("goalposts need" in reason for reason in rep.failures)
     # two normalised states were computed beyond the nominal one, each once
     assert rep.states_built == 2
 

@@ -195,6 +195,7 @@ def sensitivity(
         summary = {
             "type": kind, "target": result.target, "runs": len(result.parameters), "base_n": result.n,
             "assumptions": [a.label for a in result.assumptions], "failed_runs": result.failed,
+            "failures": result.failures,
             "upstream_states_computed": result.states_built, "seconds": round(result.seconds, 3),
         }  # fmt: skip
         (out / "summary.json").write_text(json.dumps(summary, indent=2), encoding="utf-8")

@@ -13,9 +13,10 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+from pydantic import ValidationError
 
 from citykpi.diagnostics import Diagnostic, error
-from citykpi.index.config import IndexConfig
+from citykpi.index.config import STEP_PARAMS, IndexConfig
 from citykpi.index.model import IndexError_
 from citykpi.index.sensitivity.sampling import FloatArray, to_choice_index, to_range
 
@@ -54,6 +55,41 @@ class Assumption:
         return "; ".join(f"{step}.{param}={v}" for (step, param), v in zip(self.targets, choice, strict=True))
 
 
+def _apply(over: Overrides, targets: Sequence[Target], choice: Sequence[Any]) -> None:
+    """Merge one choice into `over`: a mapping value sets several parameters of its step."""
+    for (step, param), value in zip(targets, choice, strict=True):
+        params = over.setdefault(step, {})
+        if isinstance(value, Mapping):
+            params.update(value)
+        else:
+            params[param] = value
+
+
+def _joint_problems(config: IndexConfig, assumption: Assumption, first_entry: int) -> list[Diagnostic]:
+    """Linked or mapping alternatives are validated together against the nominal step parameters."""
+    problems: list[Diagnostic] = []
+    for i, choice in enumerate(assumption.values or ()):
+        over: Overrides = {}
+        _apply(over, assumption.targets, choice)
+        for step, params in over.items():
+            pos = config.step_index(step)
+            if pos is None:
+                continue  # reported by the configuration already
+            try:
+                STEP_PARAMS[step].model_validate({**config.steps[pos].model_dump(), **params})
+            except ValidationError as exc:
+                msg = "; ".join(e["msg"] for e in exc.errors())
+                problems.append(
+                    error(
+                        "invalid-uncertainty",
+                        f"alternative {i + 1} of {assumption.label!r} ({assumption.describe(choice)}) is not valid "
+                        f"for step {step!r}: {msg}",
+                        field=f"uncertainty[{first_entry}]",
+                    )
+                )
+    return problems
+
+
 def from_config(config: IndexConfig) -> list[Assumption]:
     """Assumptions in declaration order; entries sharing a name are linked into one."""
     grouped: dict[str, list[int]] = {}
@@ -67,6 +103,8 @@ def from_config(config: IndexConfig) -> list[Assumption]:
             u = entries[0]
             if u.values is not None:
                 out.append(Assumption.discrete(label, u.step, u.param, u.values))
+                if any(isinstance(v, Mapping) for v in u.values):
+                    problems += _joint_problems(config, out[-1], members[0])
             else:
                 lo, hi = u.range or (0.0, 0.0)
                 out.append(Assumption.continuous(label, u.step, u.param, float(lo), float(hi)))
@@ -85,6 +123,7 @@ def from_config(config: IndexConfig) -> list[Assumption]:
         out.append(
             Assumption(label, tuple((u.step, u.param) for u in entries), values=tuple(zip(*columns, strict=True)))
         )
+        problems += _joint_problems(config, out[-1], members[0])
     if problems:
         raise IndexError_(problems)
     return out
@@ -102,12 +141,7 @@ def overrides(assumptions: Sequence[Assumption], u: FloatArray) -> tuple[list[Ov
         over: Overrides = {}
         row: dict[str, Any] = {}
         for a, col in zip(assumptions, columns, strict=True):
-            for (step, param), value in zip(a.targets, col[r], strict=True):
-                params = over.setdefault(step, {})
-                if isinstance(value, Mapping):
-                    params.update(value)
-                else:
-                    params[param] = value
+            _apply(over, a.targets, col[r])
             row[a.label] = a.describe(col[r])
         runs.append(over)
         table.append(row)

@@ -35,8 +35,36 @@ class Execution:
 @dataclass(frozen=True)
 class Evaluated:
     scores: FloatArray  # (runs, nominal units)
-    failed: int
+    failures: dict[str, int]  # reason -> number of failed runs
     states_built: int
+
+    @property
+    def failed(self) -> int:
+        return sum(self.failures.values())
+
+
+Chunk = tuple[FloatArray, dict[str, int], int]  # scores, failures, upstream states built
+
+
+class _Collector:
+    """Puts chunk results back in run order and adds up failures and state counts."""
+
+    def __init__(self, n_runs: int, n_units: int, tick: Progress) -> None:
+        self.scores = np.full((n_runs, n_units), np.nan)
+        self.failures: dict[str, int] = {}
+        self.built = 0
+        self.tick = tick
+
+    def add(self, idx: np.ndarray, chunk: Chunk) -> None:
+        scores, failures, built = chunk
+        self.scores[idx] = scores
+        for reason, k in failures.items():
+            self.failures[reason] = self.failures.get(reason, 0) + k
+        self.built += built
+        self.tick(idx.size)
+
+    def result(self) -> Evaluated:
+        return Evaluated(self.scores, self.failures, self.built)
 
 
 _WORKER: Replicator | None = None
@@ -47,16 +75,21 @@ def _init_worker(nominal: Index, target: str | None) -> None:
     _WORKER = Replicator(nominal, target)
 
 
-def _eval_chunk(runs: Sequence[Overrides]) -> tuple[FloatArray, int, int]:
+def _run_chunk(rep: Replicator, runs: Sequence[Overrides]) -> Chunk:
+    """Evaluate `runs` on a (possibly long-lived) replicator; report only what this chunk added."""
+    failures, built = dict(rep.failures), rep.states_built
+    scores = rep.evaluate(runs)
+    added = {k: v - failures.get(k, 0) for k, v in rep.failures.items() if v > failures.get(k, 0)}
+    return scores, added, rep.states_built - built
+
+
+def _eval_chunk(runs: Sequence[Overrides]) -> Chunk:
     assert _WORKER is not None  # set by the pool initializer
-    failed, built = _WORKER.failed, _WORKER.states_built
-    scores = _WORKER.evaluate(runs)
-    return scores, _WORKER.failed - failed, _WORKER.states_built - built
+    return _run_chunk(_WORKER, runs)
 
 
-def _eval_dask(nominal: Index, target: str | None, runs: Sequence[Overrides]) -> tuple[FloatArray, int, int]:
-    rep = Replicator(nominal, target)
-    return rep.evaluate(runs), rep.failed, rep.states_built
+def _eval_dask(nominal: Index, target: str | None, runs: Sequence[Overrides]) -> Chunk:
+    return _run_chunk(Replicator(nominal, target), runs)
 
 
 def _chunks(runs: Sequence[Overrides], n_chunks: int) -> list[np.ndarray]:
@@ -72,37 +105,31 @@ def evaluate(
     progress: Progress | None = None,
 ) -> Evaluated:
     ex = execution or Execution()
-    tick = progress or (lambda _n: None)
+    collect = _Collector(len(runs), len(nominal.units), progress or (lambda _n: None))
     if ex.scheduler:
-        return _evaluate_dask(nominal, runs, target, ex, tick)
-    out = np.full((len(runs), len(nominal.units)), np.nan)
-    failed = built = 0
-    if ex.workers <= 1:
+        _evaluate_dask(nominal, runs, target, ex, collect)
+    elif ex.workers <= 1:
         rep = Replicator(nominal, target)
         for idx in _chunks(runs, 20):
-            out[idx] = rep.evaluate([runs[i] for i in idx])
-            tick(idx.size)
-        return Evaluated(out, rep.failed, rep.states_built)
-    chunks = _chunks(runs, ex.workers * ex.chunks_per_worker)
-    ctx = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
-    with ProcessPoolExecutor(ex.workers, mp_context=ctx, initializer=_init_worker, initargs=(nominal, target)) as pool:
-        futures = {pool.submit(_eval_chunk, [runs[i] for i in idx]): idx for idx in chunks}
-        for fut in as_completed(futures):
-            scores, f, b = fut.result()
-            out[futures[fut]] = scores
-            failed, built = failed + f, built + b
-            tick(futures[fut].size)
-    return Evaluated(out, failed, built)
+            collect.add(idx, _run_chunk(rep, [runs[i] for i in idx]))
+    else:
+        chunks = _chunks(runs, ex.workers * ex.chunks_per_worker)
+        ctx = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
+        with ProcessPoolExecutor(
+            ex.workers, mp_context=ctx, initializer=_init_worker, initargs=(nominal, target)
+        ) as pool:
+            futures = {pool.submit(_eval_chunk, [runs[i] for i in idx]): idx for idx in chunks}
+            for fut in as_completed(futures):
+                collect.add(futures[fut], fut.result())
+    return collect.result()
 
 
 def _evaluate_dask(
-    nominal: Index, runs: Sequence[Overrides], target: str | None, ex: Execution, tick: Progress
-) -> Evaluated:
+    nominal: Index, runs: Sequence[Overrides], target: str | None, ex: Execution, collect: _Collector
+) -> None:
     from dask.distributed import Client
     from dask.distributed import as_completed as dask_completed
 
-    out = np.full((len(runs), len(nominal.units)), np.nan)
-    failed = built = 0
     try:
         client = Client(ex.scheduler, timeout="5s")  # type: ignore[no-untyped-call]
     except (OSError, TimeoutError) as exc:
@@ -114,8 +141,4 @@ def _evaluate_dask(
         chunks = _chunks(runs, n_workers * ex.chunks_per_worker)
         futures = {client.submit(_eval_dask, shared, target, [runs[i] for i in idx], pure=False): idx for idx in chunks}
         for fut in dask_completed(list(futures)):  # type: ignore[no-untyped-call]
-            scores, f, b = fut.result()
-            out[futures[fut]] = scores
-            failed, built = failed + f, built + b
-            tick(futures[fut].size)
-    return Evaluated(out, failed, built)
+            collect.add(futures[fut], fut.result())

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+from pydantic import ValidationError
 
 from citykpi.diagnostics import error
 from citykpi.index import aggregate, weights
@@ -31,6 +32,7 @@ from citykpi.index.sensitivity.assumptions import Overrides
 
 WEIGHTS_STEP = "weights"
 DATA_FREE_WEIGHTS = frozenset({"metadata", "set", "equal"})
+REFUSED_POWER_MEAN = "a geometric/harmonic/generalised mean met a value <= 0 (aggregate zeros: error)"
 # Elements (floats) one batched aggregation call may hold; bounds memory whatever the run count.
 _BATCH_ELEMENTS = 16_000_000
 
@@ -54,8 +56,9 @@ class Replicator:
     nominal: Index
     target: str | None = None
     states_built: int = 0
-    failed: int = 0
+    failures: dict[str, int] = field(default_factory=dict)  # reason -> number of runs
     _states: dict[Key, Index] = field(default_factory=dict, repr=False)
+    _broken: dict[Key, IndexError_] = field(default_factory=dict, repr=False)
     _weights: dict[tuple[Key, str | None], dict[str, float]] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
@@ -86,8 +89,19 @@ class Replicator:
     def _data_key(self, over: Overrides) -> Key:
         return tuple(None if r.step == WEIGHTS_STEP else _freeze(over.get(r.step)) for r in self._records[: self._agg])
 
+    @property
+    def failed(self) -> int:
+        return sum(self.failures.values())
+
+    def _fail(self, reason: str, runs: int) -> None:
+        self.failures[reason] = self.failures.get(reason, 0) + runs
+
     def _params(self, record: StepRecord, override: dict[str, Any] | None) -> Any:
-        return STEP_PARAMS[record.step].model_validate({**record.params, **(override or {})})
+        try:
+            return STEP_PARAMS[record.step].model_validate({**record.params, **(override or {})})
+        except ValidationError as exc:
+            msg = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
+            raise IndexError_([error("invalid-override", f"{record.step}: {msg}", field=record.step)]) from None
 
     def _state(self, key: Key) -> Index:
         """State after len(key) steps with the data-step overrides in `key` (memoised prefix tree)."""
@@ -95,10 +109,16 @@ class Replicator:
             return self._nominal_states[len(key)]
         if key in self._states:
             return self._states[key]
+        if key in self._broken:
+            raise self._broken[key]
         parent = self._state(key[:-1])
         record = self._records[len(key) - 1]
         override = None if key[-1] is None else json.loads(key[-1])
-        state = apply(parent, self._params(record, override))
+        try:
+            state = apply(parent, self._params(record, override))
+        except IndexError_ as exc:
+            self._broken[key] = exc
+            raise
         self.states_built += 1
         self._states[key] = state
         return state
@@ -149,10 +169,14 @@ class Replicator:
         for r, over in enumerate(runs):
             groups.setdefault((self._data_key(over), _freeze(over.get("aggregate"))), []).append(r)
         for (key, agg_key), members in groups.items():
-            agg = self._params(self._records[self._agg], None if agg_key is None else json.loads(agg_key))
-            state = self._state(key)
-            weight_sets = [self._weight_set(key, runs[r], agg) for r in members]
-            scores = self.aggregate_with(state, agg, weight_sets)
+            try:
+                agg = self._params(self._records[self._agg], None if agg_key is None else json.loads(agg_key))
+                state = self._state(key)
+                weight_sets = [self._weight_set(key, runs[r], agg) for r in members]
+                scores = self.aggregate_with(state, agg, weight_sets)
+            except IndexError_ as exc:  # the pipeline refuses these parameters: the runs fail, the study goes on
+                self._fail(exc.diagnostics[0].message, len(members))
+                continue
             cols = np.array([self._row_pos.get(row, -1) for row in _rows(state)])
             ok = cols >= 0
             out[np.ix_(np.asarray(members), cols[ok])] = scores[:, ok]
@@ -182,7 +206,8 @@ class Replicator:
             xb = np.broadcast_to(x, (len(chunk), *x.shape))
             full = aggregate.aggregate_array(xb, plans, w, agg.zeros, agg.shift_to)
             bad = self._refused(full, plans, offsets) if agg.zeros == "error" else np.zeros(len(chunk), dtype=bool)
-            self.failed += int(bad.sum())
+            if bad.any():
+                self._fail(REFUSED_POWER_MEAN, int(bad.sum()))
             result[start : start + len(chunk)] = np.where(bad[:, None], np.nan, full[..., t])
         return result
 

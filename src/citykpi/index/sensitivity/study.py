@@ -37,12 +37,16 @@ class Study:
     nominal_ranks: FloatArray
     rank_stats: RankStats
     shift: FloatArray  # (runs,) mean absolute rank shift vs nominal
-    failed: int
+    failures: dict[str, int]  # reason -> number of runs the pipeline refused
     states_built: int
     seconds: float
     n: int  # base sample size (runs for UA, N for SA)
     indices: SobolIndices | None = None  # scalar output, (d,)
     unit_indices: SobolIndices | None = None  # per unit, (d, units)
+
+    @property
+    def failed(self) -> int:
+        return sum(self.failures.values())
 
 
 def _check(assumptions: Sequence[Assumption], n: int, sa: bool) -> None:
@@ -92,7 +96,7 @@ def _run(
         nominal_ranks=nominal_ranks,
         rank_stats=rank_statistics(ranks[:stats_rows], nominal_ranks),
         shift=mean_abs_rank_shift(ranks, nominal_ranks),
-        failed=result.failed,
+        failures=result.failures,
         states_built=result.states_built,
         seconds=time.perf_counter() - start,
         n=n,
