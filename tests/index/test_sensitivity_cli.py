@@ -58,40 +58,41 @@ def test_sensitivity_ua_with_workers(app: typer.Typer, tmp_path: Path) -> None:
     assert not (tmp_path / "sensitivity.csv").exists()
 
 
-def test_bad_input_gives_messages_not_tracebacks(app: typer.Typer, tmp_path: Path) -> None:
-    runner = CliRunner()
-    config = tmp_path / "bad.yaml"
+def _sensitivity_errors(app: typer.Typer, folder: Path, uncertainty: str, *options: str) -> str:
+    """Run `index sensitivity` on the ASEM data with this `uncertainty` YAML; expect exit 1, return the output."""
     data = EXAMPLES / "asem"
+    config = folder / "config.yaml"
     config.write_text(
         f"data: {{units: {data / 'ASEM_iData.csv'}, meta: {data / 'ASEM_iMeta.csv'}}}\n"
-        "steps: [{step: normalise}, {step: aggregate}]\n"
-        "uncertainty: [{step: treat, param: winmax, values: [1, 2]}]\n"
+        f"steps: [{{step: normalise}}, {{step: aggregate}}]\nuncertainty:\n{uncertainty}"
     )
-    res = runner.invoke(app, ["index", "sensitivity", str(config), "--runs", "8", "-o", str(tmp_path / "o")])
-    assert res.exit_code == 1 and "not in the pipeline" in res.output and "Traceback" not in res.output
-    res = runner.invoke(app, ["index", "sensitivity", str(config), "--runs", "1", "--type", "xx", "-o", "o"])
-    assert res.exit_code == 1 and "--type" in res.output and "--runs" in res.output
-    linked = tmp_path / "linked.yaml"
-    linked.write_text(
-        config.read_text().split("uncertainty")[0] + "uncertainty:\n"
-        "  - {name: n, step: normalise, param: method, values: [minmax, zscore]}\n"
-        "  - {name: n, step: normalise, param: range, values: [[1, 100], null, [0, 1]]}\n"
-    )
-    res = runner.invoke(app, ["index", "sensitivity", str(linked), "--runs", "8", "-o", str(tmp_path / "o")])
-    assert res.exit_code == 1 and "linked" in res.output and "uncertainty[1]" in res.output
-    jointly_bad = tmp_path / "joint.yaml"
-    jointly_bad.write_text(
-        config.read_text().split("uncertainty")[0] + "uncertainty:\n"
-        "  - {name: a, step: aggregate, param: method, values: [arithmetic, genmean]}\n"
-        "  - {name: a, step: aggregate, param: p, values: [2, 0]}\n"
-    )
-    res = runner.invoke(app, ["index", "sensitivity", str(jointly_bad), "--runs", "8", "-o", str(tmp_path / "o")])
-    assert res.exit_code == 1 and "alternative 2 of 'a'" in res.output and "geometric" in res.output
-    single = tmp_path / "single.yaml"
-    single.write_text(config.read_text().replace("step: treat, param: winmax", "step: aggregate, param: method")
-                      .replace("[1, 2]", "[arithmetic, geometric]"))  # fmt: skip
-    res = runner.invoke(app, ["index", "sensitivity", str(single), "--runs", "8", "--type", "sa", "-o", "o"])
-    assert res.exit_code == 1 and "at least two assumptions" in res.output
+    res = CliRunner().invoke(app, ["index", "sensitivity", str(config), *options, "-o", str(folder / "out")])
+    assert res.exit_code == 1 and "Traceback" not in res.output
+    return res.output
+
+
+@pytest.mark.parametrize(
+    ("uncertainty", "options", "expected"),
+    [
+        ("  - {step: treat, param: winmax, values: [1, 2]}\n", ["--runs", "8"], ["not in the pipeline"]),
+        ("  - {step: aggregate, param: method, values: [arithmetic, geometric]}\n", ["--runs", "1", "--type", "xx"],
+         ["--type", "--runs"]),
+        ("  - {name: n, step: normalise, param: method, values: [minmax, zscore]}\n"
+         "  - {name: n, step: normalise, param: range, values: [[1, 100], null, [0, 1]]}\n", ["--runs", "8"],
+         ["linked", "uncertainty[1]"]),
+        ("  - {name: a, step: aggregate, param: method, values: [arithmetic, genmean]}\n"
+         "  - {name: a, step: aggregate, param: p, values: [2, 0]}\n", ["--runs", "8"],
+         ["alternative 2 of 'a'", "geometric"]),
+        ("  - {step: aggregate, param: method, values: [arithmetic, geometric]}\n", ["--runs", "8", "--type", "sa"],
+         ["at least two assumptions"]),
+    ],
+)  # fmt: skip
+def test_bad_input_gives_messages_not_tracebacks(
+    app: typer.Typer, tmp_path: Path, uncertainty: str, options: list[str], expected: list[str]
+) -> None:
+    output = _sensitivity_errors(app, tmp_path, uncertainty, *options)
+    for text in expected:
+        assert text in output
 
 
 @pytest.mark.slow
