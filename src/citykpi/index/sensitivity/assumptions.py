@@ -129,20 +129,28 @@ def from_config(config: IndexConfig) -> list[Assumption]:
     return out
 
 
+def _described(a: Assumption, u: FloatArray) -> tuple[list[tuple[Any, ...]], list[Any]]:
+    """Each run's choice and its runs-table description (described once per discrete alternative)."""
+    if a.values is None:
+        chosen = a.choices(u)
+        return chosen, [c[0] for c in chosen]
+    idx = to_choice_index(u, len(a.values))
+    labels = [a.describe(c) for c in a.values]
+    return [a.values[k] for k in idx], [labels[k] for k in idx]
+
+
 def overrides(assumptions: Sequence[Assumption], u: FloatArray) -> tuple[list[Overrides], list[dict[str, Any]]]:
     """Per replication: the step overrides, and each assumption's choice (for the runs table)."""
     u = np.atleast_2d(np.asarray(u, dtype=np.float64))
     if u.shape[1] != len(assumptions):
         raise ValueError(f"samples have {u.shape[1]} columns for {len(assumptions)} assumptions")
-    columns = [a.choices(u[:, i]) for i, a in enumerate(assumptions)]
+    columns = [_described(a, u[:, i]) for i, a in enumerate(assumptions)]
     runs: list[Overrides] = []
     table: list[dict[str, Any]] = []
     for r in range(u.shape[0]):
         over: Overrides = {}
-        row: dict[str, Any] = {}
-        for a, col in zip(assumptions, columns, strict=True):
-            _apply(over, a.targets, col[r])
-            row[a.label] = a.describe(col[r])
+        for a, (chosen, _) in zip(assumptions, columns, strict=True):
+            _apply(over, a.targets, chosen[r])
         runs.append(over)
-        table.append(row)
+        table.append({a.label: labels[r] for a, (_, labels) in zip(assumptions, columns, strict=True)})
     return runs, table
