@@ -262,12 +262,14 @@ def build_data(
     if "Time" in units.columns:
         time = pd.to_numeric(units["Time"], errors="coerce").to_numpy(dtype=np.float64)
     keys = list(zip(codes, time if time is not None else [0.0] * len(codes), strict=True))
+    seen: set[tuple[str, float]] = set()
     for i, c in enumerate(codes):
         if not c:
             diags.append(error("missing-cell", "empty uCode", file=file, row=i + 2, column="uCode"))
-        elif keys.index(keys[i]) != i:
+        elif keys[i] in seen:
             what = "unit code" if time is None else "unit code and Time"
             diags.append(error("duplicate-row", f"{what} {c!r} repeats", file=file, row=i + 2, column="uCode"))
+        seen.add(keys[i])
     missing = [c for c in hierarchy.indicators if c not in units.columns]
     for c in missing:
         diags.append(error("missing-label", f"indicator {c!r} of the metadata has no column", file=file, column=c))
@@ -280,6 +282,9 @@ def build_data(
     arrays: dict[str, np.ndarray] = {}
     for c in numeric_cols:
         col = units[c]
+        if pd.api.types.is_numeric_dtype(col):  # the usual case: the reader already parsed numbers
+            arrays[str(c)] = col.to_numpy(dtype=np.float64, na_value=np.nan)
+            continue
         num = pd.to_numeric(col, errors="coerce")
         bad = num.isna() & col.notna() & (col.astype(str).str.strip() != "")
         for i in np.flatnonzero(bad.to_numpy())[:5]:

@@ -13,7 +13,6 @@ from __future__ import annotations
 from typing import Any, Literal
 
 import numpy as np
-import numpy.typing as npt
 from pydantic import BaseModel, ConfigDict, Field
 from scipy import stats
 
@@ -77,96 +76,97 @@ def passes(x: FloatArray, skew_thresh: FloatArray, kurt_thresh: FloatArray) -> B
     return np.asarray(~((np.abs(sk) >= skew_thresh) & (ku >= kurt_thresh)))
 
 
-def _skew_kurt_from_sums(n: FloatArray, s: list[FloatArray]) -> tuple[FloatArray, FloatArray]:
+def _skew_kurt_from_sums(n: float, s: FloatArray) -> tuple[float, float]:
     """Type-2 skewness and kurtosis from the power sums s[p-1] = sum(x^p) of (roughly centred) data."""
-    with np.errstate(invalid="ignore", divide="ignore"):
-        m = s[0] / n
-        m2 = s[1] - n * m**2
-        m3 = s[2] - 3 * m * s[1] + 3 * m**2 * s[0] - n * m**3
-        m4 = s[3] - 4 * m * s[2] + 6 * m**2 * s[1] - 4 * m**3 * s[0] + n * m**4
-        var = m2 / (n - 1)
-        skew = n / ((n - 1) * (n - 2)) * m3 / var**1.5
-        kurt = n * (n + 1) / ((n - 1) * (n - 2) * (n - 3)) * m4 / var**2 - 3 * (n - 1) ** 2 / ((n - 2) * (n - 3))
-    return np.asarray(skew), np.asarray(kurt)
+    m = s[0] / n
+    m2 = s[1] - n * m**2
+    m3 = s[2] - 3 * m * s[1] + 3 * m**2 * s[0] - n * m**3
+    m4 = s[3] - 4 * m * s[2] + 6 * m**2 * s[1] - 4 * m**3 * s[0] + n * m**4
+    var = m2 / (n - 1)
+    if not var > 0:
+        return float("nan"), float("nan")
+    skew = n / ((n - 1) * (n - 2)) * m3 / var**1.5
+    kurt = n * (n + 1) / ((n - 1) * (n - 2) * (n - 3)) * m4 / var**2 - 3 * (n - 1) ** 2 / ((n - 2) * (n - 3))
+    return float(skew), float(kurt)
+
+
+_POWERS = np.arange(1, 5)
+
+
+def _caps(
+    row: FloatArray, centred: FloatArray, totals: FloatArray, winmax: float, force: bool, st: float, kt: float
+) -> tuple[float, float]:
+    """Clipping bounds reached by the reference's winsorisation loop on one sorted column.
+
+    Replacing the k largest values by the next one is clipping at the (k+1)-th largest, so the
+    state is two counts (k_hi, k_lo); the power sums of a state follow from the totals minus the
+    replaced originals plus the repeated caps, so each round costs O(points replaced).
+    """
+    n = row.size
+    k_hi = k_lo = 0
+
+    def failing() -> tuple[bool, float]:
+        top, low = centred[n - 1 - k_hi], centred[k_lo]
+        sums = (
+            totals
+            - (centred[n - k_hi :, None] ** _POWERS).sum(axis=0)
+            - (centred[:k_lo, None] ** _POWERS).sum(axis=0)
+            + k_hi * top**_POWERS
+            + k_lo * low**_POWERS
+        )
+        sk, ku = _skew_kurt_from_sums(float(n), sums)
+        return bool(abs(sk) >= st and ku >= kt), sk
+
+    fails, sk = failing()
+    if not fails:
+        return np.inf, -np.inf
+    while k_hi + k_lo < winmax and (fails or force):
+        if sk >= 0:  # replace the maximum and its ties by the next smaller value
+            nxt = int(np.searchsorted(row, row[n - 1 - k_hi], side="left")) - 1
+            if nxt <= k_lo:
+                break
+            k_hi = n - 1 - nxt
+        else:  # replace the minimum and its ties by the next larger value
+            nxt = int(np.searchsorted(row, row[k_lo], side="right"))
+            if nxt >= n - 1 - k_hi:
+                break
+            k_lo = nxt
+        fails, sk = failing()
+    return (row[n - 1 - k_hi] if k_hi else np.inf), (row[k_lo] if k_lo else -np.inf)
 
 
 def winsorise(
     x: FloatArray, winmax: FloatArray, force: BoolArray, skew_thresh: FloatArray, kurt_thresh: FloatArray
 ) -> tuple[FloatArray, BoolArray]:
-    """Iterative winsorisation of every failing column at once (the reference's algorithm).
+    """Iterative winsorisation of every failing column (the reference's algorithm).
 
     Each round replaces the column's maximum (skew >= 0) or minimum (skew < 0), with all its
     ties, by the next value inward, then re-tests; a column stops when it passes (unless `force`)
     or when `winmax` of its points have been replaced (ties may overshoot, as in the reference).
-
-    Replacing the k largest values by the next one is clipping at the (k+1)-th largest, so a
-    column's state is two counts (k_high, k_low). The columns are sorted once; prefix sums of
-    the sorted powers then give the skewness and kurtosis of any state in O(1), so a round costs
-    O(columns), not O(units x columns). Returns the data and the mask of replaced cells.
+    The columns are sorted and their power sums taken once, vectorised; the rounds then only touch
+    the few replaced points of each column (see `_caps`). Returns the data and the replaced cells.
     """
     y = x.copy()
     treated = np.zeros(x.shape, dtype=bool)
-    todo = np.flatnonzero((winmax > 0) & (np.sum(~np.isnan(x), axis=0) >= 4))
+    counts = np.sum(~np.isnan(x), axis=0)
+    todo = np.flatnonzero((winmax > 0) & (counts >= 4))
     if todo.size == 0:
         return y, treated
-    # Rows = columns of x, contiguous, so that sorting and prefix sums run along memory.
-    xt = np.ascontiguousarray(x[:, todo].T)
-    m, n_rows = xt.shape
-    n = np.sum(~np.isnan(xt), axis=1)
-    srt_x = np.sort(xt, axis=1)  # NaN last
-    centre = np.nanmean(srt_x, axis=1, keepdims=True)
-    c1 = np.where(np.isnan(srt_x), 0.0, srt_x - centre)  # centred for numerically stable power sums
+    srt = np.sort(np.ascontiguousarray(x[:, todo].T), axis=1)  # NaN last
+    centred = srt - np.nanmean(srt, axis=1, keepdims=True)  # centred for numerically stable power sums
+    c1 = np.where(np.isnan(centred), 0.0, centred)
     c2 = c1 * c1
-    prefix = []
-    for v in (c1, c2, c2 * c1, c2 * c2):
-        acc = np.zeros((m, n_rows + 1))
-        np.cumsum(v, axis=1, out=acc[:, 1:])
-        prefix.append(acc)
-    srt = srt_x - centre
-    rows = np.arange(m)
-    pos = np.arange(n_rows)[None, :]
-    starts = np.zeros((m, n_rows), dtype=np.intp)  # first position of each value's tie run
-    starts[:, 1:] = np.where(srt_x[:, 1:] != srt_x[:, :-1], pos[:, 1:], 0)
-    run_start = np.maximum.accumulate(starts, axis=1)
-    ends = np.full((m, n_rows), n_rows - 1, dtype=np.intp)  # last position of each value's tie run
-    ends[:, :-1] = np.where(srt_x[:, 1:] != srt_x[:, :-1], pos[:, :-1], n_rows)
-    run_end = np.minimum.accumulate(ends[:, ::-1], axis=1)[:, ::-1]
-    k_hi = np.zeros(m, dtype=np.intp)
-    k_lo = np.zeros(m, dtype=np.intp)
-    w_max, w_force = winmax[todo], force[todo]
-    s_thr, k_thr = skew_thresh[todo], kurt_thresh[todo]
-
-    def state_stats(r: npt.NDArray[np.intp]) -> tuple[FloatArray, FloatArray]:
-        top_i, low_i = n[r] - 1 - k_hi[r], k_lo[r]
-        hi, lo = srt[r, top_i], srt[r, low_i]
-        sums = [
-            prefix[p][r, top_i + 1] - prefix[p][r, low_i] + k_hi[r] * hi ** (p + 1) + k_lo[r] * lo ** (p + 1)
-            for p in range(4)
-        ]
-        return _skew_kurt_from_sums(n[r].astype(np.float64), sums)
-
-    def failing(r: npt.NDArray[np.intp]) -> BoolArray:
-        sk, ku = state_stats(r)
-        return np.asarray((np.abs(sk) >= s_thr[r]) & (ku >= k_thr[r]))
-
-    active = rows[failing(rows)]  # the untouched state k = 0 is the original column
-    while active.size:
-        sk, _ = state_stats(active)
-        high = sk >= 0
-        top_i = n[active] - 1 - k_hi[active]
-        low_i = k_lo[active]
-        next_hi = run_start[active, top_i] - 1  # position of the next smaller distinct value
-        next_lo = run_end[active, low_i] + 1
-        movable = np.where(high, next_hi > low_i, next_lo < top_i)
-        k_hi[active] = np.where(high & movable, n[active] - 1 - next_hi, k_hi[active])
-        k_lo[active] = np.where(~high & movable, next_lo, k_lo[active])
-        go_on = w_force[active] | failing(active)
-        active = active[movable & (k_hi[active] + k_lo[active] < w_max[active]) & go_on]
-    top_cap = np.where(k_hi > 0, srt_x[rows, np.maximum(n - 1 - k_hi, 0)], np.inf)
-    low_cap = np.where(k_lo > 0, srt_x[rows, np.minimum(k_lo, n_rows - 1)], -np.inf)
+    totals = np.stack([c1.sum(axis=1), c2.sum(axis=1), (c2 * c1).sum(axis=1), (c2 * c2).sum(axis=1)], axis=1)
+    top_cap = np.full(todo.size, np.inf)
+    low_cap = np.full(todo.size, -np.inf)
+    for r, j in enumerate(todo.tolist()):
+        n = int(counts[j])
+        top_cap[r], low_cap[r] = _caps(
+            srt[r, :n], centred[r, :n], totals[r], winmax[j], bool(force[j]), skew_thresh[j], kurt_thresh[j]
+        )
     sub = x[:, todo]
     hit = (sub > top_cap) | (sub < low_cap)
-    y[:, todo] = np.where(hit, np.clip(sub, low_cap, top_cap), sub)
+    y[:, todo] = np.where(sub > top_cap, top_cap, np.where(sub < low_cap, low_cap, sub))
     treated[:, todo] = hit
     return y, treated
 
