@@ -4,7 +4,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-stamp
 OUT    ?= demo-output
 
-.PHONY: demo test lint typecheck pytest install system-deps bench clean
+.PHONY: demo serve test lint typecheck pytest install system-deps bench clean
 
 $(STAMP): pyproject.toml
 	python3 -m venv $(VENV)
@@ -19,6 +19,10 @@ system-deps:
 
 demo: install
 	$(PY) scripts/demo.py --out $(OUT)
+
+# The platform on ./citykpi.db with the demo cities; prints the address and the demo accounts.
+serve: install
+	$(PY) -m citykpi.cli serve
 
 lint: install
 	$(VENV)/bin/ruff check src tests bench scripts
