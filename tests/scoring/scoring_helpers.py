@@ -1,15 +1,13 @@
-"""Hand-built assessments: the scoring core is tested without the catalogue or the readers."""
+"""Hand-built results and assessments: the scoring core is tested without the catalogue or the readers.
+
+A plain module (not conftest.py) so that `from scoring_helpers import ...` is unambiguous when the
+whole suite is collected.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
-import pytest
-
 from citykpi.assess.model import Assessment, KpiResult, ResultStatus
 from citykpi.collect.model import CityProfile
-
-ResultFactory = Callable[..., KpiResult]
 
 
 def make_result(
@@ -42,8 +40,3 @@ def make_result(
 
 def make_assessment(results: list[KpiResult], year: int = 2022, city: str = "Testville") -> Assessment:
     return Assessment(profile=CityProfile(city=city, year=year), frameworks=["u4ssc"], results=results)
-
-
-@pytest.fixture
-def result() -> ResultFactory:
-    return make_result

@@ -3,7 +3,7 @@ from __future__ import annotations
 import math
 
 import pytest
-from conftest import make_assessment, make_result
+from scoring_helpers import make_assessment, make_result
 
 from citykpi.framework.model import Direction
 from citykpi.scoring.progress import ProgressStatus, item_progress, progress, projected_year

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import pytest
-from conftest import make_assessment, make_result
+from scoring_helpers import make_assessment, make_result
 
 from citykpi.scoring.rules import Band
 from citykpi.scoring.scorecard import GroupLevel, Standing, score
