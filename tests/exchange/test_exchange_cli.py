@@ -54,7 +54,7 @@ def corrupt(folder: Path, name: str, old: str, new: str) -> None:
         ("sdmx-csv", "data.csv", "SAO_PAULO", "PARIS", "'PARIS' is not in the structure's codelist for REF_AREA"),
         ("sdmx-csv", "data.csv", "DATA_QUALITY", "QUALITY", "missing column(s) ['DATA_QUALITY']"),
         ("ngsi-ld", "entities.jsonld", '"resultStatus":{"type":"Property","value":"reported"}',
-         '"resultStatus":{"type":"Property","value":3}', "attribute 'resultStatus' is missing or not a text"),
+         '"resultStatus":{"type":"Property","value":3}', "attribute 'resultStatus': Input should be"),
         ("ngsi-ld", "entities.jsonld", '"KeyPerformanceIndicator",', '"KeyPerformanceIndicator",,', "not valid JSON"),
         ("open-sdg", "data/indicator_en-en-aq-1c.csv", ",pm10,", ",pm1,", "'pm1' is not a data point of EN: EN"),
     ],

@@ -144,3 +144,8 @@ def test_zip_export_for_web_downloads(assessments, catalogue, tmp_path: Path) ->
         archive.extractall(tmp_path)
     assert "meta/en-en-aq-1c.yml" in names and "data/indicator_en-en-aq-1c.csv" in names
     assert comparable(import_any(tmp_path), "open-sdg") == comparable(assessments, "open-sdg")
+
+
+def test_key_values_entities_import_too(assessments, catalogue, tmp_path: Path) -> None:
+    export_ngsi(assessments, catalogue.kpis, tmp_path, None, "keyvalues")
+    assert comparable(import_any(tmp_path / "entities.jsonld"), "ngsi-ld") == comparable(assessments, "ngsi-ld")

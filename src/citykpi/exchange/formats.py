@@ -14,7 +14,8 @@ from pathlib import Path
 
 from citykpi.assess.model import Assessment
 from citykpi.exchange.datapackage import DESCRIPTOR, export_package, import_package
-from citykpi.exchange.ngsi import ENTITIES_FILE, export_ngsi, import_ngsi
+from citykpi.exchange.ngsi import ENTITIES_FILE, export_ngsi
+from citykpi.exchange.ngsi_import import import_ngsi
 from citykpi.exchange.opensdg import export_open_sdg, import_open_sdg
 from citykpi.exchange.sdmx import STRUCTURE_FILE, export_sdmx, import_sdmx
 from citykpi.exchange.tables import fail

@@ -12,7 +12,6 @@ normalized entities are validated through `key_values()`.
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -24,8 +23,7 @@ from pydantic_core import to_json
 
 from citykpi.assess.model import Assessment, KpiResult, ResultStatus
 from citykpi.collect.model import CityProfile
-from citykpi.exchange.records import RecordError, ascii_token, group, quality, status
-from citykpi.exchange.tables import fail, read_json
+from citykpi.exchange.records import ascii_token
 from citykpi.framework.model import Kpi, ValueKind
 from citykpi.scoring.scorecard import score_item
 from citykpi.scoring.targets import TargetBook
@@ -141,7 +139,9 @@ def _score_attrs(r: KpiResult, book: TargetBook) -> dict[str, Any]:
 
 def normalized(attrs: Mapping[str, Any]) -> dict[str, Any]:
     """The NGSI-LD normalized form: every attribute but id and type becomes a Property."""
-    return {k: v if k in ("id", "type") else {"type": "Property", "value": v} for k, v in attrs.items()}
+    out = {k: {"type": "Property", "value": v} for k, v in attrs.items()}
+    out["id"], out["type"] = attrs["id"], attrs["type"]
+    return out
 
 
 def key_values(entity: Mapping[str, Any]) -> dict[str, Any]:
@@ -190,61 +190,3 @@ def export_ngsi(
     target.write_bytes(to_json(found))  # pydantic-core's serializer: the export can hold 100 000 entities
     (out / CONTEXT_FILE).write_text(json.dumps(u4ssc_context(), indent=2), encoding="utf-8")
     return [target, out / CONTEXT_FILE]
-
-
-def result_of(kv: Mapping[str, Any]) -> tuple[tuple[str, str, int], KpiResult]:
-    """(city, country, year) and result of one key-values entity; raises RecordError."""
-    period = kv.get("calculationPeriod") or {}
-    start = str(period.get("from", "")) if isinstance(period, dict) else ""
-    if not re.match(r"^\d{4}-", start):
-        raise RecordError("calculationPeriod", "calculationPeriod.from must be a date such as 2021-01-01")
-    address = kv.get("address")
-    country = address.get("addressCountry", "") if isinstance(address, dict) else ""
-    value = kv.get("kpiValue")
-    if isinstance(value, bool) or not isinstance(value, int | float | str | type(None)):
-        raise RecordError("kpiValue", f"kpiValue {value!r} is neither a number nor a text")
-    for required in ("kpiCode", "dataPoint", "resultStatus", "organization"):
-        if not isinstance(kv.get(required), str):
-            raise RecordError(required, f"attribute {required!r} is missing or not a text")
-    dq = kv.get("dataQuality")
-    result = KpiResult(
-        code=kv["kpiCode"],
-        data_point=kv["dataPoint"],
-        name=str(kv.get("name", "")),
-        dimension=str(kv.get("u4sscDimension", "")),
-        subdimension=str(kv.get("u4sscSubdimension", "")),
-        category=str(kv.get("u4sscCategory", "")),
-        level=str(kv.get("kpiLevel", "")),
-        unit=str(kv.get("unit", "")),
-        value=float(value) if isinstance(value, int | float) else None,
-        value_text=value if isinstance(value, str) else kv.get("valueText"),
-        status=status(kv["resultStatus"]),
-        quality=quality(str(dq)) if dq is not None else None,
-        source=str(kv.get("dataSource", "")),
-        origin=str(kv.get("dataOrigin", "")),
-        verified=kv.get("verified") if isinstance(kv.get("verified"), bool) else None,
-        reason=str(kv.get("statusReason", "")),
-    )
-    return (kv["organization"], str(country), int(start[:4])), result
-
-
-def import_ngsi(path: Path) -> list[Assessment]:
-    """Reads entities.jsonld (a folder holding it, or any JSON array of entities, either form)."""
-    file = path / ENTITIES_FILE if path.is_dir() else path
-    data = read_json(file)
-    items = data if isinstance(data, list) else [data]
-    profiles: dict[tuple[str, int], CityProfile] = {}
-    results: list[tuple[str, int, KpiResult]] = []
-    for index, item in enumerate(items):
-        if not isinstance(item, dict) or item.get("type") != ENTITY_TYPE:
-            raise fail("type-error", f"entity {index} is not a {ENTITY_TYPE}", file=file.name, row=index + 1)
-        try:
-            (city, country, year), result = result_of(key_values(item))
-        except RecordError as exc:
-            raise fail("type-error", str(exc), file=file.name, row=index + 1, field=exc.field) from None
-        except ValueError as exc:
-            raise fail("type-error", str(exc).splitlines()[0], file=file.name, row=index + 1) from None
-        if (city, year) not in profiles:
-            profiles[(city, year)] = CityProfile(city=city, country=country, year=year)
-        results.append((city, year, result))
-    return group(((p, []) for p in profiles.values()), results)

@@ -32,9 +32,14 @@ def read_json(path: Path) -> Any:
     except OSError as exc:
         raise fail("file-error", f"cannot read: {exc.strerror or exc}", file=str(path)) from None
     except ValueError as exc:
-        where = re.search(r"line (\d+) column (\d+)", str(exc))
-        row, column = (int(where[1]), where[2]) if where else (None, None)
-        raise fail("format-error", f"not valid JSON: {exc}", file=path.name, row=row, column=column) from None
+        raise json_error(str(exc), path.name) from None
+
+
+def json_error(message: str, file: str) -> ExchangeError:
+    """A parser message such as '... at line 3 column 14' as a located diagnostic."""
+    where = re.search(r"line (\d+) column (\d+)", message)
+    row, column = (int(where[1]), where[2]) if where else (None, None)
+    return fail("format-error", f"not valid JSON: {message}", file=file, row=row, column=column)
 
 
 def write_csv(path: Path, header: Sequence[str], rows: Iterable[Mapping[str, str]]) -> None:
