@@ -35,7 +35,6 @@ from citykpi.exchange.ngsi import ENTITIES_FILE
 from citykpi.exchange.records import group
 from citykpi.exchange.tables import ExchangeError, fail, json_error
 
-
 # KpiResult fields an entity carries unchanged; value and value_text come from kpiValue/valueText.
 COPIED = tuple(f for f in KpiResult.model_fields if f not in ("value", "value_text"))
 
@@ -75,6 +74,7 @@ class KpiEntity(BaseModel):
         text = value if isinstance(value, str) else self.value_text
         fields = {f: getattr(self, f) for f in COPIED}
         return KpiResult.model_construct(**fields, value=None if number is None else float(number), value_text=text)
+
 
 MAX_REPORTED = 20
 _MANY: TypeAdapter[list[KpiEntity]] = TypeAdapter(list[KpiEntity])
