@@ -3,6 +3,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from citykpi.cli import app
@@ -106,8 +107,30 @@ def test_broken_framework_file_is_reported_without_traceback(tmp_path: Path) -> 
         "id: bad\nname: Bad\nversion: '1'\nkpis:\n  - code: 'X: 1'\n    level: sometimes\n", encoding="utf-8"
     )
     code, out, err = run("kpis", "list", "--framework", str(bad))
-    assert code == 1 and out == ""
+    assert code == 2 and out == ""
     assert "bad.yaml, KPI X: 1, field 'level'" in err
     assert "Traceback" not in err
     code, _, err = run("kpis", "list", "--framework", str(tmp_path / "missing.yaml"))
-    assert code == 1 and "[file-error] missing.yaml" in err
+    assert code == 2 and "[file-error] missing.yaml" in err
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["kpis", "list"],
+        ["template", "--city", "X", "--year", "2024", "-o", "{tmp}/t.xlsx"],
+        ["validate", "{tmp}/t.xlsx"],
+        ["assess", "{tmp}/t.xlsx", "-o", "{tmp}/out"],
+        ["report", "{tmp}/t.xlsx", "-o", "{tmp}/r.html"],
+    ],
+    ids=lambda c: c[0],
+)
+def test_every_command_reports_a_broken_framework_file_the_same_way(tmp_path: Path, command: list[str]) -> None:
+    """One shared --framework option: same message, exit 2, nothing written, whichever command reads KPIs."""
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("id: bad\nname: Bad\nversion: '1'\nkpis:\n  - code: 'X: 1'\n    level: sometimes\n")
+    args = [part.format(tmp=tmp_path) for part in command]
+    code, out, err = run(*args, "--framework", str(bad))
+    assert code == 2 and out == ""
+    assert "the KPI framework files have problems" in err and "bad.yaml, KPI X: 1, field 'level'" in err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["bad.yaml"]

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from citykpi.framework.cli import FrameworkOption
+from citykpi.framework.cli_options import FrameworkOption
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -42,7 +42,7 @@ def assess_command(
 
     from citykpi.assess.output import write_assessment
     from citykpi.assess.summary import summary
-    from citykpi.framework.cli import _load as load_catalogue
+    from citykpi.framework.cli_options import load_catalogue
 
     console = Console(stderr=True)
     catalogue = load_catalogue(framework)

@@ -1,7 +1,8 @@
 """`citykpi template` and `citykpi validate`: the city team's two commands.
 
 This is the edge of the program: whatever a file does to the readers, the user gets a report
-and an exit code (0 valid, 1 errors), never a traceback.
+and an exit code (0 valid, 1 errors, 2 when the command cannot run: a broken framework
+file, an output that is not .xlsx), never a traceback.
 """
 
 from __future__ import annotations
@@ -11,6 +12,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
+
+from citykpi.framework.cli_options import FrameworkOption, load_catalogue
 
 if TYPE_CHECKING:
     from citykpi.collect.catalogue import CatalogueLike
@@ -22,30 +25,9 @@ class ReportFormat(StrEnum):
     JSON = "json"
 
 
-FrameworkOption = Annotated[
-    list[Path] | None,
-    typer.Option("--framework", help="An extra framework file loaded beside U4SSC; repeat for several."),
-]
-
-
 def register(app: typer.Typer) -> None:
     app.command("template")(template)
     app.command("validate")(validate)
-
-
-def _catalogue(frameworks: list[Path] | None) -> CatalogueLike:
-    """The catalogue, or exit 2 with the framework files' problems."""
-    from rich.console import Console
-
-    from citykpi.collect.report_io import print_report
-    from citykpi.diagnostics import ValidationReport
-    from citykpi.framework.catalogue import Catalogue, FrameworkError
-
-    try:
-        return Catalogue.load(list(frameworks or ()))
-    except FrameworkError as exc:
-        print_report(ValidationReport.from_diagnostics(exc.diagnostics), Console(stderr=True), "framework files")
-        raise typer.Exit(2) from None
 
 
 def template(
@@ -67,7 +49,7 @@ def template(
     if output.suffix.lower() != ".xlsx":
         typer.echo(f"error: the output must be an .xlsx file, not '{output.name}'", err=True)
         raise typer.Exit(2)
-    catalogue = _catalogue(framework)
+    catalogue = load_catalogue(framework)
     profile = CityProfile(
         city=city,
         country=country,
@@ -105,7 +87,7 @@ def validate(
 
     from citykpi.collect.report_io import annotate_workbook, as_json, print_report
 
-    catalogue = _catalogue(framework)
+    catalogue = load_catalogue(framework)
     report = _read(file, catalogue, max_mb)
     if format is ReportFormat.JSON:
         typer.echo(as_json(report))

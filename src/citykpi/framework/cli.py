@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import json
 from enum import StrEnum
-from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
+
+from citykpi.framework.cli_options import FrameworkOption, load_catalogue
 
 if TYPE_CHECKING:
     from citykpi.framework.catalogue import Catalogue
@@ -19,14 +20,6 @@ class OutputFormat(StrEnum):
     JSON = "json"
 
 
-FrameworkOption = Annotated[
-    list[Path] | None,
-    typer.Option(
-        "--framework",
-        help="An extra framework file (YAML or JSON) loaded beside U4SSC; repeat for several.",
-        exists=False,
-    ),
-]
 FormatOption = Annotated[OutputFormat, typer.Option("--format", help="table for people, json for scripts.")]
 
 
@@ -46,7 +39,7 @@ def list_kpis(
     level: Annotated[str | None, typer.Option(help="Only core or only advanced KPIs.", callback=_level)] = None,
 ) -> None:
     """List the KPIs of the catalogue."""
-    catalogue = _load(framework)
+    catalogue = load_catalogue(framework)
     selected = [
         k
         for k in catalogue.kpis.values()
@@ -67,7 +60,7 @@ def show_kpi(
     format: FormatOption = OutputFormat.TABLE,
 ) -> None:
     """Everything the catalogue knows about one KPI."""
-    catalogue = _load(framework)
+    catalogue = load_catalogue(framework)
     try:
         kpi = catalogue.kpi(code)
     except KeyError:
@@ -85,18 +78,6 @@ def _level(value: str | None) -> str | None:
     if value is not None and value.lower() not in ("core", "advanced"):
         raise typer.BadParameter(f"{value!r} is not a level; use core or advanced")
     return value.lower() if value else None
-
-
-def _load(extra: list[Path] | None) -> Catalogue:
-    from citykpi.framework.catalogue import Catalogue, FrameworkError
-
-    try:
-        return Catalogue.load(extra or ())
-    except FrameworkError as exc:
-        typer.echo("Error: the KPI framework files have problems:", err=True)
-        for diagnostic in exc.diagnostics:
-            typer.echo(f"  {diagnostic}", err=True)
-        raise typer.Exit(1) from None
 
 
 def _in_dimension(kpi: Kpi, wanted: str) -> bool:

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from citykpi.framework.cli import FrameworkOption
+from citykpi.framework.cli_options import FrameworkOption
 
 if TYPE_CHECKING:
     from citykpi.assess.model import Assessment
@@ -122,7 +122,7 @@ def write(page: str, out: Path, pdf: Path | None) -> None:
 def city_reports(
     files: list[Path], framework: list[Path] | None, targets: list[Path] | None, use_default: bool
 ) -> list[CityReport]:
-    from citykpi.framework.cli import _load as load_catalogue
+    from citykpi.framework.cli_options import load_catalogue
     from citykpi.report.content import build
 
     catalogue = load_catalogue(framework)
