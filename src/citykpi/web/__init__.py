@@ -1,0 +1,17 @@
+"""The web dashboard: server-rendered pages on the same app and platform services as the API."""
+
+from __future__ import annotations
+
+from importlib import resources
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+
+
+def register(app: FastAPI) -> None:
+    """Called by `citykpi.api.app.create_app`; pages stay out of the OpenAPI document."""
+    from citykpi.web import auth_pages, city_pages, edit_pages, verify_pages
+
+    app.mount("/static", StaticFiles(directory=str(resources.files("citykpi.web") / "data" / "static")), name="static")
+    for module in (auth_pages, city_pages, edit_pages, verify_pages):
+        app.include_router(module.router, include_in_schema=False)

@@ -1,0 +1,80 @@
+"""Sign-in, sign-out and the language switch."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from citykpi.api.deps import SESSION_COOKIE, Db
+from citykpi.platform import accounts
+from citykpi.platform.errors import RateLimited
+from citykpi.web.i18n import LANG_COOKIE, LANGUAGES
+from citykpi.web.render import PageRoute, page, translate
+from citykpi.web.session import Current, check_csrf
+
+router = APIRouter(route_class=PageRoute)
+
+
+def safe_next(target: str) -> str:
+    """Only a path on this site: an open redirect would let a phishing link borrow our sign-in page."""
+    return target if target.startswith("/") and not target.startswith("//") else "/"
+
+
+@router.get("/signin", response_class=HTMLResponse)
+def signin_form(request: Request, current: Current, next: str = "/") -> HTMLResponse:
+    return page(request, "signin.html", next=safe_next(next), error=None, username="")
+
+
+@router.post("/signin", response_class=HTMLResponse)
+def signin(
+    request: Request,
+    db: Db,
+    current: Current,
+    username: Annotated[str, Form(max_length=100)],
+    password: Annotated[str, Form(max_length=200)],
+    next: Annotated[str, Form(max_length=500)] = "/",
+) -> Response:
+    client = request.client.host if request.client else "unknown"
+    try:
+        with db.write() as session:
+            user = accounts.sign_in(session, username, password, client)
+            secret = accounts.issue(session, user, "session", ttl=accounts.SESSION_TTL)[0] if user else None
+    except RateLimited:
+        message = translate(request, "Too many failed sign-ins for this user; try again in 15 minutes.")
+        return page(request, "signin.html", status=429, next=safe_next(next), error=message, username=username)
+    if secret is None:
+        message = translate(request, "Wrong user name or password.")
+        return page(request, "signin.html", status=401, next=safe_next(next), error=message, username=username)
+    response = RedirectResponse(safe_next(next), status_code=303)
+    response.set_cookie(
+        SESSION_COOKIE,
+        secret,
+        httponly=True,
+        samesite="lax",
+        secure=request.app.state.settings.secure_cookies,
+        max_age=int(accounts.SESSION_TTL.total_seconds()),
+    )
+    return response
+
+
+@router.post("/signout")
+def signout(request: Request, db: Db, current: Current, csrf_token: Annotated[str, Form()] = "") -> Response:
+    check_csrf(current, csrf_token)
+    cookie = request.cookies.get(SESSION_COOKIE, "")
+    with db.write() as session:
+        found = accounts.resolve(session, cookie, "session")
+        if found is not None:
+            found[1].revoked = True
+    response = RedirectResponse("/?ok=signed-out", status_code=303)
+    response.delete_cookie(SESSION_COOKIE)
+    return response
+
+
+@router.get("/lang/{code}")
+def switch_language(code: str, next: str = "/") -> Response:
+    response = RedirectResponse(safe_next(next), status_code=303)
+    if code in LANGUAGES:
+        response.set_cookie(LANG_COOKIE, code, max_age=365 * 24 * 3600, samesite="lax")
+    return response

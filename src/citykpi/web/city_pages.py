@@ -1,0 +1,186 @@
+"""Reading pages: home, a city over the years, a KPI's history, comparison, open data.
+
+Every page asks the platform services what the visitor may see, so the public sees published
+periods only, exactly as through the API.
+"""
+
+from __future__ import annotations
+
+import statistics
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import HTMLResponse, Response
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
+
+from citykpi.api.deps import Reader
+from citykpi.framework.model import Kpi
+from citykpi.platform import cities, values, verification
+from citykpi.platform.catalogues import catalogue_of
+from citykpi.platform.errors import NotFound
+from citykpi.platform.roles import Action, can
+from citykpi.platform.workflow import PeriodState
+from citykpi.scoring.scorecard import ItemScore
+from citykpi.store.schema import City, Entry, Period, Result
+from citykpi.web.i18n import language
+from citykpi.web.render import PageRoute, page
+from citykpi.web.session import Current
+from citykpi.web.views import dimension_percents, scorecard, wheel
+
+router = APIRouter(route_class=PageRoute)
+PAGE_SIZE = 24
+OVERALL = ""  # the column of the city's overall score among the dimension columns
+
+
+@dataclass(frozen=True)
+class CompareRow:
+    city: City
+    period: Period
+    percents: dict[str, float | None]
+
+
+@router.get("/", response_class=HTMLResponse)
+def home(request: Request, current: Current, session: Reader, q: str = "", start: Annotated[int, Query(ge=0)] = 0):
+    total, found = cities.list_cities(session, cities.Page(PAGE_SIZE, start), q=q or None)
+    periods = {c.id: cities.list_periods(session, current.who, c) for c in found}
+    latest = [ps[-1] for ps in periods.values() if ps]
+    standings = verification.standings(session, latest, request.app.state.settings.certificate_rule)
+    rows = []
+    for city in found:
+        last = periods[city.id][-1] if periods[city.id] else None
+        rows.append({"city": city, "period": last, "standing": standings[last.id] if last else None})
+    return page(request, "home.html", rows=rows, total=total, start=start, size=PAGE_SIZE, q=q)
+
+
+@router.get("/wheels/{period_id}.svg")
+def wheel_image(period_id: int, request: Request, current: Current, session: Reader) -> Response:
+    """The wheel as an image, so the home page loads thumbnails lazily and the browser caches them."""
+    period = cities.get_period(session, current.who, period_id)
+    drawn = wheel(session, period, language(request))
+    return Response(str(drawn), media_type="image/svg+xml", headers={"Cache-Control": "private, max-age=60"})
+
+
+def _selected(periods: list[Period], year: int | None) -> Period | None:
+    if year is None:
+        return periods[-1] if periods else None
+    found = next((p for p in periods if p.year == year), None)
+    if found is None:
+        raise NotFound(f"no visible period {year}")
+    return found
+
+
+@router.get("/cities/{slug}", response_class=HTMLResponse)
+def city_page(request: Request, slug: str, current: Current, session: Reader, year: int | None = None):
+    city = cities.get_city(session, slug)
+    periods = cities.list_periods(session, current.who, city)
+    selected = _selected(periods, year)
+    standings = verification.standings(session, periods, request.app.state.settings.certificate_rule)
+    cards = {p.id: scorecard(session, p) for p in periods}
+    dimensions = list(dimension_percents(cards[selected.id])) if selected else []
+    return page(
+        request,
+        "city.html",
+        city=city,
+        periods=periods,
+        selected=selected,
+        standings=standings,
+        cards=cards,
+        dimensions=dimensions,
+        percents={p.id: dimension_percents(cards[p.id]) for p in periods},
+        wheel=wheel(session, selected, language(request)) if selected else None,
+        kpis=_kpi_rows(session, selected) if selected else [],
+        may_read=can(current.who, Action.READ, city.id, city.hub),
+    )
+
+
+def _kpi_rows(session: Reader, period: Period) -> list[tuple[Kpi, list[ItemScore]]]:
+    """The scored data points of the period grouped by KPI, in catalogue order."""
+    kpis = catalogue_of(period.framework).kpis
+    rows: dict[str, list[ItemScore]] = {}
+    for item in scorecard(session, period).items:
+        rows.setdefault(item.result.code, []).append(item)
+    return [(kpis[code], items) for code, items in rows.items()]
+
+
+@router.get("/cities/{slug}/kpis/{code}", response_class=HTMLResponse)
+def kpi_page(request: Request, slug: str, code: str, current: Current, session: Reader):
+    city = cities.get_city(session, slug)
+    periods = cities.list_periods(session, current.who, city)
+    framework = periods[-1].framework if periods else cities.latest_framework(session)
+    kpi = catalogue_of(framework).kpis.get(code)
+    if kpi is None:
+        raise NotFound(f"no KPI {code!r} in {framework.key}")
+    ids = [p.id for p in periods]
+    entries = session.scalars(
+        select(Entry).where(Entry.period_id.in_(ids), Entry.kpi == code).order_by(Entry.name, Entry.period_id)
+    ).all()
+    results = session.scalars(
+        select(Result).where(Result.period_id.in_(ids), Result.code == code).order_by(Result.data_point)
+    ).all()
+    may_audit = can(current.who, Action.READ, city.id, city.hub)
+    trail = {e.id: values.history(session, e.id) for e in entries} if may_audit else {}
+    return page(
+        request,
+        "kpi.html",
+        city=city,
+        kpi=kpi,
+        periods={p.id: p for p in periods},
+        years=[p.year for p in periods],
+        entries=entries,
+        results=results,
+        trail=trail,
+        may_audit=may_audit,
+    )
+
+
+@router.get("/compare", response_class=HTMLResponse)
+def compare(request: Request, current: Current, session: Reader, peer: str = ""):
+    """Latest visible period of each city, grouped by peer group, with the group median per dimension."""
+    query = select(City).order_by(City.peer_group, City.name)
+    if peer:
+        query = query.where(City.peer_group == peer)
+    groups: dict[str, list[CompareRow]] = {}
+    dimensions: list[str] = []
+    for city in session.scalars(query).all():
+        periods = cities.list_periods(session, current.who, city)
+        if not periods:
+            continue
+        card = scorecard(session, periods[-1])
+        dimensions = dimensions or list(dimension_percents(card))
+        percents = {OVERALL: card.city.percent, **dimension_percents(card)}
+        groups.setdefault(city.peer_group, []).append(CompareRow(city, periods[-1], percents))
+    medians = {name: _medians(rows) for name, rows in groups.items()}
+    every_peer = [label for _floor, label in cities.PEER_GROUPS]
+    return page(
+        request,
+        "compare.html",
+        groups=groups,
+        medians=medians,
+        columns=[OVERALL, *dimensions],
+        overall=OVERALL,
+        peer=peer,
+        peers=every_peer,
+    )
+
+
+def _medians(rows: list[CompareRow]) -> dict[str, float | None]:
+    out: dict[str, float | None] = {}
+    for key in rows[0].percents:
+        found = [p for r in rows if (p := r.percents.get(key)) is not None]
+        out[key] = statistics.median(found) if found else None
+    return out
+
+
+@router.get("/open-data", response_class=HTMLResponse)
+def open_data(request: Request, current: Current, session: Reader):
+    """Every published period with its downloads (the public API's exports and reports)."""
+    published = session.scalars(
+        select(Period)
+        .where(Period.status == PeriodState.PUBLISHED.value)
+        .options(joinedload(Period.city))
+        .join(City)
+        .order_by(City.name, Period.year)
+    ).all()
+    return page(request, "open_data.html", periods=published)

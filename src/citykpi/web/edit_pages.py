@@ -1,0 +1,250 @@
+"""A period's workspace: its values, the data-entry form, workbook upload and the period's transitions.
+
+The form goes through `platform.values.set_value`, which validates with the importer's own parser,
+so a value typed here gets exactly the message the same value gets in a workbook.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request, UploadFile
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from sqlalchemy.orm import Session
+
+from citykpi.api.deps import Db, Reader
+from citykpi.collect.model import DataQuality, Status, Submission
+from citykpi.diagnostics import ValidationReport, error
+from citykpi.platform import cities, values, verification
+from citykpi.platform.catalogues import catalogue_of
+from citykpi.platform.errors import Conflict, Invalid
+from citykpi.platform.roles import Action, Principal, can
+from citykpi.platform.workflow import PERIOD_STEPS, PeriodState, value_editable
+from citykpi.store.schema import Entry, Period, Review
+from citykpi.web.render import PageRoute, page
+from citykpi.web.session import Current, Visitor, check_csrf
+
+router = APIRouter(route_class=PageRoute)
+Text = Annotated[str, Form(max_length=4000)]
+
+
+def next_steps(who: Principal, period: Period) -> list[PeriodState]:
+    """The transitions this visitor may offer now (the service re-checks everything on submit)."""
+    return [
+        target
+        for target, step in PERIOD_STEPS.items()
+        if period.status in step.sources and can(who, step.needs, period.city_id, period.city.hub)
+    ]
+
+
+def _workspace(
+    request: Request, session: Session, current: Visitor, period_id: int, report: ValidationReport | None = None
+) -> HTMLResponse:
+    period = cities.get_period(session, current.who, period_id)
+    cities.require(current.who, Action.READ, period)
+    standing = verification.standing(session, period, request.app.state.settings.certificate_rule)
+    states = {r.kpi: r for r in verification.reviews(session, period)}
+    rows = values.entries(session, period)
+    editable = can(current.who, Action.EDIT, period.city_id, period.city.hub)
+    return page(
+        request,
+        "period.html",
+        status=422 if report is not None else 200,
+        period=period,
+        kpis=catalogue_of(period.framework).kpis,
+        entries=rows,
+        reviews=states,
+        standing=standing,
+        may_edit={r.id: editable and _editable(period, states.get(r.kpi)) for r in rows},
+        may_upload=editable and period.status == PeriodState.DRAFT,
+        steps=next_steps(current.who, period),
+        report=report,
+    )
+
+
+def _editable(period: Period, review: Review | None) -> bool:
+    return value_editable(period.status, review.state if review else None)
+
+
+@router.get("/periods/{period_id}", response_class=HTMLResponse)
+def workspace(request: Request, period_id: int, current: Current, session: Reader) -> HTMLResponse:
+    return _workspace(request, session, current, period_id)
+
+
+@router.post("/periods/{period_id}/upload", response_class=HTMLResponse)
+def upload(
+    request: Request,
+    period_id: int,
+    file: UploadFile,
+    current: Current,
+    db: Db,
+    session: Reader,
+    csrf_token: Annotated[str, Form()] = "",
+) -> Response:
+    check_csrf(current, csrf_token)
+    name = Path(file.filename or "upload").name or "upload"
+    limit = request.app.state.settings.max_upload_bytes
+    content = file.file.read(limit + 1)
+    try:
+        if len(content) > limit:
+            raise Invalid.of([error("source-error", f"the file exceeds {limit} bytes", file=name)], "file too large")
+        with db.write() as writing:
+            period = cities.get_period(writing, current.who, period_id)
+            submission, report = _read(content, name, period)
+            values.import_submission(writing, current.who, period, submission, report)
+    except Invalid as exc:
+        return _workspace(request, session, current, period_id, exc.report)
+    return RedirectResponse(f"/periods/{period_id}?ok=imported", status_code=303)
+
+
+def _read(content: bytes, name: str, period: Period) -> tuple[Submission | None, ValidationReport]:
+    from citykpi.collect.readers import read_any
+
+    with tempfile.TemporaryDirectory(prefix="citykpi-upload-") as tmp:
+        path = Path(tmp) / name
+        path.write_bytes(content)
+        return read_any(path, catalogue_of(period.framework))
+
+
+@router.post("/periods/{period_id}/transition")
+def transition(
+    period_id: int,
+    current: Current,
+    db: Db,
+    target: Annotated[PeriodState, Form()],
+    version: Annotated[int, Form()],
+    csrf_token: Annotated[str, Form()] = "",
+    reason: Text = "",
+) -> Response:
+    check_csrf(current, csrf_token)
+    with db.write() as session:
+        period = cities.get_period(session, current.who, period_id)
+        verification.transition(session, current.who, period, target, version, reason)
+    return RedirectResponse(f"/periods/{period_id}?ok=moved", status_code=303)
+
+
+def _entry_form(
+    request: Request,
+    session: Session,
+    current: Visitor,
+    entry_id: int,
+    typed: dict[str, str] | None = None,
+    problems: ValidationReport | None = None,
+    conflict: str | None = None,
+) -> HTMLResponse:
+    row, period = values.get_entry(session, current.who, entry_id)
+    cities.require(current.who, Action.EDIT, period)
+    kpi = catalogue_of(period.framework).kpis[row.kpi]
+    shown = typed or _as_form(row)
+    by_field: dict[str, list[str]] = {}
+    for d in problems.errors if problems else []:
+        by_field.setdefault(d.location.field if d.location.field in shown else "", []).append(d.message)
+    return page(
+        request,
+        "entry.html",
+        status=409 if conflict else 422 if problems else 200,
+        entry=row,
+        period=period,
+        kpi=kpi,
+        form=shown,
+        errors=by_field,
+        conflict=conflict,
+        statuses=[s.value for s in Status if s is not Status.NOT_REPORTED] + [Status.NOT_REPORTED.value],
+        qualities=list(DataQuality),
+    )
+
+
+@router.post("/values/{entry_id}/check")
+def check_entry(
+    entry_id: int,
+    current: Current,
+    session: Reader,
+    value: Text = "",
+    status: Text = "",
+    quality: Text = "",
+    csrf_token: Annotated[str, Form()] = "",
+) -> JSONResponse:
+    """Inline validation while typing: the importer's messages per field, nothing saved."""
+    check_csrf(current, csrf_token)
+    row, period = values.get_entry(session, current.who, entry_id)
+    cities.require(current.who, Action.EDIT, period)
+    edit = values.EntryEdit(
+        kpi=row.kpi,
+        kind=row.kind,
+        name=row.name,
+        value=value.strip() or None,
+        status=status or None,
+        quality=quality or None,
+    )
+    try:
+        values.parse_edit(edit, catalogue_of(period.framework))
+    except Invalid as exc:
+        found: dict[str, list[str]] = {}
+        for d in exc.report.errors if exc.report else []:
+            found.setdefault(d.location.field or "value", []).append(d.message)
+        return JSONResponse(found)
+    return JSONResponse({})
+
+
+def _as_form(row: Entry) -> dict[str, str]:
+    value = values.row_snapshot(row)["value"]
+    return {
+        "value": "" if value is None else str(value),
+        "status": row.status,
+        "quality": "" if row.quality is None else str(row.quality),
+        "source": row.source,
+        "origin": row.origin,
+        "notes": row.notes,
+        "reason": "",
+        "version": str(row.version),
+    }
+
+
+@router.get("/values/{entry_id}/edit", response_class=HTMLResponse)
+def entry_form(request: Request, entry_id: int, current: Current, session: Reader) -> HTMLResponse:
+    return _entry_form(request, session, current, entry_id)
+
+
+@router.post("/values/{entry_id}/edit", response_class=HTMLResponse)
+def save_entry(
+    request: Request,
+    entry_id: int,
+    current: Current,
+    db: Db,
+    session: Reader,
+    version: Annotated[int, Form()],
+    value: Text = "",
+    status: Text = "",
+    quality: Text = "",
+    source: Text = "",
+    origin: Text = "",
+    notes: Text = "",
+    reason: Text = "",
+    csrf_token: Annotated[str, Form()] = "",
+) -> Response:
+    check_csrf(current, csrf_token)
+    typed = {"value": value, "status": status, "quality": quality, "source": source, "origin": origin}
+    typed |= {"notes": notes, "reason": reason, "version": str(version)}
+    try:
+        with db.write() as writing:
+            row, period = values.get_entry(writing, current.who, entry_id)
+            edit = values.EntryEdit(
+                kpi=row.kpi,
+                kind=row.kind,
+                name=row.name,
+                value=value.strip() or None,
+                status=status or None,
+                quality=quality or None,
+                source=source,
+                origin=origin,
+                notes=notes,
+            )
+            values.set_value(writing, current.who, period, edit, version, reason)
+            period_id = period.id
+    except Invalid as exc:
+        return _entry_form(request, session, current, entry_id, typed, exc.report)
+    except Conflict as exc:
+        return _entry_form(request, session, current, entry_id, typed, conflict=exc.message)
+    return RedirectResponse(f"/periods/{period_id}?ok=saved#kpi-{row.kpi}", status_code=303)

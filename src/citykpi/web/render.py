@@ -1,0 +1,79 @@
+"""Templates (autoescaped, translated) and the page route that turns platform errors into pages.
+
+A `PlatformError` raised by a service becomes a page with the error's status and message instead
+of the API's JSON, so a reader never sees a traceback or raw JSON for something they caused.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Coroutine
+from functools import lru_cache
+from importlib import resources
+from typing import Any
+
+import jinja2
+from fastapi import Request, Response
+from fastapi.responses import HTMLResponse
+from fastapi.routing import APIRoute
+
+from citykpi.platform.errors import PlatformError, Unauthenticated
+from citykpi.report import style
+from citykpi.report.i18n import number
+from citykpi.web.i18n import language, translations
+
+# Short notices shown after a redirect (?ok=code); the text is translated in the template.
+NOTICES = {
+    "saved": "The value was saved.",
+    "imported": "The file was imported.",
+    "moved": "The period moved to its next state.",
+    "acted": "Your action on the KPI was recorded.",
+    "signed-out": "You are signed out.",
+}
+
+
+@lru_cache(maxsize=2)
+def environment(lang: str) -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(resources.files("citykpi.web") / "data" / "templates")),
+        autoescape=True,
+        extensions=["jinja2.ext.i18n"],
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    found = translations(lang)
+    env.install_gettext_translations(found, newstyle=True)  # type: ignore[attr-defined]
+    env.filters["num"] = lambda v, digits=1: number(v, lang, digits)
+    env.filters["pct"] = lambda v: "–" if v is None else number(100 * v, lang, 0) + " %"
+    env.filters["band_colour"] = style.band_colour
+    env.globals.update(lang=lang, notices=NOTICES)
+    return env
+
+
+def page(request: Request, template: str, status: int = 200, **context: Any) -> HTMLResponse:
+    lang = language(request)
+    context.setdefault("visitor", getattr(request.state, "visitor", None))
+    ok = request.query_params.get("ok")
+    body = environment(lang).get_template(template).render(request=request, ok=ok, **context)
+    return HTMLResponse(body, status_code=status)
+
+
+def translate(request: Request, text: str) -> str:
+    return translations(language(request)).gettext(text)
+
+
+class PageRoute(APIRoute):
+    """Renders `PlatformError`s as an error page; an anonymous visitor is sent to sign in instead of a 401."""
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handler = super().get_route_handler()
+
+        async def guarded(request: Request) -> Response:
+            try:
+                return await handler(request)
+            except Unauthenticated:
+                return Response(status_code=303, headers={"Location": f"/signin?next={request.url.path}"})
+            except PlatformError as exc:
+                return page(request, "error.html", status=exc.status, error=exc)
+
+        return guarded

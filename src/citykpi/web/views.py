@@ -1,0 +1,76 @@
+"""Scorecards and wheels of stored periods, computed once per state of the period.
+
+Scoring a period takes ~0.2 s and drawing its wheel ~0.8 s, far too slow for every page view. Both
+depend only on the period's stored data, whose every change writes an audit row, so the newest
+audit id of the period (with the period's version) is a cheap and exact cache key.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Callable
+from functools import lru_cache
+from typing import Generic, TypeVar
+
+from markupsafe import Markup
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from citykpi.platform.reports import assessment_of
+from citykpi.report.i18n import translations
+from citykpi.report.render import svg
+from citykpi.report.wheel import wheel_spec
+from citykpi.scoring.scorecard import GroupLevel, Scorecard, score
+from citykpi.scoring.targets import TargetBook
+from citykpi.store.schema import Audit, Period
+
+T = TypeVar("T")
+Key = tuple[object, ...]
+
+
+class Memo(Generic[T]):
+    """A small least-recently-used cache (thread-safe enough: a lost race only recomputes)."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self.items: OrderedDict[Key, T] = OrderedDict()
+
+    def get(self, key: Key, make: Callable[[], T]) -> T:
+        if key in self.items:
+            self.items.move_to_end(key)
+            return self.items[key]
+        value = make()
+        self.items[key] = value
+        while len(self.items) > self.size:
+            self.items.popitem(last=False)
+        return value
+
+
+CARDS: Memo[Scorecard] = Memo(512)
+WHEELS: Memo[Markup] = Memo(256)
+
+
+@lru_cache(maxsize=1)
+def book() -> TargetBook:
+    from citykpi.scoring.targetfiles import default_target_set
+
+    return TargetBook([default_target_set()])
+
+
+def stamp(session: Session, period: Period) -> Key:
+    last = session.scalar(select(func.max(Audit.id)).where(Audit.period_id == period.id))
+    return (period.id, period.version, last or 0)
+
+
+def scorecard(session: Session, period: Period) -> Scorecard:
+    return CARDS.get(stamp(session, period), lambda: score(assessment_of(session, period), book()))
+
+
+def wheel(session: Session, period: Period, lang: str) -> Markup:
+    card = scorecard(session, period)
+    """Drawn with the reports' translations: the wheel's words (bands, categories) live there."""
+    return WHEELS.get((*stamp(session, period), lang), lambda: svg(wheel_spec(card, translations(lang).gettext)))
+
+
+def dimension_percents(card: Scorecard) -> dict[str, float | None]:
+    return {g.name: g.percent for g in card.level(GroupLevel.DIMENSION)}
