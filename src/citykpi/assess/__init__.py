@@ -1,7 +1,8 @@
 """KPI values from a submission: `assess`, `summary`, and pandas frames for analysts.
 
-The pandas functions (`to_frame`, `assess_files`, `summary_frame`) are loaded on first use, so that
-the command line and the web server do not pay for importing pandas when they do not need it.
+Everything is loaded on first use: importing `citykpi.assess.cli` to list the commands must not
+pull in pydantic models, and the pandas functions (`to_frame`, `assess_files`, `summary_frame`) must
+not make the command line and the web server import pandas when they do not need it.
 """
 
 from __future__ import annotations
@@ -9,12 +10,11 @@ from __future__ import annotations
 from importlib import import_module
 from typing import TYPE_CHECKING
 
-from citykpi.assess.engine import assess
-from citykpi.assess.summary import Summary, summary
-
 if TYPE_CHECKING:
+    from citykpi.assess.engine import assess
     from citykpi.assess.files import InvalidSubmissionError
     from citykpi.assess.frame import assess_files, summary_frame, to_frame
+    from citykpi.assess.summary import Summary, summary
 
 __all__ = [
     "InvalidSubmissionError",
@@ -27,6 +27,9 @@ __all__ = [
 ]
 
 _LAZY = {
+    "assess": "citykpi.assess.engine",
+    "summary": "citykpi.assess.summary",
+    "Summary": "citykpi.assess.summary",
     "to_frame": "citykpi.assess.frame",
     "assess_files": "citykpi.assess.frame",
     "summary_frame": "citykpi.assess.frame",
