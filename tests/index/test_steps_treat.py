@@ -141,3 +141,19 @@ def test_log_ct_plus_mirrors_negative_skew_keeping_the_order() -> None:
     np.testing.assert_allclose(y[:, 0], -np.log(x.max() - x + 0.01 * span))
     assert summary["treated_indicators"]["a"]["f2"] == "log_CT_plus"
     assert np.all(np.diff(y[np.argsort(x), 0]) >= 0)  # larger raw value, larger treated value
+
+
+def test_cases_of_the_reference_test_suite() -> None:
+    # COINr tests/testthat/test-treat.R, re-stated: one outlier is pulled to the next value and passes
+    x = np.r_[np.arange(1.0, 11.0), 100.0]
+    y, _ = _treated({"a": x}, winmax=5)
+    np.testing.assert_array_equal(y[:, 0], np.r_[np.arange(1.0, 11.0), 10.0])
+    # two outliers, winmax 1 and no second treatment: still failing
+    x = np.r_[np.arange(1.0, 21.0), 100.0, 200.0]
+    y, summary = _treated({"a": x}, winmax=1, f2="none")
+    assert summary["failing_after"] == ["a"]
+    # forced winsorisation with winmax 3 treats exactly 3 points
+    y, summary = _treated({"a": x}, winmax=3, force_win=True)
+    assert summary["winsorised_points"] == 3
+    # 200 -> 100, both 100s -> 20, then the skew is negative and 1 -> 2
+    np.testing.assert_array_equal(y[:, 0], np.r_[2.0, np.arange(2.0, 21.0), 20.0, 20.0])
