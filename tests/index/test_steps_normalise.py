@@ -76,9 +76,9 @@ def test_unbounded_methods_are_minmax_rescaled_to_a_range() -> None:
 def test_per_indicator_parameters_from_metadata_and_overrides() -> None:
     index = make_index(
         {"a": [0.0, 5, 10], "b": [1.0, 2, 3]},
-        meta_extra={"a": {"goalpost_lower": 0, "goalpost_upper": 20}},
+        meta_extra={"a": {"goalpost_lower": 0, "goalpost_upper": 20, "goalpost_scale": 100}},
     )
-    params = normalise.Params(method="goalposts", range=(0, 100), indicators={"b": {"method": "minmax"}})
+    params = normalise.Params(method="goalposts", indicators={"b": {"method": "minmax"}})
     out = normalise.run(index, params).datasets["Normalised"]
     np.testing.assert_allclose(out[:, 0], [0, 25, 50])
     np.testing.assert_allclose(out[:, 1], [0, 50, 100])

@@ -228,6 +228,8 @@ def resolve_specs(index: Index, params: Params) -> list[NormaliseSpec]:
             meta = {field: node_params[col] for col, field in METADATA_PARAMS.items() if col in node_params}
             if "target" not in meta and index.hierarchy.node(code).target is not None:
                 meta["target"] = index.hierarchy.node(code).target
+            if "goalpost_scale" in node_params:  # the reference scales goalposts to [0, scale]
+                meta["range"] = (0.0, node_params["goalpost_scale"])
             if "range_lower" in meta or "range_upper" in meta:
                 lo, hi = params.output_range() or (0.0, 100.0)
                 meta["range"] = (meta.pop("range_lower", lo), meta.pop("range_upper", hi))
