@@ -71,26 +71,26 @@ class KpiAttributes:
         )
 
 
-def entity(
-    profile: CityProfile, r: KpiResult, kpi: KpiAttributes | None = None, book: TargetBook | None = None
-) -> dict[str, Any]:
-    """Key-values form of one result; `kpi` adds definition, formula and SDG targets, `book` the target and band."""
+def _city_attrs(profile: CityProfile) -> dict[str, Any]:
+    """Attributes every entity of one city-year shares."""
+    address = {"addressLocality": profile.city, **({"addressCountry": profile.country} if profile.country else {})}
+    return {
+        "organization": profile.city,
+        "address": address,
+        "calculationFrequency": "yearly",
+        "calculationPeriod": {"from": f"{profile.year:04d}-01-01", "to": f"{profile.year:04d}-12-31"},
+    }
+
+
+def _kpi_attrs(r: KpiResult, kpi: KpiAttributes | None) -> dict[str, Any]:
+    """Attributes every city-year's entity of one KPI data point shares."""
     qualitative = (kpi is not None and r.data_point in kpi.qualitative) or (
         r.value is None and r.value_text is not None
     )
-    attrs: dict[str, Any] = {
-        "id": entity_id(profile.city, profile.year, r.code, r.data_point),
-        "type": ENTITY_TYPE,
+    return {
         "name": r.name,
         "category": ["qualitative" if qualitative else "quantitative"],
-        "organization": profile.city,
-        "address": {
-            "addressLocality": profile.city,
-            **({"addressCountry": profile.country} if profile.country else {}),
-        },
         "process": r.category,
-        "calculationFrequency": "yearly",
-        "calculationPeriod": {"from": f"{profile.year:04d}-01-01", "to": f"{profile.year:04d}-12-31"},
         "kpiCode": r.code,
         "dataPoint": r.data_point,
         "unit": r.unit,
@@ -98,8 +98,13 @@ def entity(
         "u4sscDimension": r.dimension,
         "u4sscSubdimension": r.subdimension,
         "u4sscCategory": r.category,
-        "resultStatus": r.status.value,
+        **(kpi.attrs if kpi is not None else {}),
     }
+
+
+def _result_attrs(r: KpiResult, book: TargetBook | None) -> dict[str, Any]:
+    """Attributes of this value alone."""
+    attrs: dict[str, Any] = {"resultStatus": r.status.value}
     if r.status in _METHOD:
         attrs["calculationMethod"] = _METHOD[r.status]
     if r.value is not None:
@@ -116,8 +121,6 @@ def entity(
         "verified": r.verified,
     }
     attrs |= {k: v for k, v in optional.items() if v not in (None, "")}
-    if kpi is not None:
-        attrs |= kpi.attrs
     if book is not None:
         attrs |= _score_attrs(r, book)
     return attrs
@@ -137,11 +140,9 @@ def _score_attrs(r: KpiResult, book: TargetBook) -> dict[str, Any]:
     return attrs
 
 
-def normalized(attrs: Mapping[str, Any]) -> dict[str, Any]:
-    """The NGSI-LD normalized form: every attribute but id and type becomes a Property."""
-    out = {k: {"type": "Property", "value": v} for k, v in attrs.items()}
-    out["id"], out["type"] = attrs["id"], attrs["type"]
-    return out
+def _properties(attrs: Mapping[str, Any]) -> dict[str, Any]:
+    """The NGSI-LD normalized form of attributes: each becomes a Property."""
+    return {k: {"type": "Property", "value": v} for k, v in attrs.items()}
 
 
 def key_values(entity: Mapping[str, Any]) -> dict[str, Any]:
@@ -165,12 +166,24 @@ def entities(
     """`context_url` is where the U4SSC @context is published; by default the context.jsonld written
     beside the entities, as a reference relative to the entities file."""
     context = [CORE_CONTEXT, MODEL_CONTEXT, context_url]
-    shape = normalized if form == "normalized" else dict
+    shape = _properties if form == "normalized" else dict
     static = {code: KpiAttributes.of(kpi) for code, kpi in kpis.items()}
+    # The attributes shared by a city-year or by a KPI data point are shaped once and the same
+    # objects referenced from every entity: 85 000 entities then cost a third of the dictionaries.
+    shared: dict[tuple[str, ...], dict[str, Any]] = {}
     found = []
     for a in assessments:
+        city = shape(_city_attrs(a.profile))
         for r in a.results:
-            e = shape(entity(a.profile, r, static.get(r.code), book))
+            key = (r.code, r.data_point, r.name, r.unit, r.level, r.dimension, r.subdimension, r.category,
+                   str(r.value is None and r.value_text is not None))  # fmt: skip
+            if key not in shared:
+                shared[key] = shape(_kpi_attrs(r, static.get(r.code)))
+            e: dict[str, Any] = {"id": entity_id(a.profile.city, a.profile.year, r.code, r.data_point)}
+            e["type"] = ENTITY_TYPE
+            e |= shared[key]
+            e |= city
+            e |= shape(_result_attrs(r, book))
             e["@context"] = context
             found.append(e)
     return found
