@@ -157,3 +157,19 @@ def test_cases_of_the_reference_test_suite() -> None:
     assert summary["winsorised_points"] == 3
     # 200 -> 100, both 100s -> 20, then the skew is negative and 1 -> 2
     np.testing.assert_array_equal(y[:, 0], np.r_[2.0, np.arange(2.0, 21.0), 20.0, 20.0])
+
+
+def test_combine_applies_f2_to_the_winsorised_column() -> None:
+    x = np.r_[np.ones(20), 2.0, 50.0, 1000.0, 1e5]
+    y, summary = _treated({"a": x, "b": x.copy()}, winmax=1, indicators={"b": {"combine": True}})
+    np.testing.assert_allclose(y[:, 0], np.log(x - x.min() + 0.01 * (x.max() - x.min())))
+    w = np.r_[np.ones(20), 2.0, 50.0, 1000.0, 1000.0]  # b: the largest value winsorised first
+    np.testing.assert_allclose(y[:, 1], np.log(w - w.min() + 0.01 * (w.max() - w.min())))
+    assert summary["flags"][:, 1].sum() == 1 and not summary["flags"][:, 0].any()
+
+
+def test_box_cox_lambda_per_indicator() -> None:
+    cols = {"a": OUTLIERS, "b": OUTLIERS.copy()}
+    y, _ = _treated(cols, f1="boxcox", f2="none", boxcox_lambda=0.5, indicators={"b": {"boxcox_lambda": 0.0}})
+    np.testing.assert_allclose(y[:, 0], (np.sqrt(OUTLIERS) - 1) / 0.5)
+    np.testing.assert_allclose(y[:, 1], np.log(OUTLIERS))

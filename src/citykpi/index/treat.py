@@ -228,12 +228,15 @@ def _apply_grouped(
     details: list[dict[str, Any]],
     key: str,
 ) -> None:
-    """Transform columns `cols` of `src` into `y` with `how`, one call per Box-Cox lambda."""
+    """Write `how` of the columns of `src` (aligned with `cols`) into columns `cols` of `y`.
+
+    One call per Box-Cox lambda, since lambda is per indicator.
+    """
     for lam in {spec[j].boxcox_lambda for j in cols}:
-        sub = [j for j in cols if spec[j].boxcox_lambda == lam]
-        y[:, sub] = _transform(src[:, sub], how, lam)
-        for j in sub:
-            details[j][key] = how
+        pos = [k for k, j in enumerate(cols) if spec[j].boxcox_lambda == lam]
+        y[:, [cols[k] for k in pos]] = _transform(src[:, pos], how, lam)
+        for k in pos:
+            details[cols[k]][key] = how
 
 
 def treat_array(x: FloatArray, specs: list[TreatSpec | None]) -> tuple[FloatArray, BoolArray, list[dict[str, Any]]]:
@@ -267,14 +270,14 @@ def treat_array(x: FloatArray, specs: list[TreatSpec | None]) -> tuple[FloatArra
                 details[j]["winsorised"] = int(count)
     changed = np.flatnonzero(failing)
     for how in {s.f1 for s in spec} - {"winsorise", "none"}:
-        _apply_grouped(y, x, [j for j in changed.tolist() if spec[j].f1 == how], how, spec, details, "f1")
+        f1_cols = [j for j in changed.tolist() if spec[j].f1 == how]
+        _apply_grouped(y, x[:, f1_cols], f1_cols, how, spec, details, "f1")
     sk[changed], ku[changed] = skew_kurt(y[:, changed])
     still = changed[(np.abs(sk[changed]) >= st[changed]) & (ku[changed] >= kt[changed])]
     for how in {spec[j].f2 for j in still.tolist()} - {"none"}:
         f2_cols = [j for j in still.tolist() if spec[j].f2 == how]
-        combined = [j for j in f2_cols if spec[j].combine]
-        source = x.copy()
-        source[:, combined] = y[:, combined]
+        combine = np.array([spec[j].combine for j in f2_cols])
+        source = np.where(combine, y[:, f2_cols], x[:, f2_cols])
         _apply_grouped(y, source, f2_cols, how, spec, details, "f2")
         for j in f2_cols:
             if not spec[j].combine:  # f2 replaced the winsorised column by a transform of the original
