@@ -93,3 +93,9 @@ def test_noise_is_bounded_seeded_and_per_level() -> None:
     for code, base in (("a", 1), ("b", 3), ("c", 1)):
         assert 0.75 * base <= one[code] <= 1.25 * base
     assert one["P"] == 2 and one["Q"] == 1
+
+
+def test_pca_without_complete_rows_is_reported() -> None:
+    index = _framework([1.0, np.nan], [np.nan, 2.0], [1.0, 2.0])
+    with pytest.raises(IndexError_, match="at least two units"):
+        _weights(index, method="pca", level=1)

@@ -78,6 +78,17 @@ def pca_weights(index: Index, level: int, weights: Mapping[str, float]) -> tuple
     for parent in h.codes(level + 1):
         kids = [codes.index(c) for c in h.children(parent)]
         v = pca_loadings(x[:, kids])
+        if np.isnan(v).any():
+            raise IndexError_(
+                [
+                    error(
+                        "insufficient-data",
+                        f"PCA weights of the children of {parent!r} need at least two units with all of them present",
+                        kpi=parent,
+                        field="method",
+                    )
+                ]
+            )
         total = np.nansum(v)
         for k, load in zip(kids, v, strict=True):
             out[codes[k]] = float(load / total) if total else float("nan")
