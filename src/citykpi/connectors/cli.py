@@ -6,6 +6,8 @@ from pathlib import Path
 
 import typer
 
+from citykpi.framework.cli_options import FrameworkOption, load_catalogue
+
 ingest_app = typer.Typer(help="Turn raw measurements (station or meter time series) into KPI values.")
 
 
@@ -23,12 +25,12 @@ def measurements(
     unit: list[str] = typer.Option([], "--unit", help="Unit of a pollutant's readings, e.g. NO2=ppb (repeatable)"),
     time_column: str | None = typer.Option(None, "--time-column", help="Column with the date/time of a reading"),
     station_column: str | None = typer.Option(None, "--station-column", help="Column naming the station"),
+    framework: FrameworkOption = None,
 ) -> None:
     from rich.console import Console
 
     from citykpi.connectors.ingest import Options, ingest_measurements
     from citykpi.connectors.output import print_means, write_submission
-    from citykpi.framework.catalogue import Catalogue, FrameworkError
 
     console = Console(stderr=True)
     units: dict[str, str] = {}
@@ -38,12 +40,9 @@ def measurements(
             console.print(f"[red]--unit {item!r}: write POLLUTANT=UNIT, e.g. NO2=ppb[/red]")
             raise typer.Exit(2)
         units[name.strip()] = value.strip()
+    catalogue = load_catalogue(framework)
     try:
-        catalogue = Catalogue.load()
         found = catalogue.kpi(kpi)
-    except FrameworkError as exc:
-        console.print(f"[red]{exc}[/red]")
-        raise typer.Exit(2) from None
     except KeyError as exc:
         console.print(f"[red]{exc.args[0]}[/red]")
         raise typer.Exit(2) from None

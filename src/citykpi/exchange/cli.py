@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING
 
 import typer
 
+from citykpi.framework.cli_options import FrameworkOption, load_catalogue
+
 if TYPE_CHECKING:
     from citykpi.scoring.targets import TargetBook
 
@@ -22,6 +24,7 @@ def export_command(
     output: Path = typer.Option(..., "-o", "--output", help="Folder to write"),
     keyvalues: bool = typer.Option(False, "--keyvalues", help="ngsi-ld: key-values entities instead of normalized"),
     no_scores: bool = typer.Option(False, "--no-scores", help="ngsi-ld: leave out target and currentStanding"),
+    framework: FrameworkOption = None,
     context_url: str = typer.Option(
         "context.jsonld", "--context-url", help="ngsi-ld: where the U4SSC @context (context.jsonld) is published"
     ),
@@ -32,13 +35,12 @@ def export_command(
     from citykpi.exchange.formats import FORMATS
     from citykpi.exchange.ngsi import export_ngsi
     from citykpi.exchange.sources import load_assessment
-    from citykpi.framework.catalogue import Catalogue
 
     console = Console(stderr=True)
     if format not in FORMATS:
         console.print(f"[red]unknown format {format!r}; choose one of {', '.join(FORMATS)}[/red]")
         raise typer.Exit(2)
-    catalogue = Catalogue.load()
+    catalogue = load_catalogue(framework)
     assessments, failed = [], False
     for path in files:
         assessment, problems = load_assessment(path, catalogue)
