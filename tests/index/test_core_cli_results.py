@@ -122,3 +122,18 @@ def test_flat_framework_from_excel_builds_and_ranks(tmp_path: Path) -> None:
     y = scores[scores["code"] == "y"].set_index("unit")
     assert y.loc["A", "score"] == 100 and y.loc["A", "rank"] == 1  # lower is better
     assert y.loc["B", "rank"] == y.loc["C", "rank"] == 2  # tie shares the best rank
+
+
+def test_panel_tables_keep_one_time_point(tmp_path: Path) -> None:
+    units = pd.DataFrame({"uCode": ["A", "A", "B", "B"], "Time": [2020, 2021, 2020, 2021], "x": [1.0, 2.0, 3.0, 4.0]})
+    meta = pd.DataFrame({"iCode": ["x"], "Type": ["Indicator"]})
+    units.to_csv(tmp_path / "u.csv", index=False)
+    meta.to_csv(tmp_path / "m.csv", index=False)
+    base = "data: {units: u.csv, meta: m.csv, year: %s}\nsteps: [{step: normalise}]\n"
+    (tmp_path / "c.yaml").write_text(base % 2021)
+    assert _cli("build", str(tmp_path / "c.yaml"), "-o", str(tmp_path / "o")).returncode == 0
+    raw = pd.read_csv(tmp_path / "o" / "raw.csv")
+    assert raw["x"].tolist() == [2.0, 4.0]
+    (tmp_path / "c.yaml").write_text(base % 1999)
+    result = _cli("build", str(tmp_path / "c.yaml"), "-o", str(tmp_path / "o"))
+    assert result.returncode == 1 and "no unit data rows for time 1999" in result.stderr

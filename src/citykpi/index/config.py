@@ -47,7 +47,7 @@ class DataSource(BaseModel):
     units_sheet: str | None = None
     meta_sheet: str | None = None
     assessment: Path | None = Field(default=None, description="citykpi assessment results (CSV or Excel)")
-    year: int | None = Field(default=None, description="assessment: keep this year only")
+    year: int | None = Field(default=None, description="Keep this time point only (panel data)")
     frameworks: list[Path] = Field(default_factory=list, description="assessment: extra framework files")
     indicators: list[str] | None = Field(default=None, description="Build a sub-index over these indicators only")
     unit_code: str = Field(default="uCode", description="Column of the unit codes")

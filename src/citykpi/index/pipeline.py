@@ -11,12 +11,13 @@ from collections.abc import Callable, Mapping
 from dataclasses import replace
 from typing import Any
 
+import numpy as np
 from pydantic import BaseModel, ValidationError
 
 from citykpi.diagnostics import error
 from citykpi.index import aggregate, denominate, impute, io, normalise, screen, treat, weights
 from citykpi.index.config import STEP_PARAMS, IndexConfig
-from citykpi.index.model import Hierarchy, Index, IndexError_
+from citykpi.index.model import Hierarchy, Index, IndexData, IndexError_
 
 StepFunction = Callable[[Index, Any], Index]
 
@@ -36,6 +37,15 @@ def _subset(hierarchy: Hierarchy, indicators: list[str]) -> Hierarchy:
     if unknown:
         raise IndexError_([error("invalid-config", f"unknown indicators {unknown}", field="data.indicators")])
     return hierarchy.restricted_to(indicators)
+
+
+def _one_time_point(data: IndexData, year: int, file: str) -> IndexData:
+    if data.time is None:
+        raise IndexError_([error("missing-label", "data.year needs a Time column in the unit data", file=file)])
+    rows = np.flatnonzero(data.time == year)
+    if rows.size == 0:
+        raise IndexError_([error("missing-rows", f"no unit data rows for time {year}", file=file)])
+    return data.take(rows)
 
 
 def _catalogue_directions(config: IndexConfig) -> dict[str, int]:
@@ -60,6 +70,8 @@ def load(config: IndexConfig) -> Index:
         units = io.read_table(config.resolve(src.units), src.units_sheet)
         roles = {"uCode": src.unit_code, "uName": src.unit_name, "Time": src.time}
         data = io.build_data(units, hierarchy, meta, str(src.units), roles, src.groups)
+        if src.year is not None:
+            data = _one_time_point(data, src.year, str(src.units))
     else:
         assert src.assessment is not None  # DataSource guarantees one of the two sources
         frame = io.read_table(config.resolve(src.assessment))
