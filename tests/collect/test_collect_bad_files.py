@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import zipfile
 from collections.abc import Callable
@@ -348,3 +349,31 @@ def test_framework_version_mismatch_is_a_warning(template_path: Path, catalogue:
     _, report = read_workbook(tmp_path / "old.xlsx", catalogue)
     assert report.valid
     assert "0.9" in find(report, "framework-mismatch", sheet="Meta").message
+
+
+UNREADABLE = Path("/sys/bus/cpu/uevent")  # write-only sysfs attribute: reading it fails even for root
+
+
+def _unreadable() -> bool:
+    try:
+        UNREADABLE.read_bytes()
+    except OSError:
+        return UNREADABLE.is_file()
+    return False
+
+
+@pytest.mark.skipif(not _unreadable(), reason="needs a real file that cannot be read (Linux sysfs)")
+@pytest.mark.parametrize("suffix", [".xlsx", ".csv", ".json", ".dat"])
+def test_a_file_without_read_permission_is_a_source_error(catalogue: Catalogue, tmp_path: Path, suffix: str) -> None:
+    link = tmp_path / f"data{suffix}"
+    link.symlink_to(UNREADABLE)
+    submission, report = read_any(link, catalogue)
+    assert submission is None
+    assert find(report, "source-error", file=link.name).message == "cannot read the file: Permission denied"
+
+
+def test_a_pipe_is_not_opened_but_reported(catalogue: Catalogue, tmp_path: Path) -> None:
+    fifo = tmp_path / "data.csv"
+    os.mkfifo(fifo)  # opening it would wait forever for a writer
+    _, report = read_any(fifo, catalogue)
+    assert "not a regular file" in find(report, "source-error").message

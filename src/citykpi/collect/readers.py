@@ -27,18 +27,10 @@ def read_any(
         problem = error("source-error", f"the folder has no {DESCRIPTOR}", file=path.name)
         return None, ValidationReport.from_diagnostics([problem])
     if not path.is_file():
-        return None, ValidationReport.from_diagnostics([error("source-error", "no such file", file=str(path))])
-    suffix = path.suffix.lower()
-    if suffix in WORKBOOK_SUFFIXES:
-        return read_workbook(path, catalogue, limits)
-    if suffix == ".csv" or suffix == ".tsv":
-        return read_csv(path, catalogue, limits)
-    if suffix == ".json":
-        return read_datapackage(path, catalogue, limits)
-    return _by_content(path, catalogue, limits)
-
-
-def _by_content(path: Path, catalogue: CatalogueLike, limits: Limits) -> tuple[Submission | None, ValidationReport]:
+        message = "not a regular file (a device, pipe or socket)" if path.exists() else "no such file"
+        return None, ValidationReport.from_diagnostics([error("source-error", message, file=str(path))])
+    # Read once up front so that an unreadable file (permissions, I/O error) is one clear problem
+    # whatever reader its extension picks, rather than an exception deep inside that reader.
     try:
         with path.open("rb") as f:
             head = f.read(4096)
@@ -46,6 +38,19 @@ def _by_content(path: Path, catalogue: CatalogueLike, limits: Limits) -> tuple[S
         return None, ValidationReport.from_diagnostics(
             [error("source-error", f"cannot read the file: {exc.strerror or exc}", file=path.name)]
         )
+    suffix = path.suffix.lower()
+    if suffix in WORKBOOK_SUFFIXES:
+        return read_workbook(path, catalogue, limits)
+    if suffix == ".csv" or suffix == ".tsv":
+        return read_csv(path, catalogue, limits)
+    if suffix == ".json":
+        return read_datapackage(path, catalogue, limits)
+    return _by_content(path, head, catalogue, limits)
+
+
+def _by_content(
+    path: Path, head: bytes, catalogue: CatalogueLike, limits: Limits
+) -> tuple[Submission | None, ValidationReport]:
     kind = sniff(head)
     if kind in ("zip", "xls"):
         return read_workbook(path, catalogue, limits)
