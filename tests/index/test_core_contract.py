@@ -50,3 +50,18 @@ def test_uncertain_parameter_of_absent_step_is_an_error() -> None:
         parse_config(raw, ASEM)
     assert err.value.diagnostics[0].location.field == "uncertainty[0].step"
     assert "not in the pipeline" in err.value.diagnostics[0].message
+
+
+def test_rerun_through_screening_and_overrides_checked() -> None:
+    index = run(parse_config(_config([{"step": "impute"}, {"step": "screen"}, {"step": "normalise"}]), ASEM))
+    strict = rerun(index, "screen", {"screen": {"threshold": 1.0, "dataset": "Raw"}})
+    assert 0 < len(strict.units) < len(index.units)
+    assert strict.datasets["Normalised"].shape[0] == len(strict.units)
+    assert strict.datasets["Imputed"].shape[0] == len(strict.units)
+    assert strict.previous is not None and index.previous is not None
+    assert strict.previous.previous is index.previous.previous  # the imputed state is reused, not rebuilt
+    with pytest.raises(IndexError_, match="would be ignored"):
+        rerun(index, "normalise", {"impute": {"method": "median"}})
+    with pytest.raises(IndexError_) as err:
+        rerun(index, "normalise", {"normalise": {"method": "cubic"}})
+    assert err.value.diagnostics[0].location.field == "normalise.method"
