@@ -1,0 +1,213 @@
+"""The whole cycle of the dashboard in headless Chromium against a real server and database.
+
+Editor uploads a workbook with errors and sees them located, fixes a value with inline validation,
+submits; verifier queries a KPI, the editor answers, the verifier accepts and verifies; the hub
+manager publishes; the public sees the published year and its downloads. Every main page passes
+axe-core's WCAG 2 A/AA rules, at desktop and at phone size.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from web_server import CITY, YEARS, running
+
+from citykpi.demo.cities import CITIES
+from citykpi.demo.errors import spoil
+from citykpi.demo.generate import generate
+from citykpi.demo.workbook import write_filled
+from citykpi.framework.catalogue import Catalogue
+
+pytestmark = pytest.mark.browser
+AXE = Path(__file__).parent / "vendor" / "axe.min.js"
+CHROMIUM = "/usr/bin/chromium"
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1280, "height": 900}
+SHOTS = os.environ.get("CITYKPI_SCREENSHOTS")
+
+
+@pytest.fixture(scope="module")
+def base(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    if not Path(CHROMIUM).exists():
+        pytest.skip("Debian chromium is not installed")
+    with running(tmp_path_factory.mktemp("web")) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        found = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield found
+        found.close()
+
+
+def broken_workbook(tmp: Path) -> Path:
+    catalogue = Catalogue.load()
+    submission = generate(list(catalogue.kpis.values()), CITIES[0], YEARS[-1])
+    path = write_filled(catalogue, submission, tmp / f"{CITY}-{YEARS[-1]}.xlsx")
+    spoil(path)
+    return path
+
+
+def axe_violations(page) -> list[str]:  # type: ignore[no-untyped-def]
+    page.add_script_tag(path=str(AXE))
+    found = page.evaluate(
+        "async () => (await axe.run(document, {runOnly: ['wcag2a', 'wcag2aa', 'wcag21aa']})).violations"
+        ".map(v => v.id + ': ' + v.nodes.map(n => n.target.join(' ')).slice(0, 3).join(', '))"
+    )
+    return list(found)
+
+
+def check_page(page, name: str) -> None:  # type: ignore[no-untyped-def]
+    """No axe violation and no horizontal page overflow at desktop and phone size."""
+    for label, size in (("desktop", DESKTOP), ("phone", PHONE)):
+        page.set_viewport_size(size)
+        assert axe_violations(page) == [], f"{name} at {label} size"
+        overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+        assert overflow <= 1, f"{name} scrolls sideways by {overflow}px at {label} size"
+        if SHOTS:
+            Path(SHOTS).mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=f"{SHOTS}/{name}-{label}.png", full_page=label == "phone")
+    page.set_viewport_size(DESKTOP)
+
+
+def sign_in(page, base: str, user: str) -> None:  # type: ignore[no-untyped-def]
+    page.goto(f"{base}/signin")
+    page.get_by_label("User name").fill(user)
+    page.get_by_label("Password").fill(f"{user}-demo-pass")
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_load_state()
+    assert page.locator(".who").inner_text().startswith(user)
+
+
+def sign_out(page) -> None:  # type: ignore[no-untyped-def]
+    page.get_by_role("button", name="Sign out").click()
+    page.wait_for_load_state()
+
+
+def move(page, state: str) -> None:  # type: ignore[no-untyped-def]
+    page.get_by_role("button", name=f"Move to: {state}").click()
+    page.wait_for_load_state()
+    assert "The period moved to its next state." in page.content()
+
+
+def test_whole_cycle(base: str, browser, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    page = browser.new_page(viewport=DESKTOP)
+    page.goto(base)
+    check_page(page, "home")
+    page.goto(f"{base}/compare")
+    check_page(page, "compare")
+
+    # The editor: upload a workbook with errors, see them located, nothing imported.
+    sign_in(page, base, "editor")
+    page.goto(f"{base}/cities/{CITY}?year={YEARS[-1]}")
+    check_page(page, "city")
+    page.get_by_role("link", name=f"Open the data of {YEARS[-1]}").click()
+    check_page(page, "period")
+    page.get_by_label("Collection workbook").set_input_files(str(broken_workbook(tmp_path)))
+    page.get_by_role("button", name="Check and import").click()
+    page.wait_for_load_state()
+    report = page.locator("section.report")
+    assert "Nothing was imported" in report.inner_text()
+    first = report.locator("tbody tr").first.locator("td")
+    assert first.nth(0).inner_text() not in ("", "–")  # the sheet
+    assert re.fullmatch(r"[A-Z]+\d+", first.nth(1).inner_text().strip())  # the cell, e.g. F23
+    check_page(page, "upload-errors")
+
+    # Fix a value in the form: inline validation with the importer's message, then a good value.
+    period_url = page.url.split("?")[0].removesuffix("/upload")
+    page.goto(period_url)
+    edit = page.locator("a", has_text="Edit").first
+    edit.click()
+    code = page.locator("h1").inner_text().split(" · ")[0]
+    page.get_by_label("Value", exact=True).fill("a lot")
+    page.get_by_label("Source").click()  # leaving the field validates it on the server
+    message = page.locator("#e-value")
+    message.wait_for(state="visible")
+    page.wait_for_function("document.getElementById('e-value').textContent.trim().length > 0")
+    assert page.get_by_label("Value", exact=True).get_attribute("aria-invalid") == "true"
+    check_page(page, "entry-invalid")
+    page.get_by_label("Value", exact=True).fill("42")
+    page.get_by_label("Why this change").fill("corrected after the statistics office's revision")
+    page.get_by_role("button", name="Save").click()
+    page.wait_for_load_state()
+    assert "The value was saved." in page.content()
+    move(page, "submitted")
+    sign_out(page)
+
+    # The verifier: start verification, raise a query on the edited KPI.
+    sign_in(page, base, "verifier")
+    page.goto(f"{base}/queue")
+    check_page(page, "queue")
+    page.get_by_role("link", name=f"{CITIES[0].name} {YEARS[-1]}").click()
+    page.get_by_role("link", name=f"{CITIES[0].name} {YEARS[-1]}").click()  # crumb to the workspace
+    move(page, "under_verification")
+    page.get_by_role("link", name="Verification of this period").click()
+    page.get_by_role("link", name=code, exact=True).click()
+    review_url = page.url
+    page.get_by_label("Message for: query").fill("Why did this value jump to 42?")
+    page.get_by_role("button", name="Query").click()
+    page.wait_for_load_state()
+    assert "Why did this value jump to 42?" in page.locator(".thread").inner_text()
+    check_page(page, "review")
+    sign_out(page)
+
+    # The editor answers the question.
+    sign_in(page, base, "editor")
+    page.goto(f"{base}/queue")
+    page.get_by_role("link", name=code, exact=True).click()
+    page.get_by_label("Message for: answer").fill("The statistics office revised the series in March.")
+    page.get_by_role("button", name="Answer").click()
+    page.wait_for_load_state()
+    sign_out(page)
+
+    # The verifier accepts it and the clean rest, and declares the period verified.
+    sign_in(page, base, "verifier")
+    page.goto(review_url)
+    assert "revised the series in March" in page.locator(".thread").inner_text()
+    page.get_by_role("button", name="Accept").click()
+    page.wait_for_load_state()
+    assert "accepted" in page.locator("h1 .state").inner_text()
+    page.get_by_role("link", name=re.compile("Verification ·")).click()
+    page.get_by_role("button", name=re.compile("Accept every submitted KPI")).click()
+    page.wait_for_load_state()
+    page.get_by_role("link", name=f"{CITIES[0].name} {YEARS[-1]}").click()
+    move(page, "verified")
+    sign_out(page)
+
+    # The hub manager publishes.
+    sign_in(page, base, "hub")
+    page.goto(period_url)
+    move(page, "published")
+    sign_out(page)
+
+    # The public sees the published year, its audit-free KPI page and the open-data downloads.
+    page.goto(f"{base}/cities/{CITY}?year={YEARS[-1]}")
+    assert "published" in page.locator(".state").first.inner_text()
+    assert page.locator(".wheel svg").count() == 1
+    page.goto(f"{base}/cities/{CITY}/kpis/{code}")
+    assert "42" in page.locator("main").inner_text()
+    assert page.get_by_role("heading", name="Audit trail").count() == 0
+    check_page(page, "kpi-public")
+    page.goto(f"{base}/open-data")
+    check_page(page, "open-data")
+    snapshot = page.get_by_role("link", name=f"City Snapshot of {CITIES[0].name} {YEARS[-1]}")
+    with page.expect_navigation():
+        snapshot.click()
+    assert CITIES[0].name in page.content()
+    page.close()

@@ -1,0 +1,51 @@
+"""A real uvicorn server on a free loopback port, with a temporary SQLite database and demo data."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import httpx
+import uvicorn
+
+from citykpi.api.app import create_app
+from citykpi.api.settings import Settings
+from citykpi.demo.cities import CITIES
+from citykpi.platform.cities import slugify
+from citykpi.platform.demo import load_demo
+
+CITY = slugify(CITIES[0].name)
+YEARS = (2023, 2024)  # the first is published by the demo loader, the second stays a draft
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@contextmanager
+def running(tmp: Path, cities: int = 2) -> Iterator[str]:
+    app = create_app(Settings(database_url=f"sqlite:///{tmp / 'web.db'}"))
+    load_demo(app.state.db, specs=CITIES[:cities], years=YEARS)
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    base = f"http://127.0.0.1:{port}"
+    for _ in range(200):
+        try:
+            if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
+                break
+        except httpx.TransportError:
+            time.sleep(0.05)
+    try:
+        yield base
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+        app.state.db.dispose()
