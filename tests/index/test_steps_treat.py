@@ -44,6 +44,9 @@ def test_winsorisation_replaces_the_largest_value_until_the_test_passes() -> Non
     np.testing.assert_array_equal(y[:, 0], np.r_[np.arange(1.0, 11.0), 30.0, 30.0])
     assert summary["winsorised_points"] == 1
     assert summary["flags"][:, 0].tolist() == [False] * 11 + [True]
+    sk, ku = treat.skew_kurt(y)  # the logged statistics describe the treated column
+    details = summary["treated_indicators"]["a"]  # type: ignore[index]
+    assert np.isclose(details["skew"], sk[0]) and np.isclose(details["kurt"], ku[0])
 
 
 def test_log_ct_on_the_original_data_when_winsorisation_is_not_enough() -> None:

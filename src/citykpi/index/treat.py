@@ -95,8 +95,9 @@ _POWERS = np.arange(1, 5)
 
 def _caps(
     row: FloatArray, centred: FloatArray, totals: FloatArray, winmax: float, force: bool, st: float, kt: float
-) -> tuple[float, float]:
-    """Clipping bounds reached by the reference's winsorisation loop on one sorted column.
+) -> tuple[float, float, float, float]:
+    """Clipping bounds reached by the reference's winsorisation loop on one sorted column, and the
+    skewness and kurtosis of the result.
 
     Replacing the k largest values by the next one is clipping at the (k+1)-th largest, so the
     state is two counts (k_hi, k_lo); the power sums of a state follow from the totals minus the
@@ -105,7 +106,7 @@ def _caps(
     n = row.size
     k_hi = k_lo = 0
 
-    def failing() -> tuple[bool, float]:
+    def failing() -> tuple[bool, float, float]:
         top, low = centred[n - 1 - k_hi], centred[k_lo]
         sums = (
             totals
@@ -115,11 +116,11 @@ def _caps(
             + k_lo * low**_POWERS
         )
         sk, ku = _skew_kurt_from_sums(float(n), sums)
-        return bool(abs(sk) >= st and ku >= kt), sk
+        return bool(abs(sk) >= st and ku >= kt), sk, ku
 
-    fails, sk = failing()
+    fails, sk, ku = failing()
     if not fails:
-        return np.inf, -np.inf
+        return np.inf, -np.inf, sk, ku
     while k_hi + k_lo < winmax and (fails or force):
         if sk >= 0:  # replace the maximum and its ties by the next smaller value
             nxt = int(np.searchsorted(row, row[n - 1 - k_hi], side="left")) - 1
@@ -131,8 +132,8 @@ def _caps(
             if nxt >= n - 1 - k_hi:
                 break
             k_lo = nxt
-        fails, sk = failing()
-    return (row[n - 1 - k_hi] if k_hi else np.inf), (row[k_lo] if k_lo else -np.inf)
+        fails, sk, ku = failing()
+    return (row[n - 1 - k_hi] if k_hi else np.inf), (row[k_lo] if k_lo else -np.inf), sk, ku
 
 
 def winsorise(
@@ -146,12 +147,22 @@ def winsorise(
     The columns are sorted and their power sums taken once, vectorised; the rounds then only touch
     the few replaced points of each column (see `_caps`). Returns the data and the replaced cells.
     """
+    y, treated, _, _ = _winsorise(x, winmax, force, skew_thresh, kurt_thresh)
+    return y, treated
+
+
+def _winsorise(
+    x: FloatArray, winmax: FloatArray, force: BoolArray, skew_thresh: FloatArray, kurt_thresh: FloatArray
+) -> tuple[FloatArray, BoolArray, FloatArray, FloatArray]:
+    """`winsorise`, plus the skewness and kurtosis of each result (NaN where not computed)."""
     y = x.copy()
     treated = np.zeros(x.shape, dtype=bool)
+    sk = np.full(x.shape[1], np.nan)
+    ku = np.full(x.shape[1], np.nan)
     counts = np.sum(~np.isnan(x), axis=0)
     todo = np.flatnonzero((winmax > 0) & (counts >= 4))
     if todo.size == 0:
-        return y, treated
+        return y, treated, sk, ku
     srt = np.sort(np.ascontiguousarray(x[:, todo].T), axis=1)  # NaN last
     centred = srt - np.nanmean(srt, axis=1, keepdims=True)  # centred for numerically stable power sums
     c1 = np.where(np.isnan(centred), 0.0, centred)
@@ -161,14 +172,14 @@ def winsorise(
     low_cap = np.full(todo.size, -np.inf)
     for r, j in enumerate(todo.tolist()):
         n = int(counts[j])
-        top_cap[r], low_cap[r] = _caps(
+        top_cap[r], low_cap[r], sk[j], ku[j] = _caps(
             srt[r, :n], centred[r, :n], totals[r], winmax[j], bool(force[j]), skew_thresh[j], kurt_thresh[j]
         )
     sub = x[:, todo]
     hit = (sub > top_cap) | (sub < low_cap)
     y[:, todo] = np.where(sub > top_cap, top_cap, np.where(sub < low_cap, low_cap, sub))
     treated[:, todo] = hit
-    return y, treated
+    return y, treated, sk, ku
 
 
 def log_ct(x: FloatArray) -> FloatArray:
@@ -257,7 +268,7 @@ def treat_array(x: FloatArray, specs: list[TreatSpec | None]) -> tuple[FloatArra
     win = failing & np.array([s.f1 == "winsorise" for s in spec])
     if win.any():
         cols = np.flatnonzero(win)
-        wy, wmask = winsorise(
+        wy, wmask, w_sk, w_ku = _winsorise(
             x[:, cols],
             np.array([spec[j].winmax for j in cols], dtype=float),
             np.array([spec[j].force_win for j in cols]),
@@ -265,6 +276,8 @@ def treat_array(x: FloatArray, specs: list[TreatSpec | None]) -> tuple[FloatArra
             kt[cols],
         )
         y[:, cols], treated[:, cols] = wy, wmask
+        known = ~np.isnan(w_sk)  # statistics of the winsorised columns come with them
+        sk[cols[known]], ku[cols[known]] = w_sk[known], w_ku[known]
         for j, count in zip(cols.tolist(), wmask.sum(axis=0).tolist(), strict=True):
             if count:
                 details[j]["winsorised"] = int(count)
@@ -272,7 +285,8 @@ def treat_array(x: FloatArray, specs: list[TreatSpec | None]) -> tuple[FloatArra
     for how in {s.f1 for s in spec} - {"winsorise", "none"}:
         f1_cols = [j for j in changed.tolist() if spec[j].f1 == how]
         _apply_grouped(y, x[:, f1_cols], f1_cols, how, spec, details, "f1")
-    sk[changed], ku[changed] = skew_kurt(y[:, changed])
+    transformed = np.array([j for j in changed.tolist() if spec[j].f1 not in ("winsorise", "none")], dtype=np.intp)
+    sk[transformed], ku[transformed] = skew_kurt(y[:, transformed])
     still = changed[(np.abs(sk[changed]) >= st[changed]) & (ku[changed] >= kt[changed])]
     for how in {spec[j].f2 for j in still.tolist()} - {"none"}:
         f2_cols = [j for j in still.tolist() if spec[j].f2 == how]
