@@ -88,10 +88,20 @@ def step_snapshot(data: DemoData, catalogue: Catalogue, out: Path) -> tuple[Path
     return html, document
 
 
+def step_dashboard(out: Path) -> None:
+    """Last, because it blocks: the platform with its dashboard on an embedded database of the demo cities."""
+    from citykpi.api.cli import serve
+
+    console.rule("5. The dashboard on the embedded database (Ctrl-C to stop)")
+    serve(host="127.0.0.1", port=8000, database=f"sqlite:///{(out / 'platform.db').resolve()}", demo=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--out", type=Path, default=Path("demo-output"), help="output folder (default demo-output)")
-    out = parser.parse_args().out
+    parser.add_argument("--no-serve", action="store_true", help="stop after the files; do not start the dashboard")
+    args = parser.parse_args()
+    out = args.out
     catalogue = Catalogue.load()
     data = step_generate(out, catalogue)
     step_validate_broken(data, catalogue)
@@ -102,6 +112,8 @@ def main() -> None:
     console.print(f"Assessment of {SHOWCASE} (kpis.csv, kpis.json, summary.json): {results}")
     console.print(f"Assess every demo city: citykpi assess {out / 'data' / 'tidy'}/*.csv -o {out / 'all'}")
     console.print(f"[bold]City Snapshot[/]: open {snapshot_html.resolve().as_uri()} (PDF: {snapshot_pdf})")
+    if not args.no_serve:
+        step_dashboard(out)
 
 
 if __name__ == "__main__":

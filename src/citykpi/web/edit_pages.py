@@ -95,8 +95,16 @@ def upload(
             submission, report = _read(content, name, period)
             values.import_submission(writing, current.who, period, submission, report)
     except Invalid as exc:
-        return _workspace(request, session, current, period_id, exc.report)
+        return _workspace(request, session, current, period_id, _distinct(exc.report))
     return RedirectResponse(f"/periods/{period_id}?ok=imported", status_code=303)
+
+
+def _distinct(report: ValidationReport | None) -> ValidationReport | None:
+    """The import service repeats the file's errors when it adds its own; list each once."""
+    if report is None:
+        return None
+    errors = list({d.model_dump_json(): d for d in report.errors}.values())
+    return report.model_copy(update={"errors": errors})
 
 
 def _read(content: bytes, name: str, period: Period) -> tuple[Submission | None, ValidationReport]:
