@@ -144,3 +144,19 @@ def test_cookie_session_needs_csrf_token_and_sign_in_is_rate_limited(world: Worl
     ]
     assert codes == [401] * 5 + [429]
     assert stranger.post("/api/v1/auth/login", json={"username": "viewer", "password": PASSWORD}).status_code == 429
+
+
+def test_targets_are_set_with_history_and_checked_against_the_catalogue(world: World) -> None:
+    editor = world.client("editor")
+    first = editor.put("/api/v1/cities/alpha/targets", json={"kpi": "ec: ict: ict: 1c", "year": 2030, "value": 90})
+    assert first.status_code == 200 and first.json()["kpi"] == KPI
+    editor.put("/api/v1/cities/alpha/targets", json={"kpi": KPI, "year": 2030, "value": 95, "note": "council plan"})
+    assert [t["value"] for t in world.client().get("/api/v1/cities/alpha/targets").json()] == [95]
+    wrong = editor.put("/api/v1/cities/alpha/targets", json={"kpi": KPI, "data_point": "g4", "year": 2030, "value": 1})
+    assert wrong.status_code == 422 and wrong.json()["error"]["report"]["errors"][0]["type"] == "unknown-data-point"
+    assert (
+        world.client("other_editor")
+        .put("/api/v1/cities/alpha/targets", json={"kpi": KPI, "year": 2030, "value": 1})
+        .status_code
+        == 403
+    )

@@ -12,7 +12,7 @@ import schemathesis
 from apiworld import World
 from hypothesis import HealthCheck, given, settings
 
-EXAMPLES = 5
+EXAMPLES = 3
 
 
 def test_no_server_error_on_generated_input(world: World) -> None:

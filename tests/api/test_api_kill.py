@@ -64,19 +64,23 @@ def _server(db_url: str) -> Iterator[tuple[subprocess.Popen[bytes], str]]:
     process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     base = f"http://127.0.0.1:{port}"
     try:
-        for _ in range(300):
-            try:
-                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.1)
-        else:
-            pytest.fail("the server did not start")
+        deadline = time.monotonic() + 180  # a loaded CI machine can take long to import the app
+        while not _healthy(base):
+            if time.monotonic() > deadline or process.poll() is not None:
+                pytest.fail("the server did not start")
+            time.sleep(0.2)
         yield process, base
     finally:
         if process.poll() is None:
             process.kill()
         process.wait()
+
+
+def _healthy(base: str) -> bool:
+    try:
+        return httpx.get(f"{base}/healthz", timeout=2).status_code == 200
+    except httpx.HTTPError:
+        return False
 
 
 def _upload(base: str, token: str, csv: Path) -> None:

@@ -45,6 +45,10 @@ MATRIX: dict[tuple[str, str], Call] = {
     ("GET", "/api/v1/cities/{slug}"): Call(EVERYONE),
     ("GET", "/api/v1/cities/{slug}/periods"): Call(EVERYONE),
     ("POST", "/api/v1/cities/{slug}/periods"): Call(frozenset({"admin", "hub", "editor"}), json={"year": 2024}),
+    ("GET", "/api/v1/cities/{slug}/targets"): Call(EVERYONE),
+    ("PUT", "/api/v1/cities/{slug}/targets"): Call(
+        frozenset({"admin", "hub", "editor"}), json={"kpi": KPI, "year": 2030, "value": 95}
+    ),
     ("GET", "/api/v1/periods"): Call(EVERYONE),
     ("GET", "/api/v1/periods/{period_id}"): Call(READERS, hides=True),
     ("GET", "/api/v1/periods/{period_id}/values"): Call(READERS, hides=True),

@@ -15,7 +15,7 @@ from sqlalchemy import text
 
 from citykpi import __version__
 from citykpi.api import errors
-from citykpi.api.routes import auth, cities, exports, values, workflow
+from citykpi.api.routes import auth, cities, exports, targets, values, workflow
 from citykpi.api.schemas import Health
 from citykpi.api.settings import Settings
 from citykpi.platform.seed import ensure_framework
@@ -40,7 +40,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.db = db
     app.state.settings = settings
     errors.install(app)
-    for module in (auth, cities, values, workflow, exports):
+    for module in (auth, cities, targets, values, workflow, exports):
         app.include_router(module.router, prefix=API_PREFIX)
 
     @app.get("/healthz", response_model=Health, tags=["health"])

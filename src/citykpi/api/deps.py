@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Path, Request
 from sqlalchemy.orm import Session
 
 from citykpi.platform import accounts
@@ -64,3 +64,7 @@ Reader = Annotated[Session, Depends(reader)]
 Caller = Annotated[Principal, Depends(caller)]
 SignedIn = Annotated[Principal, Depends(signed_in)]
 Db = Annotated[Database, Depends(database)]
+
+# Row ids are 32-bit integers in both databases; larger path values are refused as invalid (422)
+# rather than reaching the driver, which cannot bind them.
+Id = Annotated[int, Path(ge=1, le=2_147_483_647)]

@@ -11,6 +11,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException
 
 from citykpi.diagnostics import Diagnostic, Location, ValidationReport
@@ -46,7 +47,16 @@ async def _http(_request: Request, exc: Exception) -> JSONResponse:
     return JSONResponse(body("http", str(exc.detail)), status_code=exc.status_code, headers=exc.headers)
 
 
+async def _unstorable(_request: Request, exc: Exception) -> JSONResponse:
+    # Input the schema allows but the database cannot hold (a NUL character in a text, a number
+    # out of the column's range): the transaction was rolled back, so nothing was written.
+    message = "a value cannot be stored: it contains a NUL character or is out of range"
+    return JSONResponse(body("unstorable-value", message), status_code=422)
+
+
 def install(app: FastAPI) -> None:
+    app.add_exception_handler(DataError, _unstorable)
+    app.add_exception_handler(OverflowError, _unstorable)  # sqlite3 binding a too large integer
     app.add_exception_handler(PlatformError, _platform)
     app.add_exception_handler(RequestValidationError, _validation)
     app.add_exception_handler(HTTPException, _http)

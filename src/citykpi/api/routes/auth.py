@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request, Response
 from sqlalchemy import select
 
-from citykpi.api.deps import SESSION_COOKIE, Caller, Db, Reader, SignedIn
+from citykpi.api.deps import SESSION_COOKIE, Caller, Db, Id, Reader, SignedIn
 from citykpi.api.schemas import LoginIn, Me, TokenIn, TokenOut, UserIn, UserOut
 from citykpi.platform import accounts
 from citykpi.platform.errors import Forbidden, Unauthenticated
@@ -76,7 +76,7 @@ def create_token(body: TokenIn, who: SignedIn, db: Db) -> TokenOut:
 
 
 @router.delete("/tokens/{token_id}", status_code=204)
-def revoke_token(token_id: int, who: SignedIn, db: Db) -> None:
+def revoke_token(token_id: Id, who: SignedIn, db: Db) -> None:
     with db.write() as session:
         user = session.get(User, who.user_id)
         assert user is not None

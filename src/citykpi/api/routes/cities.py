@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 from sqlalchemy import Select, select
 
-from citykpi.api.deps import Caller, Db, Reader, SignedIn
+from citykpi.api.deps import Caller, Db, Id, Reader, SignedIn
 from citykpi.api.schemas import (
     CityDetail,
     CityIn,
@@ -104,7 +104,7 @@ def create_period(slug: str, body: PeriodIn, who: SignedIn, db: Db, framework: s
         return cities.create_period(session, who, found, body.year, cities.latest_framework(session, framework))
 
 
-def period_detail(session: Reader, who: Principal, period_id: int, request: Request) -> PeriodDetail:
+def period_detail(session: Reader, who: Principal, period_id: Id, request: Request) -> PeriodDetail:
     period = cities.get_period(session, who, period_id)
     standing = verification.standing(session, period, request.app.state.settings.certificate_rule)
     framework = session.get(Framework, period.framework_id)
@@ -122,7 +122,7 @@ def period_detail(session: Reader, who: Principal, period_id: int, request: Requ
 
 
 @router.get("/periods/{period_id}", response_model=PeriodDetail)
-def period(period_id: int, who: Caller, session: Reader, request: Request) -> PeriodDetail:
+def period(period_id: Id, who: Caller, session: Reader, request: Request) -> PeriodDetail:
     return period_detail(session, who, period_id, request)
 
 
@@ -132,7 +132,7 @@ def list_periods(
     session: Reader,
     limit: Limit = 50,
     offset: Offset = 0,
-    year: int | None = None,
+    year: Annotated[int | None, Query(ge=1900, le=2200)] = None,
     status: str | None = None,
 ) -> PageOut[PeriodOut]:
     """Periods across cities that the caller may see (published ones for the public)."""

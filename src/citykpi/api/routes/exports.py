@@ -9,7 +9,7 @@ from pathlib import Path
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse, Response
 
-from citykpi.api.deps import Caller, Reader
+from citykpi.api.deps import Caller, Id, Reader
 from citykpi.platform import cities, values
 from citykpi.platform.catalogues import catalogue_of
 from citykpi.store.schema import Result
@@ -30,7 +30,7 @@ MEDIA = {
 
 
 @router.get("/periods/{period_id}/export", response_class=Response, responses={200: {"content": {"text/csv": {}}}})
-def export(period_id: int, who: Caller, session: Reader, format: Format = Format.JSON) -> Response:
+def export(period_id: Id, who: Caller, session: Reader, format: Format = Format.JSON) -> Response:
     period = cities.get_period(session, who, period_id)
     submission = values.submission_of(session, period)
     stem = f"{period.city.slug}-{period.year}"

@@ -9,7 +9,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request, UploadFile
 from sqlalchemy import func, select
 
-from citykpi.api.deps import Caller, Db, Reader, SignedIn
+from citykpi.api.deps import Caller, Db, Id, Reader, SignedIn
 from citykpi.api.routes.cities import Limit, Offset
 from citykpi.api.schemas import AuditOut, ImportOut, PageOut, ResultOut, ValueIn, ValueOut
 from citykpi.collect.model import Submission
@@ -39,7 +39,7 @@ def value_out(row: Entry) -> ValueOut:
 
 @router.get("/periods/{period_id}/values", response_model=PageOut[ValueOut])
 def list_values(
-    period_id: int,
+    period_id: Id,
     who: Caller,
     session: Reader,
     limit: Limit = 100,
@@ -55,7 +55,7 @@ def list_values(
 
 
 @router.put("/periods/{period_id}/values", response_model=ValueOut, responses={409: {}, 422: {}})
-def put_value(period_id: int, body: ValueIn, who: SignedIn, db: Db) -> ValueOut:
+def put_value(period_id: Id, body: ValueIn, who: SignedIn, db: Db) -> ValueOut:
     """Create (version 0) or change a value; a stale version answers 409 and nothing is written."""
     edit = values.EntryEdit.model_validate(body.model_dump(exclude={"version", "reason"}))
     with db.write() as session:
@@ -65,20 +65,20 @@ def put_value(period_id: int, body: ValueIn, who: SignedIn, db: Db) -> ValueOut:
 
 
 @router.get("/values/{value_id}", response_model=ValueOut)
-def get_value(value_id: int, who: Caller, session: Reader) -> ValueOut:
+def get_value(value_id: Id, who: Caller, session: Reader) -> ValueOut:
     row, _period = values.get_entry(session, who, value_id)
     return value_out(row)
 
 
 @router.get("/values/{value_id}/history", response_model=list[AuditOut])
-def value_history(value_id: int, who: Caller, session: Reader) -> list[Audit]:
+def value_history(value_id: Id, who: Caller, session: Reader) -> list[Audit]:
     _row, period = values.get_entry(session, who, value_id)
     cities.require(who, Action.READ, period)
     return values.history(session, value_id)
 
 
 @router.post("/periods/{period_id}/import", response_model=ImportOut, responses={409: {}, 422: {}})
-def import_file(period_id: int, file: UploadFile, who: SignedIn, db: Db, request: Request) -> ImportOut:
+def import_file(period_id: Id, file: UploadFile, who: SignedIn, db: Db, request: Request) -> ImportOut:
     """Workbook (.xlsx), tidy CSV or datapackage JSON; all or nothing, answered with the validation report."""
     name = Path(file.filename or "upload").name or "upload"
     limit = request.app.state.settings.max_upload_bytes
@@ -106,7 +106,7 @@ def _read(content: bytes, name: str, period: Period) -> tuple[Submission | None,
 
 @router.get("/periods/{period_id}/results", response_model=PageOut[ResultOut])
 def results(
-    period_id: int,
+    period_id: Id,
     who: Caller,
     session: Reader,
     limit: Limit = 200,
@@ -134,7 +134,7 @@ def results(
 
 @router.get("/periods/{period_id}/audit", response_model=PageOut[AuditOut])
 def period_audit(
-    period_id: int, who: SignedIn, session: Reader, limit: Limit = 100, offset: Offset = 0
+    period_id: Id, who: SignedIn, session: Reader, limit: Limit = 100, offset: Offset = 0
 ) -> PageOut[AuditOut]:
     period = cities.get_period(session, who, period_id)
     cities.require(who, Action.READ, period)

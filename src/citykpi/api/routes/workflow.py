@@ -9,7 +9,7 @@ from pathlib import Path
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
-from citykpi.api.deps import Caller, Db, Reader, SignedIn
+from citykpi.api.deps import Caller, Db, Id, Reader, SignedIn
 from citykpi.api.routes.cities import period_detail
 from citykpi.api.schemas import CertificateOut, PeriodDetail, ReviewActionIn, ReviewDetail, ReviewOut, TransitionIn
 from citykpi.platform import cities, reports, verification
@@ -20,21 +20,21 @@ router = APIRouter(tags=["verification"])
 
 
 @router.get("/periods/{period_id}/reviews", response_model=list[ReviewOut])
-def reviews(period_id: int, who: SignedIn, session: Reader) -> list[Review]:
+def reviews(period_id: Id, who: SignedIn, session: Reader) -> list[Review]:
     period = cities.get_period(session, who, period_id)
     cities.require(who, Action.READ, period)
     return verification.reviews(session, period)
 
 
 @router.get("/reviews/{review_id}", response_model=ReviewDetail)
-def review(review_id: int, who: SignedIn, session: Reader) -> Review:
+def review(review_id: Id, who: SignedIn, session: Reader) -> Review:
     found, period = verification.get_review(session, who, review_id)
     cities.require(who, Action.READ, period)
     return found
 
 
 @router.post("/reviews/{review_id}/actions", response_model=ReviewDetail, responses={409: {}})
-def review_action(review_id: int, body: ReviewActionIn, who: SignedIn, db: Db) -> ReviewDetail:
+def review_action(review_id: Id, body: ReviewActionIn, who: SignedIn, db: Db) -> ReviewDetail:
     """query / answer / accept / reject, with the review version you saw; each adds to the thread."""
     with db.write() as session:
         found, period = verification.get_review(session, who, review_id)
@@ -45,7 +45,7 @@ def review_action(review_id: int, body: ReviewActionIn, who: SignedIn, db: Db) -
 
 
 @router.post("/periods/{period_id}/transitions", response_model=PeriodDetail, responses={409: {}})
-def transition(period_id: int, body: TransitionIn, who: SignedIn, db: Db, request: Request) -> PeriodDetail:
+def transition(period_id: Id, body: TransitionIn, who: SignedIn, db: Db, request: Request) -> PeriodDetail:
     """Move a period: submitted (city), under_verification and verified (verifier), published (hub/admin)."""
     with db.write() as session:
         period = cities.get_period(session, who, period_id)
@@ -66,7 +66,7 @@ class Lang(StrEnum):
 
 @router.get("/periods/{period_id}/reports/{kind}", response_class=HTMLResponse)
 def report(
-    period_id: int, kind: ReportKind, who: Caller, session: Reader, lang: Lang = Lang.EN, pdf: bool = False
+    period_id: Id, kind: ReportKind, who: Caller, session: Reader, lang: Lang = Lang.EN, pdf: bool = False
 ) -> Response:
     """City Snapshot or Verification Report of the period (HTML, or PDF with ?pdf=true)."""
     period = cities.get_period(session, who, period_id)
@@ -84,7 +84,7 @@ def report(
 
 
 @router.get("/periods/{period_id}/certificate", response_model=CertificateOut)
-def certificate(period_id: int, who: Caller, session: Reader, request: Request) -> CertificateOut:
+def certificate(period_id: Id, who: Caller, session: Reader, request: Request) -> CertificateOut:
     """Whether the period earns the certificate of completion under the configured rule, and why not."""
     period = cities.get_period(session, who, period_id)
     standing = verification.standing(session, period, request.app.state.settings.certificate_rule)
