@@ -136,3 +136,15 @@ def test_status_only_rows_are_kept(template_path: Path, catalogue: Catalogue, tm
     assert report.valid and submission is not None
     [entry] = submission.entries
     assert (entry.kind, entry.name, entry.status, entry.value) == (EntryKind.VALUE, "pm25", Status.NOT_APPLICABLE, None)
+
+
+def test_a_workbook_saved_by_libreoffice_calc_imports_with_the_same_values(tmp_path: Path) -> None:
+    """LibreOffice rewrites every part of the file (styles, shared strings, validations); the data must survive."""
+    cat = Catalogue.load()
+    profile = CityProfile(city="Vellmarsk", year=2024, population=20650, households=9390, area_km2=38, currency="EUR")
+    expected = fill_all(write_template(cat, profile, tmp_path / "template.xlsx"), tmp_path / "filled.xlsx", cat)
+    saved = Path(__file__).parent / "data" / "vellmarsk-2024-libreoffice.xlsx"
+    submission, report = read_workbook(saved, cat)
+    assert submission is not None and report.valid, report.errors
+    assert submission.profile == profile
+    check_entries(submission, expected)
