@@ -12,6 +12,7 @@ from sqlalchemy.orm import joinedload
 from citykpi.api.deps import Db, Reader
 from citykpi.platform import cities, verification
 from citykpi.platform.catalogues import catalogue_of
+from citykpi.platform.errors import Unauthenticated
 from citykpi.platform.roles import Action, Principal, can
 from citykpi.platform.workflow import REVIEW_STEPS, PeriodState, ReviewAction, ReviewState, value_editable
 from citykpi.store.schema import Entry, Period, Result, Review
@@ -29,6 +30,8 @@ def queue(request: Request, current: Current, session: Reader) -> HTMLResponse:
     A verifier works on what is submitted or answered; an editor on what is queried.
     """
     who = current.who
+    if who.is_public:
+        raise Unauthenticated("sign in to see your work queue")
     periods = session.scalars(
         select(Period).where(Period.status.in_(IN_REVIEW)).options(joinedload(Period.city)).order_by(Period.id)
     ).all()

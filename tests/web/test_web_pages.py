@@ -1,0 +1,98 @@
+"""Pages over HTTP against a real server: permissions, CSRF, errors as pages, language, no 500."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from web_server import CITY, YEARS, running
+
+
+@pytest.fixture(scope="module")
+def base(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    with running(tmp_path_factory.mktemp("pages"), cities=2) as url:
+        yield url
+
+
+def signed_in(base: str, user: str) -> httpx.Client:
+    client = httpx.Client(base_url=base)
+    answer = client.post("/signin", data={"username": user, "password": f"{user}-demo-pass", "next": "/queue"})
+    assert answer.status_code == 303 and answer.headers["location"] == "/queue"
+    return client
+
+
+def csrf_of(page: str) -> str:
+    found = re.search(r'name="csrf_token" value="([^"]+)"', page)
+    assert found is not None
+    return found.group(1)
+
+
+def draft_period(client: httpx.Client) -> str:
+    page = client.get(f"/cities/{CITY}?year={YEARS[-1]}").text
+    found = re.search(r'href="(/periods/\d+)"', page)
+    assert found is not None
+    return found.group(1)
+
+
+def test_public_sees_published_years_only(base: str) -> None:
+    editor = signed_in(base, "editor")
+    period = draft_period(editor)
+    public = httpx.Client(base_url=base)
+    city = public.get(f"/cities/{CITY}").text
+    assert f">{YEARS[0]}<" in city and f">{YEARS[-1]}<" not in city
+    assert public.get(f"/cities/{CITY}?year={YEARS[-1]}").status_code == 404
+    assert public.get(period).status_code == 404
+    assert public.get(f"/wheels/{period.rsplit('/', 1)[1]}.svg").status_code == 404
+    assert "Audit trail" not in public.get(f"/cities/{CITY}/kpis/EC: ICT: ICT: 1C").text
+
+
+def test_form_without_csrf_token_changes_nothing(base: str) -> None:
+    editor = signed_in(base, "editor")
+    period = draft_period(editor)
+    answer = editor.post(f"{period}/transition", data={"target": "submitted", "version": "1"})
+    assert answer.status_code == 403 and "did not come from this site" in answer.text
+    assert "draft" in editor.get(period).text
+
+
+def test_wrong_password_and_unknown_pages_are_pages(base: str) -> None:
+    client = httpx.Client(base_url=base)
+    answer = client.post("/signin", data={"username": "editor", "password": "nope-nope"})
+    assert answer.status_code == 401 and "Wrong user name or password." in answer.text
+    missing = client.get("/cities/atlantis")
+    assert missing.status_code == 404 and "no city &#39;atlantis&#39;" in missing.text
+    assert client.get("/queue").headers["location"].startswith("/signin")
+
+
+def test_upload_of_a_non_workbook_is_reported(base: str, tmp_path: Path) -> None:
+    editor = signed_in(base, "editor")
+    period = draft_period(editor)
+    token = csrf_of(editor.get(period).text)
+    files = {"file": ("notes.xlsx", b"this is not a spreadsheet", "application/octet-stream")}
+    answer = editor.post(f"{period}/upload", data={"csrf_token": token}, files=files)
+    assert answer.status_code == 422
+    assert "Errors found in the file" in answer.text and "notes.xlsx" in answer.text
+
+
+def test_editor_of_one_city_cannot_reach_another(base: str) -> None:
+    """Another city's draft is not even visible to the editor: 404, so its existence does not leak."""
+    editor = signed_in(base, "editor")
+    admin = signed_in(base, "admin")
+    other = admin.get("/cities/lotusgate").text
+    period = re.search(r'href="(/periods/\d+)"', other)
+    assert period is not None
+    value = re.search(r'href="/values/(\d+)/edit"', admin.get(period.group(1)).text)
+    assert value is not None
+    assert editor.get(f"/values/{value.group(1)}/edit").status_code == 404
+    assert editor.get(period.group(1)).status_code == 404
+
+
+def test_french_pages(base: str) -> None:
+    client = httpx.Client(base_url=base, cookies={"lang": "fr"})
+    page = client.get(f"/cities/{CITY}").text
+    assert '<html lang="fr">' in page and "Roue d'évaluation" in page and "publié" in page
+    switched = httpx.Client(base_url=base).get("/lang/fr?next=/compare")
+    assert switched.status_code == 303 and switched.headers["location"] == "/compare"
+    assert "lang=fr" in switched.headers["set-cookie"]
