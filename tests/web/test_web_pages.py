@@ -64,6 +64,7 @@ def test_wrong_password_and_unknown_pages_are_pages(base: str) -> None:
     missing = client.get("/cities/atlantis")
     assert missing.status_code == 404 and "no city &#39;atlantis&#39;" in missing.text
     assert client.get("/queue").headers["location"].startswith("/signin")
+    assert client.get("/periods/99999999999999999999").status_code == 422  # beyond the database's integers
 
 
 def test_upload_of_a_non_workbook_is_reported(base: str, tmp_path: Path) -> None:

@@ -15,7 +15,7 @@ from fastapi.responses import HTMLResponse, Response
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from citykpi.api.deps import Reader
+from citykpi.api.deps import Id, Reader
 from citykpi.framework.model import Kpi
 from citykpi.platform import cities, values, verification
 from citykpi.platform.catalogues import catalogue_of
@@ -55,7 +55,7 @@ def home(request: Request, current: Current, session: Reader, q: str = "", start
 
 
 @router.get("/wheels/{period_id}.svg")
-def wheel_image(period_id: int, request: Request, current: Current, session: Reader) -> Response:
+def wheel_image(period_id: Id, request: Request, current: Current, session: Reader) -> Response:
     """The wheel as an image, so the home page loads thumbnails lazily and the browser caches them."""
     period = cities.get_period(session, current.who, period_id)
     drawn = wheel(session, period, language(request))

@@ -14,7 +14,7 @@ from fastapi import APIRouter, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
-from citykpi.api.deps import Db, Reader
+from citykpi.api.deps import Db, Id, Reader
 from citykpi.collect.model import DataQuality, Status, Submission
 from citykpi.diagnostics import ValidationReport, error
 from citykpi.platform import cities, values, verification
@@ -69,14 +69,14 @@ def _editable(period: Period, review: Review | None) -> bool:
 
 
 @router.get("/periods/{period_id}", response_class=HTMLResponse)
-def workspace(request: Request, period_id: int, current: Current, session: Reader) -> HTMLResponse:
+def workspace(request: Request, period_id: Id, current: Current, session: Reader) -> HTMLResponse:
     return _workspace(request, session, current, period_id)
 
 
 @router.post("/periods/{period_id}/upload", response_class=HTMLResponse)
 def upload(
     request: Request,
-    period_id: int,
+    period_id: Id,
     file: UploadFile,
     current: Current,
     db: Db,
@@ -118,7 +118,7 @@ def _read(content: bytes, name: str, period: Period) -> tuple[Submission | None,
 
 @router.post("/periods/{period_id}/transition")
 def transition(
-    period_id: int,
+    period_id: Id,
     current: Current,
     db: Db,
     target: Annotated[PeriodState, Form()],
@@ -166,7 +166,7 @@ def _entry_form(
 
 @router.post("/values/{entry_id}/check")
 def check_entry(
-    entry_id: int,
+    entry_id: Id,
     current: Current,
     session: Reader,
     value: Text = "",
@@ -211,14 +211,14 @@ def _as_form(row: Entry) -> dict[str, str]:
 
 
 @router.get("/values/{entry_id}/edit", response_class=HTMLResponse)
-def entry_form(request: Request, entry_id: int, current: Current, session: Reader) -> HTMLResponse:
+def entry_form(request: Request, entry_id: Id, current: Current, session: Reader) -> HTMLResponse:
     return _entry_form(request, session, current, entry_id)
 
 
 @router.post("/values/{entry_id}/edit", response_class=HTMLResponse)
 def save_entry(
     request: Request,
-    entry_id: int,
+    entry_id: Id,
     current: Current,
     db: Db,
     session: Reader,

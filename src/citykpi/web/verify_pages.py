@@ -9,7 +9,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
-from citykpi.api.deps import Db, Reader
+from citykpi.api.deps import Db, Id, Reader
 from citykpi.platform import cities, verification
 from citykpi.platform.catalogues import catalogue_of
 from citykpi.platform.errors import Unauthenticated
@@ -64,7 +64,7 @@ def _waiting_states(wanted: ReviewState | None) -> list[str]:
 
 
 @router.get("/periods/{period_id}/reviews", response_class=HTMLResponse)
-def period_reviews(request: Request, period_id: int, current: Current, session: Reader) -> HTMLResponse:
+def period_reviews(request: Request, period_id: Id, current: Current, session: Reader) -> HTMLResponse:
     period = cities.get_period(session, current.who, period_id)
     cities.require(current.who, Action.READ, period)
     return page(
@@ -78,7 +78,7 @@ def period_reviews(request: Request, period_id: int, current: Current, session: 
 
 
 @router.get("/reviews/{review_id}", response_class=HTMLResponse)
-def review_page(request: Request, review_id: int, current: Current, session: Reader) -> HTMLResponse:
+def review_page(request: Request, review_id: Id, current: Current, session: Reader) -> HTMLResponse:
     review, period = verification.get_review(session, current.who, review_id)
     cities.require(current.who, Action.READ, period)
     actions = [
@@ -111,7 +111,7 @@ def review_page(request: Request, review_id: int, current: Current, session: Rea
 
 @router.post("/reviews/{review_id}/act")
 def act(
-    review_id: int,
+    review_id: Id,
     current: Current,
     db: Db,
     action: Annotated[ReviewAction, Form()],
@@ -127,7 +127,7 @@ def act(
 
 
 @router.post("/periods/{period_id}/accept-clean")
-def accept_clean(period_id: int, current: Current, db: Db, csrf_token: Annotated[str, Form()] = "") -> Response:
+def accept_clean(period_id: Id, current: Current, db: Db, csrf_token: Annotated[str, Form()] = "") -> Response:
     """Accept every submitted KPI whose screening found nothing; flagged ones stay for a decision one by one."""
     check_csrf(current, csrf_token)
     with db.write() as session:
