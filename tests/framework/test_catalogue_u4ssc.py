@@ -74,6 +74,12 @@ def test_counts(catalogue: Catalogue) -> None:
     }
 
 
+def test_every_input_says_what_to_count(catalogue: Catalogue) -> None:
+    """The workbook's definition column is the only guidance a data owner sees beside the label."""
+    undefined = [f"{k.code} {i.name}" for k in catalogue.kpis.values() for i in k.inputs if not i.definition.strip()]
+    assert undefined == []
+
+
 def test_confidence_is_carried_from_the_reference(catalogue: Catalogue) -> None:
     counts = Counter(k.provenance.confidence.value for k in catalogue.kpis.values())
     assert counts == {"high": 25, "medium-code": 44, "medium": 21, "low": 1}
