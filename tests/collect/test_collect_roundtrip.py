@@ -97,6 +97,23 @@ def test_template_layout(template_path: Path, catalogue: Catalogue) -> None:
     assert cover["city"] == "Testville" and cover["households"] == 8000 and cover["currency"] == "CHF"
 
 
+def test_template_prints_one_page_wide_with_rows_tall_enough(template_path: Path) -> None:
+    """Saved as PDF or printed, a sheet is one page wide with its header on every page, and wrapped
+    definitions get a row height (spreadsheet programs keep the default height otherwise: overlapping text)."""
+    wb = openpyxl.load_workbook(template_path)
+    economy = wb["Economy"]
+    setup = economy.page_setup
+    assert (setup.orientation, setup.fitToWidth, setup.fitToHeight) == ("landscape", 1, 0)
+    assert economy.sheet_properties.pageSetUpPr.fitToPage
+    assert economy.print_title_rows == "$3:$3"
+    column = [c.key for c in SHEET_COLUMNS].index("label")
+    for row in range(4, economy.max_row + 1):
+        text = economy.cell(row=row, column=column + 1).value or ""
+        lines_needed = -(-len(text) // int(SHEET_COLUMNS[column].width))
+        assert economy.row_dimensions[row].height >= 15 * lines_needed, (row, text)
+    assert wb[COVER_SHEET].page_setup.fitToWidth == 1
+
+
 def test_an_input_shared_by_two_kpis_is_asked_once_and_says_so(profile: CityProfile, tmp_path: Path) -> None:
     """`employed` is declared by EC: P: EM: 3A and divides in EC: P: EM: 4A's formula too."""
     cat = Catalogue.load()

@@ -39,7 +39,7 @@ SHEET_COLUMNS: tuple[Column, ...] = (
     Column("kpi", "KPI code", 18, required=True),
     Column("kpi_name", "KPI name", 30),
     Column("kind", "Row kind", 9, required=True),
-    Column("name", "Component key", 26, required=True),
+    Column("name", "Component key", 31, required=True),
     Column("label", "Label", 36),
     Column("definition", "Short definition", 44),
     Column("unit", "Unit", 14),
