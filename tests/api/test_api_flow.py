@@ -52,6 +52,8 @@ def test_editor_imports_fixes_submits_verifier_queries_accepts_and_public_sees_p
     good = _upload(editor, period, _csv(tmp_path, 80_000))
     assert good.status_code == 200, good.text
     assert good.json()["created"] == 1
+    figures = editor.get("/api/v1/cities/alpha").json()["periods"][0]["completion"]["overall"]
+    assert (figures["reported"], figures["verified"]) == (1, 0)  # stored with the import, read by the city page
     again = _upload(editor, period, _csv(tmp_path, 80_000))
     assert (again.json()["created"], again.json()["updated"]) == (0, 0)
 
@@ -90,6 +92,7 @@ def test_editor_imports_fixes_submits_verifier_queries_accepts_and_public_sees_p
         json={"action": "accept", "version": answered.json()["version"]},
     )
     thread = accepted.json()["messages"]
+    assert editor.get("/api/v1/cities/alpha").json()["periods"][0]["completion"]["overall"]["verified"] == 1
     assert [m["action"] for m in thread] == ["query", "answer", "accept"]
 
     assert _move(verifier, period, "verified").status_code == 409  # other KPIs still undecided

@@ -19,6 +19,7 @@ from citykpi.api.routes import auth, cities, exports, targets, values, workflow
 from citykpi.api.schemas import Health
 from citykpi.api.settings import Settings
 from citykpi.platform.seed import ensure_framework
+from citykpi.platform.standing import backfill
 from citykpi.store.db import Database
 from citykpi.store.migrate import upgrade
 
@@ -31,6 +32,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     upgrade(db.engine)
     with db.write() as session:
         ensure_framework(session)
+        backfill(session)
     app = FastAPI(
         title="citykpi platform API",
         version=__version__,

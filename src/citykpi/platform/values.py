@@ -29,6 +29,7 @@ from citykpi.platform.catalogues import catalogue_of
 from citykpi.platform.cities import may_see, require
 from citykpi.platform.errors import Conflict, Invalid, NotFound
 from citykpi.platform.roles import Action, Principal
+from citykpi.platform.standing import refresh
 from citykpi.platform.workflow import PeriodState, value_editable
 from citykpi.store import audit
 from citykpi.store.schema import Audit, Entry, Period, Result, Review, utcnow
@@ -295,6 +296,7 @@ def reassess(session: Session, period: Period) -> None:
         )
         for r in assessment.results
     )
+    refresh(session, period)
 
 
 def get_entry(session: Session, who: Principal, entry_id: int) -> tuple[Entry, Period]:

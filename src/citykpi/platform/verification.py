@@ -1,5 +1,4 @@
-"""The verification workflow applied to the store: KPI reviews, their question threads, period states,
-completion figures and the certificate decision.
+"""The verification workflow applied to the store: KPI reviews, their question threads, period states.
 
 Screening checks (the importer's formula, plausibility and screening rules) run when a period is
 submitted, and their findings are kept on each KPI's review so the verifier sees them beside the value.
@@ -8,25 +7,16 @@ submitted, and their findings are kept on each KPI's review so the verifier sees
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
 
-from pydantic import BaseModel
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from citykpi.collect.checks import Context, run_checks
 from citykpi.platform.catalogues import catalogue_of
 from citykpi.platform.cities import require
-from citykpi.platform.completion import (
-    CertificateDecision,
-    CertificateRule,
-    Completion,
-    certificate,
-    completion,
-    kpi_states,
-)
 from citykpi.platform.errors import Conflict, NotFound
 from citykpi.platform.roles import Principal
+from citykpi.platform.standing import Standing, refresh, standing, standings
 from citykpi.platform.values import submission_of
 from citykpi.platform.workflow import (
     OPEN_REVIEWS,
@@ -40,12 +30,10 @@ from citykpi.platform.workflow import (
     review_step,
 )
 from citykpi.store import audit
-from citykpi.store.schema import Message, Period, Result, Review, utcnow
+from citykpi.store.schema import Message, Period, Review, utcnow
 
-
-class Standing(BaseModel):
-    completion: Completion
-    certificate: CertificateDecision
+# Completion and certificate moved to citykpi.platform.standing; kept importable from here for callers.
+__all__ = ["Standing", "act", "get_review", "reviews", "standing", "standings", "transition"]
 
 
 def reviews(session: Session, period: Period) -> list[Review]:
@@ -99,6 +87,7 @@ def transition(session: Session, who: Principal, period: Period, target: PeriodS
             if review.state == ReviewState.DRAFT:
                 review.state = ReviewState.SUBMITTED.value
                 review.version += 1
+        refresh(session, period)
     if target is PeriodState.PUBLISHED:
         period.published_at = utcnow()
     period.status = target.value
@@ -144,32 +133,5 @@ def act(
         new={"state": step.target},
         reason=message,
     )
-    session.flush()
+    refresh(session, period)
     return review
-
-
-def standing(session: Session, period: Period, rule: CertificateRule) -> Standing:
-    return standings(session, [period], rule)[period.id]
-
-
-def standings(session: Session, periods: Sequence[Period], rule: CertificateRule) -> dict[int, Standing]:
-    """Completion and certificate of several periods with two queries in all (the city page shows every year)."""
-    ids = [p.id for p in periods]
-    statuses: dict[int, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
-    for period_id, code, status in session.execute(
-        select(Result.period_id, Result.code, Result.status).where(Result.period_id.in_(ids))
-    ):
-        statuses[period_id][code].append(status)
-    accepted: dict[int, list[str]] = defaultdict(list)
-    for period_id, code in session.execute(
-        select(Review.period_id, Review.kpi).where(
-            Review.period_id.in_(ids), Review.state == ReviewState.ACCEPTED.value
-        )
-    ):
-        accepted[period_id].append(code)
-    out = {}
-    for period in periods:
-        kpis = [(k.code, k.dimension, k.level.value) for k in catalogue_of(period.framework).kpis.values()]
-        states = kpi_states(kpis, statuses[period.id], accepted[period.id])
-        out[period.id] = Standing(completion=completion(states), certificate=certificate(states, rule))
-    return out

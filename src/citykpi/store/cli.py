@@ -47,12 +47,14 @@ def _open(database: str | None) -> Database:
 def upgrade(database: DatabaseOption = None) -> None:
     """Create the database or bring it to the newest schema, and register the built-in framework."""
     from citykpi.platform.seed import ensure_framework
+    from citykpi.platform.standing import backfill
     from citykpi.store.migrate import upgrade as run
 
     db = _open(database)
     run(db.engine)
     with db.write() as session:
         ensure_framework(session)
+        backfill(session)
     typer.echo(f"database {db.engine.url.render_as_string(hide_password=True)} is up to date")
 
 

@@ -89,6 +89,9 @@ class Period(Base):
     profile: Mapped[dict[str, Any]] = mapped_column(default=dict, comment="CityProfile of the submission")
     version: Mapped[int] = mapped_column(Integer, default=1)
     published_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    completion: Mapped[dict[str, Any] | None] = mapped_column(
+        JSON, comment="Completion figures, refreshed when results or reviews change (derived, not audited)"
+    )
 
     city: Mapped[City] = relationship(back_populates="periods")
     framework: Mapped[Framework] = relationship()

@@ -19,7 +19,7 @@ from citykpi.api.schemas import (
     PeriodOut,
     PeriodSummary,
 )
-from citykpi.platform import cities, verification
+from citykpi.platform import cities, standing, verification
 from citykpi.platform.catalogues import catalogue_of
 from citykpi.platform.errors import NotFound
 from citykpi.platform.roles import Principal
@@ -71,22 +71,13 @@ def create_city(body: CityIn, who: SignedIn, db: Db) -> CityOut:
         return CityOut.model_validate(city)
 
 
-def summary(session: Reader, period: Period, request: Request) -> PeriodSummary:
-    standing = verification.standing(session, period, request.app.state.settings.certificate_rule)
-    return PeriodSummary.model_validate(
-        {**PeriodOut.model_validate(period).model_dump(), "completion": standing.completion}
-    )
-
-
 @router.get("/cities/{slug}", response_model=CityDetail)
 def city(slug: str, who: Caller, session: Reader, request: Request) -> CityDetail:
     found = cities.get_city(session, slug)
     periods = cities.list_periods(session, who, found)
-    standings = verification.standings(session, periods, request.app.state.settings.certificate_rule)
+    figures = standing.completions(session, periods)
     summaries = [
-        PeriodSummary.model_validate(
-            {**PeriodOut.model_validate(p).model_dump(), "completion": standings[p.id].completion}
-        )
+        PeriodSummary.model_validate({**PeriodOut.model_validate(p).model_dump(), "completion": figures[p.id]})
         for p in periods
     ]
     return CityDetail.model_validate({**CityOut.model_validate(found).model_dump(), "periods": summaries})
