@@ -16,6 +16,7 @@ import asyncio
 import dataclasses
 import os
 import random
+import signal
 import socket
 import statistics
 import subprocess
@@ -37,6 +38,7 @@ def _args() -> argparse.Namespace:
     parser.add_argument("--requests", type=int, default=400, help="requests per endpoint and concurrency")
     parser.add_argument("--work", type=Path, default=Path("/tmp/citykpi-platform-bench"))
     parser.add_argument("--no-postgres", action="store_true")
+    parser.add_argument("--workers", type=int, default=1, help="server processes (`citykpi serve --workers`)")
     return parser.parse_known_args()[0]
 
 
@@ -83,11 +85,22 @@ def _port() -> int:
         return int(s.getsockname()[1])
 
 
-def _serve(url: str) -> tuple[subprocess.Popen[bytes], str]:
+def _serve(url: str, workers: int) -> tuple[subprocess.Popen[bytes], str]:
     port = _port()
     env = {**os.environ, "CITYKPI_DATABASE_URL": url}
-    command = [sys.executable, "-m", "citykpi.cli", "serve", "--no-demo", "--port", str(port)]
-    process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL)
+    command = [
+        sys.executable,
+        "-m",
+        "citykpi.cli",
+        "serve",
+        "--no-demo",
+        "--port",
+        str(port),
+        "--workers",
+        str(workers),
+    ]
+    # Own process group, so that killing it also ends the worker processes.
+    process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, start_new_session=True)
     base = f"http://127.0.0.1:{port}"
     for _ in range(600):
         try:
@@ -95,7 +108,7 @@ def _serve(url: str) -> tuple[subprocess.Popen[bytes], str]:
                 return process, base
         except httpx.HTTPError:
             time.sleep(0.1)
-    process.kill()
+    os.killpg(process.pid, signal.SIGKILL)
     raise SystemExit("the server did not start")
 
 
@@ -125,7 +138,7 @@ def _percentile(values: list[float], q: float) -> float:
     return statistics.quantiles(values, n=100, method="inclusive")[int(q) - 1]
 
 
-def _bench(label: str, url: str, requests: int) -> list[tuple[str, ...]]:
+def _bench(label: str, url: str, requests: int, workers: int) -> list[tuple[str, ...]]:
     token, slugs, periods = _token(url)
     rng = random.Random(7)
     endpoints = {
@@ -134,7 +147,7 @@ def _bench(label: str, url: str, requests: int) -> list[tuple[str, ...]]:
             f"/api/v1/periods/{rng.choice(periods)}/values?limit=100" for _ in range(requests)
         ],
     }
-    process, base = _serve(url)
+    process, base = _serve(url, workers)
     rows = []
     try:
         for name, paths in endpoints.items():
@@ -158,7 +171,7 @@ def _bench(label: str, url: str, requests: int) -> list[tuple[str, ...]]:
                 )
                 print("  ".join(rows[-1]), flush=True)
     finally:
-        process.kill()
+        os.killpg(process.pid, signal.SIGKILL)
         process.wait()
     return rows
 
@@ -185,7 +198,8 @@ def main() -> int:
             leftover.unlink()
         _load(f"sqlite:///{partial}", args.cities, args.years)
         partial.rename(sqlite_file)
-    rows = _bench("sqlite", sqlite_url, args.requests)
+    print(f"server: citykpi serve --workers {args.workers}; machine load average {os.getloadavg()[0]:.1f}")
+    rows = _bench("sqlite", sqlite_url, args.requests, args.workers)
     server = os.environ.get(PG_ENV)
     if server and not args.no_postgres:
         from citykpi.store.scratch import postgres_database
@@ -195,10 +209,11 @@ def main() -> int:
         subprocess.run([*citykpi, "export", str(backup), "--database", sqlite_url], check=True)
         with postgres_database(server) as pg_url:
             subprocess.run([*citykpi, "import", str(backup), "--database", pg_url], check=True)
-            rows += _bench("postgresql", pg_url, args.requests)
+            rows += _bench("postgresql", pg_url, args.requests, args.workers)
     else:
         print("PostgreSQL skipped: not installed, or --no-postgres")
     _table(rows)
+    print(f"load average after the run: {os.getloadavg()[0]:.1f} (the machine is shared; figures vary with it)")
     return 0
 
 

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import os
 from typing import TYPE_CHECKING, Annotated
 
 import typer
+
+FACTORY = "citykpi.api.app:create_app"
 
 if TYPE_CHECKING:
     from citykpi.store.db import Database
@@ -22,6 +25,7 @@ def serve(
         typer.Option(help="SQLAlchemy URL; default $CITYKPI_DATABASE_URL, else ./citykpi.db (SQLite)."),
     ] = None,
     demo: Annotated[bool, typer.Option(help="Load the demo cities and accounts into an empty database.")] = True,
+    workers: Annotated[int, typer.Option(min=1, max=64, help="Server processes (each with its own pool).")] = 1,
 ) -> None:
     """Create or upgrade the database, load the demo cities on first start, and serve."""
     import uvicorn
@@ -29,7 +33,7 @@ def serve(
 
     from citykpi.api.app import create_app
     from citykpi.api.settings import Settings
-    from citykpi.store.db import database_url
+    from citykpi.store.db import ENV_VAR, database_url
 
     settings = Settings(database_url=database_url(database))
     try:
@@ -41,7 +45,12 @@ def serve(
         _load_demo(app.state.db)
     typer.echo(f"citykpi platform on http://{host}:{port}/  (API: /api/v1, OpenAPI: /openapi.json, docs: /docs)")
     typer.echo(f"database: {app.state.db.engine.url.render_as_string(hide_password=True)}")
-    uvicorn.run(app, host=host, port=port, log_level="warning")
+    if workers == 1:
+        uvicorn.run(app, host=host, port=port, log_level="warning")
+        return
+    # Worker processes build their own app from the environment (the database is ready by now).
+    os.environ[ENV_VAR] = settings.database_url
+    uvicorn.run(FACTORY, factory=True, host=host, port=port, workers=workers, log_level="warning")
 
 
 def _load_demo(db: Database) -> None:
