@@ -70,3 +70,12 @@ def test_a_kpi_whose_data_points_are_all_not_applicable_is_counted_apart(mini: C
     sub.entries.append(_entry("EC: T: 4A", "value", None, Status.NOT_APPLICABLE, kind="value"))
     s = summary(assess(sub, mini))
     assert (s.total.kpis_not_applicable, s.total.kpis_not_reported) == (1, 1)
+
+
+def test_the_package_exports_the_summary_function_even_after_its_module_is_imported() -> None:
+    import importlib
+
+    importlib.import_module("citykpi.assess.summary")
+    from citykpi.assess import summary as exported
+
+    assert exported is summary

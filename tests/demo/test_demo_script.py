@@ -15,7 +15,7 @@ ROOT = Path(__file__).resolve().parents[2]
 @pytest.mark.slow
 def test_demo_script_generates_validates_and_assesses(tmp_path: Path) -> None:
     done = subprocess.run(
-        [sys.executable, str(ROOT / "scripts" / "demo.py"), "--out", str(tmp_path)],
+        [sys.executable, str(ROOT / "scripts" / "demo.py"), "--out", str(tmp_path), "--no-serve"],
         capture_output=True,
         text=True,
         timeout=300,

@@ -1,8 +1,9 @@
 """KPI values from a submission: `assess`, `summary`, and pandas frames for analysts.
 
-Everything is loaded on first use: importing `citykpi.assess.cli` to list the commands must not
-pull in pydantic models, and the pandas functions (`to_frame`, `assess_files`, `summary_frame`) must
-not make the command line and the web server import pandas when they do not need it.
+The pandas functions (`to_frame`, `assess_files`, `summary_frame`) are loaded on first use, so that
+the command line and the web server do not import pandas when they do not need it. `assess` and
+`summary` are imported eagerly: `summary` is also the name of a submodule, and a lazy name would be
+replaced by that module as soon as anything imports `citykpi.assess.summary`.
 """
 
 from __future__ import annotations
@@ -10,11 +11,12 @@ from __future__ import annotations
 from importlib import import_module
 from typing import TYPE_CHECKING
 
+from citykpi.assess.engine import assess
+from citykpi.assess.summary import Summary, summary
+
 if TYPE_CHECKING:
-    from citykpi.assess.engine import assess
     from citykpi.assess.files import InvalidSubmissionError
     from citykpi.assess.frame import assess_files, summary_frame, to_frame
-    from citykpi.assess.summary import Summary, summary
 
 __all__ = [
     "InvalidSubmissionError",
@@ -27,9 +29,6 @@ __all__ = [
 ]
 
 _LAZY = {
-    "assess": "citykpi.assess.engine",
-    "summary": "citykpi.assess.summary",
-    "Summary": "citykpi.assess.summary",
     "to_frame": "citykpi.assess.frame",
     "assess_files": "citykpi.assess.frame",
     "summary_frame": "citykpi.assess.frame",
