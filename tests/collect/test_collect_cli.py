@@ -59,11 +59,17 @@ def test_annotated_copy_highlights_and_lists_problems(tmp_path: Path) -> None:
     problems = list(wb["Problems"].iter_rows(min_row=2, values_only=True))
     assert problems[0][:5] == ("error", "constraint-error", "Economy", ref, "EC: ICT: ICT: 1C")
     assert wb["Problems"]["D2"].hyperlink.location == f"'Economy'!{ref}"
+    assert wb["Problems"]["F2"].alignment.wrap_text and wb["Problems"].page_setup.fitToWidth == 1
     flagged = wb[sheet][ref]
     assert flagged.fill.fgColor.rgb.endswith("F8CBAD")
     assert "above the maximum" in flagged.comment.text
     again = runner.invoke(app, ["validate", str(tmp_path / "checked.xlsx"), "--format", "json"])
     assert [e["type"] for e in json.loads(again.output)["errors"]] == ["constraint-error"]  # Problems sheet skipped
+    blocked = tmp_path / "a-file"
+    blocked.write_text("")
+    result = runner.invoke(app, ["validate", str(bad), "--annotate", str(blocked / "checked.xlsx")])
+    assert result.exit_code == 1 and not isinstance(result.exception, OSError)
+    assert "cannot write the annotated copy" in result.stderr
 
 
 def test_garbage_and_missing_files_give_a_report_not_a_traceback(tmp_path: Path) -> None:

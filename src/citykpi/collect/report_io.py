@@ -20,6 +20,8 @@ from citykpi.diagnostics import Diagnostic, Location, Severity, ValidationReport
 
 STYLE = {Severity.ERROR: "bold red", Severity.WARNING: "yellow"}
 FILL = {Severity.ERROR: "F8CBAD", Severity.WARNING: "FFE699"}
+HEADER_COLOUR = "1F4E79"  # the template's header navy
+PROBLEM_WIDTHS = (10, 18, 18, 12, 18, 90)
 
 
 def as_json(report: ValidationReport) -> str:
@@ -58,6 +60,8 @@ def annotate_workbook(source: Path | str, report: ValidationReport, out: Path | 
     from openpyxl.comments import Comment
     from openpyxl.styles import Font, PatternFill
 
+    from citykpi.collect.printing import make_printable
+
     source, out = Path(source), Path(out)
     unsafe = [d for d in check_workbook_file(source, Location(file=source.name)) if d.severity is Severity.ERROR]
     if unsafe:
@@ -84,27 +88,38 @@ def annotate_workbook(source: Path | str, report: ValidationReport, out: Path | 
     ws = wb.create_sheet(PROBLEMS_SHEET, 0)
     ws.append(["Severity", "Type", "Sheet", "Cell or row", "KPI", "Problem"])
     for cell in ws[1]:
-        cell.font = Font(bold=True)
+        cell.font = Font(bold=True, color="FFFFFF")
+        cell.fill = PatternFill("solid", fgColor=HEADER_COLOUR)
     for d in [*report.errors, *report.warnings]:
         _problem_row(ws, d, wb.sheetnames)
-    for letter, width in zip("ABCDEF", (10, 20, 20, 12, 20, 100), strict=True):
+    for letter, width in zip("ABCDEF", PROBLEM_WIDTHS, strict=True):
         ws.column_dimensions[letter].width = width
     ws.freeze_panes = "A2"
+    make_printable(ws, header_row=1, landscape=True)
     wb.active = 0
-    out.parent.mkdir(parents=True, exist_ok=True)
-    wb.save(out)
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        wb.save(out)
+    except OSError as exc:
+        message = f"cannot write the annotated copy: {exc.strerror or exc}"
+        return Diagnostic(type="output-error", message=message, location=Location(file=str(out)))
     return out
 
 
 def _problem_row(ws: Any, d: Diagnostic, sheets: list[str]) -> None:
-    from openpyxl.styles import Font, PatternFill
+    from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.worksheet.hyperlink import Hyperlink
+
+    from citykpi.collect.printing import row_height
 
     at = d.location
     where = at.cell or (f"row {at.row}" if at.row is not None else "") + (f" {at.column}" if at.column else "")
     ws.append([d.severity.value, d.type, at.sheet or "", where.strip(), at.kpi or "", d.message])
     row = ws.max_row
     ws.cell(row=row, column=1).fill = PatternFill("solid", fgColor=FILL[d.severity])
+    for cell in ws[row]:
+        cell.alignment = Alignment(wrap_text=cell.column == len(PROBLEM_WIDTHS), vertical="top")
+    ws.row_dimensions[row].height = row_height([(d.message, PROBLEM_WIDTHS[-1])])
     if at.sheet in sheets and at.cell:
         link = ws.cell(row=row, column=4)
         link.hyperlink = Hyperlink(ref=link.coordinate, location=f"'{at.sheet}'!{at.cell}")  # internal, no relation

@@ -7,7 +7,6 @@ which is why the importer re-checks every cell.
 
 from __future__ import annotations
 
-import math
 from collections import defaultdict
 from collections.abc import Sequence
 from datetime import UTC, datetime
@@ -41,6 +40,7 @@ from citykpi.collect.layout import (
     sheets_for,
 )
 from citykpi.collect.model import CityProfile
+from citykpi.collect.printing import make_printable, row_height
 from citykpi.framework.model import ValueKind
 
 HEADER_ROW = 3
@@ -87,24 +87,6 @@ def write_template(catalogue: CatalogueLike, profile: CityProfile, path: Path | 
     return path
 
 
-def _printable(ws: Worksheet, landscape: bool) -> None:
-    """Printed or saved as PDF, a sheet fits the page width and repeats its header on every page."""
-    ws.page_setup.orientation = "landscape" if landscape else "portrait"
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
-    ws.print_title_rows = f"{HEADER_ROW}:{HEADER_ROW}"
-    ws.page_margins.left = ws.page_margins.right = 0.4
-
-
-def _row_height(texts: Sequence[tuple[str, float]]) -> float:
-    """Height of a row whose wrapped cells hold `texts` (text, column width): spreadsheet programs
-    keep the default height of a row written without one, and wrapped text then overlaps the next row."""
-    lines = max((math.ceil(len(text) / width) for text, width in texts if text), default=1)
-    return 15.0 * max(lines, 1)
-
-
 def _title(ws: Worksheet, title: str, hint: str) -> None:
     ws["A1"] = title
     ws["A1"].font = TITLE_FONT
@@ -145,7 +127,7 @@ def _cover(ws: Worksheet, profile: CityProfile, catalogue: CatalogueLike) -> Non
         elif key in ("population", "households", "area_km2", "gdp"):
             positive.add(cell.coordinate)
     ws.freeze_panes = f"A{COVER_FIRST_ROW}"
-    _printable(ws, landscape=False)
+    make_printable(ws, HEADER_ROW, landscape=False)
 
 
 def _instructions(ws: Worksheet) -> None:
@@ -156,8 +138,8 @@ def _instructions(ws: Worksheet) -> None:
         cell.alignment = Alignment(wrap_text=True, vertical="top")
         if line and not line.startswith(("-", " ")) and line.endswith(":"):
             cell.font = Font(bold=True, color=NAVY)
-        ws.row_dimensions[row].height = _row_height([(line, 120)])
-    _printable(ws, landscape=False)
+        ws.row_dimensions[row].height = row_height([(line, 120)])
+    make_printable(ws, HEADER_ROW, landscape=False)
 
 
 class _Styles:
@@ -268,7 +250,7 @@ def _dimension_sheet(
             if column.for_city:
                 role = "override" if spec.kind == "value" and column.key == "value" else "city"
                 ws.cell(row=row, column=COLUMN[column.key]).style = styles.get(role, False, first)
-        ws.row_dimensions[row].height = _row_height([(str(descriptive[key] or ""), WIDTH[key]) for key in WRAPPED])
+        ws.row_dimensions[row].height = row_height([(str(descriptive[key] or ""), WIDTH[key]) for key in WRAPPED])
         previous = spec.kpi.code
         value_cells[_validation_key(spec)].append(f"{get_column_letter(COLUMN['value'])}{row}")
     last = HEADER_ROW + len(rows)
@@ -284,7 +266,7 @@ def _dimension_sheet(
             ws.add_data_validation(dv)
             dv.add(f"{letter}{HEADER_ROW + 1}:{letter}{last}")
     ws.freeze_panes = ws.cell(row=HEADER_ROW + 1, column=3)
-    _printable(ws, landscape=True)
+    make_printable(ws, HEADER_ROW, landscape=True)
     ws.auto_filter.ref = f"A{HEADER_ROW}:{get_column_letter(len(SHEET_COLUMNS))}{max(last, HEADER_ROW)}"
 
 
