@@ -29,6 +29,7 @@ def main() -> int:
     parser.add_argument("--db", type=Path, default=Path("/tmp/citykpi-platform-bench/bench-150x5.db"))
     parser.add_argument("--sample", type=int, default=30, help="cities whose pages are requested")
     parser.add_argument("--requests", type=int, default=300)
+    parser.add_argument("--workers", type=int, default=1, help="server processes (`citykpi serve --workers`)")
     args = parser.parse_args()
     if not args.db.exists():
         raise SystemExit(f"{args.db} does not exist: run bench/platform_bench.py --no-postgres first")
@@ -36,7 +37,7 @@ def main() -> int:
     token, slugs, _periods = _token(url)
     rng = random.Random(11)
     sample = rng.sample(slugs, min(args.sample, len(slugs)))
-    process, base = _serve(url)
+    process, base = _serve(url, args.workers)
     rows = []
     try:
         cold = []

@@ -112,6 +112,8 @@ def test_whole_cycle(base: str, browser, tmp_path: Path) -> None:  # type: ignor
     check_page(page, "home")
     page.goto(f"{base}/compare")
     check_page(page, "compare")
+    page.goto(f"{base}/cities/{CITY}")  # the public page is cached until the city's data changes
+    assert page.get_by_role("link", name=str(YEARS[-1]), exact=True).count() == 0
 
     # The editor: upload a workbook with errors, see them located, nothing imported.
     sign_in(page, base, "editor")
@@ -197,6 +199,8 @@ def test_whole_cycle(base: str, browser, tmp_path: Path) -> None:  # type: ignor
     sign_out(page)
 
     # The public sees the published year, its audit-free KPI page and the open-data downloads.
+    page.goto(f"{base}/cities/{CITY}")
+    assert page.get_by_role("link", name=str(YEARS[-1]), exact=True).get_attribute("aria-current") == "page"
     page.goto(f"{base}/cities/{CITY}?year={YEARS[-1]}")
     assert "published" in page.locator(".state").first.inner_text()
     assert page.locator(".wheel svg").count() == 1

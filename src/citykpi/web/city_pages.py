@@ -13,7 +13,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy import select
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import Session, joinedload
 
 from citykpi.api.deps import Id, Reader
 from citykpi.framework.model import Kpi
@@ -26,11 +26,12 @@ from citykpi.scoring.scorecard import ItemScore
 from citykpi.store.schema import City, Entry, Period, Result
 from citykpi.web.i18n import language
 from citykpi.web.render import PageRoute, page
-from citykpi.web.session import Current
-from citykpi.web.views import dimension_percents, scorecard, wheel
+from citykpi.web.session import Current, Visitor
+from citykpi.web.views import Memo, city_stamp, dimension_percents, scorecard, site_stamp, wheel
 
 router = APIRouter(route_class=PageRoute)
 PAGE_SIZE = 24
+PUBLIC_PAGES: Memo[bytes] = Memo(512)
 OVERALL = ""  # the column of the city's overall score among the dimension columns
 
 
@@ -43,6 +44,14 @@ class CompareRow:
 
 @router.get("/", response_class=HTMLResponse)
 def home(request: Request, current: Current, session: Reader, q: str = "", start: Annotated[int, Query(ge=0)] = 0):
+    """Cached for the public like the city page, keyed by the newest change anywhere."""
+    if not current.who.is_public:
+        return _home(request, current, session, q, start)
+    key = ("home", q, start, language(request), request.query_params.get("ok"), site_stamp(session))
+    return HTMLResponse(PUBLIC_PAGES.get(key, lambda: bytes(_home(request, current, session, q, start).body)))
+
+
+def _home(request: Request, current: Visitor, session: Session, q: str, start: int) -> HTMLResponse:
     total, found = cities.list_cities(session, cities.Page(PAGE_SIZE, start), q=q or None)
     periods = {c.id: cities.list_periods(session, current.who, c) for c in found}
     latest = [ps[-1] for ps in periods.values() if ps]
@@ -73,7 +82,18 @@ def _selected(periods: list[Period], year: int | None) -> Period | None:
 
 @router.get("/cities/{slug}", response_class=HTMLResponse)
 def city_page(request: Request, slug: str, current: Current, session: Reader, year: int | None = None):
+    """Public views are served from a cache of the rendered page, the most read page of the site."""
     city = cities.get_city(session, slug)
+    if not current.who.is_public:
+        return _city_page(request, city, current, session, year)
+    key = ("city", city.id, city.version, year, language(request), request.query_params.get("ok"))
+    body = PUBLIC_PAGES.get(
+        (*key, city_stamp(session, city)), lambda: bytes(_city_page(request, city, current, session, year).body)
+    )
+    return HTMLResponse(body)
+
+
+def _city_page(request: Request, city: City, current: Visitor, session: Session, year: int | None) -> HTMLResponse:
     periods = cities.list_periods(session, current.who, city)
     selected = _selected(periods, year)
     standings = verification.standings(session, periods, request.app.state.settings.certificate_rule)

@@ -22,7 +22,7 @@ from citykpi.report.render import svg
 from citykpi.report.wheel import wheel_spec
 from citykpi.scoring.scorecard import GroupLevel, Scorecard, score
 from citykpi.scoring.targets import TargetBook
-from citykpi.store.schema import Audit, Period
+from citykpi.store.schema import Audit, City, Period
 
 T = TypeVar("T")
 Key = tuple[object, ...]
@@ -60,6 +60,19 @@ def book() -> TargetBook:
 def stamp(session: Session, period: Period) -> Key:
     last = session.scalar(select(func.max(Audit.id)).where(Audit.period_id == period.id))
     return (period.id, period.version, last or 0)
+
+
+def city_stamp(session: Session, city: City) -> int:
+    """Newest audit row of any period of the city: changes whenever anything shown on its page changes."""
+    found = session.scalar(
+        select(func.max(Audit.id)).join(Period, Period.id == Audit.period_id).where(Period.city_id == city.id)
+    )
+    return found or 0
+
+
+def site_stamp(session: Session) -> tuple[int, int]:
+    """Newest audit row and number of cities: the home page changes only when one of them does."""
+    return (session.scalar(select(func.max(Audit.id))) or 0, session.scalar(select(func.count(City.id))) or 0)
 
 
 def scorecard(session: Session, period: Period) -> Scorecard:
