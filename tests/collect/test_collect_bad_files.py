@@ -377,3 +377,13 @@ def test_a_pipe_is_not_opened_but_reported(catalogue: Catalogue, tmp_path: Path)
     os.mkfifo(fifo)  # opening it would wait forever for a writer
     _, report = read_any(fifo, catalogue)
     assert "not a regular file" in find(report, "source-error").message
+
+
+@pytest.mark.parametrize("name", ["vellmarsk-2024.ods", "vellmarsk-2024.xlsx"])
+def test_a_libreoffice_ods_file_is_asked_to_be_saved_as_xlsx(catalogue: Catalogue, tmp_path: Path, name: str) -> None:
+    """LibreOffice saves to .ods unless told otherwise; also when the city keeps the .xlsx name."""
+    path = tmp_path / name
+    shutil.copy(Path(__file__).parent / "data" / "vellmarsk-2024-libreoffice.ods", path)
+    submission, report = read_any(path, catalogue)
+    assert submission is None
+    assert "OpenDocument" in find(report, "format-error", file=name).message

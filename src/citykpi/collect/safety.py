@@ -111,6 +111,9 @@ def _check_members(members: list[zipfile.ZipInfo], where: Location, limits: Limi
                 )
             ]
     if "xl/workbook.xml" not in names:
+        if {"mimetype", "content.xml"} <= names:  # LibreOffice's own format, its default on "Save"
+            message = "this is an OpenDocument file (LibreOffice .ods), not an Excel workbook; save it as .xlsx"
+            return [_error("format-error", message, where)]
         return [_error("format-error", "this zip archive is not an Excel workbook (no xl/workbook.xml)", where)]
     problems: list[Diagnostic] = []
     links = sorted(n for n in names if n.startswith("xl/externalLinks/") and n.endswith(".xml"))
