@@ -34,6 +34,10 @@ INSTRUCTIONS: tuple[str, ...] = (
     "The six data-quality levels (U4SSC collection template):",
     *(f"  {int(q)} - {label}" for q, label in DATA_QUALITY_LABELS.items()),
     "",
+    "Saving the file:",
+    "- Keep the Excel format (.xlsx). In LibreOffice Calc, choose 'Use Excel 2007-365!' when asked; an .ods file "
+    "is refused on import.",
+    "",
     "Checking the file:",
     "- Run `citykpi validate FILE.xlsx` (add `--annotate checked.xlsx` for a copy with the problems highlighted). "
     "Errors must be fixed; warnings come from plausibility checks and the verifiers' screening rules and deserve "
