@@ -63,6 +63,8 @@ def test_editor_imports_fixes_submits_verifier_queries_accepts_and_public_sees_p
         json={**_edit(82_000), "version": value["version"], "reason": "census correction"},
     )
     assert fixed.status_code == 200 and fixed.json()["version"] == value["version"] + 1
+    listed = editor.get(f"/api/v1/periods/{period}/values", params={"kpi": KPI}).json()["items"][0]
+    assert listed["value"] == 82_000  # the cached list was not served after the change
     stale = editor.put(f"/api/v1/periods/{period}/values", json={**_edit(1), "version": value["version"]})
     assert stale.status_code == 409
     history = editor.get(f"/api/v1/values/{value['id']}/history").json()

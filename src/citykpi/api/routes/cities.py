@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
+from fastapi.responses import Response
 from sqlalchemy import Select, select
 
 from citykpi.api.deps import Caller, Db, Id, Reader, SignedIn
@@ -72,15 +73,20 @@ def create_city(body: CityIn, who: SignedIn, db: Db) -> CityOut:
 
 
 @router.get("/cities/{slug}", response_model=CityDetail)
-def city(slug: str, who: Caller, session: Reader, request: Request) -> CityDetail:
-    found = cities.get_city(session, slug)
-    periods = cities.list_periods(session, who, found)
-    figures = standing.completions(session, periods)
-    summaries = [
-        PeriodSummary.model_validate({**PeriodOut.model_validate(p).model_dump(), "completion": figures[p.id]})
-        for p in periods
-    ]
-    return CityDetail.model_validate({**CityOut.model_validate(found).model_dump(), "periods": summaries})
+def city(slug: str, who: Caller, session: Reader, request: Request) -> Response:
+    """The city with each period the caller may see and its completion (cached until data change)."""
+
+    def build() -> CityDetail:
+        found = cities.get_city(session, slug)
+        periods = cities.list_periods(session, who, found)
+        figures = standing.completions(session, periods)
+        summaries = [
+            PeriodSummary.model_validate({**PeriodOut.model_validate(p).model_dump(), "completion": figures[p.id]})
+            for p in periods
+        ]
+        return CityDetail.model_validate({**CityOut.model_validate(found).model_dump(), "periods": summaries})
+
+    return request.app.state.cache.respond(session, ("city", slug, who.is_public), build)
 
 
 @router.get("/cities/{slug}/periods", response_model=list[PeriodOut])

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, UploadFile
+from fastapi.responses import Response
 from sqlalchemy import func, select
 
 from citykpi.api.deps import Caller, Db, Id, Reader, SignedIn
@@ -42,16 +43,21 @@ def list_values(
     period_id: Id,
     who: Caller,
     session: Reader,
+    request: Request,
     limit: Limit = 100,
     offset: Offset = 0,
     kpi: str | None = None,
     kind: str | None = None,
-) -> PageOut[ValueOut]:
-    period = cities.get_period(session, who, period_id)
-    query = values.entries_query(period, kpi, kind)
-    total = session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
-    rows = session.scalars(query.limit(limit).offset(offset)).all()
-    return PageOut(total=total, limit=limit, offset=offset, items=[value_out(r) for r in rows])
+) -> Response:
+    period = cities.get_period(session, who, period_id)  # visibility first: the cache is shared by callers
+
+    def build() -> PageOut[ValueOut]:
+        query = values.entries_query(period, kpi, kind)
+        total = session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
+        rows = session.scalars(query.limit(limit).offset(offset)).all()
+        return PageOut(total=total, limit=limit, offset=offset, items=[value_out(r) for r in rows])
+
+    return request.app.state.cache.respond(session, ("values", period.id, limit, offset, kpi, kind), build)
 
 
 @router.put("/periods/{period_id}/values", response_model=ValueOut, responses={409: {}, 422: {}})
