@@ -59,6 +59,7 @@ ROLE_FILLS = {"city": CITY_FILL, "override": OVERRIDE_FILL}
 COLUMN = {c.key: i + 1 for i, c in enumerate(SHEET_COLUMNS)}
 WIDTH = {c.key: c.width for c in SHEET_COLUMNS}
 WRAPPED = ("kpi_name", "label", "definition", "unit")
+INSTRUCTIONS_WIDTH = 72  # fits a portrait A4 page unscaled (LibreOffice does not apply fit-to-width here)
 
 
 def write_template(catalogue: CatalogueLike, profile: CityProfile, path: Path | str) -> Path:
@@ -132,13 +133,13 @@ def _cover(ws: Worksheet, profile: CityProfile, catalogue: CatalogueLike) -> Non
 
 def _instructions(ws: Worksheet) -> None:
     _title(ws, "How to fill in this workbook", "Read once; the importer (citykpi validate) checks everything below.")
-    ws.column_dimensions["A"].width = 120
+    ws.column_dimensions["A"].width = INSTRUCTIONS_WIDTH
     for row, line in enumerate(INSTRUCTIONS, start=HEADER_ROW + 1):
         cell = ws.cell(row=row, column=1, value=line)
         cell.alignment = Alignment(wrap_text=True, vertical="top")
         if line and not line.startswith(("-", " ")) and line.endswith(":"):
             cell.font = Font(bold=True, color=NAVY)
-        ws.row_dimensions[row].height = row_height([(line, 120)])
+        ws.row_dimensions[row].height = row_height([(line, INSTRUCTIONS_WIDTH)])
     make_printable(ws, HEADER_ROW, landscape=False)
 
 
