@@ -9,9 +9,12 @@ Wall-clock and CPU seconds are both printed, because the bench machine is shared
 from __future__ import annotations
 
 import argparse
+import os
 import tempfile
 import time
 from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from multiprocessing import get_context
 from pathlib import Path
 from typing import TypeVar
 
@@ -32,6 +35,22 @@ from citykpi.scoring.targets import TargetBook
 
 T = TypeVar("T")
 console = Console()
+_worker: dict[str, object] = {}
+
+
+def _start_worker() -> None:
+    """Each worker process loads the catalogue and targets once, as a server process would.
+
+    Workers are spawned, not forked: a fork after vl-convert has started its threads deadlocks.
+    """
+    catalogue = Catalogue.load()
+    _worker["kpis"] = catalogue.kpis
+    _worker["book"] = TargetBook([default_target_set()])
+
+
+def _snapshot(path: Path, history: list[Assessment]) -> None:
+    html = city_html(build(history, _worker["kpis"], _worker["book"]), "snapshot")  # type: ignore[arg-type]
+    path.write_text(html, encoding="utf-8")
 
 
 def timed(job: Callable[[], T]) -> tuple[T, float, float]:
@@ -44,6 +63,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--cities", type=int, default=150)
     parser.add_argument("--years", type=int, nargs="+", default=[2022, 2024])
+    parser.add_argument("--workers", type=int, default=os.cpu_count() or 1, help="processes for the many-city run")
     args = parser.parse_args()
     catalogue = Catalogue.load()
     kpis = list(catalogue.kpis.values())
@@ -76,15 +96,19 @@ def main() -> None:
         )
 
         def all_snapshots() -> None:
-            with Progress(*columns, console=console) as bar:
+            with (
+                Progress(*columns, console=console) as bar,
+                ProcessPoolExecutor(args.workers, get_context("spawn"), _start_worker) as pool,
+            ):
                 task = bar.add_task("snapshots", total=len(histories))
-                for i, h in enumerate(histories):
-                    html = city_html(build(h, catalogue.kpis, book), "snapshot")
-                    (out / f"city-{i:03d}.html").write_text(html, encoding="utf-8")
+                jobs = [pool.submit(_snapshot, out / f"city-{i:03d}.html", h) for i, h in enumerate(histories)]
+                for job in as_completed(jobs):
+                    job.result()
                     bar.advance(task)
 
         _, wall, cpu = timed(all_snapshots)
-        rows.append((f"snapshot HTML, {args.cities} cities", wall, cpu, "< 120 s"))
+        label = f"snapshot HTML, {args.cities} cities, {args.workers} worker process(es)"
+        rows.append((label, wall, cpu, "< 120 s"))
 
     table = Table(title="citykpi report benchmark")
     for name in ("measure", "wall s", "CPU s", "target"):
@@ -92,7 +116,10 @@ def main() -> None:
     for name, wall, cpu, target in rows:
         table.add_row(name, f"{wall:.2f}", f"{cpu:.2f}", target)
     console.print(table)
-    console.print("CPU s counts every thread of this process (vl-convert renders charts on its own threads).")
+    console.print(
+        "CPU s counts every thread of this process (vl-convert renders charts on its own threads); "
+        "for the many-city run it excludes the worker processes, so only wall time counts there."
+    )
 
 
 if __name__ == "__main__":
