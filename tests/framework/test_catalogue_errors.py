@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -73,6 +74,9 @@ def test_unreadable_files(tmp_path: Path) -> None:
     binary.write_bytes(b"\xff\xfe\x00id: x")
     assert only(problems(binary)).type == "encoding-error"
     assert only(problems(tmp_path)).type == "file-error"  # a directory
+    pipe = tmp_path / "local.yaml"
+    os.mkfifo(pipe)  # reading it would wait forever for a writer
+    assert "not a regular file" in only(problems(pipe)).message
 
 
 def test_oversized_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

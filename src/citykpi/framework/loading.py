@@ -61,6 +61,8 @@ def load_framework(path: Path) -> Framework:
 
 def _read(path: Path) -> dict[str, Any]:
     name = path.name
+    if path.exists() and not path.is_file() and not path.is_dir():  # a pipe would block the read forever
+        raise FrameworkError([error("file-error", "not a regular file (a device, pipe or socket)", file=name)])
     try:
         size = path.stat().st_size
         if size > MAX_FILE_BYTES:
