@@ -117,3 +117,14 @@ def test_summary_frame_has_a_row_per_city_and_group(files: dict[str, Path], cata
 def test_assess_files_stops_at_an_invalid_file(files: dict[str, Path], catalogue: Catalogue) -> None:
     with pytest.raises(InvalidSubmissionError, match="zero-denominator"):
         assess_files([files["town"], files["broken"]], catalogue)
+
+
+def test_an_output_folder_that_cannot_be_created_is_a_message_not_a_traceback(
+    files: dict[str, Path], tmp_path: Path
+) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder", encoding="utf-8")
+    result = runner.invoke(app, ["assess", str(files["town"]), "-o", str(blocker / "out")])
+    assert result.exit_code == 1
+    assert "output-error" in result.output and str(blocker / "out") in result.output
+    assert not isinstance(result.exception, OSError)

@@ -51,7 +51,12 @@ def assess_command(
     assessments = [(path, a) for path, a, _ in outcomes if a is not None]
     folders = _folders(assessments, out)
     for (path, assessment), folder in zip(assessments, folders, strict=True):
-        written = write_assessment(assessment, folder)
+        try:
+            written = write_assessment(assessment, folder)
+        except OSError as exc:
+            # An output folder that cannot be created or written is the user's to fix: say which and why.
+            console.print(f"[red]output-error[/red]: cannot write the results into {folder}: {exc.strerror or exc}")
+            raise typer.Exit(1) from None
         t = summary(assessment).total
         typer.echo(
             f"{path.name}: {assessment.profile.city} {assessment.profile.year} — {t.kpis_reported} of {t.kpis} KPIs "
