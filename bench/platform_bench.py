@@ -138,6 +138,22 @@ def _percentile(values: list[float], q: float) -> float:
     return statistics.quantiles(values, n=100, method="inclusive")[int(q) - 1]
 
 
+def latency_rows(base: str, token: str, endpoints: dict[str, list[str]], label: str) -> list[tuple[str, ...]]:
+    """One table row per endpoint and client count (1, then 20), printed as soon as it is measured."""
+    rows: list[tuple[str, ...]] = []
+    for name, paths in endpoints.items():
+        for clients in (1, 20):
+            started = time.perf_counter()
+            latencies = asyncio.run(_measure(base, token, paths, clients))
+            elapsed = time.perf_counter() - started
+            p50, p95 = _percentile(latencies, 50), _percentile(latencies, 95)
+            verdict = "" if clients == 1 else ("meets" if p95 < TARGET_MS else "MISSES")
+            row = (label, name, str(clients), str(len(latencies)), f"{p50:.1f}", f"{p95:.1f}")
+            rows.append((*row, f"{len(latencies) / elapsed:.0f}", verdict))
+            print("  ".join(rows[-1]), flush=True)
+    return rows
+
+
 def _bench(label: str, url: str, requests: int, workers: int) -> list[tuple[str, ...]]:
     token, slugs, periods = _token(url)
     rng = random.Random(7)
@@ -148,28 +164,8 @@ def _bench(label: str, url: str, requests: int, workers: int) -> list[tuple[str,
         ],
     }
     process, base = _serve(url, workers)
-    rows = []
     try:
-        for name, paths in endpoints.items():
-            for clients in (1, 20):
-                started = time.perf_counter()
-                latencies = asyncio.run(_measure(base, token, paths, clients))
-                elapsed = time.perf_counter() - started
-                p50, p95 = _percentile(latencies, 50), _percentile(latencies, 95)
-                verdict = "" if clients == 1 else ("meets" if p95 < TARGET_MS else "MISSES")
-                rows.append(
-                    (
-                        label,
-                        name,
-                        str(clients),
-                        str(len(latencies)),
-                        f"{p50:.1f}",
-                        f"{p95:.1f}",
-                        f"{len(latencies) / elapsed:.0f}",
-                        verdict,
-                    )
-                )
-                print("  ".join(rows[-1]), flush=True)
+        rows = latency_rows(base, token, endpoints, label)
     finally:
         os.killpg(process.pid, signal.SIGKILL)
         process.wait()

@@ -11,7 +11,6 @@ bench/platform_bench.py (run that first to build the database).
 from __future__ import annotations
 
 import argparse
-import asyncio
 import random
 import statistics
 import sys
@@ -21,7 +20,7 @@ from pathlib import Path
 import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from platform_bench import TARGET_MS, _measure, _percentile, _serve, _table, _token
+from platform_bench import _serve, _table, _token, latency_rows
 
 
 def main() -> int:
@@ -38,7 +37,6 @@ def main() -> int:
     rng = random.Random(11)
     sample = rng.sample(slugs, min(args.sample, len(slugs)))
     process, base = _serve(url, args.workers)
-    rows = []
     try:
         cold = []
         with httpx.Client(base_url=base, timeout=60) as client:
@@ -51,16 +49,7 @@ def main() -> int:
             "page GET /cities/{slug}": [f"/cities/{rng.choice(sample)}" for _ in range(args.requests)],
             "page GET / (home, 24 cities)": ["/" for _ in range(args.requests)],
         }
-        for name, paths in endpoints.items():
-            for clients in (1, 20):
-                started = time.perf_counter()
-                latencies = asyncio.run(_measure(base, token, paths, clients))
-                elapsed = time.perf_counter() - started
-                p50, p95 = _percentile(latencies, 50), _percentile(latencies, 95)
-                verdict = "" if clients == 1 else ("meets" if p95 < TARGET_MS else "MISSES")
-                row = ("sqlite", name, str(clients), str(len(latencies)), f"{p50:.1f}", f"{p95:.1f}")
-                rows.append((*row, f"{len(latencies) / elapsed:.0f}", verdict))
-                print("  ".join(rows[-1]), flush=True)
+        rows = latency_rows(base, token, endpoints, "sqlite")
     finally:
         process.kill()
         process.wait()
