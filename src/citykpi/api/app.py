@@ -15,7 +15,7 @@ from sqlalchemy import text
 
 from citykpi import __version__
 from citykpi.api import errors
-from citykpi.api.cache import ResponseCache
+from citykpi.api.cache import CallerCache, ResponseCache
 from citykpi.api.routes import auth, cities, exports, targets, values, workflow
 from citykpi.api.schemas import Health
 from citykpi.api.settings import Settings
@@ -41,7 +41,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         openapi_url="/openapi.json",
     )
     app.state.db = db
-    app.state.cache = ResponseCache()
+    app.state.cache = ResponseCache(settings.response_cache_entries)
+    app.state.callers = CallerCache()
     app.state.settings = settings
     errors.install(app)
     for module in (auth, cities, targets, values, workflow, exports):

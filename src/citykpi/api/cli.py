@@ -29,13 +29,21 @@ def serve(
 ) -> None:
     """Create or upgrade the database, load the demo cities on first start, and serve."""
     import uvicorn
+    from pydantic import ValidationError
     from sqlalchemy.exc import OperationalError
 
     from citykpi.api.app import create_app
     from citykpi.api.settings import Settings
     from citykpi.store.db import ENV_VAR, database_url
 
-    settings = Settings(database_url=database_url(database))
+    try:
+        settings = Settings(database_url=database_url(database))
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{Settings.model_fields[str(e['loc'][0])].description or e['loc'][0]}: {e['msg']}" for e in exc.errors()
+        )
+        typer.secho(f"error: bad setting in the environment: {problems}", fg=typer.colors.RED, err=True)
+        raise typer.Exit(2) from exc
     try:
         app = create_app(settings)
     except OperationalError as exc:

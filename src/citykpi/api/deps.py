@@ -14,7 +14,7 @@ from typing import Annotated
 from fastapi import Depends, Path, Request
 from sqlalchemy.orm import Session
 
-from citykpi.platform import accounts
+from citykpi.api.cache import CallerCache
 from citykpi.platform.errors import Forbidden, Unauthenticated
 from citykpi.platform.roles import PUBLIC, Principal
 from citykpi.store.db import Database
@@ -24,7 +24,8 @@ CSRF_HEADER = "X-CSRF-Token"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
-def database(request: Request) -> Database:
+async def database(request: Request) -> Database:
+    # async: no I/O here, and a sync dependency would cost a hop to the thread pool on every request.
     db: Database = request.app.state.db
     return db
 
@@ -36,22 +37,22 @@ def reader(db: Annotated[Database, Depends(database)]) -> Iterator[Session]:
 
 def caller(request: Request, session: Annotated[Session, Depends(reader)]) -> Principal:
     """Shares the request's read session (FastAPI caches dependencies per request): one connection each."""
+    callers: CallerCache = request.app.state.callers
     header = request.headers.get("authorization", "")
     if header.lower().startswith("bearer "):
-        found = accounts.resolve(session, header[7:].strip(), "token")
+        found = callers.resolve(session, header[7:].strip(), "token")
         if found is None:
             raise Unauthenticated("the API token is unknown, revoked or expired")
-        return accounts.principal(found[0])
+        return found.principal
     cookie = request.cookies.get(SESSION_COOKIE)
     if not cookie:
         return PUBLIC
-    found = accounts.resolve(session, cookie, "session")
+    found = callers.resolve(session, cookie, "session")
     if found is None:
         return PUBLIC
-    user, credential = found
-    if request.method not in SAFE_METHODS and request.headers.get(CSRF_HEADER) != credential.csrf:
+    if request.method not in SAFE_METHODS and request.headers.get(CSRF_HEADER) != found.csrf:
         raise Forbidden(f"missing or wrong {CSRF_HEADER} header for a cookie session")
-    return accounts.principal(user)
+    return found.principal
 
 
 def signed_in(who: Annotated[Principal, Depends(caller)]) -> Principal:

@@ -18,3 +18,9 @@ class Settings(BaseModel):
         description="Mark the session cookie Secure (set when served over HTTPS)",
     )
     max_upload_bytes: int = 20 * 1024 * 1024
+    response_cache_entries: int = Field(
+        default_factory=lambda: os.environ.get("CITYKPI_RESPONSE_CACHE", "4096"),
+        validate_default=True,
+        ge=0,
+        description="Rendered API bodies kept per server process (CITYKPI_RESPONSE_CACHE); 0 turns the cache off",
+    )

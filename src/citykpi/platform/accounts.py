@@ -152,12 +152,17 @@ def resolve(session: Session, secret: str, kind: str) -> tuple[User, Credential]
     if row is None:
         return None
     user, credential = row
-    expires = credential.expires_at
-    if expires is not None and expires.tzinfo is None:
-        expires = expires.replace(tzinfo=UTC)  # SQLite returns naive datetimes
+    expires = expiry(credential)
     if credential.revoked or not user.active or (expires is not None and expires < datetime.now(UTC)):
         return None
     return user, credential
+
+
+def expiry(credential: Credential) -> datetime | None:
+    expires = credential.expires_at
+    if expires is not None and expires.tzinfo is None:
+        expires = expires.replace(tzinfo=UTC)  # SQLite returns naive datetimes
+    return expires
 
 
 def revoke(session: Session, user: User, credential_id: int) -> None:
@@ -166,3 +171,10 @@ def revoke(session: Session, user: User, credential_id: int) -> None:
         raise NotFound(f"no token {credential_id} of yours")
     credential.revoked = True
     audit.record(session, user.username, "revoke", credential.kind, credential.id)
+
+
+def sign_out(session: Session, secret: str) -> None:
+    """Ends a browser session; audited like any revocation, which also invalidates cached callers."""
+    found = resolve(session, secret, "session")
+    if found is not None:
+        revoke(session, found[0], found[1].id)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, joinedload
 
 from citykpi.diagnostics import error
@@ -44,12 +44,6 @@ def slugify(name: str) -> str:
 class Page:
     limit: int = 50
     offset: int = 0
-
-
-def _visible_periods(who: Principal, query: Select[Period]) -> Select[Period]:
-    if who.is_public:
-        return query.where(Period.status == PeriodState.PUBLISHED.value)
-    return query
 
 
 def list_cities(
@@ -116,7 +110,9 @@ def create_city(
 
 
 def list_periods(session: Session, who: Principal, city: City) -> list[Period]:
-    query = _visible_periods(who, select(Period).where(Period.city_id == city.id).order_by(Period.year))
+    query = select(Period).where(Period.city_id == city.id).order_by(Period.year)
+    if not can(who, Action.READ, city.id, city.hub):  # the rule of `may_see`, for every period of the city
+        query = query.where(Period.status == PeriodState.PUBLISHED.value)
     query = query.options(joinedload(Period.framework), joinedload(Period.city))
     return list(session.scalars(query).all())
 

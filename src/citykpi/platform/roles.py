@@ -57,6 +57,20 @@ class Principal:
 PUBLIC = Principal(username="public", role=Role.PUBLIC)
 
 
+def read_scope(who: Principal) -> tuple[object, ...]:
+    """What decides which periods `who` sees: callers with equal scopes see exactly the same data.
+
+    Shared caches of rendered responses key on it (see `in_scope` and `can`, which it must follow).
+    """
+    if Action.READ not in ALLOWED[who.role]:
+        return ("published",)
+    if who.role in (Role.ADMIN, Role.VIEWER):
+        return ("all",)
+    if who.role is Role.HUB_MANAGER:
+        return ("hubs", who.hubs)
+    return ("cities", who.cities)
+
+
 def in_scope(who: Principal, city_id: int, hub: str) -> bool:
     if who.role in (Role.ADMIN, Role.VIEWER):
         return True

@@ -6,6 +6,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from citykpi.store.db import CHANGED
 from citykpi.store.schema import Audit
 
 
@@ -21,6 +22,7 @@ def record(
     new: dict[str, Any] | None = None,
     reason: str = "",
 ) -> None:
+    session.info[CHANGED] = True  # bumps the data revision at commit (citykpi.store.db)
     session.add(
         Audit(
             actor=actor,

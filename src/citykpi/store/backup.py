@@ -18,7 +18,7 @@ from sqlalchemy import DateTime, Table, func, insert, select, text
 from sqlalchemy.engine import Connection
 
 from citykpi.store.db import Database
-from citykpi.store.schema import Base
+from citykpi.store.schema import Base, DataRevision
 
 FORMAT = "citykpi-backup"
 FORMAT_VERSION = 1
@@ -29,7 +29,8 @@ class BackupError(Exception):
 
 
 def _tables() -> list[Table]:
-    return list(Base.metadata.sorted_tables)
+    # The data revision counts commits of the database it lives in; a restored database keeps its own.
+    return [t for t in Base.metadata.sorted_tables if t.name != DataRevision.__tablename__]
 
 
 def _encode(value: Any) -> Any:

@@ -14,11 +14,18 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, select, update
 from sqlalchemy.orm import Session, sessionmaker
+
+from citykpi.store.schema import DataRevision
 
 DEFAULT_SQLITE = "citykpi.db"
 ENV_VAR = "CITYKPI_DATABASE_URL"
+CHANGED = "citykpi.changed"  # session.info flag set by citykpi.store.audit.record
+REVISION = "citykpi.revision"  # session.info memo of Database.revision
+# Threads serving requests each hold a connection; the default pool (5 + 10 overflow) made SQLite
+# open and close connections (and run the PRAGMAs) on most requests once 20 clients were served.
+POOL = {"pool_size": 20, "max_overflow": 20}
 
 
 def database_url(explicit: str | None = None) -> str:
@@ -51,12 +58,17 @@ def _sqlite_begin(conn: Any) -> None:
 def make_engine(url: str | None = None) -> Engine:
     url = database_url(url)
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 15})
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 15}, **POOL)
         event.listen(engine, "connect", _sqlite_connect)
         event.listen(engine, "begin", _sqlite_begin)
         return engine
     # No pre-ping (a round trip per checkout); connections are recycled before servers usually drop them.
-    return create_engine(url, pool_size=20, max_overflow=20, pool_recycle=1800)
+    return create_engine(url, pool_recycle=1800, **POOL)
+
+
+def _bump_revision(session: Session) -> None:
+    if session.info.pop(CHANGED, False):
+        session.execute(update(DataRevision).where(DataRevision.id == 1).values(n=DataRevision.n + 1))
 
 
 class Database:
@@ -67,6 +79,8 @@ class Database:
         self.engine = make_engine(self.url)
         self._read = sessionmaker(self.engine, expire_on_commit=False)
         self._write = sessionmaker(self.engine.execution_options(sqlite_immediate=True), expire_on_commit=False)
+        for maker in (self._read, self._write):
+            event.listen(maker, "before_commit", _bump_revision)
 
     @property
     def is_sqlite(self) -> bool:
@@ -82,6 +96,18 @@ class Database:
         """One unit of work: committed whole when the block ends, rolled back whole if it raises."""
         with self._write() as session, session.begin():
             yield session
+
+    @staticmethod
+    def revision(session: Session) -> int:
+        """The data revision seen by `session`, read once: equal revisions mean equal audited data.
+
+        Read before the data it stamps, so anything built afterwards is at least that new (PostgreSQL
+        reads committed data statement by statement; SQLite reads one snapshot per transaction).
+        """
+        if REVISION not in session.info:
+            session.info[REVISION] = session.scalar(select(DataRevision.n).where(DataRevision.id == 1)) or 0
+        revision: int = session.info[REVISION]
+        return revision
 
     def dispose(self) -> None:
         self.engine.dispose()

@@ -253,3 +253,18 @@ class Audit(Base):
     old: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     new: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     reason: Mapped[str] = mapped_column(Text, default="")
+
+
+class DataRevision(Base):
+    """One row counting the committed transactions that changed anything audited.
+
+    Caches of rendered responses key on it. The newest audit id is not enough on PostgreSQL: ids are
+    handed out when rows are inserted, not when transactions commit, so a transaction that commits
+    after a later id would leave caches stale. The counter is bumped just before commit while the row
+    is locked, so its order is the commit order. Not data: backups leave it out.
+    """
+
+    __tablename__ = "data_revision"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    n: Mapped[int] = mapped_column(Integer, default=0)

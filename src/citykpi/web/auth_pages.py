@@ -64,9 +64,7 @@ def signout(request: Request, db: Db, current: Current, csrf_token: Annotated[st
     check_csrf(current, csrf_token)
     cookie = request.cookies.get(SESSION_COOKIE, "")
     with db.write() as session:
-        found = accounts.resolve(session, cookie, "session")
-        if found is not None:
-            found[1].revoked = True
+        accounts.sign_out(session, cookie)
     response = RedirectResponse("/?ok=signed-out", status_code=303)
     response.delete_cookie(SESSION_COOKIE)
     return response

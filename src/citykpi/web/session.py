@@ -16,7 +16,6 @@ from fastapi import Depends, Request
 from sqlalchemy.orm import Session
 
 from citykpi.api.deps import SESSION_COOKIE, Reader
-from citykpi.platform import accounts
 from citykpi.platform.errors import Forbidden
 from citykpi.platform.roles import PUBLIC, Principal
 
@@ -29,11 +28,10 @@ class Visitor:
 
 def visitor(request: Request, session: Session) -> Visitor:
     cookie = request.cookies.get(SESSION_COOKIE)
-    found = accounts.resolve(session, cookie, "session") if cookie else None
+    found = request.app.state.callers.resolve(session, cookie, "session") if cookie else None
     if found is None:
         return Visitor(PUBLIC)
-    user, credential = found
-    return Visitor(accounts.principal(user), credential.csrf)
+    return Visitor(found.principal, found.csrf)
 
 
 def check_csrf(current: Visitor, sent: str) -> None:

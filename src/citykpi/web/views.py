@@ -1,8 +1,8 @@
 """Scorecards and wheels of stored periods, computed once per state of the period.
 
 Scoring a period takes ~0.2 s and drawing its wheel ~0.8 s, far too slow for every page view. Both
-depend only on the period's stored data, whose every change writes an audit row, so the newest
-audit id of the period (with the period's version) is a cheap and exact cache key.
+depend only on the period's stored data, whose every change writes an audit row, so the period's
+audit rows (newest id and count, with the period's version) are a cheap and exact cache key.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections import OrderedDict
 from collections.abc import Callable
 from functools import lru_cache
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 from markupsafe import Markup
 from sqlalchemy import func, select
@@ -22,6 +22,7 @@ from citykpi.report.render import svg
 from citykpi.report.wheel import wheel_spec
 from citykpi.scoring.scorecard import GroupLevel, Scorecard, score
 from citykpi.scoring.targets import TargetBook
+from citykpi.store.db import Database
 from citykpi.store.schema import Audit, City, Period
 
 T = TypeVar("T")
@@ -57,22 +58,25 @@ def book() -> TargetBook:
     return TargetBook([default_target_set()])
 
 
+def _audit_stamp(session: Session, *where: Any) -> tuple[int, int]:
+    # Newest id AND number of rows: on PostgreSQL ids are handed out before commit, so a transaction
+    # committing late can add a row below the newest id; the append-only log's count still grows.
+    found = session.execute(select(func.max(Audit.id), func.count(Audit.id)).where(*where)).one()
+    return (found[0] or 0, found[1])
+
+
 def stamp(session: Session, period: Period) -> Key:
-    last = session.scalar(select(func.max(Audit.id)).where(Audit.period_id == period.id))
-    return (period.id, period.version, last or 0)
+    return (period.id, period.version, *_audit_stamp(session, Audit.period_id == period.id))
 
 
-def city_stamp(session: Session, city: City) -> int:
-    """Newest audit row of any period of the city: changes whenever anything shown on its page changes."""
-    found = session.scalar(
-        select(func.max(Audit.id)).join(Period, Period.id == Audit.period_id).where(Period.city_id == city.id)
-    )
-    return found or 0
+def city_stamp(session: Session, city: City) -> tuple[int, int]:
+    """Audit rows of the city's periods: they change whenever anything shown on its page changes."""
+    return _audit_stamp(session, Audit.period_id.in_(select(Period.id).where(Period.city_id == city.id)))
 
 
 def site_stamp(session: Session) -> tuple[int, int]:
-    """Newest audit row and number of cities: the home page changes only when one of them does."""
-    return (session.scalar(select(func.max(Audit.id))) or 0, session.scalar(select(func.count(City.id))) or 0)
+    """Data revision and number of cities: the home page changes only when one of them does."""
+    return (Database.revision(session), session.scalar(select(func.count(City.id))) or 0)
 
 
 def scorecard(session: Session, period: Period) -> Scorecard:

@@ -45,17 +45,15 @@ def logout(request: Request, response: Response, db: Db, who: Caller) -> None:
     cookie = request.cookies.get(SESSION_COOKIE)
     if cookie:
         with db.write() as session:
-            found = accounts.resolve(session, cookie, "session")
-            if found is not None:
-                found[1].revoked = True
+            accounts.sign_out(session, cookie)
     response.delete_cookie(SESSION_COOKIE)
 
 
 @router.get("/auth/me", response_model=Me)
 def me(request: Request, who: Caller, session: Reader) -> Me:
     cookie = request.cookies.get(SESSION_COOKIE)
-    found = accounts.resolve(session, cookie, "session") if cookie and not who.is_public else None
-    return _me(who, found[1].csrf if found else None)
+    found = request.app.state.callers.resolve(session, cookie, "session") if cookie and not who.is_public else None
+    return _me(who, found.csrf if found else None)
 
 
 @router.get("/tokens", response_model=list[TokenOut])

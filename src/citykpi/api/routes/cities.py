@@ -23,7 +23,7 @@ from citykpi.api.schemas import (
 from citykpi.platform import cities, standing, verification
 from citykpi.platform.catalogues import catalogue_of
 from citykpi.platform.errors import NotFound
-from citykpi.platform.roles import Principal
+from citykpi.platform.roles import Principal, read_scope
 from citykpi.store.schema import Framework, Period
 
 router = APIRouter(tags=["cities"])
@@ -86,7 +86,7 @@ def city(slug: str, who: Caller, session: Reader, request: Request) -> Response:
         ]
         return CityDetail.model_validate({**CityOut.model_validate(found).model_dump(), "periods": summaries})
 
-    return request.app.state.cache.respond(session, ("city", slug, who.is_public), build)
+    return request.app.state.cache.respond(session, ("city", slug, read_scope(who)), build)
 
 
 @router.get("/cities/{slug}/periods", response_model=list[PeriodOut])
