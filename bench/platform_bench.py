@@ -1,12 +1,21 @@
-"""Platform latency: 150 cities x 5 years, p50/p95 of the city endpoint and the values API at 1 and 20
-concurrent clients on loopback, for SQLite and PostgreSQL. Target: p95 < 100 ms at 20 clients.
+"""Platform latency: 150 cities x 5 years, p50/p95 of the city and values APIs and of the dashboard's city
+and home pages at 1 and 20 concurrent clients on loopback, for SQLite and PostgreSQL. Target: p95 <
+100 ms at 20 clients for the city page and the values API.
 
 The data set is the synthetic demo cities varied into 150 (new names and seeds), loaded through the
 platform's own import and workflow services into SQLite once (cached under --work), then copied into
-PostgreSQL with `citykpi db export` / `db import`. The server is `citykpi serve` (one uvicorn process)
-in a subprocess; clients are httpx async clients signed in with a viewer's API token. PostgreSQL is a
-throw-away server started by scripts/with-postgres.sh, as in the test suite (the benchmark re-runs
-itself under that script when CITYKPI_TEST_POSTGRES_URL is not set and PostgreSQL is installed).
+PostgreSQL with `citykpi db export` / `db import`. The server is `citykpi serve --workers N` in a
+subprocess. Each database is measured twice: with the API's response cache off
+(CITYKPI_RESPONSE_CACHE=0: every body rebuilt, the cost of a first request) and with it on after every
+path was requested once (warm). API clients are signed in with a viewer's API token; pages are read
+as the public. Requests cycle through random cities and periods.
+
+The load generator is `wrk` (Debian package) when installed: written in C, it leaves the CPU to the
+server, while a Python client on the same two cores costs about as much CPU per request as the server
+and adds its own queueing to the latencies. Without wrk, httpx async clients are used (--client).
+PostgreSQL is a throw-away server started by scripts/with-postgres.sh, as in the test suite (the
+benchmark re-runs itself under that script when CITYKPI_TEST_POSTGRES_URL is not set and PostgreSQL is
+installed).
 """
 
 from __future__ import annotations
@@ -16,11 +25,14 @@ import asyncio
 import dataclasses
 import os
 import random
+import re
+import shutil
 import signal
 import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -29,13 +41,17 @@ import httpx
 ROOT = Path(__file__).resolve().parents[1]
 PG_ENV = "CITYKPI_TEST_POSTGRES_URL"
 TARGET_MS = 100.0
+WRK_SCRIPT = Path(__file__).with_name("wrk_paths.lua")
+PAGE_CITIES = 30  # cities whose dashboard pages are read (each first view scores five years)
 
 
 def _args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cities", type=int, default=150)
     parser.add_argument("--years", type=int, default=5)
-    parser.add_argument("--requests", type=int, default=400, help="requests per endpoint and concurrency")
+    parser.add_argument("--requests", type=int, default=400, help="requests per row (httpx client)")
+    parser.add_argument("--seconds", type=int, default=5, help="duration of a row (wrk client)")
+    parser.add_argument("--client", choices=("wrk", "httpx"), default="wrk" if shutil.which("wrk") else "httpx")
     parser.add_argument("--work", type=Path, default=Path("/tmp/citykpi-platform-bench"))
     parser.add_argument("--no-postgres", action="store_true")
     parser.add_argument("--workers", type=int, default=1, help="server processes (`citykpi serve --workers`)")
@@ -85,9 +101,9 @@ def _port() -> int:
         return int(s.getsockname()[1])
 
 
-def _serve(url: str, workers: int) -> tuple[subprocess.Popen[bytes], str]:
+def _serve(url: str, workers: int, cache: bool = True) -> tuple[subprocess.Popen[bytes], str]:
     port = _port()
-    env = {**os.environ, "CITYKPI_DATABASE_URL": url}
+    env = {**os.environ, "CITYKPI_DATABASE_URL": url, "CITYKPI_RESPONSE_CACHE": "4096" if cache else "0"}
     command = [
         sys.executable,
         "-m",
@@ -116,7 +132,7 @@ async def _measure(base: str, token: str, paths: list[str], clients: int) -> lis
     queue = list(paths)
     latencies: list[float] = []
     limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
-    headers = {"Authorization": f"Bearer {token}"}
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
     async with httpx.AsyncClient(base_url=base, headers=headers, limits=limits, timeout=30) as client:
 
         async def worker() -> None:
@@ -138,37 +154,103 @@ def _percentile(values: list[float], q: float) -> float:
     return statistics.quantiles(values, n=100, method="inclusive")[int(q) - 1]
 
 
-def latency_rows(base: str, token: str, endpoints: dict[str, list[str]], label: str) -> list[tuple[str, ...]]:
-    """One table row per endpoint and client count (1, then 20), printed as soon as it is measured."""
+def _wrk(base: str, token: str, paths: list[str], clients: int, seconds: int) -> tuple[int, float, float, float]:
+    """Requests, seconds, p50 and p95 (ms) of one wrk run over `paths`."""
+    with tempfile.NamedTemporaryFile("w", suffix=".txt") as listed:
+        listed.write("\n".join(paths) + "\n")
+        listed.flush()
+        env = {**os.environ, "PATHS": listed.name, "AUTH": f"Bearer {token}" if token else ""}
+        command = ["wrk", "-t1", f"-c{clients}", f"-d{seconds}s", "--timeout", "30s", "-s", str(WRK_SCRIPT), base]
+        out = subprocess.run(command, env=env, capture_output=True, text=True, check=True).stdout
+    found = re.search(r"RESULT requests=(\d+) seconds=([\d.]+) p50=([\d.]+) p95=([\d.]+) errors=(\d+)", out)
+    if found is None or int(found[5]):
+        raise SystemExit(f"wrk failed or saw errors (non-2xx answers included):\n{out}")
+    return int(found[1]), float(found[2]), float(found[3]), float(found[4])
+
+
+def _httpx(base: str, token: str, paths: list[str], clients: int) -> tuple[int, float, float, float]:
+    started = time.perf_counter()
+    latencies = asyncio.run(_measure(base, token, paths, clients))
+    elapsed = time.perf_counter() - started
+    return len(latencies), elapsed, _percentile(latencies, 50), _percentile(latencies, 95)
+
+
+@dataclasses.dataclass(frozen=True)
+class Load:
+    client: str  # "wrk" or "httpx"
+    seconds: int  # per row, wrk
+    requests: int  # per row, httpx
+
+
+def latency_rows(
+    base: str, token: str, endpoints: dict[str, list[str]], label: str, load: Load
+) -> list[tuple[str, ...]]:
+    """One table row per endpoint and client count (1, then 20), printed as soon as it is measured.
+
+    Endpoints whose name starts with "page" are read without the token, as the public.
+    """
     rows: list[tuple[str, ...]] = []
     for name, paths in endpoints.items():
+        who = "" if name.startswith("page") else token
         for clients in (1, 20):
-            started = time.perf_counter()
-            latencies = asyncio.run(_measure(base, token, paths, clients))
-            elapsed = time.perf_counter() - started
-            p50, p95 = _percentile(latencies, 50), _percentile(latencies, 95)
+            if load.client == "wrk":
+                count, elapsed, p50, p95 = _wrk(base, who, paths, clients, load.seconds)
+            else:
+                count, elapsed, p50, p95 = _httpx(base, who, paths[: load.requests], clients)
             verdict = "" if clients == 1 else ("meets" if p95 < TARGET_MS else "MISSES")
-            row = (label, name, str(clients), str(len(latencies)), f"{p50:.1f}", f"{p95:.1f}")
-            rows.append((*row, f"{len(latencies) / elapsed:.0f}", verdict))
+            row = (label, name, str(clients), str(count), f"{p50:.1f}", f"{p95:.1f}")
+            rows.append((*row, f"{count / elapsed:.0f}", verdict))
             print("  ".join(rows[-1]), flush=True)
     return rows
 
 
-def _bench(label: str, url: str, requests: int, workers: int) -> list[tuple[str, ...]]:
+def _warm(base: str, token: str, endpoints: dict[str, list[str]]) -> None:
+    """Requests every distinct path once; prints how long the first views of the dashboard's city pages took."""
+    firsts: list[float] = []
+    with httpx.Client(base_url=base, timeout=120) as client:
+        for name, paths in endpoints.items():
+            headers = {} if name.startswith("page") else {"Authorization": f"Bearer {token}"}
+            for path in dict.fromkeys(paths):
+                started = time.perf_counter()
+                answer = client.get(path, headers=headers)
+                if answer.status_code != 200:
+                    raise SystemExit(f"GET {path}: {answer.status_code} {answer.text[:200]}")
+                if name.startswith("page GET /cities"):
+                    firsts.append((time.perf_counter() - started) * 1000)
+    print(
+        f"first view of a dashboard city page ({len(firsts)} cities, scoring and drawing every year): "
+        f"median {statistics.median(firsts):.0f} ms, max {max(firsts):.0f} ms",
+        flush=True,
+    )
+
+
+def _bench(label: str, url: str, args: argparse.Namespace) -> list[tuple[str, ...]]:
     token, slugs, periods = _token(url)
     rng = random.Random(7)
-    endpoints = {
-        "city  GET /cities/{slug}": [f"/api/v1/cities/{rng.choice(slugs)}" for _ in range(requests)],
-        "values GET /periods/{id}/values": [
-            f"/api/v1/periods/{rng.choice(periods)}/values?limit=100" for _ in range(requests)
+    count = 4 * max(args.requests, 100)
+    api = {
+        "city GET /api/v1/cities/{slug}": [f"/api/v1/cities/{rng.choice(slugs)}" for _ in range(count)],
+        "values GET /api/v1/periods/{id}/values": [
+            f"/api/v1/periods/{rng.choice(periods)}/values?limit=100" for _ in range(count)
         ],
     }
-    process, base = _serve(url, workers)
-    try:
-        rows = latency_rows(base, token, endpoints, label)
-    finally:
-        os.killpg(process.pid, signal.SIGKILL)
-        process.wait()
+    shown = rng.sample(slugs, min(PAGE_CITIES, len(slugs)))
+    pages = {
+        "page GET /cities/{slug}": [f"/cities/{rng.choice(shown)}" for _ in range(count)],
+        "page GET / (home)": ["/"],
+    }
+    load = Load(args.client, args.seconds, args.requests)
+    rows: list[tuple[str, ...]] = []
+    for cache in (False, True):
+        process, base = _serve(url, args.workers, cache)
+        try:
+            if cache:
+                _warm(base, token, {**api, **pages})
+            state = "cache warm" if cache else "cache off"
+            rows += latency_rows(base, token, {**api, **pages} if cache else api, f"{label}, {state}", load)
+        finally:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
     return rows
 
 
@@ -194,8 +276,11 @@ def main() -> int:
             leftover.unlink()
         _load(f"sqlite:///{partial}", args.cities, args.years)
         partial.rename(sqlite_file)
-    print(f"server: citykpi serve --workers {args.workers}; machine load average {os.getloadavg()[0]:.1f}")
-    rows = _bench("sqlite", sqlite_url, args.requests, args.workers)
+    print(
+        f"server: citykpi serve --workers {args.workers}; client: {args.client}; "
+        f"machine load average {os.getloadavg()[0]:.1f}"
+    )
+    rows = _bench("SQLite", sqlite_url, args)
     server = os.environ.get(PG_ENV)
     if server and not args.no_postgres:
         from citykpi.store.scratch import postgres_database
@@ -205,7 +290,7 @@ def main() -> int:
         subprocess.run([*citykpi, "export", str(backup), "--database", sqlite_url], check=True)
         with postgres_database(server) as pg_url:
             subprocess.run([*citykpi, "import", str(backup), "--database", pg_url], check=True)
-            rows += _bench("postgresql", pg_url, args.requests, args.workers)
+            rows += _bench("PostgreSQL", pg_url, args)
     else:
         print("PostgreSQL skipped: not installed, or --no-postgres")
     _table(rows)
