@@ -32,12 +32,13 @@ from rich.table import Table
 
 from citykpi.assess import assess
 from citykpi.assess.output import write_assessment
+from citykpi.collect.fill import entry_cells
 from citykpi.collect.readers import read_any
 from citykpi.collect.template import write_template
 from citykpi.collect.tidy import write_csv
 from citykpi.demo.cities import city, synthetic_city
 from citykpi.demo.generate import generate
-from citykpi.demo.workbook import cells, edit_rows, write_filled
+from citykpi.demo.workbook import edit_rows, write_filled
 from citykpi.framework.catalogue import Catalogue
 
 ONE_CITY_TARGET_S = 1.0
@@ -92,7 +93,8 @@ def _prepare_job(args: tuple[int, Path]) -> tuple[Took, Took]:
     submission = generate(list(catalogue.kpis.values()), synthetic_city(index), 2024)
     path = folder / f"city-{index:04d}.xlsx"
     template = timed(lambda: write_template(catalogue, submission.profile, path))[0]
-    fill = timed(lambda: edit_rows(path, {(e.kpi, e.kind.value, e.name): cells(e) for e in submission.entries}))[0]
+    changes = {(e.kpi, e.kind.value, e.name): entry_cells(e) for e in submission.entries}
+    fill = timed(lambda: edit_rows(path, changes))[0]
     write_csv(submission, folder / f"city-{index:04d}.csv")
     return template, fill
 

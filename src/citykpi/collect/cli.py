@@ -1,4 +1,4 @@
-"""`citykpi template` and `citykpi validate`: the city team's two commands.
+"""`citykpi template`, `citykpi validate` and `citykpi fill`: the city team's commands.
 
 This is the edge of the program: whatever a file does to the readers, the user gets a report
 and an exit code (0 valid, 1 errors, 2 when the command cannot run: a broken framework
@@ -17,6 +17,7 @@ from citykpi.framework.cli_options import FrameworkOption, load_catalogue
 
 if TYPE_CHECKING:
     from citykpi.collect.catalogue import CatalogueLike
+    from citykpi.collect.model import Submission
     from citykpi.diagnostics import ValidationReport
 
 
@@ -28,6 +29,7 @@ class ReportFormat(StrEnum):
 def register(app: typer.Typer) -> None:
     app.command("template")(template)
     app.command("validate")(validate)
+    app.command("fill")(fill)
 
 
 def template(
@@ -88,7 +90,7 @@ def validate(
     from citykpi.collect.report_io import annotate_workbook, as_json, print_report
 
     catalogue = load_catalogue(framework)
-    report = _read(file, catalogue, max_mb)
+    report = _read_submission(file, catalogue, max_mb)[1]
     if format is ReportFormat.JSON:
         typer.echo(as_json(report))
     else:
@@ -102,13 +104,52 @@ def validate(
     raise typer.Exit(0 if report.valid else 1)
 
 
-def _read(file: Path, catalogue: CatalogueLike, max_mb: float) -> ValidationReport:
+def fill(
+    file: Annotated[
+        Path, typer.Argument(help="Tidy CSV, data package (folder or datapackage.json) or workbook to convert.")
+    ],
+    output: Annotated[Path, typer.Option("--output", "-o", help="Filled workbook to write (.xlsx).")],
+    framework: FrameworkOption = None,
+    max_mb: Annotated[float, typer.Option(help="Refuse files larger than this many megabytes.", min=0.001)] = 50,
+) -> None:
+    """Write the collection workbook filled with the data of a CSV, data package or older workbook.
+
+    The data are validated first, with `validate`'s rules: a file with errors is reported and
+    nothing is written (a refused value would be missing from the workbook without a trace).
+    """
+    from rich.console import Console
+
+    from citykpi.collect.fill import write_filled
+    from citykpi.collect.report_io import print_report
+
+    if output.suffix.lower() != ".xlsx":
+        typer.echo(f"error: the output must be an .xlsx file, not '{output.name}'", err=True)
+        raise typer.Exit(2)
+    catalogue = load_catalogue(framework)
+    submission, report = _read_submission(file, catalogue, max_mb)
+    if submission is None or not report.valid:
+        print_report(report, Console(), file.name)
+        typer.echo(f"error: {output} was not written; fix the errors above first", err=True)
+        raise typer.Exit(1)
+    written = write_filled(catalogue, submission, output)
+    unwritten = next((d for d in written.errors if d.type == "output-error"), None)
+    if unwritten is not None:
+        typer.echo(f"error: {unwritten.message}", err=True)
+        raise typer.Exit(2)
+    report = report.merged(written)
+    if report.errors or report.warnings:
+        print_report(report, Console(), file.name)
+    typer.echo(f"wrote {output} ({len(submission.entries)} entries from {file.name})")
+    raise typer.Exit(0 if report.valid else 1)
+
+
+def _read_submission(file: Path, catalogue: CatalogueLike, max_mb: float) -> tuple[Submission | None, ValidationReport]:
     from citykpi.collect.readers import read_any
     from citykpi.collect.safety import Limits
     from citykpi.diagnostics import ValidationReport, error
 
     try:
-        return read_any(file, catalogue, Limits(max_bytes=int(max_mb * 1_000_000)))[1]
+        return read_any(file, catalogue, Limits(max_bytes=int(max_mb * 1_000_000)))
     except Exception as exc:
         message = f"the file could not be read ({type(exc).__name__}: {exc}); please report this as a bug"
-        return ValidationReport.from_diagnostics([error("source-error", message, file=file.name)])
+        return None, ValidationReport.from_diagnostics([error("source-error", message, file=file.name)])

@@ -58,9 +58,7 @@ def annotate_workbook(source: Path | str, report: ValidationReport, out: Path | 
     """
     from openpyxl import load_workbook
     from openpyxl.comments import Comment
-    from openpyxl.styles import Font, PatternFill
-
-    from citykpi.collect.printing import make_printable
+    from openpyxl.styles import PatternFill
 
     source, out = Path(source), Path(out)
     unsafe = [d for d in check_workbook_file(source, Location(file=source.name)) if d.severity is Severity.ERROR]
@@ -85,18 +83,7 @@ def annotate_workbook(source: Path | str, report: ValidationReport, out: Path | 
         cell.fill = PatternFill("solid", fgColor=FILL[worst])
         text = "\n".join(f"{d.severity.value} ({d.type}): {d.message}" for d in items)
         cell.comment = Comment(text[:2000], "citykpi validate", width=320, height=140)
-    ws = wb.create_sheet(PROBLEMS_SHEET, 0)
-    ws.append(["Severity", "Type", "Sheet", "Cell or row", "KPI", "Problem"])
-    for cell in ws[1]:
-        cell.font = Font(bold=True, color="FFFFFF")
-        cell.fill = PatternFill("solid", fgColor=HEADER_COLOUR)
-    for d in [*report.errors, *report.warnings]:
-        _problem_row(ws, d, wb.sheetnames)
-    for letter, width in zip("ABCDEF", PROBLEM_WIDTHS, strict=True):
-        ws.column_dimensions[letter].width = width
-    ws.freeze_panes = "A2"
-    make_printable(ws, header_row=1, landscape=True)
-    wb.active = 0
+    add_problems_sheet(wb, [*report.errors, *report.warnings])
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
         wb.save(out)
@@ -104,6 +91,29 @@ def annotate_workbook(source: Path | str, report: ValidationReport, out: Path | 
         message = f"cannot write the annotated copy: {exc.strerror or exc}"
         return Diagnostic(type="output-error", message=message, location=Location(file=str(out)))
     return out
+
+
+def add_problems_sheet(wb: Any, diagnostics: list[Diagnostic]) -> None:
+    """The Problems sheet, first and active so it is what the file opens on; readers skip it by name.
+
+    Shared by the annotated copy and the filled workbook (`collect.fill`), so a city team meets one layout.
+    """
+    from openpyxl.styles import Font, PatternFill
+
+    from citykpi.collect.printing import make_printable
+
+    ws = wb.create_sheet(PROBLEMS_SHEET, 0)
+    ws.append(["Severity", "Type", "Sheet", "Cell or row", "KPI", "Problem"])
+    for cell in ws[1]:
+        cell.font = Font(bold=True, color="FFFFFF")
+        cell.fill = PatternFill("solid", fgColor=HEADER_COLOUR)
+    for d in diagnostics:
+        _problem_row(ws, d, wb.sheetnames)
+    for letter, width in zip("ABCDEF", PROBLEM_WIDTHS, strict=True):
+        ws.column_dimensions[letter].width = width
+    ws.freeze_panes = "A2"
+    make_printable(ws, header_row=1, landscape=True)
+    wb.active = 0
 
 
 def _problem_row(ws: Any, d: Diagnostic, sheets: list[str]) -> None:

@@ -65,6 +65,14 @@ INSTRUCTIONS_WIDTH = 72  # fits a portrait A4 page unscaled (LibreOffice does no
 def write_template(catalogue: CatalogueLike, profile: CityProfile, path: Path | str) -> Path:
     """Write the workbook for `profile`'s city and year; returns the path written."""
     path = Path(path)
+    wb = template_workbook(catalogue, profile)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    wb.save(path)
+    return path
+
+
+def template_workbook(catalogue: CatalogueLike, profile: CityProfile) -> Workbook:
+    """The workbook in memory, so the filler (`collect.fill`) types values in before the one save."""
     wb = Workbook()
     cover = wb.active
     assert cover is not None  # a new Workbook always has one sheet
@@ -83,9 +91,7 @@ def write_template(catalogue: CatalogueLike, profile: CityProfile, path: Path | 
     wb.properties.title = f"U4SSC KPI data collection — {profile.city} {profile.year}"
     wb.properties.creator = f"citykpi {citykpi_version}"
     wb.properties.keywords = FORMAT_ID
-    path.parent.mkdir(parents=True, exist_ok=True)
-    wb.save(path)
-    return path
+    return wb
 
 
 def _title(ws: Worksheet, title: str, hint: str) -> None:

@@ -9,7 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from citykpi.demo.workbook import Cells, RowKey, edit_rows
+from citykpi.collect.fill import Cells, RowKey
+from citykpi.demo.workbook import edit_rows
 
 
 @dataclass(frozen=True)
