@@ -36,6 +36,7 @@ pytest: install system-deps
 test: lint typecheck pytest
 
 bench: install
+	bash scripts/system-deps.sh bench
 	$(PY) bench/run_all.py
 
 clean:

@@ -2,9 +2,13 @@
 # Installs the Debian packages the test suite drives for real: PostgreSQL (store/API tests run
 # against it as well as SQLite), Chromium (end-to-end browser tests), poppler-utils (PDF pages to
 # PNG), and the fonts and Pango libraries WeasyPrint renders with. Idempotent: a package already
-# present is not fetched again, so a developer machine pays this once.
+# present is not fetched again, so a developer machine pays this once. `system-deps.sh bench` adds
+# wrk, the HTTP load generator of bench/platform_bench.py.
 set -euo pipefail
 need=()
+if [ "${1:-}" = "bench" ]; then
+  command -v wrk >/dev/null 2>&1 || need+=(wrk)
+fi
 command -v pdftoppm >/dev/null 2>&1 || need+=(poppler-utils)
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)
