@@ -222,5 +222,8 @@ class CertificateOut(BaseModel):
     year: int
     period_status: str
     issued: bool = Field(description="Eligible under the rule and the period verified or published")
+    reference: str | None = Field(
+        default=None, description="What an issued certificate prints (period id and digest), to check a printed copy"
+    )
     decision: CertificateDecision
     completion: Completion

@@ -12,7 +12,7 @@ from fastapi.responses import HTMLResponse, Response
 from citykpi.api.deps import Caller, Db, Id, Reader, SignedIn
 from citykpi.api.routes.cities import period_detail
 from citykpi.api.schemas import CertificateOut, PeriodDetail, ReviewActionIn, ReviewDetail, ReviewOut, TransitionIn
-from citykpi.platform import cities, reports, verification
+from citykpi.platform import certificates, cities, reports, verification
 from citykpi.platform.roles import Action
 from citykpi.store.schema import Review
 
@@ -71,28 +71,60 @@ def report(
     """City Snapshot or Verification Report of the period (HTML, or PDF with ?pdf=true)."""
     period = cities.get_period(session, who, period_id)
     page = reports.city_report_html(session, who, period, kind.value, lang.value)
-    if not pdf:
-        return HTMLResponse(page)
+    return _pdf(page, f"{period.city.slug}-{period.year}-{kind.value}.pdf") if pdf else HTMLResponse(page)
+
+
+def _pdf(page: str, name: str) -> Response:
     from citykpi.report.render import pdf as write_pdf
 
     with tempfile.TemporaryDirectory(prefix="citykpi-report-") as tmp:
-        out = Path(tmp) / f"{period.city.slug}-{period.year}-{kind.value}.pdf"
+        out = Path(tmp) / name
         write_pdf(page, out)
         content = out.read_bytes()
     headers = {"Content-Disposition": f'attachment; filename="{out.name}"'}
     return Response(content, media_type="application/pdf", headers=headers)
 
 
-@router.get("/periods/{period_id}/certificate", response_model=CertificateOut)
-def certificate(period_id: Id, who: Caller, session: Reader, request: Request) -> CertificateOut:
-    """Whether the period earns the certificate of completion under the configured rule, and why not."""
+class CertificateFormat(StrEnum):
+    JSON = "json"
+    HTML = "html"
+    PDF = "pdf"
+
+
+@router.get(
+    "/periods/{period_id}/certificate",
+    response_model=CertificateOut,
+    responses={
+        200: {"content": {"text/html": {}, "application/pdf": {}}},
+        409: {"description": "html or pdf asked while no certificate is issued; the body lists the missing KPIs"},
+    },
+)
+def certificate(
+    period_id: Id,
+    who: Caller,
+    session: Reader,
+    request: Request,
+    format: CertificateFormat = CertificateFormat.JSON,
+    lang: Lang = Lang.EN,
+) -> CertificateOut | Response:
+    """Whether the period earns the certificate of completion under the configured rule, and why not;
+    with ?format=html or pdf the certificate document itself, only once it is issued (409 before)."""
     period = cities.get_period(session, who, period_id)
-    standing = verification.standing(session, period, request.app.state.settings.certificate_rule)
+    rule = request.app.state.settings.certificate_rule
+    if format is not CertificateFormat.JSON:
+        from citykpi.report.certificate import certificate_html
+
+        check_url = str(request.url_for("certificate", period_id=period.id))
+        page = certificate_html(certificates.facts(session, period, rule, check_url), lang.value)
+        name = f"{period.city.slug}-{period.year}-certificate.pdf"
+        return _pdf(page, name) if format is CertificateFormat.PDF else HTMLResponse(page)
+    standing = verification.standing(session, period, rule)
     return CertificateOut(
         city=period.city.name,
         year=period.year,
         period_status=period.status,
-        issued=standing.certificate.eligible and period.status in ("verified", "published"),
+        issued=certificates.issued(period, standing.certificate),
+        reference=certificates.issued_reference(session, period, rule, standing),
         decision=standing.certificate,
         completion=standing.completion,
     )
