@@ -44,9 +44,11 @@ def export(period_id: Id, who: Caller, session: Reader, format: Format = Format.
 
             write_csv(submission, path)
         else:
-            from citykpi.collect.template import write_template
+            from citykpi.collect.fill import write_filled
 
-            write_template(catalogue_of(period.framework), submission.profile, path)
+            # Stored entries come from this framework's importer, so each has a row; one that has
+            # not (a catalogue changed under the period) is listed on the workbook's Problems sheet.
+            write_filled(catalogue_of(period.framework), submission, path)
         content = path.read_bytes()
     headers = {"Content-Disposition": f'attachment; filename="{path.name}"'}
     return Response(content, media_type=MEDIA[format], headers=headers)
