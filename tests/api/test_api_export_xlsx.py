@@ -8,6 +8,8 @@ from pathlib import Path
 import openpyxl
 import pytest
 from apiworld import World
+from fastapi.testclient import TestClient
+from httpx import Response
 
 from citykpi.collect.model import CityProfile, Status
 from citykpi.collect.tidy import write_csv
@@ -18,11 +20,11 @@ from citykpi.framework.catalogue import Catalogue
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def _audit_total(client, period: int) -> int:  # type: ignore[no-untyped-def]
+def _audit_total(client: TestClient, period: int) -> int:
     return int(client.get(f"/api/v1/periods/{period}/audit", params={"limit": 1}).json()["total"])
 
 
-def _upload(client, period: int, name: str, content: bytes, media: str):  # type: ignore[no-untyped-def]
+def _upload(client: TestClient, period: int, name: str, content: bytes, media: str) -> Response:
     return client.post(f"/api/v1/periods/{period}/import", files={"file": (name, io.BytesIO(content), media)})
 
 

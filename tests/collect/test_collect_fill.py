@@ -13,7 +13,7 @@ from citykpi.collect.fill import write_filled
 from citykpi.collect.model import CityProfile, DataQuality, Entry, EntryKind, Status, Submission
 from citykpi.collect.tidy import write_csv
 from citykpi.collect.workbook import read_workbook
-from citykpi.demo.cities import CITIES, SYNTHETIC_LABEL, YEARS
+from citykpi.demo.cities import CITIES, SYNTHETIC_LABEL, YEARS, CitySpec
 from citykpi.demo.generate import generate
 from citykpi.demo.workbook import write_filled as write_demo
 from citykpi.framework.catalogue import Catalogue
@@ -39,7 +39,7 @@ def round_trip(catalogue: Catalogue, submission: Submission, path: Path) -> Subm
 
 
 @pytest.mark.parametrize("spec", CITIES, ids=[c.name for c in CITIES])
-def test_every_demo_city_and_year_round_trips(spec, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_every_demo_city_and_year_round_trips(spec: CitySpec, tmp_path: Path) -> None:
     catalogue = Catalogue.load()
     for year in YEARS:
         submission = generate(list(catalogue.kpis.values()), spec, year)
@@ -97,13 +97,14 @@ def test_every_status_quality_kind_and_value_type_round_trips(
     )
 
 
-def test_an_entry_without_a_row_is_reported_and_kept_on_the_problems_sheet(
+def test_an_entry_without_a_row_or_twice_is_reported_and_kept_on_the_problems_sheet(
     catalogue: Catalogue, profile: CityProfile, tmp_path: Path
 ) -> None:
     stray = [
         Entry(kpi="EC: ICT: ICT: 7Z", kind=EntryKind.INPUT, name="routers", value=12.0, status=Status.REPORTED,
               source="old survey"),
         Entry(kpi="EN: EN: AQ: 1C", kind=EntryKind.VALUE, name="no2", value=21.5, status=Status.REPORTED),
+        Entry(kpi="SC: SH: S: 1C", kind=EntryKind.VALUE, name="value", value=False, notes="second answer"),
     ]  # fmt: skip
     submission = Submission(profile=profile, entries=[*every_kind_of_entry(), *stray])
     path = tmp_path / "stray.xlsx"
@@ -111,19 +112,22 @@ def test_an_entry_without_a_row_is_reported_and_kept_on_the_problems_sheet(
 
     assert not report.valid
     assert [(d.type, d.location.kpi, d.location.field) for d in report.errors] == [
+        ("duplicate-row", "SC: SH: S: 1C", "value"),
         ("unknown-kpi", "EC: ICT: ICT: 7Z", "routers"),
         ("unknown-component", "EN: EN: AQ: 1C", "no2"),
     ]
-    assert "value 12.0" in report.errors[0].message and "source old survey" in report.errors[0].message
-    assert "testkpis 1.0" in report.errors[0].message
+    assert "value no; notes second answer" in report.errors[0].message
+    assert "value 12.0" in report.errors[1].message and "source old survey" in report.errors[1].message
+    assert "testkpis 1.0" in report.errors[1].message
     wb = openpyxl.load_workbook(path)
     assert wb.sheetnames[0] == "Problems" and wb.active.title == "Problems"
     listed = list(wb["Problems"].iter_rows(min_row=2, values_only=True))
     assert [(r[0], r[1], r[4]) for r in listed] == [
+        ("error", "duplicate-row", "SC: SH: S: 1C"),
         ("error", "unknown-kpi", "EC: ICT: ICT: 7Z"),
         ("error", "unknown-component", "EN: EN: AQ: 1C"),
     ]
-    assert "value 21.5" in listed[1][5]
+    assert "value 21.5" in listed[2][5]
     back, read_report = read_workbook(path, catalogue)  # the rest of the workbook is importable as it is
     assert back is not None and read_report.valid, read_report.errors
     assert comparable(back) == comparable(Submission(profile=profile, entries=every_kind_of_entry()))

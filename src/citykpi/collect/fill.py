@@ -10,8 +10,9 @@ the reader uses, never by position. An entry with no row in the template (a KPI 
 another framework version) is not dropped silently and does not stop the export either: the
 workbook is written with every entry that has a row, and each one that has none is an error of
 the returned report (`unknown-kpi` or `unknown-component`) and a line of a **Problems** sheet,
-first in the file, that keeps all its fields. The reader skips that sheet by name, so those values
-are not imported back: someone has to decide where they belong.
+first in the file, that keeps all its fields; so is a second entry for one row (`duplicate-row`).
+The reader skips that sheet by name, so those values are not imported back: someone has to decide
+where they belong.
 """
 
 from __future__ import annotations
@@ -39,7 +40,7 @@ ROW_KEYS = ("kpi", "kind", "name")
 @dataclass(frozen=True)
 class Filled:
     workbook: Workbook
-    report: ValidationReport  # an error per entry without a row, a warning per text changed to be writable
+    report: ValidationReport  # an error per entry not written (no row, or twice), a warning per text changed
 
 
 def filled_workbook(catalogue: CatalogueLike, submission: Submission) -> Filled:
@@ -47,11 +48,15 @@ def filled_workbook(catalogue: CatalogueLike, submission: Submission) -> Filled:
     wb = template_workbook(catalogue, submission.profile)
     changes: dict[RowKey, Cells] = {}
     problems: list[Diagnostic] = []
+    unplaced: list[Diagnostic] = []
     for entry in submission.entries:
+        if _key(entry) in changes:
+            unplaced.append(_twice(entry))
+            continue
         changes[_key(entry)], found = writable(entry_cells(entry), entry)
         problems += found
     missing = type_rows(wb, changes)
-    unplaced = [_unplaced(entry, catalogue) for entry in submission.entries if _key(entry) in missing]
+    unplaced += [_unplaced(entry, catalogue) for entry in submission.entries if _key(entry) in missing]
     if unplaced:
         add_problems_sheet(wb, unplaced)
     return Filled(wb, ValidationReport.from_diagnostics([*unplaced, *problems]))
@@ -140,9 +145,20 @@ def _unplaced(entry: Entry, catalogue: CatalogueLike) -> Diagnostic:
         type, why = "unknown-component", f"{entry.kpi} has no {entry.kind.value} '{entry.name}' in this framework"
     else:
         type, why = "unknown-kpi", f"{entry.kpi} is not a KPI of the framework(s) {_frameworks(catalogue)}"
-    kept = "; ".join(f"{k} {v}" for k, v in entry_cells(entry).items() if v is not None)
-    message = f"{entry.kind.value} '{entry.name}' has no row in this workbook ({why}); its data: {kept or 'none'}"
+    message = f"{entry.kind.value} '{entry.name}' has no row in this workbook ({why}); its data: {_data(entry)}"
     return Diagnostic(type=type, message=message, location=Location(kpi=entry.kpi, field=entry.name))
+
+
+def _twice(entry: Entry) -> Diagnostic:
+    message = (
+        f"{entry.kind.value} '{entry.name}' of {entry.kpi} is in the data twice; its row holds the first, "
+        f"this one was not written: {_data(entry)}"
+    )
+    return Diagnostic(type="duplicate-row", message=message, location=Location(kpi=entry.kpi, field=entry.name))
+
+
+def _data(entry: Entry) -> str:
+    return "; ".join(f"{k} {v}" for k, v in entry_cells(entry).items() if v is not None) or "none"
 
 
 def _frameworks(catalogue: CatalogueLike) -> str:
