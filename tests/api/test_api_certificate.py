@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from apiworld import ROLES, World
+from apiworld import PASSWORD, ROLES, World
 
 from citykpi.demo.cities import CITIES
 from citykpi.platform import accounts, cities, verification
@@ -105,3 +105,21 @@ def test_verified_period_is_certified_for_its_readers_and_hidden_from_the_public
         document = client.get(f"/api/v1/periods/{period}/certificate", params={"format": "html"}).status_code
         assert document == report, f"{role or 'public'}: certificate {document}, verification report {report}"
     assert demo.client().get(f"/api/v1/periods/{period}/certificate", params={"format": "pdf"}).status_code == 404
+
+
+def test_pages_link_the_certificate_once_it_is_issued(demo: World) -> None:
+    public = demo.client()
+    public.cookies.set("lang", "fr")
+    issued, missed = _period(demo, "lotusgate", 2022), _period(demo, "vellmarsk", 2022)
+    page = public.get("/cities/lotusgate").text
+    assert f"/api/v1/periods/{issued}/certificate?format=pdf&amp;lang=fr" in page
+    assert "Certificat d'achèvement (PDF)" in page
+    assert "/certificate?" not in public.get("/cities/vellmarsk").text
+    viewer = demo.client()
+    signed = viewer.post(
+        "/signin", data={"username": "viewer", "password": PASSWORD, "next": "/"}, follow_redirects=False
+    )
+    assert signed.status_code == 303
+    assert f"/api/v1/periods/{issued}/certificate?format=pdf" in viewer.get(f"/periods/{issued}").text
+    assert "/certificate?" not in viewer.get(f"/periods/{missed}").text
+    assert "/certificate?" not in viewer.get(f"/periods/{_period(demo, 'lotusgate', 2023)}").text  # still a draft

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session, joinedload
 
 from citykpi.api.deps import Id, Reader
 from citykpi.framework.model import Kpi
-from citykpi.platform import cities, values, verification
+from citykpi.platform import certificates, cities, values, verification
 from citykpi.platform.catalogues import catalogue_of
 from citykpi.platform.errors import NotFound
 from citykpi.platform.roles import Action, can
@@ -111,6 +111,7 @@ def _city_page(request: Request, city: City, current: Visitor, session: Session,
         percents={p.id: dimension_percents(cards[p.id]) for p in periods},
         wheel=wheel(session, selected, language(request)) if selected else None,
         kpis=_kpi_rows(session, selected) if selected else [],
+        certificate_issued=selected is not None and certificates.issued(selected, standings[selected.id].certificate),
         may_read=can(current.who, Action.READ, city.id, city.hub),
     )
 

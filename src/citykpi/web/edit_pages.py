@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from citykpi.api.deps import Db, Id, Reader
 from citykpi.collect.model import DataQuality, Status, Submission
 from citykpi.diagnostics import ValidationReport, error
-from citykpi.platform import cities, values, verification
+from citykpi.platform import certificates, cities, values, verification
 from citykpi.platform.catalogues import catalogue_of
 from citykpi.platform.errors import Conflict, Invalid
 from citykpi.platform.roles import Action, Principal, can
@@ -57,6 +57,7 @@ def _workspace(
         entries=rows,
         reviews=states,
         standing=standing,
+        certificate_issued=certificates.issued(period, standing.certificate),
         may_edit={r.id: editable and _editable(period, states.get(r.kpi)) for r in rows},
         may_upload=editable and period.status == PeriodState.DRAFT,
         steps=next_steps(current.who, period),
