@@ -185,7 +185,10 @@ def test_fill_command_converts_a_tidy_csv(tmp_path: Path) -> None:
 
 
 def test_fill_command_refuses_bad_input_and_a_wrong_output(tmp_path: Path) -> None:
-    _, submission, _ = demo_csv(tmp_path)
+    _, submission, good = demo_csv(tmp_path)
+    (tmp_path / "a-file").write_text("not a folder")
+    unwritable = runner.invoke(app, ["fill", str(good), "-o", str(tmp_path / "a-file" / "out.xlsx")])
+    assert unwritable.exit_code == 2 and "cannot write the workbook" in unwritable.output
     typo = [
         e.model_copy(update={"value": "12 345"}) if e.name == "households_with_internet" else e
         for e in submission.entries

@@ -112,11 +112,9 @@ def fill(
     framework: FrameworkOption = None,
     max_mb: Annotated[float, typer.Option(help="Refuse files larger than this many megabytes.", min=0.001)] = 50,
 ) -> None:
-    """Write the collection workbook filled with the data of a CSV, data package or older workbook.
-
-    The data are validated first, with `validate`'s rules: a file with errors is reported and
-    nothing is written (a refused value would be missing from the workbook without a trace).
-    """
+    """Write the collection workbook filled with a CSV's, data package's or older workbook's data."""
+    # The data are validated with `validate`'s rules first, and a file with errors writes nothing:
+    # a value the reader refused would otherwise be missing from the workbook without a trace.
     from rich.console import Console
 
     from citykpi.collect.fill import write_filled

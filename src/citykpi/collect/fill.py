@@ -70,7 +70,7 @@ def write_filled(catalogue: CatalogueLike, submission: Submission, path: Path | 
         path.parent.mkdir(parents=True, exist_ok=True)
         filled.workbook.save(path)
     except OSError as exc:
-        message = f"cannot write the workbook: {exc.strerror or exc}"
+        message = f"cannot write the workbook {path}: {exc.strerror or exc}"
         failed = Diagnostic(type="output-error", message=message, location=Location(file=str(path)))
         return filled.report.merged(ValidationReport.from_diagnostics([failed]))
     return filled.report
