@@ -1,9 +1,11 @@
 """Work reused across requests until the data change: rendered JSON bodies and resolved callers.
 
-Every transaction that changes audited data bumps the data revision (see `citykpi.store.db`), so a
-cached item is served only while the revision it was made at is current: one primary-key read per
-request replaces rebuilding a body (several queries and a serialisation) and resolving a credential
-(a join and the user's scopes). Each server process keeps its own caches.
+A cached item is served only while the stamp it was made at is current. Bodies about one period or
+one city are stamped with that part's audit rows (`citykpi.store.stamps`), so an edit in one city
+leaves every other city's cached bodies valid; callers are stamped with the data revision, which every
+audited commit bumps (`citykpi.store.db`). Reading a stamp is one indexed query, against several
+queries and a serialisation to rebuild a body, or a join and the user's scopes to resolve a token.
+Each server process keeps its own caches.
 """
 
 from __future__ import annotations
@@ -26,18 +28,19 @@ T = TypeVar("T")
 MAX_ENTRIES = 4096
 
 
-class RevisionCache(Generic[T]):
-    """Least-recently-used items, each valid at the data revision it was made at."""
+class StampedCache(Generic[T]):
+    """Least-recently-used items, each served only while the stamp it was made at is current."""
 
     def __init__(self, size: int = MAX_ENTRIES) -> None:
         self._items: OrderedDict[Hashable, T] = OrderedDict()
         self._size = size
         self._lock = Lock()
 
-    def get(self, session: Session, key: Hashable, make: Callable[[], T]) -> T:
+    def get(self, session: Session, key: Hashable, make: Callable[[], T], stamp: Hashable = None) -> T:
+        """`stamp` versions the data `make` reads; by default the whole database's revision."""
         if not self._size:
             return make()
-        full_key = (key, Database.revision(session))
+        full_key = (key, Database.revision(session) if stamp is None else stamp)
         with self._lock:
             found = self._items.get(full_key)
             if found is not None:
@@ -53,12 +56,11 @@ class RevisionCache(Generic[T]):
         return made
 
 
-class ResponseCache(RevisionCache[bytes]):
-    def respond(self, session: Session, key: Hashable, build: Callable[[], BaseModel]) -> Response:
-        """`key` must name everything the body depends on besides the data, the caller's read scope included."""
-        return Response(
-            self.get(session, key, lambda: build().model_dump_json().encode()), media_type="application/json"
-        )
+class ResponseCache(StampedCache[bytes]):
+    def respond(self, session: Session, key: Hashable, build: Callable[[], BaseModel], stamp: Hashable) -> Response:
+        """`key` names everything the body depends on besides the data `stamp` versions, read scope included."""
+        body = self.get(session, key, lambda: build().model_dump_json().encode(), stamp)
+        return Response(body, media_type="application/json")
 
 
 class Caller(NamedTuple):
@@ -67,7 +69,7 @@ class Caller(NamedTuple):
     expires_at: datetime | None
 
 
-class CallerCache(RevisionCache[Caller | None]):
+class CallerCache(StampedCache[Caller | None]):
     def resolve(self, session: Session, secret: str, kind: str) -> Caller | None:
         """The caller a token or session cookie stands for; revoking or deactivating changes the revision."""
         found = self.get(session, (kind, accounts.hash_secret(secret)), lambda: _lookup(session, secret, kind))

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections import OrderedDict
 from collections.abc import Callable
 from functools import lru_cache
-from typing import Any, Generic, TypeVar
+from typing import Generic, TypeVar
 
 from markupsafe import Markup
 from sqlalchemy import func, select
@@ -22,8 +22,10 @@ from citykpi.report.render import svg
 from citykpi.report.wheel import wheel_spec
 from citykpi.scoring.scorecard import GroupLevel, Scorecard, score
 from citykpi.scoring.targets import TargetBook
+from citykpi.store import stamps
 from citykpi.store.db import Database
-from citykpi.store.schema import Audit, City, Period
+from citykpi.store.schema import City, Period
+from citykpi.store.stamps import period_stamp
 
 T = TypeVar("T")
 Key = tuple[object, ...]
@@ -58,20 +60,13 @@ def book() -> TargetBook:
     return TargetBook([default_target_set()])
 
 
-def _audit_stamp(session: Session, *where: Any) -> tuple[int, int]:
-    # Newest id AND number of rows: on PostgreSQL ids are handed out before commit, so a transaction
-    # committing late can add a row below the newest id; the append-only log's count still grows.
-    found = session.execute(select(func.max(Audit.id), func.count(Audit.id)).where(*where)).one()
-    return (found[0] or 0, found[1])
-
-
 def stamp(session: Session, period: Period) -> Key:
-    return (period.id, period.version, *_audit_stamp(session, Audit.period_id == period.id))
+    return (period.id, period.version, *period_stamp(session, period.id))
 
 
 def city_stamp(session: Session, city: City) -> tuple[int, int]:
-    """Audit rows of the city's periods: they change whenever anything shown on its page changes."""
-    return _audit_stamp(session, Audit.period_id.in_(select(Period.id).where(Period.city_id == city.id)))
+    """Changes whenever anything shown on the city's page changes."""
+    return stamps.city_stamp(session, city.slug)
 
 
 def site_stamp(session: Session) -> tuple[int, int]:

@@ -25,6 +25,7 @@ from citykpi.platform.catalogues import catalogue_of
 from citykpi.platform.errors import NotFound
 from citykpi.platform.roles import Principal, read_scope
 from citykpi.store.schema import Framework, Period
+from citykpi.store.stamps import city_stamp
 
 router = APIRouter(tags=["cities"])
 
@@ -86,7 +87,7 @@ def city(slug: str, who: Caller, session: Reader, request: Request) -> Response:
         ]
         return CityDetail.model_validate({**CityOut.model_validate(found).model_dump(), "periods": summaries})
 
-    return request.app.state.cache.respond(session, ("city", slug, read_scope(who)), build)
+    return request.app.state.cache.respond(session, ("city", slug, read_scope(who)), build, city_stamp(session, slug))
 
 
 @router.get("/cities/{slug}/periods", response_model=list[PeriodOut])

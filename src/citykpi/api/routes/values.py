@@ -20,6 +20,7 @@ from citykpi.platform.catalogues import catalogue_of
 from citykpi.platform.errors import Invalid
 from citykpi.platform.roles import Action, read_scope
 from citykpi.store.schema import Audit, Entry, Period, Result
+from citykpi.store.stamps import period_stamp
 
 router = APIRouter(tags=["values"])
 
@@ -58,7 +59,7 @@ def list_values(
         return PageOut(total=total, limit=limit, offset=offset, items=[value_out(r) for r in rows])
 
     key = ("values", period_id, limit, offset, kpi, kind, read_scope(who))
-    return request.app.state.cache.respond(session, key, build)
+    return request.app.state.cache.respond(session, key, build, period_stamp(session, period_id))
 
 
 @router.put("/periods/{period_id}/values", response_model=ValueOut, responses={409: {}, 422: {}})
