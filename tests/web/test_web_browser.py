@@ -4,14 +4,18 @@ Editor uploads a workbook with errors and sees them located, fixes a value with 
 submits; verifier queries a KPI, the editor answers, the verifier accepts and verifies; the hub
 manager publishes; the public sees the published year and its downloads. Every main page passes
 axe-core's WCAG 2 A/AA rules, at desktop and at phone size.
+
+The cycle runs on SQLite and on PostgreSQL; the axe and phone-width checks run on SQLite only: the
+markup does not depend on the database, and the checks take about half of the cycle's time.
 """
 
 from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from web_server import CITY, YEARS, running
@@ -39,10 +43,10 @@ SHOTS = os.environ.get("CITYKPI_SCREENSHOTS")
 
 
 @pytest.fixture(scope="module")
-def base(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def base(module_db_url: str) -> Iterator[str]:
     if not Path(CHROMIUM).exists():
         pytest.skip("Debian chromium is not installed")
-    with running(tmp_path_factory.mktemp("web")) as url:
+    with running(module_db_url) as url:
         yield url
 
 
@@ -54,6 +58,11 @@ def browser() -> Iterator[object]:
         found = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         yield found
         found.close()
+
+
+@pytest.fixture(scope="module")
+def check(module_db_url: str) -> Callable[[Any, str], None]:
+    return check_page if module_db_url.startswith("sqlite") else lambda _page, _name: None
 
 
 def broken_workbook(tmp: Path) -> Path:
@@ -106,21 +115,21 @@ def move(page, state: str) -> None:  # type: ignore[no-untyped-def]
     assert "The period moved to its next state." in page.content()
 
 
-def test_whole_cycle(base: str, browser, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_whole_cycle(base: str, browser, check, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     page = browser.new_page(viewport=DESKTOP)
     page.goto(base)
-    check_page(page, "home")
+    check(page, "home")
     page.goto(f"{base}/compare")
-    check_page(page, "compare")
+    check(page, "compare")
     page.goto(f"{base}/cities/{CITY}")  # the public page is cached until the city's data changes
     assert page.get_by_role("link", name=str(YEARS[-1]), exact=True).count() == 0
 
     # The editor: upload a workbook with errors, see them located, nothing imported.
     sign_in(page, base, "editor")
     page.goto(f"{base}/cities/{CITY}?year={YEARS[-1]}")
-    check_page(page, "city")
+    check(page, "city")
     page.get_by_role("link", name=f"Open the data of {YEARS[-1]}").click()
-    check_page(page, "period")
+    check(page, "period")
     page.get_by_label("Collection workbook").set_input_files(str(broken_workbook(tmp_path)))
     page.get_by_role("button", name="Check and import").click()
     page.wait_for_load_state()
@@ -129,7 +138,7 @@ def test_whole_cycle(base: str, browser, tmp_path: Path) -> None:  # type: ignor
     first = report.locator("tbody tr").first.locator("td")
     assert first.nth(0).inner_text() not in ("", "–")  # the sheet
     assert re.fullmatch(r"[A-Z]+\d+", first.nth(1).inner_text().strip())  # the cell, e.g. F23
-    check_page(page, "upload-errors")
+    check(page, "upload-errors")
 
     # Fix a value in the form: inline validation with the importer's message, then a good value.
     period_url = page.url.split("?")[0].removesuffix("/upload")
@@ -143,7 +152,7 @@ def test_whole_cycle(base: str, browser, tmp_path: Path) -> None:  # type: ignor
     message.wait_for(state="visible")
     page.wait_for_function("document.getElementById('e-value').textContent.trim().length > 0")
     assert page.get_by_label("Value", exact=True).get_attribute("aria-invalid") == "true"
-    check_page(page, "entry-invalid")
+    check(page, "entry-invalid")
     page.get_by_label("Value", exact=True).fill("42")
     page.get_by_label("Why this change").fill("corrected after the statistics office's revision")
     page.get_by_role("button", name="Save").click()
@@ -155,7 +164,7 @@ def test_whole_cycle(base: str, browser, tmp_path: Path) -> None:  # type: ignor
     # The verifier: start verification, raise a query on the edited KPI.
     sign_in(page, base, "verifier")
     page.goto(f"{base}/queue")
-    check_page(page, "queue")
+    check(page, "queue")
     page.get_by_role("link", name=f"{CITIES[0].name} {YEARS[-1]}").click()
     page.get_by_role("link", name=f"{CITIES[0].name} {YEARS[-1]}").click()  # crumb to the workspace
     move(page, "under_verification")
@@ -166,7 +175,7 @@ def test_whole_cycle(base: str, browser, tmp_path: Path) -> None:  # type: ignor
     page.get_by_role("button", name="Query").click()
     page.wait_for_load_state()
     assert "Why did this value jump to 42?" in page.locator(".thread").inner_text()
-    check_page(page, "review")
+    check(page, "review")
     sign_out(page)
 
     # The editor answers the question.
@@ -207,9 +216,9 @@ def test_whole_cycle(base: str, browser, tmp_path: Path) -> None:  # type: ignor
     page.goto(f"{base}/cities/{CITY}/kpis/{code}")
     assert "42" in page.locator("main").inner_text()
     assert page.get_by_role("heading", name="Audit trail").count() == 0
-    check_page(page, "kpi-public")
+    check(page, "kpi-public")
     page.goto(f"{base}/open-data")
-    check_page(page, "open-data")
+    check(page, "open-data")
     snapshot = page.get_by_role("link", name=f"City Snapshot of {CITIES[0].name} {YEARS[-1]}")
     with page.expect_navigation():
         snapshot.click()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
@@ -12,8 +13,8 @@ from web_server import CITY, YEARS, running
 
 
 @pytest.fixture(scope="module")
-def base(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    with running(tmp_path_factory.mktemp("pages"), cities=2) as url:
+def base(module_db_url: str) -> Iterator[str]:
+    with running(module_db_url, cities=2) as url:
         yield url
 
 
@@ -97,3 +98,14 @@ def test_french_pages(base: str) -> None:
     switched = httpx.Client(base_url=base).get("/lang/fr?next=/compare")
     assert switched.status_code == 303 and switched.headers["location"] == "/compare"
     assert "lang=fr" in switched.headers["set-cookie"]
+
+
+def test_audit_times_are_utc_whatever_the_database_zone(base: str) -> None:
+    """The demo was loaded moments ago: its audit rows must read as now in UTC, even on a non-UTC server."""
+    page = signed_in(base, "admin").get(f"/cities/{CITY}/kpis/EC: ICT: ICT: 1C").text
+    assert "When (UTC)" in page
+    shown = re.findall(r"<td>(\d{4}-\d\d-\d\d \d\d:\d\d)</td>", page)
+    assert shown
+    now = datetime.now(UTC)
+    for when in shown:
+        assert abs(datetime.strptime(when, "%Y-%m-%d %H:%M").replace(tzinfo=UTC) - now) < timedelta(minutes=30), when

@@ -1,4 +1,4 @@
-"""A real uvicorn server on a free loopback port, with a temporary SQLite database and demo data."""
+"""A real uvicorn server on a free loopback port, on a scratch SQLite or PostgreSQL database with demo data."""
 
 from __future__ import annotations
 
@@ -7,10 +7,11 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from pathlib import Path
 
 import httpx
 import uvicorn
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
 
 from citykpi.api.app import create_app
 from citykpi.api.settings import Settings
@@ -20,6 +21,7 @@ from citykpi.platform.demo import load_demo
 
 CITY = slugify(CITIES[0].name)
 YEARS = (2023, 2024)  # the first is published by the demo loader, the second stays a draft
+FAR_ZONE = "Pacific/Auckland"
 
 
 def free_port() -> int:
@@ -28,9 +30,25 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
+def far_from_utc(database_url: str) -> None:
+    """Put a PostgreSQL database in a time zone far from UTC, as a server set to local time would be.
+
+    PostgreSQL hands timestamps back in the session's zone while SQLite hands back what was written
+    (UTC), so only a non-UTC session shows whether pages convert the times they print.
+    """
+    url = make_url(database_url)
+    if url.get_backend_name() != "postgresql":
+        return
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        conn.execute(text(f"ALTER DATABASE \"{url.database}\" SET timezone TO '{FAR_ZONE}'"))
+    engine.dispose()
+
+
 @contextmanager
-def running(tmp: Path, cities: int = 2) -> Iterator[str]:
-    app = create_app(Settings(database_url=f"sqlite:///{tmp / 'web.db'}"))
+def running(database_url: str, cities: int = 2) -> Iterator[str]:
+    far_from_utc(database_url)
+    app = create_app(Settings(database_url=database_url))
     load_demo(app.state.db, specs=CITIES[:cities], years=YEARS)
     port = free_port()
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
