@@ -13,6 +13,7 @@ from apiworld import PASSWORD, ROLES, World
 
 from citykpi.demo.cities import CITIES
 from citykpi.platform import accounts, cities, verification
+from citykpi.platform.completion import CertificateRule
 from citykpi.platform.demo import load_demo
 from citykpi.platform.roles import Principal, Role
 from citykpi.platform.workflow import PeriodState, ReviewAction
@@ -70,6 +71,19 @@ def test_issued_period_gives_the_document_in_html_and_pdf_with_the_reference_the
     assert pdf.status_code == 200 and pdf.headers["content-type"] == "application/pdf"
     assert pdf.content.startswith(b"%PDF") and "lotusgate-2022-certificate.pdf" in pdf.headers["content-disposition"]
     assert public.get(f"/api/v1/periods/{period}/certificate").json()["reference"] == decision["reference"]
+
+
+def test_the_configured_rule_is_the_one_printed_and_changing_it_changes_the_reference(demo: World) -> None:
+    period, public = _period(demo, "vellmarsk", 2022), demo.client()
+    demo.app.state.settings.certificate_rule = CertificateRule(min_share=0.95)  # type: ignore[attr-defined]
+    decision = public.get(f"/api/v1/periods/{period}/certificate").json()
+    assert decision["issued"] is True and decision["decision"]["missing"] == ["SC: EH: ED: 3C"]
+    page = public.get(f"/api/v1/periods/{period}/certificate", params={"format": "html"}).text
+    assert "At least 95% of the core KPIs are reported or justified not applicable, and verified." in page
+    assert decision["reference"] in page
+    demo.app.state.settings.certificate_rule = CertificateRule(min_share=0.9)  # type: ignore[attr-defined]
+    again = public.get(f"/api/v1/periods/{period}/certificate").json()["reference"]
+    assert again != decision["reference"] and again.split("-")[0] == str(period)
 
 
 def test_published_period_that_misses_the_rule_answers_409_with_the_missing_kpi(demo: World) -> None:

@@ -79,7 +79,8 @@ def _utc(moment: datetime) -> datetime:
 
 
 def reference(session: Session, period: Period, rule: CertificateRule, by: Decided) -> str:
-    """Period id and 48 bits of a SHA-256 over the certified values, decisions, rule and verification."""
+    """Period id and 48 bits of a SHA-256 over what the document states: city, framework, values,
+    decisions, rule and verification record."""
     results = session.execute(
         select(Result.code, Result.data_point, Result.status, Result.value, Result.value_text).where(
             Result.period_id == period.id
@@ -88,9 +89,9 @@ def reference(session: Session, period: Period, rule: CertificateRule, by: Decid
     reviews = session.execute(select(Review.kpi, Review.state).where(Review.period_id == period.id)).all()
     state = {
         "period": period.id,
-        "city": period.city.slug,
+        "city": [period.city.slug, period.city.name, period.city.country],
         "year": period.year,
-        "framework": [period.framework.key, period.framework.version],
+        "framework": [period.framework.key, period.framework.version, period.framework.name],
         "rule": rule.model_dump(mode="json"),
         "results": sorted([list(r) for r in results], key=lambda r: (r[0], r[1])),
         "reviews": sorted([list(r) for r in reviews]),
