@@ -18,6 +18,7 @@ from citykpi.platform.catalogues import catalogue_of
 from citykpi.platform.roles import Principal, Role
 from citykpi.platform.seed import demo_accounts, ensure_accounts, ensure_framework
 from citykpi.platform.values import import_submission
+from citykpi.platform.verification import Decision
 from citykpi.platform.workflow import PeriodState, ReviewAction
 from citykpi.store.db import Database
 from citykpi.store.schema import City
@@ -73,7 +74,7 @@ def _load_period(db: Database, slug: str, spec: CitySpec, year: int, publish: bo
             return
         verification.transition(session, LOADER, period, PeriodState.SUBMITTED, period.version, "demo")
         verification.transition(session, LOADER, period, PeriodState.UNDER_VERIFICATION, period.version, "demo")
-        for review in verification.reviews(session, period):
-            verification.act(session, LOADER, review, period, ReviewAction.ACCEPT, review.version, "")
+        accept = [Decision(r, ReviewAction.ACCEPT, r.version) for r in verification.reviews(session, period)]
+        verification.decide(session, LOADER, period, accept)
         verification.transition(session, LOADER, period, PeriodState.VERIFIED, period.version, "demo")
         verification.transition(session, LOADER, period, PeriodState.PUBLISHED, period.version, "demo")

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, defer
 
 from citykpi.framework.catalogue import Catalogue
 from citykpi.platform import accounts, catalogues
@@ -18,7 +18,18 @@ from citykpi.store.schema import Framework, User
 
 
 def ensure_framework(session: Session) -> Framework:
-    return catalogues.register(session, Catalogue.load().frameworks[0])
+    """The built-in framework's row, stored on first use.
+
+    Looked up without its document (some 200 kB of JSON): callers get the parsed catalogue from the
+    per-process cache of `catalogues.catalogue_of`, and the demo loader asks for the row per period.
+    """
+    framework = Catalogue.load().frameworks[0]
+    row = session.scalar(
+        select(Framework)
+        .options(defer(Framework.document))
+        .where(Framework.key == framework.id, Framework.version == framework.version)
+    )
+    return row if row is not None else catalogues.register(session, framework)
 
 
 @dataclass(frozen=True)

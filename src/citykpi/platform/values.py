@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from pydantic import BaseModel
-from sqlalchemy import Select, delete, select, update
+from sqlalchemy import Select, delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from citykpi.assess.engine import assess
@@ -140,17 +140,19 @@ def _find(session: Session, period: Period, entry: EntryModel) -> Entry | None:
     )
 
 
-def _create(who: Principal, period: Period, entry: EntryModel) -> Entry:
-    row = Entry(period_id=period.id, kpi=entry.kpi, kind=entry.kind.value, name=entry.name, updated_by=who.username)
-    for key, value in _columns(snapshot(entry)).items():
-        setattr(row, key, value)
-    return row
+def _fields(who: Principal, period: Period, entry: EntryModel) -> dict[str, Any]:
+    key = {"period_id": period.id, "kpi": entry.kpi, "kind": entry.kind.value, "name": entry.name}
+    return key | _columns(snapshot(entry)) | {"updated_by": who.username}
 
 
 def _update(
     session: Session, who: Principal, period: Period, row: Entry, entry: EntryModel, seen: int | None, reason: str
-) -> bool:
-    """Write `entry` over `row` if it differs and `seen` (when given) is still the stored version."""
+) -> audit.Change | None:
+    """Write `entry` over `row` if it differs and `seen` (when given) is still the stored version.
+
+    Returns the change to audit. The row is expired rather than refreshed: the next query of the
+    period's entries (the reassessment) reloads it with the others instead of one SELECT per row.
+    """
     if seen is not None and seen != row.version:
         raise Conflict(
             f"{entry.kpi} {entry.name} was changed by {row.updated_by} (version {row.version}, you edited "
@@ -158,7 +160,7 @@ def _update(
         )
     old, new = row_snapshot(row), snapshot(entry)
     if old == new:
-        return False
+        return None
     result = session.execute(
         update(Entry)
         .where(Entry.id == row.id, Entry.version == row.version)
@@ -167,17 +169,14 @@ def _update(
     )
     if result.rowcount != 1:  # type: ignore[attr-defined]
         raise Conflict(f"{entry.kpi} {entry.name} was changed meanwhile; reload it, nothing was overwritten")
-    session.refresh(row)
-    audit.record(session, who.username, "update", "entry", row.id, period_id=period.id, old=old, new=new, reason=reason)
-    return True
+    change = audit.Change("update", "entry", row.id, period.id, old, new, reason)
+    session.expire(row)
+    return change
 
 
-def _record_created(session: Session, who: Principal, period: Period, rows: list[Entry], reason: str) -> None:
-    session.flush()
-    for row in rows:
-        audit.record(
-            session, who.username, "create", "entry", row.id, period_id=period.id, new=row_snapshot(row), reason=reason
-        )
+def _record_created(session: Session, who: Principal, period: Period, rows: Sequence[Entry], reason: str) -> None:
+    changes = [audit.Change("create", "entry", row.id, period.id, None, row_snapshot(row), reason) for row in rows]
+    audit.record_many(session, who.username, changes)
 
 
 def set_value(
@@ -196,11 +195,15 @@ def set_value(
     if row is None:
         if seen_version != 0:
             raise Conflict(f"{entry.kpi} {entry.name} does not exist (any more); reload, or create it with version 0")
-        row = _create(who, period, entry)
+        row = Entry(**_fields(who, period, entry))
         session.add(row)
+        session.flush()
         _record_created(session, who, period, [row], reason)
-    elif not _update(session, who, period, row, entry, seen_version, reason):
-        return row
+    else:
+        change = _update(session, who, period, row, entry, seen_version, reason)
+        if change is None:
+            return row
+        audit.record_many(session, who.username, [change])
     reassess(session, period)
     return row
 
@@ -222,18 +225,22 @@ def import_submission(
     outcome = ImportOutcome(report=report)
     reason = f"import of {submission.source_file}"
     stored = {(r.kpi, r.kind, r.name): r for r in entries(session, period)}
-    created = []
+    new = []
+    changed = []
     for entry in submission.entries:
         row = stored.get((entry.kpi, entry.kind.value, entry.name))
         if row is None:
-            created.append(_create(who, period, entry))
-        elif _update(session, who, period, row, entry, None, reason):
-            outcome.updated += 1
+            new.append(_fields(who, period, entry))
+        elif change := _update(session, who, period, row, entry, None, reason):
+            changed.append(change)
         else:
             outcome.unchanged += 1
-    session.add_all(created)
-    _record_created(session, who, period, created, reason)
-    outcome.created = len(created)
+    audit.record_many(session, who.username, changed)
+    outcome.updated = len(changed)
+    if new:  # one INSERT ... RETURNING (through the ORM's flush, SQLite would insert row by row)
+        created = session.scalars(insert(Entry).returning(Entry), new).all()
+        _record_created(session, who, period, sorted(created, key=lambda r: r.id), reason)
+    outcome.created = len(new)
     profile = submission.profile.model_dump(mode="json", exclude_none=True)
     if profile != period.profile:
         audit.record(
@@ -282,20 +289,22 @@ def reassess(session: Session, period: Period) -> None:
     """Results are derived from the entries, so they are recomputed rather than edited or audited."""
     assessment = assess(submission_of(session, period), catalogue_of(period.framework))
     session.execute(delete(Result).where(Result.period_id == period.id))
-    session.add_all(
-        Result(
-            period_id=period.id,
-            code=r.code,
-            data_point=r.data_point,
-            dimension=r.dimension,
-            level=r.level,
-            status=r.status.value,
-            value=r.value,
-            value_text=r.value_text,
-            record=r.model_dump(mode="json"),
-        )
+    rows = [
+        {
+            "period_id": period.id,
+            "code": r.code,
+            "data_point": r.data_point,
+            "dimension": r.dimension,
+            "level": r.level,
+            "status": r.status.value,
+            "value": r.value,
+            "value_text": r.value_text,
+            "record": r.model_dump(mode="json"),
+        }
         for r in assessment.results
-    )
+    ]
+    if rows:  # one batched INSERT: results are never read back as objects in the writing transaction
+        session.execute(insert(Result), rows)
     refresh(session, period)
 
 

@@ -7,8 +7,10 @@ submitted, and their findings are kept on each KPI's review so the verifier sees
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
 from citykpi.collect.checks import Context, run_checks
@@ -33,7 +35,7 @@ from citykpi.store import audit
 from citykpi.store.schema import Message, Period, Review, utcnow
 
 # Completion and certificate moved to citykpi.platform.standing; kept importable from here for callers.
-__all__ = ["Standing", "act", "get_review", "reviews", "standing", "standings", "transition"]
+__all__ = ["Decision", "Standing", "act", "decide", "get_review", "reviews", "standing", "standings", "transition"]
 
 
 def reviews(session: Session, period: Period) -> list[Review]:
@@ -52,11 +54,13 @@ def get_review(session: Session, who: Principal, review_id: int) -> tuple[Review
 
 def _ensure_reviews(session: Session, period: Period) -> dict[str, Review]:
     existing = {r.kpi: r for r in reviews(session, period)}
-    for code in catalogue_of(period.framework).kpis:
-        if code not in existing:
-            existing[code] = Review(period_id=period.id, kpi=code, state=ReviewState.DRAFT.value, screening=[])
-            session.add(existing[code])
-    session.flush()
+    missing = [
+        {"period_id": period.id, "kpi": code, "state": ReviewState.DRAFT.value, "screening": []}
+        for code in catalogue_of(period.framework).kpis
+        if code not in existing
+    ]
+    if missing:  # one INSERT ... RETURNING (through the ORM's flush, SQLite would insert row by row)
+        existing |= {r.kpi: r for r in session.scalars(insert(Review).returning(Review), missing)}
     return existing
 
 
@@ -106,32 +110,64 @@ def transition(session: Session, who: Principal, period: Period, target: PeriodS
     return period
 
 
+@dataclass(frozen=True)
+class Decision:
+    """One verifier or editor action on one KPI review, with the review version it was based on."""
+
+    review: Review
+    action: ReviewAction
+    seen: int
+    message: str = ""
+
+
 def act(
     session: Session, who: Principal, review: Review, period: Period, action: ReviewAction, seen: int, message: str
 ) -> Review:
-    require(who, REVIEW_STEPS[action].needs, period)
+    return decide(session, who, period, [Decision(review, action, seen, message)])[0]
+
+
+def decide(session: Session, who: Principal, period: Period, decisions: Sequence[Decision]) -> list[Review]:
+    """Apply decisions on reviews of `period` in order, each checked and audited as if made alone.
+
+    The completion figures are recomputed once at the end rather than after each decision, which is
+    what makes accepting a whole period (the demo loader, a verifier accepting every clean KPI) cheap.
+    A refused decision raises; the caller's transaction then rolls back the ones applied before it.
+    """
+    for needs in dict.fromkeys(REVIEW_STEPS[d.action].needs for d in decisions):
+        require(who, needs, period)
     if period.status not in (PeriodState.SUBMITTED, PeriodState.UNDER_VERIFICATION):
         raise Conflict(f"KPIs are reviewed while a period is submitted or under verification, not {period.status}")
+    changes = [_apply(who, period, decision) for decision in decisions]
+    messages = [
+        {"review_id": d.review.id, "author": who.username, "action": d.action.value, "body": d.message}
+        for d in decisions
+    ]
+    if messages:
+        session.execute(insert(Message), messages)
+    audit.record_many(session, who.username, changes)
+    refresh(session, period)
+    return [d.review for d in decisions]
+
+
+def _apply(who: Principal, period: Period, decision: Decision) -> audit.Change:
+    review = decision.review
+    if review.period_id != period.id:
+        raise NotFound(f"no review {review.id} in {period.city.name} {period.year}")
     try:
-        step = review_step(action, review.state, message)
+        step = review_step(decision.action, review.state, decision.message)
     except WorkflowError as exc:
         raise Conflict(str(exc)) from exc
-    if seen != review.version:
-        raise Conflict(f"{review.kpi} changed meanwhile (version {review.version}, you saw {seen}); reload it")
+    if decision.seen != review.version:
+        raise Conflict(f"{review.kpi} changed meanwhile (version {review.version}, you saw {decision.seen}); reload it")
     old = review.state
     review.state = step.target
     review.version += 1
-    session.add(Message(review_id=review.id, author=who.username, action=action.value, body=message))
-    audit.record(
-        session,
-        who.username,
-        action.value,
+    return audit.Change(
+        decision.action.value,
         "review",
         review.id,
-        period_id=period.id,
+        period.id,
         old={"state": old},
         new={"state": step.target},
-        reason=message,
+        reason=decision.message,
     )
-    refresh(session, period)
-    return review

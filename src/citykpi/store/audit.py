@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
 from citykpi.store.db import CHANGED
@@ -34,4 +37,45 @@ def record(
             new=new,
             reason=reason,
         )
+    )
+
+
+@dataclass(frozen=True)
+class Change:
+    """One audited change, with the fields `record` takes."""
+
+    action: str
+    entity: str
+    entity_id: int | None
+    period_id: int | None = None
+    old: dict[str, Any] | None = None
+    new: dict[str, Any] | None = None
+    reason: str = ""
+
+
+def record_many(session: Session, actor: str, changes: Sequence[Change]) -> None:
+    """One audit row per change, as `record` writes them, in one batched INSERT.
+
+    An import writes a row per value; through the ORM each row would be an object tracked until the
+    flush, and SQLite inserts them one statement each. The statement runs at once, after the session
+    has flushed what it holds pending, so the rows keep the order in which the changes were made.
+    """
+    if not changes:
+        return
+    session.info[CHANGED] = True
+    session.execute(
+        insert(Audit),
+        [
+            {
+                "actor": actor,
+                "action": c.action,
+                "entity": c.entity,
+                "entity_id": c.entity_id,
+                "period_id": c.period_id,
+                "old": c.old,
+                "new": c.new,
+                "reason": c.reason,
+            }
+            for c in changes
+        ],
     )
