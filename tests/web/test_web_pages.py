@@ -109,3 +109,16 @@ def test_audit_times_are_utc_whatever_the_database_zone(base: str) -> None:
     now = datetime.now(UTC)
     for when in shown:
         assert abs(datetime.strptime(when, "%Y-%m-%d %H:%M").replace(tzinfo=UTC) - now) < timedelta(minutes=30), when
+
+
+def test_cached_pages_are_per_visitor_and_follow_their_read_scope(base: str) -> None:
+    """A rendered page is reused for its own session only: names, CSRF secrets and draft years never cross."""
+    editor, viewer = signed_in(base, "editor"), signed_in(base, "viewer")
+    other = next(s for s in re.findall(r'href="/cities/([a-z0-9-]+)"', httpx.get(f"{base}/").text) if s != CITY)
+    for _ in range(2):  # the second round is served from the cache
+        mine, theirs = editor.get(f"/cities/{other}").text, viewer.get(f"/cities/{other}").text
+        assert f">{YEARS[-1]}<" in theirs and f">{YEARS[-1]}<" not in mine  # the editor's city is the first
+        assert "viewer" in theirs and "viewer" not in mine
+        assert csrf_of(mine) != csrf_of(theirs)
+        public = httpx.get(f"{base}/cities/{other}").text
+        assert 'name="csrf_token"' not in public.split("<main", 1)[-1] and f">{YEARS[-1]}<" not in public

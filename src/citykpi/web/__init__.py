@@ -11,6 +11,9 @@ from fastapi.staticfiles import StaticFiles
 def register(app: FastAPI) -> None:
     """Called by `citykpi.api.app.create_app`; pages stay out of the OpenAPI document."""
     from citykpi.web import auth_pages, city_pages, edit_pages, verify_pages
+    from citykpi.web.views import Memo
+
+    app.state.pages = Memo[bytes](512)  # rendered pages (see city_pages), one cache per app and database
 
     app.mount("/static", StaticFiles(directory=str(resources.files("citykpi.web") / "data" / "static")), name="static")
     for module in (auth_pages, city_pages, edit_pages, verify_pages):
