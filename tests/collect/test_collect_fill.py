@@ -136,18 +136,33 @@ def test_an_entry_without_a_row_or_twice_is_reported_and_kept_on_the_problems_sh
 def test_text_that_looks_like_a_formula_is_written_as_text_and_warned(
     catalogue: Catalogue, profile: CityProfile, tmp_path: Path
 ) -> None:
-    """A note from the web form must never become a formula a spreadsheet would run."""
+    """Texts typed on the platform (notes, the city name, even a stray KPI code) end in an open-data
+    download: none may become a formula a spreadsheet runs, and none may break the file."""
     formula, bell = '=HYPERLINK("http://x.example","x")', "bell\x07 register"
-    entry = Entry(kpi="EC: ICT: ICT: 1C", kind=EntryKind.INPUT, name="households_with_internet", value=10.0,
-                  status=Status.REPORTED, notes=formula, source=bell)  # fmt: skip
+    entries = [
+        Entry(kpi="EC: ICT: ICT: 1C", kind=EntryKind.INPUT, name="households_with_internet", value=10.0,
+              status=Status.REPORTED, notes=formula, source=bell),
+        Entry(kpi="=1+1", kind=EntryKind.INPUT, name="x\x01y", value=1.0, status=Status.REPORTED),
+    ]  # fmt: skip
+    strange = profile.model_copy(update={"city": "=Town", "country": "C\x02H"})
     path = tmp_path / "formula.xlsx"
-    report = write_filled(catalogue, Submission(profile=profile, entries=[entry]), path)
-    assert report.valid
-    assert sorted(d.type for d in report.warnings) == ["formula-in-cell", "illegal-character"]
-    economy = openpyxl.load_workbook(path)["Economy"]
-    notes = next(r for r in economy.iter_rows(min_row=4) if r[3].value == "households_with_internet")
-    assert notes[12].data_type == "s" and notes[12].value.startswith("=HYPERLINK")
-    assert notes[9].value == "bell register"
+    report = write_filled(catalogue, Submission(profile=strange, entries=entries), path)
+    assert [d.type for d in report.errors] == ["unknown-kpi"]
+    warned = sorted((d.type, d.location.field) for d in report.warnings)
+    assert warned == [
+        ("formula-in-cell", "city"),
+        ("formula-in-cell", "households_with_internet"),
+        ("illegal-character", "country"),
+        ("illegal-character", "households_with_internet"),
+    ]
+    wb = openpyxl.load_workbook(path)
+    formulas = [c.coordinate for ws in wb.worksheets for row in ws.iter_rows() for c in row if c.data_type == "f"]
+    assert formulas == []
+    notes = next(r for r in wb["Economy"].iter_rows(min_row=4) if r[3].value == "households_with_internet")
+    assert notes[12].value == formula and notes[9].value == "bell register"
+    cover = {r[2].value: r[1].value for r in wb["Cover"].iter_rows(min_row=4)}
+    assert (cover["city"], cover["country"]) == ("=Town", "CH")
+    assert [r[4] for r in wb["Problems"].iter_rows(min_row=2, values_only=True)] == ["=1+1"]
 
 
 def test_an_unwritable_path_is_an_output_error(catalogue: Catalogue, profile: CityProfile, tmp_path: Path) -> None:

@@ -45,20 +45,23 @@ class Filled:
 
 def filled_workbook(catalogue: CatalogueLike, submission: Submission) -> Filled:
     """The template for the submission's profile with every entry typed in, not yet saved."""
-    wb = template_workbook(catalogue, submission.profile)
-    changes: dict[RowKey, Cells] = {}
     problems: list[Diagnostic] = []
+    texts = submission.profile.model_dump(include={"city", "country", "currency"})
+    cleaned = {k: _text(v, k, Location(sheet=COVER_SHEET, field=k), problems) for k, v in texts.items()}
+    wb = template_workbook(catalogue, submission.profile.model_copy(update=cleaned))
+    changes: dict[RowKey, Cells] = {}
     unplaced: list[Diagnostic] = []
     for entry in submission.entries:
         if _key(entry) in changes:
             unplaced.append(_twice(entry))
             continue
-        changes[_key(entry)], found = writable(entry_cells(entry), entry)
-        problems += found
+        where = Location(kpi=entry.kpi, field=entry.name)
+        changes[_key(entry)] = {k: _text(v, k, where, problems) for k, v in entry_cells(entry).items()}
     missing = type_rows(wb, changes)
     unplaced += [_unplaced(entry, catalogue) for entry in submission.entries if _key(entry) in missing]
     if unplaced:
         add_problems_sheet(wb, unplaced)
+    _no_formulas(wb)
     return Filled(wb, ValidationReport.from_diagnostics([*unplaced, *problems]))
 
 
@@ -88,9 +91,7 @@ def type_rows(wb: Workbook, changes: Mapping[RowKey, Cells]) -> set[RowKey]:
         for row in ws.iter_rows(min_row=HEADER_ROW + 1):
             kpi, kind, name = (str(row[columns[k] - 1].value or "") for k in ROW_KEYS)
             for column, value in changes.get((kpi, kind, name), {}).items():
-                cell = ws.cell(row=row[0].row, column=columns[column], value=value)
-                if isinstance(value, str) and value.startswith("="):
-                    cell.data_type = "s"  # data, never a formula a spreadsheet would run
+                ws.cell(row=row[0].row, column=columns[column], value=value)
             found.add((kpi, kind, name))
     return set(changes) - found
 
@@ -111,28 +112,33 @@ def entry_cells(entry: Entry) -> dict[str, object]:
     }
 
 
-def writable(cells: Mapping[str, object], entry: Entry) -> tuple[dict[str, object], list[Diagnostic]]:
-    """Texts an .xlsx file can hold, with a warning for each that will not read back as it was."""
-    out: dict[str, object] = {}
-    problems: list[Diagnostic] = []
-    where = Location(kpi=entry.kpi, field=entry.name)
-    for column, value in cells.items():
-        if isinstance(value, str) and ILLEGAL_CHARACTERS_RE.search(value):
-            value = ILLEGAL_CHARACTERS_RE.sub("", value)
-            message = f"control characters removed from the {column} text: Excel files cannot hold them"
-            problems.append(
-                Diagnostic(type="illegal-character", severity=Severity.WARNING, message=message, location=where)
-            )
-        if isinstance(value, str) and value.startswith("="):
-            message = (
-                f"the {column} text starts with '=': written as text, never as a formula, but the importer "
-                "takes such a cell for a formula and refuses it; reword it before importing the file"
-            )
-            problems.append(
-                Diagnostic(type="formula-in-cell", severity=Severity.WARNING, message=message, location=where)
-            )
-        out[column] = value
-    return out, problems
+def _text(value: object, column: str, where: Location, problems: list[Diagnostic]) -> object:
+    """A text an .xlsx file can hold, with a warning when it will not read back as it was."""
+    if not isinstance(value, str):
+        return value
+    text = ILLEGAL_CHARACTERS_RE.sub("", value)
+    if text != value:
+        message = f"control characters removed from the {column} text: Excel files cannot hold them"
+        problems.append(
+            Diagnostic(type="illegal-character", severity=Severity.WARNING, message=message, location=where)
+        )
+    if text.startswith("="):
+        message = (
+            f"the {column} text starts with '=': written as text, never as a formula, but the importer "
+            "takes such a cell for a formula and refuses it; reword it before importing the file"
+        )
+        problems.append(Diagnostic(type="formula-in-cell", severity=Severity.WARNING, message=message, location=where))
+    return text
+
+
+def _no_formulas(wb: Workbook) -> None:
+    """Text typed by people (strangers, in an open-data download) never becomes a formula a spreadsheet runs:
+    the template writes none, so any formula cell holds a profile or entry text starting with '='."""
+    for ws in wb.worksheets:
+        for row in ws.iter_rows():
+            for cell in row:
+                if cell.data_type == "f":
+                    cell.data_type = "s"
 
 
 def _key(entry: Entry) -> RowKey:

@@ -117,6 +117,7 @@ def add_problems_sheet(wb: Any, diagnostics: list[Diagnostic]) -> None:
 
 
 def _problem_row(ws: Any, d: Diagnostic, sheets: list[str]) -> None:
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
     from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.worksheet.hyperlink import Hyperlink
 
@@ -124,7 +125,8 @@ def _problem_row(ws: Any, d: Diagnostic, sheets: list[str]) -> None:
 
     at = d.location
     where = at.cell or (f"row {at.row}" if at.row is not None else "") + (f" {at.column}" if at.column else "")
-    ws.append([d.severity.value, d.type, at.sheet or "", where.strip(), at.kpi or "", d.message])
+    texts = [d.severity.value, d.type, at.sheet or "", where.strip(), at.kpi or "", d.message]
+    ws.append([ILLEGAL_CHARACTERS_RE.sub("", text) for text in texts])  # messages quote what was typed
     row = ws.max_row
     ws.cell(row=row, column=1).fill = PatternFill("solid", fgColor=FILL[d.severity])
     for cell in ws[row]:
