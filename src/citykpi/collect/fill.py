@@ -50,6 +50,7 @@ def filled_workbook(catalogue: CatalogueLike, submission: Submission) -> Filled:
     cleaned = {k: _text(v, k, Location(sheet=COVER_SHEET, field=k), problems) for k, v in texts.items()}
     wb = template_workbook(catalogue, submission.profile.model_copy(update=cleaned))
     changes: dict[RowKey, Cells] = {}
+    firsts: list[Entry] = []
     unplaced: list[Diagnostic] = []
     for entry in submission.entries:
         if _key(entry) in changes:
@@ -57,8 +58,9 @@ def filled_workbook(catalogue: CatalogueLike, submission: Submission) -> Filled:
             continue
         where = Location(kpi=entry.kpi, field=entry.name)
         changes[_key(entry)] = {k: _text(v, k, where, problems) for k, v in entry_cells(entry).items()}
+        firsts.append(entry)
     missing = type_rows(wb, changes)
-    unplaced += [_unplaced(entry, catalogue) for entry in submission.entries if _key(entry) in missing]
+    unplaced += [_unplaced(entry, catalogue) for entry in firsts if _key(entry) in missing]
     if unplaced:
         add_problems_sheet(wb, unplaced)
     _no_formulas(wb)
