@@ -103,7 +103,10 @@ def reference(session: Session, period: Period, rule: CertificateRule, by: Decid
 
 def issued_reference(session: Session, period: Period, rule: CertificateRule, found: Standing) -> str | None:
     """The reference a printed certificate of the period shows, or None while none is issued."""
-    return reference(session, period, rule, decided(session, period)) if issued(period, found.certificate) else None
+    if not issued(period, found.certificate):
+        return None
+    by = decided(session, period)
+    return reference(session, period, rule, by) if by.verified_at is not None else None
 
 
 def facts(session: Session, period: Period, rule: CertificateRule, check_url: str = "") -> CertificateFacts:
