@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from pydantic import BaseModel
-from sqlalchemy import Select, delete, insert, select, update
+from sqlalchemy import Select, delete, select, update
 from sqlalchemy.orm import Session
 
 from citykpi.assess.engine import assess
@@ -32,6 +32,7 @@ from citykpi.platform.roles import Action, Principal
 from citykpi.platform.standing import refresh
 from citykpi.platform.workflow import PeriodState, value_editable
 from citykpi.store import audit
+from citykpi.store.bulk import insert_rows
 from citykpi.store.schema import Audit, Entry, Period, Result, Review, utcnow
 
 FIELDS = ("value", "status", "quality", "origin", "source", "notes")
@@ -238,7 +239,7 @@ def import_submission(
     audit.record_many(session, who.username, changed)
     outcome.updated = len(changed)
     if new:  # one INSERT ... RETURNING (through the ORM's flush, SQLite would insert row by row)
-        created = session.scalars(insert(Entry).returning(Entry), new).all()
+        created = session.scalars(insert_rows(Entry).returning(Entry), new).all()
         _record_created(session, who, period, sorted(created, key=lambda r: r.id), reason)
     outcome.created = len(new)
     profile = submission.profile.model_dump(mode="json", exclude_none=True)
@@ -304,7 +305,7 @@ def reassess(session: Session, period: Period) -> None:
         for r in assessment.results
     ]
     if rows:  # one batched INSERT: results are never read back as objects in the writing transaction
-        session.execute(insert(Result), rows)
+        session.execute(insert_rows(Result), rows)
     refresh(session, period)
 
 

@@ -10,7 +10,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from citykpi.collect.checks import Context, run_checks
@@ -32,6 +32,7 @@ from citykpi.platform.workflow import (
     review_step,
 )
 from citykpi.store import audit
+from citykpi.store.bulk import insert_rows
 from citykpi.store.schema import Message, Period, Review, utcnow
 
 # Completion and certificate moved to citykpi.platform.standing; kept importable from here for callers.
@@ -60,7 +61,7 @@ def _ensure_reviews(session: Session, period: Period) -> dict[str, Review]:
         if code not in existing
     ]
     if missing:  # one INSERT ... RETURNING (through the ORM's flush, SQLite would insert row by row)
-        existing |= {r.kpi: r for r in session.scalars(insert(Review).returning(Review), missing)}
+        existing |= {r.kpi: r for r in session.scalars(insert_rows(Review).returning(Review), missing)}
     return existing
 
 
@@ -143,7 +144,7 @@ def decide(session: Session, who: Principal, period: Period, decisions: Sequence
         for d in decisions
     ]
     if messages:
-        session.execute(insert(Message), messages)
+        session.execute(insert_rows(Message), messages)
     audit.record_many(session, who.username, changes)
     refresh(session, period)
     return [d.review for d in decisions]

@@ -6,9 +6,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
+from citykpi.store.bulk import insert_rows
 from citykpi.store.db import CHANGED
 from citykpi.store.schema import Audit
 
@@ -64,7 +64,7 @@ def record_many(session: Session, actor: str, changes: Sequence[Change]) -> None
         return
     session.info[CHANGED] = True
     session.execute(
-        insert(Audit),
+        insert_rows(Audit),
         [
             {
                 "actor": actor,
