@@ -14,11 +14,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import DateTime, Table, func, insert, select, text
+from sqlalchemy import Table, func, insert, select, text
 from sqlalchemy.engine import Connection
 
 from citykpi.store.db import Database
-from citykpi.store.schema import Base, DataRevision
+from citykpi.store.schema import Base, DataRevision, UtcDateTime
 
 FORMAT = "citykpi-backup"
 FORMAT_VERSION = 1
@@ -78,7 +78,7 @@ def read(path: Path) -> dict[str, Any]:
 def _decode(table: Table, row: dict[str, Any]) -> dict[str, Any]:
     out = dict(row)
     for column in table.columns:
-        if isinstance(column.type, DateTime) and isinstance(out.get(column.name), str):
+        if isinstance(column.type, UtcDateTime) and isinstance(out.get(column.name), str):
             out[column.name] = datetime.fromisoformat(out[column.name])
     return out
 
