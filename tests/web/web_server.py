@@ -10,18 +10,16 @@ from contextlib import contextmanager
 
 import httpx
 import uvicorn
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
 
 from citykpi.api.app import create_app
 from citykpi.api.settings import Settings
 from citykpi.demo.cities import CITIES
 from citykpi.platform.cities import slugify
 from citykpi.platform.demo import load_demo
+from citykpi.store.testing import far_from_utc
 
 CITY = slugify(CITIES[0].name)
 YEARS = (2023, 2024)  # the first is published by the demo loader, the second stays a draft
-FAR_ZONE = "Pacific/Auckland"
 
 
 def free_port() -> int:
@@ -30,25 +28,9 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def far_from_utc(database_url: str) -> None:
-    """Put a PostgreSQL database in a time zone far from UTC, as a server set to local time would be.
-
-    PostgreSQL hands timestamps back in the session's zone while SQLite hands back what was written
-    (UTC), so only a non-UTC session shows whether pages convert the times they print.
-    """
-    url = make_url(database_url)
-    if url.get_backend_name() != "postgresql":
-        return
-    engine = create_engine(url)
-    with engine.begin() as conn:
-        conn.execute(text(f"ALTER DATABASE \"{url.database}\" SET timezone TO '{FAR_ZONE}'"))
-    engine.dispose()
-
-
 @contextmanager
 def running(database_url: str, cities: int = 2) -> Iterator[str]:
-    far_from_utc(database_url)
-    app = create_app(Settings(database_url=database_url))
+    app = create_app(Settings(database_url=far_from_utc(database_url)))
     load_demo(app.state.db, specs=CITIES[:cities], years=YEARS)
     port = free_port()
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))

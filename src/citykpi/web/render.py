@@ -7,7 +7,6 @@ of the API's JSON, so a reader never sees a traceback or raw JSON for something 
 from __future__ import annotations
 
 from collections.abc import Callable, Coroutine
-from datetime import UTC, datetime
 from functools import lru_cache
 from importlib import resources
 from typing import Any
@@ -32,17 +31,6 @@ NOTICES = {
 }
 
 
-def utc(moment: datetime, layout: str = "%Y-%m-%d %H:%M") -> str:
-    """Print a stored time in UTC, as the pages label it, whatever the database.
-
-    PostgreSQL returns timestamps in its session's time zone (the server's local time unless set),
-    SQLite returns them as written, without a zone (UTC): printing either as is showed a different
-    clock depending on the database.
-    """
-    aware = moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
-    return aware.astimezone(UTC).strftime(layout)
-
-
 @lru_cache(maxsize=2)
 def environment(lang: str) -> jinja2.Environment:
     env = jinja2.Environment(
@@ -58,7 +46,6 @@ def environment(lang: str) -> jinja2.Environment:
     env.filters["num"] = lambda v, digits=1: number(v, lang, digits)
     env.filters["pct"] = lambda v: "–" if v is None else number(100 * v, lang, 0) + " %"
     env.filters["band_colour"] = style.band_colour
-    env.filters["utc"] = utc
     env.globals.update(lang=lang, notices=NOTICES)
     return env
 
