@@ -122,3 +122,17 @@ def test_cached_pages_are_per_visitor_and_follow_their_read_scope(base: str) -> 
         assert csrf_of(mine) != csrf_of(theirs)
         public = httpx.get(f"{base}/cities/{other}").text
         assert 'name="csrf_token"' not in public.split("<main", 1)[-1] and f">{YEARS[-1]}<" not in public
+
+
+def test_versions_beyond_the_database_integers_are_conflicts(base: str) -> None:
+    """SQLite cannot bind integers beyond 64 bits and PostgreSQL compares them: either way a stale form."""
+    editor = signed_in(base, "editor")
+    period = draft_period(editor)
+    workspace = editor.get(period).text
+    token = csrf_of(workspace)
+    value = re.search(r'href="(/values/\d+)/edit"', workspace)
+    assert value is not None
+    huge = str(10**20)
+    edit = editor.post(f"{value.group(1)}/edit", data={"csrf_token": token, "version": huge, "value": "42"})
+    move = editor.post(f"{period}/transition", data={"csrf_token": token, "version": huge, "target": "submitted"})
+    assert edit.status_code == 409 and move.status_code == 409
