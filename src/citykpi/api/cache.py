@@ -83,4 +83,4 @@ def _lookup(session: Session, secret: str, kind: str) -> Caller | None:
     if found is None:
         return None
     user, credential = found
-    return Caller(accounts.principal(user), credential.csrf, accounts.expiry(credential))
+    return Caller(accounts.principal(user), credential.csrf, credential.expires_at)

@@ -152,17 +152,10 @@ def resolve(session: Session, secret: str, kind: str) -> tuple[User, Credential]
     if row is None:
         return None
     user, credential = row
-    expires = expiry(credential)
+    expires = credential.expires_at  # aware UTC on both databases (store.schema.UtcDateTime)
     if credential.revoked or not user.active or (expires is not None and expires < datetime.now(UTC)):
         return None
     return user, credential
-
-
-def expiry(credential: Credential) -> datetime | None:
-    expires = credential.expires_at
-    if expires is not None and expires.tzinfo is None:
-        expires = expires.replace(tzinfo=UTC)  # SQLite returns naive datetimes
-    return expires
 
 
 def revoke(session: Session, user: User, credential_id: int) -> None:
