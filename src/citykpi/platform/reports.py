@@ -22,12 +22,18 @@ from citykpi.store.schema import Period, Result, Review
 VERDICT = {ReviewState.ACCEPTED.value: True, ReviewState.REJECTED.value: False}
 
 
+def verdicts(session: Session, period: Period) -> dict[str, bool]:
+    """KPI code -> verified YES (accepted) or NO (rejected); KPIs not decided yet are absent."""
+    states = session.execute(select(Review.kpi, Review.state).where(Review.period_id == period.id)).all()
+    return {kpi: VERDICT[state] for kpi, state in states if state in VERDICT}
+
+
 def assessment_of(session: Session, period: Period) -> Assessment:
-    verdicts = dict(session.execute(select(Review.kpi, Review.state).where(Review.period_id == period.id)).all())
+    verified = verdicts(session, period)
     results = []
     for row in session.scalars(select(Result).where(Result.period_id == period.id).order_by(Result.id)):
         result = KpiResult.model_validate(row.record)
-        results.append(result.model_copy(update={"verified": VERDICT.get(verdicts.get(result.code, ""))}))
+        results.append(result.model_copy(update={"verified": verified.get(result.code)}))
     return Assessment(
         profile=CityProfile.model_validate(period.profile), frameworks=[period.framework.key], results=results
     )

@@ -243,7 +243,9 @@ def import_submission(
         _record_created(session, who, period, sorted(created, key=lambda r: r.id), reason)
     outcome.created = len(new)
     profile = submission.profile.model_dump(mode="json", exclude_none=True)
-    if profile != period.profile:
+    # Compared as profiles, not as stored dicts: a new period stores only what its city row knows, so
+    # the defaults a file adds (e.g. an empty currency) are not a change worth an audit row.
+    if profile != CityProfile.model_validate(period.profile).model_dump(mode="json", exclude_none=True):
         audit.record(
             session, who.username, "update", "profile", period.id, period_id=period.id, old=period.profile, new=profile
         )
