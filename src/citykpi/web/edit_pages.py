@@ -6,8 +6,6 @@ so a value typed here gets exactly the message the same value gets in a workbook
 
 from __future__ import annotations
 
-import tempfile
-from pathlib import Path
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request, UploadFile
@@ -15,9 +13,9 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Resp
 from sqlalchemy.orm import Session
 
 from citykpi.api.deps import Db, Id, Reader
-from citykpi.collect.model import DataQuality, Status, Submission
-from citykpi.diagnostics import ValidationReport, error
-from citykpi.platform import certificates, cities, values, verification
+from citykpi.collect.model import DataQuality, Status
+from citykpi.diagnostics import ValidationReport
+from citykpi.platform import certificates, cities, uploads, values, verification
 from citykpi.platform.catalogues import catalogue_of
 from citykpi.platform.errors import Conflict, Invalid
 from citykpi.platform.roles import Action, Principal, can
@@ -85,16 +83,10 @@ def upload(
     csrf_token: Annotated[str, Form()] = "",
 ) -> Response:
     check_csrf(current, csrf_token)
-    name = Path(file.filename or "upload").name or "upload"
     limit = request.app.state.settings.max_upload_bytes
     content = file.file.read(limit + 1)
     try:
-        if len(content) > limit:
-            raise Invalid.of([error("source-error", f"the file exceeds {limit} bytes", file=name)], "file too large")
-        with db.write() as writing:
-            period = cities.get_period(writing, current.who, period_id)
-            submission, report = _read(content, name, period)
-            values.import_submission(writing, current.who, period, submission, report)
+        uploads.import_upload(db, current.who, period_id, file.filename or "upload", content, limit)
     except Invalid as exc:
         return _workspace(request, session, current, period_id, _distinct(exc.report))
     return RedirectResponse(f"/periods/{period_id}?ok=imported", status_code=303)
@@ -106,15 +98,6 @@ def _distinct(report: ValidationReport | None) -> ValidationReport | None:
         return None
     errors = list({d.model_dump_json(): d for d in report.errors}.values())
     return report.model_copy(update={"errors": errors})
-
-
-def _read(content: bytes, name: str, period: Period) -> tuple[Submission | None, ValidationReport]:
-    from citykpi.collect.readers import read_any
-
-    with tempfile.TemporaryDirectory(prefix="citykpi-upload-") as tmp:
-        path = Path(tmp) / name
-        path.write_bytes(content)
-        return read_any(path, catalogue_of(period.framework))
 
 
 @router.post("/periods/{period_id}/transition")

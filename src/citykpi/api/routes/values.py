@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import tempfile
-from pathlib import Path
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, UploadFile
@@ -13,13 +11,9 @@ from sqlalchemy import func, select
 from citykpi.api.deps import Caller, Db, Id, Reader, SignedIn
 from citykpi.api.routes.cities import Limit, Offset
 from citykpi.api.schemas import AuditOut, ImportOut, PageOut, ResultOut, ValueIn, ValueOut
-from citykpi.collect.model import Submission
-from citykpi.diagnostics import ValidationReport, error
-from citykpi.platform import cities, values
-from citykpi.platform.catalogues import catalogue_of
-from citykpi.platform.errors import Invalid
+from citykpi.platform import cities, uploads, values
 from citykpi.platform.roles import Action, read_scope
-from citykpi.store.schema import Audit, Entry, Period, Result
+from citykpi.store.schema import Audit, Entry, Result
 from citykpi.store.stamps import period_stamp
 
 router = APIRouter(tags=["values"])
@@ -88,28 +82,12 @@ def value_history(value_id: Id, who: Caller, session: Reader) -> list[Audit]:
 @router.post("/periods/{period_id}/import", response_model=ImportOut, responses={409: {}, 422: {}})
 def import_file(period_id: Id, file: UploadFile, who: SignedIn, db: Db, request: Request) -> ImportOut:
     """Workbook (.xlsx), tidy CSV or datapackage JSON; all or nothing, answered with the validation report."""
-    name = Path(file.filename or "upload").name or "upload"
     limit = request.app.state.settings.max_upload_bytes
     content = file.file.read(limit + 1)
-    if len(content) > limit:
-        raise Invalid.of([error("source-error", f"the file exceeds {limit} bytes", file=name)], "file too large")
-    with db.write() as session:
-        period = cities.get_period(session, who, period_id)
-        cities.require(who, Action.EDIT, period)
-        submission, report = _read(content, name, period)
-        outcome = values.import_submission(session, who, period, submission, report)
-        return ImportOut(
-            report=outcome.report, created=outcome.created, updated=outcome.updated, unchanged=outcome.unchanged
-        )
-
-
-def _read(content: bytes, name: str, period: Period) -> tuple[Submission | None, ValidationReport]:
-    from citykpi.collect.readers import read_any
-
-    with tempfile.TemporaryDirectory(prefix="citykpi-upload-") as tmp:
-        path = Path(tmp) / name
-        path.write_bytes(content)
-        return read_any(path, catalogue_of(period.framework))
+    outcome = uploads.import_upload(db, who, period_id, file.filename or "upload", content, limit)
+    return ImportOut(
+        report=outcome.report, created=outcome.created, updated=outcome.updated, unchanged=outcome.unchanged
+    )
 
 
 @router.get("/periods/{period_id}/results", response_model=PageOut[ResultOut])
