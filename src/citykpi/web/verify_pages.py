@@ -132,7 +132,11 @@ def accept_clean(period_id: Id, current: Current, db: Db, csrf_token: Annotated[
     check_csrf(current, csrf_token)
     with db.write() as session:
         period = cities.get_period(session, current.who, period_id)
-        for review in verification.reviews(session, period):
-            if review.state == ReviewState.SUBMITTED and not review.screening:
-                verification.act(session, current.who, review, period, ReviewAction.ACCEPT, review.version, "")
+        clean = [
+            verification.Decision(review, ReviewAction.ACCEPT, review.version)
+            for review in verification.reviews(session, period)
+            if review.state == ReviewState.SUBMITTED and not review.screening
+        ]
+        if clean:  # one transaction, completion recomputed once
+            verification.decide(session, current.who, period, clean)
     return RedirectResponse(f"/periods/{period_id}/reviews?ok=acted", status_code=303)
