@@ -1,40 +1,61 @@
-"""Cache stamps notice every committed audit row, also one committed late with a lower id (SQLite and PostgreSQL)."""
+"""Cache stamps change with every committed audited change of their part, and only then (SQLite and PostgreSQL)."""
 
 from __future__ import annotations
 
-from sqlalchemy import func, insert, select
+import threading
 
 from citykpi.platform import cities
 from citykpi.platform.roles import Principal, Role
 from citykpi.platform.seed import ensure_framework
+from citykpi.store import audit
 from citykpi.store.db import Database
-from citykpi.store.schema import Audit
 from citykpi.store.stamps import city_stamp, period_stamp
 
 ADMIN = Principal("root", Role.ADMIN)
 
 
-def _audit(db: Database, row_id: int, period_id: int) -> None:
-    with db.write() as s:
-        row = {"id": row_id, "actor": "t", "action": "a", "entity": "entry", "period_id": period_id, "reason": ""}
-        s.execute(insert(Audit).values(**row))
+def _stamps(db: Database, mine: int, other: int) -> tuple[object, ...]:
+    with db.read() as s:
+        return (period_stamp(s, mine), city_stamp(s, "here"), period_stamp(s, other), Database.revision(s))
 
 
-def test_a_late_commit_below_the_newest_id_still_changes_the_stamp(database: Database) -> None:
+def test_stamps_move_with_their_own_periods_changes_only(database: Database) -> None:
     with database.write() as s:
         framework = ensure_framework(s)
         here = cities.create_city(s, ADMIN, "Here", hub="north")
         there = cities.create_city(s, ADMIN, "There", hub="south")
         mine, other = (cities.create_period(s, ADMIN, c, 2023, framework).id for c in (here, there))
+    before = _stamps(database, mine, other)
+    with database.write() as s:
+        audit.record(s, "t", "update", "entry", 1, period_id=mine)
+        audit.record(s, "t", "update", "entry", 2, period_id=mine)  # one transaction, one step
+    after = _stamps(database, mine, other)
+    assert after[0] == before[0] + 1 and after[1] != before[1] and after[3] == before[3] + 1
+    assert after[2] == before[2]  # the other city's cached bodies stay valid
+    with database.write() as s:
+        ensure_framework(s)  # nothing audited: no stamp moves
+    assert _stamps(database, mine, other) == after
     with database.read() as s:
-        top = s.scalar(select(func.max(Audit.id))) or 0
-        before = (period_stamp(s, mine), city_stamp(s, "here"), period_stamp(s, other))
-    _audit(database, top + 10, mine)
+        assert period_stamp(s, 10**6) is None
+
+
+def test_concurrent_transactions_on_one_period_each_count(database: Database) -> None:
+    """Two writers of one period: on PostgreSQL they overlap, the counter still takes both."""
+    with database.write() as s:
+        framework = ensure_framework(s)
+        period = cities.create_period(s, ADMIN, cities.create_city(s, ADMIN, "Here"), 2023, framework).id
     with database.read() as s:
-        middle = (period_stamp(s, mine), city_stamp(s, "here"), period_stamp(s, other))
-    _audit(database, top + 5, mine)  # as if handed out earlier and committed later (PostgreSQL sequences)
+        start = period_stamp(s, period)
+
+    def write(n: int) -> None:
+        for _ in range(n):
+            with database.write() as s:
+                audit.record(s, "t", "update", "entry", 1, period_id=period)
+
+    threads = [threading.Thread(target=write, args=(10,)) for _ in range(3)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
     with database.read() as s:
-        after = (period_stamp(s, mine), city_stamp(s, "here"), period_stamp(s, other))
-    assert before[0] != middle[0] != after[0] and before[1] != middle[1] != after[1]
-    assert middle[0][0] == after[0][0] == top + 10  # the newest id alone would have missed the late row
-    assert before[2] == middle[2] == after[2]  # the other city's bodies stay cached
+        assert period_stamp(s, period) == (start or 0) + 30

@@ -1,9 +1,9 @@
 """Work reused across requests until the data change: rendered JSON bodies and resolved callers.
 
 A cached item is served only while the stamp it was made at is current. Bodies about one period or
-one city are stamped with that part's audit rows (`citykpi.store.stamps`), so an edit in one city
-leaves every other city's cached bodies valid; callers are stamped with the data revision, which every
-audited commit bumps (`citykpi.store.db`). Reading a stamp is one indexed query, against several
+one city are stamped with that part's revision counters (`citykpi.store.stamps`), so an edit in one
+city leaves every other city's cached bodies valid; callers are stamped with the data revision, which
+every audited commit bumps (`citykpi.store.db`). Reading a stamp is one indexed query, against several
 queries and a serialisation to rebuild a body, or a join and the user's scopes to resolve a token.
 Each server process keeps its own caches.
 """

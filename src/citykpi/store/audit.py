@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from citykpi.store.bulk import insert_rows
-from citykpi.store.db import CHANGED
+from citykpi.store.db import mark_changed
 from citykpi.store.schema import Audit
 
 
@@ -25,7 +25,7 @@ def record(
     new: dict[str, Any] | None = None,
     reason: str = "",
 ) -> None:
-    session.info[CHANGED] = True  # bumps the data revision at commit (citykpi.store.db)
+    mark_changed(session, [period_id])  # revisions bumped at commit (citykpi.store.db)
     session.add(
         Audit(
             actor=actor,
@@ -62,7 +62,7 @@ def record_many(session: Session, actor: str, changes: Sequence[Change]) -> None
     """
     if not changes:
         return
-    session.info[CHANGED] = True
+    mark_changed(session, {c.period_id for c in changes})
     session.execute(
         insert_rows(Audit),
         [

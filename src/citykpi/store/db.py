@@ -9,7 +9,7 @@ by `create_all`, so that an existing database is upgraded rather than recreated.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -17,11 +17,11 @@ from typing import Any
 from sqlalchemy import Engine, create_engine, event, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from citykpi.store.schema import DataRevision
+from citykpi.store.schema import DataRevision, Period
 
 DEFAULT_SQLITE = "citykpi.db"
 ENV_VAR = "CITYKPI_DATABASE_URL"
-CHANGED = "citykpi.changed"  # session.info flag set by citykpi.store.audit.record
+CHANGED = "citykpi.changed"  # session.info: the periods (None: no period) audit rows were written for
 REVISION = "citykpi.revision"  # session.info memo of Database.revision
 # Threads serving requests each hold a connection; the default pool (5 + 10 overflow) made SQLite
 # open and close connections (and run the PRAGMAs) on most requests once 20 clients were served.
@@ -73,9 +73,22 @@ def make_engine(url: str | None = None) -> Engine:
     return create_engine(url, pool_recycle=1800, **POOL)
 
 
+def mark_changed(session: Session, period_ids: Iterable[int | None]) -> None:
+    """Called with every audit row: its transaction bumps these revisions when it commits."""
+    session.info.setdefault(CHANGED, set()).update(period_ids)
+
+
 def _bump_revision(session: Session) -> None:
-    if session.info.pop(CHANGED, False):
-        session.execute(update(DataRevision).where(DataRevision.id == 1).values(n=DataRevision.n + 1))
+    # Just before commit, so that on PostgreSQL the rows stay locked only briefly and the bumps
+    # happen in commit order; periods in id order, so that two transactions never lock crosswise.
+    changed = session.info.pop(CHANGED, None)
+    if not changed:
+        return
+    session.execute(update(DataRevision).where(DataRevision.id == 1).values(n=DataRevision.n + 1))
+    periods = sorted(p for p in changed if p is not None)
+    if periods:
+        bump = update(Period).where(Period.id.in_(periods)).values(revision=Period.revision + 1)
+        session.execute(bump.execution_options(synchronize_session=False))
 
 
 class Database:

@@ -117,6 +117,11 @@ class Period(Base):
     completion: Mapped[dict[str, Any] | None] = mapped_column(
         JSON, comment="Completion figures, refreshed when results or reviews change (derived, not audited)"
     )
+    revision: Mapped[int] = mapped_column(
+        Integer,
+        server_default="0",
+        comment="Committed transactions that audited a change of the period; caches of its pages key on it",
+    )
 
     city: Mapped[City] = relationship(back_populates="periods")
     framework: Mapped[Framework] = relationship()

@@ -1,8 +1,8 @@
 """Scorecards and wheels of stored periods, computed once per state of the period.
 
 Scoring a period takes ~0.2 s and drawing its wheel ~0.8 s, far too slow for every page view. Both
-depend only on the period's stored data, whose every change writes an audit row, so the period's
-audit rows (newest id and count, with the period's version) are a cheap and exact cache key.
+depend only on the period's stored data, whose every committed change bumps the period's revision
+(`citykpi.store.stamps`), so the revision loaded with the period is a free and exact cache key.
 """
 
 from __future__ import annotations
@@ -25,7 +25,6 @@ from citykpi.scoring.targets import TargetBook
 from citykpi.store import stamps
 from citykpi.store.db import Database
 from citykpi.store.schema import City, Period
-from citykpi.store.stamps import period_stamp
 
 T = TypeVar("T")
 Key = tuple[object, ...]
@@ -60,8 +59,8 @@ def book() -> TargetBook:
     return TargetBook([default_target_set()])
 
 
-def stamp(session: Session, period: Period) -> Key:
-    return (period.id, period.version, *period_stamp(session, period.id))
+def stamp(period: Period) -> Key:
+    return (period.id, period.version, period.revision)  # loaded with the period, in this request's read
 
 
 def city_stamp(session: Session, city: City) -> tuple[int, int]:
@@ -75,13 +74,13 @@ def site_stamp(session: Session) -> tuple[int, int]:
 
 
 def scorecard(session: Session, period: Period) -> Scorecard:
-    return CARDS.get(stamp(session, period), lambda: score(assessment_of(session, period), book()))
+    return CARDS.get(stamp(period), lambda: score(assessment_of(session, period), book()))
 
 
 def wheel(session: Session, period: Period, lang: str) -> Markup:
     card = scorecard(session, period)
     """Drawn with the reports' translations: the wheel's words (bands, categories) live there."""
-    return WHEELS.get((*stamp(session, period), lang), lambda: svg(wheel_spec(card, translations(lang).gettext)))
+    return WHEELS.get((*stamp(period), lang), lambda: svg(wheel_spec(card, translations(lang).gettext)))
 
 
 def dimension_percents(card: Scorecard) -> dict[str, float | None]:
