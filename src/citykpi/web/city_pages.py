@@ -15,7 +15,7 @@ from fastapi.responses import HTMLResponse, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
-from citykpi.api.deps import Id, Reader
+from citykpi.api.deps import Id, Reader, read_in_thread
 from citykpi.framework.model import Kpi
 from citykpi.platform import certificates, cities, values, verification
 from citykpi.platform.catalogues import catalogue_of
@@ -26,7 +26,7 @@ from citykpi.scoring.scorecard import ItemScore
 from citykpi.store.schema import City, Entry, Period, Result
 from citykpi.web.i18n import language
 from citykpi.web.render import PageRoute, page
-from citykpi.web.session import Current, Visitor
+from citykpi.web.session import Current, Visitor, current
 from citykpi.web.views import Memo, city_stamp, dimension_percents, scorecard, site_stamp, wheel
 
 router = APIRouter(route_class=PageRoute)
@@ -42,10 +42,23 @@ class CompareRow:
 
 
 @router.get("/", response_class=HTMLResponse)
-def home(request: Request, current: Current, session: Reader, q: str = "", start: Annotated[int, Query(ge=0)] = 0):
+async def home(request: Request, q: str = "", start: Annotated[int, Query(ge=0)] = 0) -> HTMLResponse:
     """Cached like the city page, keyed by the newest change anywhere."""
-    key = ("home", q, start, language(request), request.query_params.get("ok"), *_seen_by(current), site_stamp(session))
-    return HTMLResponse(_pages(request).get(key, lambda: bytes(_home(request, current, session, q, start).body)))
+
+    def answer(session: Session) -> HTMLResponse:
+        visitor = current(request, session)
+        key = (
+            "home",
+            q,
+            start,
+            language(request),
+            request.query_params.get("ok"),
+            *_seen_by(visitor),
+            *site_stamp(session),
+        )
+        return HTMLResponse(_pages(request).get(key, lambda: bytes(_home(request, visitor, session, q, start).body)))
+
+    return await read_in_thread(request, answer)
 
 
 def _home(request: Request, current: Visitor, session: Session, q: str, start: int) -> HTMLResponse:
@@ -78,14 +91,20 @@ def _selected(periods: list[Period], year: int | None) -> Period | None:
 
 
 @router.get("/cities/{slug}", response_class=HTMLResponse)
-def city_page(request: Request, slug: str, current: Current, session: Reader, year: int | None = None):
+async def city_page(request: Request, slug: str, year: int | None = None) -> HTMLResponse:
     """Served from a cache of rendered pages: the most read page of the site, ~30 ms to render."""
-    city = cities.get_city(session, slug)
-    key = ("city", city.id, city.version, year, language(request), request.query_params.get("ok"), *_seen_by(current))
-    body = _pages(request).get(
-        (*key, city_stamp(session, city)), lambda: bytes(_city_page(request, city, current, session, year).body)
-    )
-    return HTMLResponse(body)
+
+    def answer(session: Session) -> HTMLResponse:
+        visitor = current(request, session)
+        city = cities.get_city(session, slug)
+        key = ("city", city.id, city.version, year, language(request), request.query_params.get("ok"))
+        body = _pages(request).get(
+            key + _seen_by(visitor) + city_stamp(session, city),
+            lambda: bytes(_city_page(request, city, visitor, session, year).body),
+        )
+        return HTMLResponse(body)
+
+    return await read_in_thread(request, answer)
 
 
 def _pages(request: Request) -> Memo[bytes]:

@@ -7,8 +7,9 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 from sqlalchemy import Select, select
+from sqlalchemy.orm import Session
 
-from citykpi.api.deps import Caller, Db, Id, Reader, SignedIn
+from citykpi.api.deps import Caller, Db, Id, Reader, SignedIn, read_in_thread, resolve_caller
 from citykpi.api.schemas import (
     CityDetail,
     CityIn,
@@ -74,20 +75,26 @@ def create_city(body: CityIn, who: SignedIn, db: Db) -> CityOut:
 
 
 @router.get("/cities/{slug}", response_model=CityDetail)
-def city(slug: str, who: Caller, session: Reader, request: Request) -> Response:
+async def city(slug: str, request: Request) -> Response:
     """The city with each period the caller may see and its completion (cached until data change)."""
 
-    def build() -> CityDetail:
-        found = cities.get_city(session, slug)
-        periods = cities.list_periods(session, who, found)
-        figures = standing.completions(session, periods)
-        summaries = [
-            PeriodSummary.model_validate({**PeriodOut.model_validate(p).model_dump(), "completion": figures[p.id]})
-            for p in periods
-        ]
-        return CityDetail.model_validate({**CityOut.model_validate(found).model_dump(), "periods": summaries})
+    def answer(session: Session) -> Response:
+        who = resolve_caller(request, session)
 
-    return request.app.state.cache.respond(session, ("city", slug, read_scope(who)), build, city_stamp(session, slug))
+        def build() -> CityDetail:
+            found = cities.get_city(session, slug)
+            periods = cities.list_periods(session, who, found)
+            figures = standing.completions(session, periods)
+            summaries = [
+                PeriodSummary.model_validate({**PeriodOut.model_validate(p).model_dump(), "completion": figures[p.id]})
+                for p in periods
+            ]
+            return CityDetail.model_validate({**CityOut.model_validate(found).model_dump(), "periods": summaries})
+
+        stamp = city_stamp(session, slug)
+        return request.app.state.cache.respond(session, ("city", slug, read_scope(who)), build, stamp)
+
+    return await read_in_thread(request, answer)
 
 
 @router.get("/cities/{slug}/periods", response_model=list[PeriodOut])

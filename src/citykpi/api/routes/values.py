@@ -7,8 +7,9 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request, UploadFile
 from fastapi.responses import Response
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
-from citykpi.api.deps import Caller, Db, Id, Reader, SignedIn
+from citykpi.api.deps import Caller, Db, Id, Reader, SignedIn, read_in_thread, resolve_caller
 from citykpi.api.routes.cities import Limit, Offset
 from citykpi.api.schemas import AuditOut, ImportOut, PageOut, ResultOut, ValueIn, ValueOut
 from citykpi.platform import cities, uploads, values
@@ -34,26 +35,28 @@ def value_out(row: Entry) -> ValueOut:
 
 
 @router.get("/periods/{period_id}/values", response_model=PageOut[ValueOut])
-def list_values(
+async def list_values(
     period_id: Id,
-    who: Caller,
-    session: Reader,
     request: Request,
     limit: Limit = 100,
     offset: Offset = 0,
     kpi: str | None = None,
     kind: str | None = None,
 ) -> Response:
+    def answer(session: Session) -> Response:
+        who = resolve_caller(request, session)
 
-    def build() -> PageOut[ValueOut]:
-        # Callers of one read scope see the same periods, so a body cached for the scope passed this check.
-        query = values.entries_query(cities.get_period(session, who, period_id), kpi, kind)
-        total = session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
-        rows = session.scalars(query.limit(limit).offset(offset)).all()
-        return PageOut(total=total, limit=limit, offset=offset, items=[value_out(r) for r in rows])
+        def build() -> PageOut[ValueOut]:
+            # Callers of one read scope see the same periods, so a body cached for the scope passed this check.
+            query = values.entries_query(cities.get_period(session, who, period_id), kpi, kind)
+            total = session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
+            rows = session.scalars(query.limit(limit).offset(offset)).all()
+            return PageOut(total=total, limit=limit, offset=offset, items=[value_out(r) for r in rows])
 
-    key = ("values", period_id, limit, offset, kpi, kind, read_scope(who))
-    return request.app.state.cache.respond(session, key, build, period_stamp(session, period_id))
+        key = ("values", period_id, limit, offset, kpi, kind, read_scope(who))
+        return request.app.state.cache.respond(session, key, build, period_stamp(session, period_id))
+
+    return await read_in_thread(request, answer)
 
 
 @router.put("/periods/{period_id}/values", response_model=ValueOut, responses={409: {}, 422: {}})
