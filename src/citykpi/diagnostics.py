@@ -8,7 +8,7 @@ be printed in a terminal, returned as JSON by the API, or written back into the 
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -52,13 +52,30 @@ class Location(BaseModel):
         return ", ".join(parts) or "(whole input)"
 
 
+Param = str | int | float
+
+
 class Diagnostic(BaseModel):
+    """One problem. `message` is the English text; `variant` and `params` let a page say it in another language.
+
+    A type may have several message shapes (a number with a unit, with a decimal comma...): `key`
+    names the shape, and `params` holds every value the English message interpolates, so that a
+    translation catalogue keyed by `key` can rebuild the same sentence (see citykpi.web.problems).
+    """
+
     model_config = ConfigDict(frozen=True)
 
     type: str = Field(description="Error type, e.g. 'type-error', 'constraint-error', 'zero-denominator'")
     severity: Severity = Severity.ERROR
     location: Location = Field(default_factory=Location)
     message: str
+    variant: str = Field(default="", description="Which message shape of this type, e.g. 'decimal-comma'")
+    params: dict[str, Param] = Field(default_factory=dict, description="The values interpolated into `message`")
+
+    @property
+    def key(self) -> str:
+        """The translation key: the type, and the variant when the type has several message shapes."""
+        return f"{self.type}.{self.variant}" if self.variant else self.type
 
     def __str__(self) -> str:
         return f"[{self.type}] {self.location}: {self.message}"
@@ -83,9 +100,56 @@ class ValidationReport(BaseModel):
         return ValidationReport.from_diagnostics([*self.errors, *self.warnings, *other.errors, *other.warnings])
 
 
-def error(type: str, message: str, **location: str | int | None) -> Diagnostic:
-    return Diagnostic(type=type, message=message, location=Location(**location))
+def error(
+    type: str,
+    message: str,
+    *,
+    variant: str = "",
+    params: Mapping[str, Param] | None = None,
+    **location: str | int | None,
+) -> Diagnostic:
+    return Diagnostic(
+        type=type, message=message, variant=variant, params=dict(params or {}), location=Location(**location)
+    )
 
 
-def warning(type: str, message: str, **location: str | int | None) -> Diagnostic:
-    return Diagnostic(type=type, severity=Severity.WARNING, message=message, location=Location(**location))
+def warning(
+    type: str,
+    message: str,
+    *,
+    variant: str = "",
+    params: Mapping[str, Param] | None = None,
+    **location: str | int | None,
+) -> Diagnostic:
+    return Diagnostic(
+        type=type,
+        severity=Severity.WARNING,
+        message=message,
+        variant=variant,
+        params=dict(params or {}),
+        location=Location(**location),
+    )
+
+
+def said(
+    type: str,
+    template: str,
+    params: Mapping[str, Param],
+    *,
+    variant: str = "",
+    severity: Severity = Severity.ERROR,
+    location: Location | None = None,
+) -> Diagnostic:
+    """A diagnostic whose English message is `template` filled with `params`.
+
+    Keeping the values apart from the sentence is what lets a page say the same in French: the
+    catalogue holds the same template translated, under the diagnostic's `key`.
+    """
+    return Diagnostic(
+        type=type,
+        severity=severity,
+        message=template.format(**params),
+        variant=variant,
+        params=dict(params),
+        location=location or Location(),
+    )

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time
 
 from citykpi.collect.model import DATA_QUALITY_LABELS, DataQuality, Status
+from citykpi.diagnostics import Param
 from citykpi.framework.model import ValueKind
 
 Raw = str | int | float | bool | datetime | date | time | None
@@ -22,6 +23,13 @@ Value = float | bool | str
 class Problem:
     type: str
     message: str
+    variant: str = ""
+    params: dict[str, Param] = field(default_factory=dict)
+
+
+def _problem(type: str, variant: str, template: str, **params: Param) -> Problem:
+    """A problem whose English message is `template` filled with `params`, kept for translations."""
+    return Problem(type, template.format(**params), variant, params)
 
 
 NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
@@ -47,44 +55,56 @@ def is_blank(raw: Raw) -> bool:
 
 def number(raw: Raw, *, integer: bool = False) -> float | Problem:
     if isinstance(raw, bool):
-        return Problem("type-error", f"expected a number, found the logical value {raw}")
+        return _problem("type-error", "logical", "expected a number, found the logical value {found}", found=str(raw))
     if isinstance(raw, int | float):
         value = float(raw)
     elif isinstance(raw, datetime | date | time):
-        return Problem("type-error", f"expected a number, found a date/time ({raw}); format the cell as a number")
+        template = "expected a number, found a date/time ({found}); format the cell as a number"
+        return _problem("type-error", "date", template, found=str(raw))
     else:
         s = str(raw).strip()
         if NUMBER.match(s):
             value = float(s)
         elif THOUSANDS.match(s):
-            return Problem(
-                "type-error", f"'{s}' uses thousands separators; write the number without them (e.g. 12345.6)"
-            )
+            template = "'{found}' uses thousands separators; write the number without them (e.g. 12345.6)"
+            return _problem("type-error", "thousands", template, found=s)
         elif DECIMAL_COMMA.match(s):
-            return Problem("type-error", f"'{s}' uses a decimal comma; write it with a decimal point")
-        elif (m := WITH_UNIT.match(s)) and NUMBER.match(m.group(1).strip()):
-            return Problem(
-                "type-error",
-                f"'{s}' contains a unit ('{m.group(2).strip()}'); put the number only ({m.group(1).strip()}), "
-                "the unit is given in the 'Unit' column",
+            return _problem(
+                "type-error", "decimal-comma", "'{found}' uses a decimal comma; write it with a decimal point", found=s
             )
+        elif (m := WITH_UNIT.match(s)) and NUMBER.match(m.group(1).strip()):
+            template = (
+                "'{found}' contains a unit ('{unit}'); put the number only ({number}), "
+                "the unit is given in the 'Unit' column"
+            )
+            return _problem("type-error", "unit", template, found=s, unit=m.group(2).strip(), number=m.group(1).strip())
         else:
-            return Problem("type-error", f"expected a number, found the text '{s[:60]}'")
+            return _problem("type-error", "text", "expected a number, found the text '{found}'", found=s[:60])
     if not math.isfinite(value):
-        return Problem("type-error", f"expected a finite number, found {raw}")
+        return _problem("type-error", "not-finite", "expected a finite number, found {found}", found=str(raw))
     if integer and not value.is_integer():
-        return Problem("type-error", f"expected a whole number, found {_show(value)}")
+        return _problem("type-error", "not-whole", "expected a whole number, found {found}", found=_show(value))
     return value
 
 
 def in_range(value: float, minimum: float | None, maximum: float | None, unit: str) -> Problem | None:
     if minimum is not None and value < minimum:
         if minimum == 0:
-            where = f" in '{unit}'" if unit else ""
-            return Problem("constraint-error", f"{_show(value)} is negative; a value{where} cannot be below 0")
-        return Problem("constraint-error", f"{_show(value)} is below the minimum {_show(minimum)}{_suffix(unit)}")
+            if unit:
+                template = "{value} is negative; a value in '{unit}' cannot be below 0"
+                return _problem("constraint-error", "negative-unit", template, value=_show(value), unit=unit)
+            return _problem(
+                "constraint-error", "negative", "{value} is negative; a value cannot be below 0", value=_show(value)
+            )
+        template = "{value} is below the minimum {minimum}{unit}"
+        return _problem(
+            "constraint-error", "below", template, value=_show(value), minimum=_show(minimum), unit=_suffix(unit)
+        )
     if maximum is not None and value > maximum:
-        return Problem("constraint-error", f"{_show(value)} is above the maximum {_show(maximum)}{_suffix(unit)}")
+        template = "{value} is above the maximum {maximum}{unit}"
+        return _problem(
+            "constraint-error", "above", template, value=_show(value), maximum=_show(maximum), unit=_suffix(unit)
+        )
     return None
 
 
@@ -103,7 +123,7 @@ def boolean(raw: Raw) -> bool | Problem:
         return True
     if s in NO:
         return False
-    return Problem("type-error", f"expected yes or no, found '{text(raw)[:60]}'")
+    return _problem("type-error", "yes-no", "expected yes or no, found '{found}'", found=text(raw)[:60])
 
 
 def level(raw: Raw, levels: tuple[str, ...]) -> str | Problem:
@@ -111,7 +131,8 @@ def level(raw: Raw, levels: tuple[str, ...]) -> str | Problem:
     for choice in levels:
         if s.casefold() == choice.casefold():
             return choice
-    return Problem("constraint-error", f"'{s[:60]}' is not one of the allowed answers: {', '.join(levels)}")
+    template = "'{found}' is not one of the allowed answers: {allowed}"
+    return _problem("constraint-error", "level", template, found=s[:60], allowed=", ".join(levels))
 
 
 def typed(
@@ -140,7 +161,8 @@ def status(raw: Raw) -> Status | Problem | None:
     if s in aliases:
         return aliases[s]
     allowed = ", ".join(f"'{c.value}'" for c in (Status.REPORTED, Status.NOT_AVAILABLE, Status.NOT_APPLICABLE))
-    return Problem("constraint-error", f"unknown status '{text(raw)[:40]}'; use {allowed} or leave it empty")
+    template = "unknown status '{found}'; use {allowed} or leave it empty"
+    return _problem("constraint-error", "status", template, found=text(raw)[:40], allowed=allowed)
 
 
 def quality(raw: Raw) -> DataQuality | Problem | None:
@@ -154,7 +176,8 @@ def quality(raw: Raw) -> DataQuality | Problem | None:
     for q, label in DATA_QUALITY_LABELS.items():
         if s.casefold() == label.casefold():
             return q
-    return Problem("constraint-error", f"unknown data quality '{s[:60]}'; choose one of the six levels 1-6")
+    template = "unknown data quality '{found}'; choose one of the six levels 1-6"
+    return _problem("constraint-error", "quality", template, found=s[:60])
 
 
 def verified(raw: Raw) -> bool | Problem | None:
@@ -162,7 +185,8 @@ def verified(raw: Raw) -> bool | Problem | None:
         return None
     result = boolean(raw)
     if isinstance(result, Problem):
-        return Problem("constraint-error", f"'Verified' must be YES or NO, found '{text(raw)[:40]}'")
+        template = "'Verified' must be YES or NO, found '{found}'"
+        return _problem("constraint-error", "verified", template, found=text(raw)[:40])
     return result
 
 

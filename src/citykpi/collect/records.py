@@ -15,7 +15,7 @@ from citykpi.collect.catalogue import CatalogueLike
 from citykpi.collect.cells import Problem, Raw
 from citykpi.collect.layout import PROFILE_NUMBERS
 from citykpi.collect.model import CityProfile, Entry, EntryKind, Status
-from citykpi.diagnostics import Diagnostic, Location
+from citykpi.diagnostics import Diagnostic, Location, Param, said
 from citykpi.framework.model import Kpi, ValueKind
 
 CITY_COLUMNS = ("value", "status", "quality", "origin", "source", "notes", "verified")
@@ -49,7 +49,9 @@ class ProfileField:
 
 
 def diagnostic(problem: Problem, where: Location) -> Diagnostic:
-    return Diagnostic(type=problem.type, message=problem.message, location=where)
+    return Diagnostic(
+        type=problem.type, message=problem.message, variant=problem.variant, params=problem.params, location=where
+    )
 
 
 def parse_profile(
@@ -69,15 +71,19 @@ def parse_profile(
 
     for key in ("city", "year"):
         if cells.is_blank(raw(key)):
-            problems.append(
-                Diagnostic(type="missing-profile", message=f"the city profile has no {key}", location=where(key))
-            )
+            problems.append(said("missing-profile", "the city profile has no {key}", {"key": key}, location=where(key)))
     year = cells.number(raw("year"), integer=True) if not cells.is_blank(raw("year")) else None
     if isinstance(year, Problem):
         problems.append(diagnostic(year, where("year")))
     elif year is not None and not 1900 <= year <= 2100:
         problems.append(
-            diagnostic(Problem("constraint-error", f"year {year:g} is not between 1900 and 2100"), where("year"))
+            said(
+                "constraint-error",
+                "year {year} is not between 1900 and 2100",
+                {"year": f"{year:g}"},
+                variant="year",
+                location=where("year"),
+            )
         )
     else:
         values["year"] = year
@@ -89,16 +95,23 @@ def parse_profile(
             problems.append(diagnostic(number, where(key)))
         elif number == 0:
             problems.append(
-                diagnostic(
-                    Problem(
-                        "zero-denominator", f"{key} is 0; formulas divide by it, give the real figure or leave it empty"
-                    ),
-                    where(key),
+                said(
+                    "zero-denominator",
+                    "{key} is 0; formulas divide by it, give the real figure or leave it empty",
+                    {"key": key},
+                    variant="profile",
+                    location=where(key),
                 )
             )
         elif number < 0:
             problems.append(
-                diagnostic(Problem("constraint-error", f"{key} cannot be negative ({number:g})"), where(key))
+                said(
+                    "constraint-error",
+                    "{key} cannot be negative ({value})",
+                    {"key": key, "value": f"{number:g}"},
+                    variant="profile-negative",
+                    location=where(key),
+                )
             )
         else:
             values[key] = number
@@ -123,10 +136,10 @@ def parse_records(records: Iterable[Record], catalogue: CatalogueLike) -> tuple[
         key = (entry.kpi, entry.kind.value, entry.name)
         if key in first_seen:
             problems.append(
-                Diagnostic(
-                    type="duplicate-row",
-                    message=f"{entry.kind.value} '{entry.name}' of {entry.kpi} is reported twice; "
-                    f"the first is at {first_seen[key]}. Keep one row.",
+                said(
+                    "duplicate-row",
+                    "{kind} '{name}' of {kpi} is reported twice; the first is at {first}. Keep one row.",
+                    {"kind": entry.kind.value, "name": entry.name, "kpi": entry.kpi, "first": str(first_seen[key])},
                     location=record.where.model_copy(update={"kpi": entry.kpi}),
                 )
             )
@@ -144,9 +157,11 @@ def _entry(record: Record, catalogue: CatalogueLike, problems: list[Diagnostic])
     kind_text = cells.text(record.get("kind")).casefold()
     if kind_text not in ("input", "value"):
         problems.append(
-            Diagnostic(
-                type="constraint-error",
-                message=f"row kind must be 'input' or 'value', found '{cells.text(record.get('kind'))[:40]}'",
+            said(
+                "constraint-error",
+                "row kind must be 'input' or 'value', found '{found}'",
+                {"found": cells.text(record.get("kind"))[:40]},
+                variant="kind",
                 location=record.at("kind", code),
             )
         )
@@ -194,16 +209,20 @@ def _kpi(record: Record, catalogue: CatalogueLike, problems: list[Diagnostic]) -
     text = cells.text(record.get("kpi"))
     if not text:
         problems.append(
-            Diagnostic(type="constraint-error", message="this row has data but no KPI code", location=record.at("kpi"))
+            said(
+                "constraint-error", "this row has data but no KPI code", {}, variant="no-kpi", location=record.at("kpi")
+            )
         )
         return None
     code = catalogue.normalise_code(text)
     if code is None or code not in catalogue.kpis:
         problems.append(
-            Diagnostic(
-                type="unknown-kpi",
-                message=f"'{text[:60]}' is not a KPI code of the loaded frameworks "
+            said(
+                "unknown-kpi",
+                "'{code}' is not a KPI code of the loaded frameworks "
                 "(check the spelling, or load the national/local framework with --framework)",
+                {"code": text[:60]},
+                variant="row",
                 location=record.at("kpi", text[:60]),
             )
         )
@@ -223,17 +242,31 @@ def _spec(
             if item.name == name:
                 return name, item.kind, item.minimum, item.maximum, item.unit, ()
         owner = next((k.code for k in catalogue.kpis.values() if any(i.name == name for i in k.inputs)), None)
-        hint = f"; it is declared under KPI {owner}, report it there" if owner else ""
-        known = ", ".join(i.name for i in kpi.inputs) or "none: report the value directly"
-        message = f"'{name[:60]}' is not an input of {kpi.code}{hint} (its inputs: {known})"
+        params: dict[str, Param] = {"name": name[:60], "kpi": kpi.code, "known": ", ".join(i.name for i in kpi.inputs)}
+        if owner:
+            params["owner"] = owner
+        variant = ("input-elsewhere" if owner else "input") + ("" if kpi.inputs else "-none")
+        template = UNKNOWN_INPUT[variant]
     else:
         for point in kpi.data_points:
             if point.key == name:
                 return name, point.kind, point.minimum, point.maximum, point.unit, tuple(point.levels or ())
-        known = ", ".join(p.key for p in kpi.data_points)
-        message = f"'{name[:60]}' is not a data point of {kpi.code} (its data points: {known})"
-    problems.append(Diagnostic(type="unknown-component", message=message, location=record.at("name", kpi.code)))
+        params = {"name": name[:60], "kpi": kpi.code, "known": ", ".join(p.key for p in kpi.data_points)}
+        variant, template = "data-point", "'{name}' is not a data point of {kpi} (its data points: {known})"
+    location = record.at("name", kpi.code)
+    problems.append(said("unknown-component", template, params, variant=variant, location=location))
     return None
+
+
+# An unknown input's message, by whether another KPI declares it and whether this KPI has inputs at all.
+UNKNOWN_INPUT = {
+    "input": "'{name}' is not an input of {kpi} (its inputs: {known})",
+    "input-none": "'{name}' is not an input of {kpi} (its inputs: none: report the value directly)",
+    "input-elsewhere": "'{name}' is not an input of {kpi}; it is declared under KPI {owner}, report it there "
+    "(its inputs: {known})",
+    "input-elsewhere-none": "'{name}' is not an input of {kpi}; it is declared under KPI {owner}, report it there "
+    "(its inputs: none: report the value directly)",
+}
 
 
 def _status(record: Record, code: str, has_value: bool, problems: list[Diagnostic]) -> Status:
@@ -246,18 +279,21 @@ def _status(record: Record, code: str, has_value: bool, problems: list[Diagnosti
         return Status.REPORTED if has_value else Status.NOT_REPORTED
     if has_value and status in (Status.NOT_AVAILABLE, Status.NOT_APPLICABLE, Status.NOT_REPORTED):
         problems.append(
-            Diagnostic(
-                type="status-conflict",
-                message=f"a value is given but the status says '{status.value}'; "
-                "empty the value or set the status to 'reported'",
+            said(
+                "status-conflict",
+                "a value is given but the status says '{status}'; empty the value or set the status to 'reported'",
+                {"status": status.value},
+                variant="value-given",
                 location=record.at("status", code),
             )
         )
     elif not has_value and status is Status.REPORTED:
         problems.append(
-            Diagnostic(
-                type="status-conflict",
-                message="the status says 'reported' but the value is empty",
+            said(
+                "status-conflict",
+                "the status says 'reported' but the value is empty",
+                {},
+                variant="value-missing",
                 location=record.at("value", code),
             )
         )

@@ -11,7 +11,7 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from citykpi.diagnostics import Diagnostic, Location, Severity
+from citykpi.diagnostics import Diagnostic, Location, Param, Severity, said
 
 
 @dataclass(frozen=True)
@@ -29,23 +29,30 @@ ZIP_MAGIC = b"PK\x03\x04"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # Excel 97-2003 .xls
 
 
-def _error(type: str, message: str, where: Location) -> Diagnostic:
-    return Diagnostic(type=type, message=message, location=where)
+def _error(type: str, template: str, where: Location, variant: str, **params: Param) -> Diagnostic:
+    return said(type, template, params, variant=variant, location=where)
 
 
 def check_size(path: Path, where: Location, limits: Limits) -> list[Diagnostic]:
     try:
         size = path.stat().st_size
     except OSError as exc:
-        return [_error("source-error", f"cannot read the file: {exc.strerror or exc}", where)]
+        return [
+            _error(
+                "source-error", "cannot read the file: {detail}", where, "unreadable", detail=str(exc.strerror or exc)
+            )
+        ]
     if size == 0:
-        return [_error("format-error", "the file is empty", where)]
+        return [_error("format-error", "the file is empty", where, "empty")]
     if size > limits.max_bytes:
         return [
             _error(
                 "hostile-file",
-                f"the file is {size / 1e6:.1f} MB, above the limit of {limits.max_bytes / 1e6:.0f} MB",
+                "the file is {size} MB, above the limit of {limit} MB",
                 where,
+                "too-large",
+                size=f"{size / 1e6:.1f}",
+                limit=f"{limits.max_bytes / 1e6:.0f}",
             )
         ]
     return []
@@ -68,36 +75,41 @@ def check_workbook_file(path: Path, where: Location, limits: Limits = DEFAULT_LI
     with path.open("rb") as f:
         kind = sniff(f.read(4096))
     if kind == "xls":
-        return [_error("format-error", "this is an old Excel 97-2003 (.xls) file; save it as .xlsx", where)]
+        return [_error("format-error", "this is an old Excel 97-2003 (.xls) file; save it as .xlsx", where, "xls")]
     if kind == "text":
         return [
             _error(
                 "format-error",
                 "this is a text file (CSV?) not an Excel workbook; rename it to .csv or save it as .xlsx",
                 where,
+                "text",
             )
         ]
     if kind != "zip":
-        return [_error("format-error", "this file is not an Excel workbook (.xlsx is a zip archive)", where)]
+        return [_error("format-error", "this file is not an Excel workbook (.xlsx is a zip archive)", where, "binary")]
     try:
         with zipfile.ZipFile(path) as archive:
             return _check_members(archive.infolist(), where, limits)
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError) as exc:
-        return [_error("compression-error", f"the workbook is damaged or truncated ({exc}); save it again", where)]
+        template = "the workbook is damaged or truncated ({detail}); save it again"
+        return [_error("compression-error", template, where, "", detail=str(exc))]
 
 
 def _check_members(members: list[zipfile.ZipInfo], where: Location, limits: Limits) -> list[Diagnostic]:
     names = {m.filename for m in members}
     if len(members) > limits.max_members:
-        return [_error("hostile-file", f"the workbook has {len(members)} parts (limit {limits.max_members})", where)]
+        template = "the workbook has {parts} parts (limit {limit})"
+        return [_error("hostile-file", template, where, "parts", parts=len(members), limit=limits.max_members)]
     total = sum(m.file_size for m in members)
     if total > limits.max_uncompressed:
         return [
             _error(
                 "hostile-file",
-                f"the workbook would expand to {total / 1e6:.0f} MB (limit {limits.max_uncompressed / 1e6:.0f} MB); "
-                "it looks like a zip bomb",
+                "the workbook would expand to {size} MB (limit {limit} MB); it looks like a zip bomb",
                 where,
+                "expands",
+                size=f"{total / 1e6:.0f}",
+                limit=f"{limits.max_uncompressed / 1e6:.0f}",
             )
         ]
     for m in members:
@@ -105,33 +117,40 @@ def _check_members(members: list[zipfile.ZipInfo], where: Location, limits: Limi
             return [
                 _error(
                     "hostile-file",
-                    f"part {m.filename} expands {m.file_size / max(m.compress_size, 1):.0f} times "
-                    f"(limit {limits.max_ratio:.0f}); it looks like a zip bomb",
+                    "part {part} expands {ratio} times (limit {limit}); it looks like a zip bomb",
                     where,
+                    "ratio",
+                    part=m.filename,
+                    ratio=f"{m.file_size / max(m.compress_size, 1):.0f}",
+                    limit=f"{limits.max_ratio:.0f}",
                 )
             ]
     if "xl/workbook.xml" not in names:
         if {"mimetype", "content.xml"} <= names:  # LibreOffice's own format, its default on "Save"
             message = "this is an OpenDocument file (LibreOffice .ods), not an Excel workbook; save it as .xlsx"
-            return [_error("format-error", message, where)]
-        return [_error("format-error", "this zip archive is not an Excel workbook (no xl/workbook.xml)", where)]
+            return [_error("format-error", message, where, "ods")]
+        return [_error("format-error", "this zip archive is not an Excel workbook (no xl/workbook.xml)", where, "zip")]
     problems: list[Diagnostic] = []
     links = sorted(n for n in names if n.startswith("xl/externalLinks/") and n.endswith(".xml"))
     if links:
         problems.append(
             _error(
                 "hostile-file",
-                f"the workbook links to {len(links)} other file(s); values must be typed in, not linked. "
+                "the workbook links to {links} other file(s); values must be typed in, not linked. "
                 "In Excel use Data > Edit Links > Break Link, then save",
                 where,
+                "links",
+                links=len(links),
             )
         )
     if "xl/vbaProject.bin" in names:
         problems.append(
-            Diagnostic(
-                type="hostile-file",
+            said(
+                "hostile-file",
+                "the workbook contains macros; they were ignored (never run)",
+                {},
+                variant="macros",
                 severity=Severity.WARNING,
-                message="the workbook contains macros; they were ignored (never run)",
                 location=where,
             )
         )

@@ -34,7 +34,7 @@ from citykpi.collect.model import Submission
 from citykpi.collect.records import ProfileField, Record
 from citykpi.collect.safety import DEFAULT_LIMITS, Limits, check_workbook_file
 from citykpi.collect.submission import assemble
-from citykpi.diagnostics import Diagnostic, Location, Severity, ValidationReport
+from citykpi.diagnostics import Diagnostic, Location, Param, Severity, ValidationReport, said
 
 NOT_DATA = {COVER_SHEET, INSTRUCTIONS_SHEET, META_SHEET, LISTS_SHEET, PROBLEMS_SHEET}
 HEADER_SCAN = 10
@@ -68,15 +68,19 @@ def read_workbook(
 
 def _damaged(exc: Exception, where: Location) -> Diagnostic:
     if _caused_by_defusedxml(exc):  # openpyxl parses with defusedxml when it is installed
-        return Diagnostic(
-            type="hostile-file",
-            message=f"the workbook's XML declares entities or a DTD ({type(exc).__name__}), as XML bombs do; refused",
+        return said(
+            "hostile-file",
+            "the workbook's XML declares entities or a DTD ({detail}), as XML bombs do; refused",
+            {"detail": type(exc).__name__},
+            variant="xml-entities",
             location=where,
         )
     detail = str(exc)[:200] or type(exc).__name__
-    return Diagnostic(
-        type="source-error",
-        message=f"the workbook is damaged and cannot be read ({detail}); open it in Excel and save it again",
+    return said(
+        "source-error",
+        "the workbook is damaged and cannot be read ({detail}); open it in Excel and save it again",
+        {"detail": detail},
+        variant="damaged",
         location=where,
     )
 
@@ -106,9 +110,19 @@ class _Reader:
         records = [record for name in self._data_sheets(expected) for record in self._sheet(name, name in expected)]
         return assemble(profile, records, self.catalogue, self.where, frameworks, self.problems)
 
-    def _found(self, type: str, message: str, severity: Severity = Severity.ERROR, **at: Any) -> None:
+    def _found(
+        self,
+        type: str,
+        template: str,
+        severity: Severity = Severity.ERROR,
+        *,
+        variant: str = "",
+        params: dict[str, Param] | None = None,
+        **at: Any,
+    ) -> None:
+        """Records a problem whose message is `template` filled with `params` (see diagnostics.said)."""
         location = self.where.model_copy(update=at)
-        self.problems.append(Diagnostic(type=type, severity=severity, message=message, location=location))
+        self.problems.append(said(type, template, params or {}, variant=variant, severity=severity, location=location))
 
     def _meta(self) -> list[str]:
         """The frameworks the file says it was made for; warns when versions differ from the catalogue."""
@@ -118,6 +132,7 @@ class _Reader:
                 "missing-sheet",
                 "no Meta sheet: the file was not made with `citykpi template`, so its framework version is unknown",
                 Severity.WARNING,
+                variant="meta",
                 sheet=META_SHEET,
             )
             return list(loaded)
@@ -132,32 +147,39 @@ class _Reader:
         if file_format and file_format != FORMAT_ID:
             self._found(
                 "format-error",
-                f"the workbook layout is '{file_format}', this citykpi reads '{FORMAT_ID}'",
+                "the workbook layout is '{found}', this citykpi reads '{expected}'",
                 Severity.WARNING,
+                variant="layout",
+                params={"found": file_format, "expected": FORMAT_ID},
                 sheet=META_SHEET,
             )
         for framework_id, version in stated.items():
             if framework_id not in loaded:
                 self._found(
                     "unknown-framework",
-                    f"the workbook was made for framework '{framework_id}', which is not loaded "
+                    "the workbook was made for framework '{framework}', which is not loaded "
                     "(add it with --framework FILE)",
                     Severity.WARNING,
+                    variant="workbook",
+                    params={"framework": framework_id},
                     sheet=META_SHEET,
                 )
             elif version and version != loaded[framework_id]:
                 self._found(
                     "framework-mismatch",
-                    f"the workbook was made for {framework_id} {version}; the catalogue is {loaded[framework_id]}. "
+                    "the workbook was made for {framework} {version}; the catalogue is {loaded}. "
                     "Rows whose KPI changed may be reported as unknown",
                     Severity.WARNING,
+                    params={"framework": framework_id, "version": version, "loaded": loaded[framework_id]},
                     sheet=META_SHEET,
                 )
         return [f for f in loaded if f in stated] or list(loaded)
 
     def _cover(self) -> dict[str, ProfileField]:
         if COVER_SHEET not in self.wb.sheetnames:
-            self._found("missing-sheet", "the Cover sheet with the city profile is missing", sheet=COVER_SHEET)
+            self._found(
+                "missing-sheet", "the Cover sheet with the city profile is missing", variant="cover", sheet=COVER_SHEET
+            )
             return {}
         keys = {key for key, _, _ in PROFILE_ROWS}
         by_label = {label.casefold(): key for key, label, _ in PROFILE_ROWS}
@@ -180,8 +202,9 @@ class _Reader:
         if getattr(cell, "data_type", None) == "f" or (isinstance(value, str) and value.startswith("=")):
             self._found(
                 "formula-in-cell",
-                f"the cell holds the formula '{str(value)[:80]}'; formulas are not evaluated on import, "
+                "the cell holds the formula '{formula}'; formulas are not evaluated on import, "
                 "type the resulting number instead",
+                params={"formula": str(value)[:80]},
                 sheet=sheet,
                 cell=ref,
                 kpi=kpi,
@@ -196,7 +219,8 @@ class _Reader:
         present = set(self.wb.sheetnames)
         for name in expected:
             if name not in present:
-                self._found("missing-sheet", f"the sheet '{name}' is missing; its KPIs cannot be read", sheet=name)
+                template = "the sheet '{sheet}' is missing; its KPIs cannot be read"
+                self._found("missing-sheet", template, variant="data", params={"sheet": name}, sheet=name)
         extra = [n for n in self.wb.sheetnames if n not in NOT_DATA and n not in expected]
         return [n for n in expected if n in present] + extra
 
@@ -210,7 +234,10 @@ class _Reader:
             ws.iter_rows(min_row=header_row + 1, max_col=max(columns.values())), start=header_row + 1
         ):
             if number > limit:
-                self._found("hostile-file", f"more than {self.limits.max_rows} rows; the rest was not read", sheet=name)
+                template = "more than {limit} rows; the rest was not read"
+                self._found(
+                    "hostile-file", template, variant="rows", params={"limit": self.limits.max_rows}, sheet=name
+                )
                 return
             cells = tuple(row)
             raw_kpi = cells[columns["kpi"] - 1].value if columns["kpi"] <= len(cells) else None
@@ -240,22 +267,26 @@ class _Reader:
                 if key is None:
                     self._found(
                         "extra-label",
-                        f"unknown column '{label[:40]}' is ignored",
+                        "unknown column '{label}' is ignored",
                         Severity.WARNING,
+                        params={"label": label[:40]},
                         sheet=name,
                         cell=ref,
                     )
                 elif key in columns:
-                    self._found("duplicate-label", f"the column '{label}' appears twice", sheet=name, cell=ref)
+                    template = "the column '{label}' appears twice"
+                    self._found("duplicate-label", template, params={"label": label}, sheet=name, cell=ref)
                 else:
                     columns[key] = col
             for column in SHEET_COLUMNS:
                 if column.key not in columns:
                     self._found(
                         "missing-label",
-                        f"the column '{column.header}' is missing"
+                        "the column '{label}' is missing"
                         + ("; the sheet cannot be read" if column.required else "; its data is taken as empty"),
                         Severity.ERROR if column.required else Severity.WARNING,
+                        variant="required" if column.required else "optional",
+                        params={"label": column.header},
                         sheet=name,
                         row=number,
                         column=column.header,
@@ -266,7 +297,9 @@ class _Reader:
         if expected:
             self._found(
                 "missing-label",
-                f"no header row with a 'KPI code' column in the first {HEADER_SCAN} rows; the sheet cannot be read",
+                "no header row with a 'KPI code' column in the first {rows} rows; the sheet cannot be read",
+                variant="header",
+                params={"rows": HEADER_SCAN},
                 sheet=name,
                 column="KPI code",
             )

@@ -72,7 +72,7 @@ def list_cities(
 def get_city(session: Session, slug: str) -> City:
     city = session.scalar(select(City).where(City.slug == slug))
     if city is None:
-        raise NotFound(f"no city {slug!r}")
+        raise NotFound.said("city", "no city {slug!r}", slug=slug)
     return city
 
 
@@ -120,7 +120,7 @@ def list_periods(session: Session, who: Principal, city: City) -> list[Period]:
 def get_period(session: Session, who: Principal, period_id: int) -> Period:
     period = session.get(Period, period_id)
     if period is None or not may_see(who, period):
-        raise NotFound(f"no period {period_id}")
+        raise NotFound.said("period", "no period {period}", period=period_id)
     return period
 
 
@@ -132,16 +132,25 @@ def may_see(who: Principal, period: Period) -> bool:
 
 def require(who: Principal, action: Action, period: Period) -> None:
     if not can(who, action, period.city_id, period.city.hub):
-        raise Forbidden(f"{who.role.value} {who.username!r} may not {action.value} {period.city.name} {period.year}")
+        raise Forbidden.said(
+            f"may-not-{action.value}",
+            "{role} {user!r} may not " + action.value + " {city} {year}",
+            role=who.role.value,
+            user=who.username,
+            city=period.city.name,
+            year=period.year,
+        )
 
 
 def create_period(session: Session, who: Principal, city: City, year: int, framework: Framework) -> Period:
     if not (can(who, Action.MANAGE, city.id, city.hub) or can(who, Action.EDIT, city.id, city.hub)):
-        raise Forbidden(f"{who.role.value} {who.username!r} may not open a period for {city.name}")
+        template = "{role} {user!r} may not open a period for {city}"
+        raise Forbidden.said("may-not-open", template, role=who.role.value, user=who.username, city=city.name)
     if not 1900 <= year <= 2200:
-        raise Invalid.of([error("invalid-year", f"year {year} is out of range", field="year")], "invalid year")
+        problem = error("invalid-year", f"year {year} is out of range", params={"year": year}, field="year")
+        raise Invalid.of([problem], "invalid year", "year")
     if session.scalar(select(Period.id).where(Period.city_id == city.id, Period.year == year)) is not None:
-        raise Conflict(f"{city.name} already has a period for {year}")
+        raise Conflict.said("period-exists", "{city} already has a period for {year}", city=city.name, year=year)
     period = Period(city_id=city.id, year=year, framework_id=framework.id, status=PeriodState.DRAFT.value)
     period.profile = {"city": city.name, "country": city.country, "year": year, "population": city.population}
     if city.area_km2 is not None:

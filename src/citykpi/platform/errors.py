@@ -2,17 +2,40 @@
 
 from __future__ import annotations
 
-from citykpi.diagnostics import Diagnostic, ValidationReport
+from collections.abc import Mapping
+from typing import Self
+
+from citykpi.diagnostics import Diagnostic, Param, ValidationReport
 
 
 class PlatformError(Exception):
+    """`message` is the English the API answers; `variant` and `params` let a page say it in French."""
+
     status = 400
     type = "bad-request"
 
-    def __init__(self, message: str, report: ValidationReport | None = None) -> None:
+    def __init__(
+        self,
+        message: str,
+        report: ValidationReport | None = None,
+        *,
+        variant: str = "",
+        params: Mapping[str, Param] | None = None,
+    ) -> None:
         super().__init__(message)
         self.message = message
         self.report = report
+        self.variant = variant
+        self.params = dict(params or {})
+
+    @classmethod
+    def said(cls, variant: str, template: str, report: ValidationReport | None = None, **params: Param) -> Self:
+        """The error whose English message is `template` filled with `params` (as diagnostics.said)."""
+        return cls(template.format(**params), report, variant=variant, params=params)
+
+    @property
+    def key(self) -> str:
+        return f"{self.type}.{self.variant}" if self.variant else self.type
 
 
 class NotFound(PlatformError):
@@ -42,8 +65,12 @@ class Invalid(PlatformError):
     type = "invalid"
 
     @classmethod
-    def of(cls, diagnostics: list[Diagnostic], message: str) -> Invalid:
-        return cls(message, ValidationReport.from_diagnostics(diagnostics))
+    def of(cls, diagnostics: list[Diagnostic], message: str, variant: str = "", **params: Param) -> Invalid:
+        """With a `variant`, `message` is a template filled with `params`, as in `said`."""
+        report = ValidationReport.from_diagnostics(diagnostics)
+        if variant:
+            return cls.said(variant, message, report, **params)
+        return cls(message, report)
 
 
 class RateLimited(PlatformError):

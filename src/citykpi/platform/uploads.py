@@ -25,7 +25,14 @@ def import_upload(
     """All or nothing, as `values.import_submission`; a file over `limit` bytes is refused unread."""
     name = Path(name).name or "upload"
     if len(content) > limit:
-        raise Invalid.of([error("source-error", f"the file exceeds {limit} bytes", file=name)], "file too large")
+        problem = error(
+            "source-error",
+            f"the file exceeds {limit} bytes",
+            variant="upload-limit",
+            params={"limit": limit},
+            file=name,
+        )
+        raise Invalid.of([problem], "file too large", "too-large")
     with db.read() as session:
         period = cities.get_period(session, who, period_id)
         cities.require(who, Action.EDIT, period)

@@ -122,7 +122,7 @@ def parse_edit(edit: EntryEdit, catalogue: CatalogueLike) -> EntryModel:
     errors = [p for p in problems if p.severity == "error"]
     if errors or not entries:
         errors = errors or [error("empty-entry", "nothing to record: give a value or a status", kpi=edit.kpi)]
-        raise Invalid.of(errors, f"the value of {edit.kpi} is not valid")
+        raise Invalid.of(errors, "the value of {kpi} is not valid", "value", kpi=edit.kpi)
     return entries[0]
 
 
@@ -155,9 +155,15 @@ def _update(
     period's entries (the reassessment) reloads it with the others instead of one SELECT per row.
     """
     if seen is not None and seen != row.version:
-        raise Conflict(
-            f"{entry.kpi} {entry.name} was changed by {row.updated_by} (version {row.version}, you edited "
-            f"version {seen}); reload it, nothing was overwritten"
+        raise Conflict.said(
+            "stale",
+            "{kpi} {name} was changed by {user} (version {version}, you edited version {seen}); "
+            "reload it, nothing was overwritten",
+            kpi=entry.kpi,
+            name=entry.name,
+            user=row.updated_by,
+            version=row.version,
+            seen=seen,
         )
     old, new = row_snapshot(row), snapshot(entry)
     if old == new:
@@ -169,7 +175,8 @@ def _update(
         .execution_options(synchronize_session=False)
     )
     if result.rowcount != 1:  # type: ignore[attr-defined]
-        raise Conflict(f"{entry.kpi} {entry.name} was changed meanwhile; reload it, nothing was overwritten")
+        template = "{kpi} {name} was changed meanwhile; reload it, nothing was overwritten"
+        raise Conflict.said("meanwhile", template, kpi=entry.kpi, name=entry.name)
     change = audit.Change("update", "entry", row.id, period.id, old, new, reason)
     session.expire(row)
     return change
@@ -188,14 +195,18 @@ def set_value(
     catalogue = catalogue_of(period.framework)
     entry = parse_edit(edit, catalogue)
     if not value_editable(period.status, _review_state(session, period.id, entry.kpi)):
-        raise Conflict(
-            f"{entry.kpi} cannot be changed while the period is {period.status} "
-            "(only in a draft, or on a KPI the verifier has queried)"
+        raise Conflict.said(
+            "not-editable",
+            "{kpi} cannot be changed while the period is {status} "
+            "(only in a draft, or on a KPI the verifier has queried)",
+            kpi=entry.kpi,
+            status=period.status,
         )
     row = _find(session, period, entry)
     if row is None:
         if seen_version != 0:
-            raise Conflict(f"{entry.kpi} {entry.name} does not exist (any more); reload, or create it with version 0")
+            template = "{kpi} {name} does not exist (any more); reload, or create it with version 0"
+            raise Conflict.said("gone", template, kpi=entry.kpi, name=entry.name)
         row = Entry(**_fields(who, period, entry))
         session.add(row)
         session.flush()
@@ -215,13 +226,16 @@ def import_submission(
     """All or nothing: any error in the report (or in matching the period) and nothing is written."""
     require(who, Action.EDIT, period)
     if period.status != PeriodState.DRAFT:
-        raise Conflict(f"{period.city.name} {period.year} is {period.status}: imports replace a draft only")
+        template = "{city} {year} is {status}: imports replace a draft only"
+        raise Conflict.said("not-draft", template, city=period.city.name, year=period.year, status=period.status)
     problems = list(report.errors)
     if submission is not None:
         problems += _mismatch(period, submission.profile)
     if problems or submission is None:
-        raise Invalid(
-            "the file was not imported; nothing was changed", report.merged(ValidationReport.from_diagnostics(problems))
+        raise Invalid.said(
+            "not-imported",
+            "the file was not imported; nothing was changed",
+            report.merged(ValidationReport.from_diagnostics(problems)),
         )
     outcome = ImportOutcome(report=report)
     reason = f"import of {submission.source_file}"
@@ -263,6 +277,8 @@ def _mismatch(period: Period, profile: CityProfile) -> list[Diagnostic]:
             error(
                 "period-mismatch",
                 f"the file is for {profile.year} but this period is {period.year}",
+                variant="year",
+                params={"found": profile.year, "expected": period.year},
                 sheet="Cover",
                 field="year",
             )
@@ -272,6 +288,8 @@ def _mismatch(period: Period, profile: CityProfile) -> list[Diagnostic]:
             error(
                 "period-mismatch",
                 f"the file is for {profile.city!r} but this period belongs to {period.city.name!r}",
+                variant="city",
+                params={"found": profile.city, "expected": period.city.name},
                 sheet="Cover",
                 field="city",
             )

@@ -83,7 +83,8 @@ def transition(session: Session, who: Principal, period: Period, target: PeriodS
     except WorkflowError as exc:
         raise Conflict(str(exc)) from exc
     if seen != period.version:
-        raise Conflict(f"the period changed meanwhile (version {period.version}, you saw {seen}); reload it")
+        template = "the period changed meanwhile (version {version}, you saw {seen}); reload it"
+        raise Conflict.said("period-meanwhile", template, version=period.version, seen=seen)
     old = period.status
     if target is PeriodState.SUBMITTED:
         screening = _screen(session, period)
@@ -159,7 +160,8 @@ def _apply(who: Principal, period: Period, decision: Decision) -> audit.Change:
     except WorkflowError as exc:
         raise Conflict(str(exc)) from exc
     if decision.seen != review.version:
-        raise Conflict(f"{review.kpi} changed meanwhile (version {review.version}, you saw {decision.seen}); reload it")
+        template = "{kpi} changed meanwhile (version {version}, you saw {seen}); reload it"
+        raise Conflict.said("review-meanwhile", template, kpi=review.kpi, version=review.version, seen=decision.seen)
     old = review.state
     review.state = step.target
     review.version += 1

@@ -36,7 +36,9 @@ def visitor(request: Request, session: Session) -> Visitor:
 
 def check_csrf(current: Visitor, sent: str) -> None:
     if current.who.is_public or not hmac.compare_digest(current.csrf.encode(), sent.encode()):
-        raise Forbidden("the form has expired or did not come from this site; reload the page and try again")
+        raise Forbidden.said(
+            "csrf", "the form has expired or did not come from this site; reload the page and try again"
+        )
 
 
 def current(request: Request, session: Reader) -> Visitor:

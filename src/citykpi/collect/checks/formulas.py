@@ -11,7 +11,7 @@ from collections.abc import Iterator
 
 from citykpi.collect.cells import in_range
 from citykpi.collect.checks.context import Context
-from citykpi.diagnostics import Diagnostic
+from citykpi.diagnostics import Diagnostic, said
 from citykpi.framework.formula import Formula, FormulaError, Value, parse
 from citykpi.framework.model import DataPoint, Kpi, ValueKind
 
@@ -37,10 +37,12 @@ def zero_denominators(ctx: Context) -> Iterator[Diagnostic]:
         zeros = sorted(n for n in formula.names if ctx.values.get(n) == 0 and not isinstance(ctx.values[n], bool))
         what = kpi.code if not kpi.is_multi else f"{kpi.code} ({point.key})"
         for name in zeros or sorted(formula.names):
-            yield Diagnostic(
-                type="zero-denominator",
-                message=f"{name} is 0 and {what} divides by it ({formula.text}); give the real figure, "
+            yield said(
+                "zero-denominator",
+                "{name} is 0 and {what} divides by it ({formula}); give the real figure, "
                 "or mark the KPI 'not applicable'",
+                {"name": name, "what": what, "formula": formula.text},
+                variant="formula",
                 location=ctx.where(name, kpi.code),
             )
 
@@ -56,8 +58,13 @@ def computed_range(ctx: Context) -> Iterator[Diagnostic]:
         shown = ", ".join(f"{n} = {ctx.values[n]:g}" for n in sorted(formula.names))
         what = kpi.code if not kpi.is_multi else f"{kpi.code} ({point.key})"
         first = sorted(formula.names, key=lambda n: (n not in ctx.inputs, n))[0]
-        yield Diagnostic(
-            type="constraint-error",
-            message=f"the computed {what} is out of range: {problem.message} (from {shown}); check these inputs",
+        # The range problem is nested: its own key and values travel with it, so that it is translated too.
+        nested = {f"problem_{k}": v for k, v in problem.params.items()}
+        key = f"{problem.type}.{problem.variant}"
+        yield said(
+            "constraint-error",
+            "the computed {what} is out of range: {problem} (from {shown}); check these inputs",
+            {"what": what, "problem": problem.message, "problem_key": key, "shown": shown, **nested},
+            variant="computed",
             location=ctx.where(first, kpi.code),
         )

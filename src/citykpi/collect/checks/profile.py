@@ -10,7 +10,7 @@ from collections import defaultdict
 from collections.abc import Iterator
 
 from citykpi.collect.checks.context import Context
-from citykpi.diagnostics import Diagnostic, Severity
+from citykpi.diagnostics import Diagnostic, Severity, said
 from citykpi.framework.formula import FormulaError, parse
 from citykpi.framework.model import PROFILE_FIELDS
 
@@ -30,9 +30,11 @@ def profile_needed(ctx: Context) -> Iterator[Diagnostic]:
                     waiting[name].append(kpi.code)
     for name, codes in sorted(waiting.items()):
         shown = ", ".join(codes[:5]) + (f" and {len(codes) - 5} more" if len(codes) > 5 else "")
-        yield Diagnostic(
-            type="missing-profile",
+        yield said(
+            "missing-profile",
+            "{name} is empty on the Cover sheet but {kpis} need it; without it they cannot be computed",
+            {"name": name, "kpis": shown},
+            variant="needed",
             severity=Severity.WARNING,
-            message=f"{name} is empty on the Cover sheet but {shown} need it; without it they cannot be computed",
             location=ctx.where(name),
         )

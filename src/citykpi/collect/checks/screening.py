@@ -12,7 +12,7 @@ import re
 from collections.abc import Iterator
 
 from citykpi.collect.checks.context import Context
-from citykpi.diagnostics import Diagnostic, Severity
+from citykpi.diagnostics import Diagnostic, Severity, said
 
 TOLERANCE = 0.05
 TOTALS = {
@@ -34,11 +34,15 @@ def population_agrees(ctx: Context) -> Iterator[Diagnostic]:
                 continue
             gap = abs(value - reference) / reference
             if gap > TOLERANCE:
-                yield Diagnostic(
-                    type="inconsistent-profile",
+                params = {"name": name, "value": f"{value:g}", "gap": f"{gap:.0%}", "field": field}
+                params |= {"reference": f"{reference:g}", "tolerance": f"{TOLERANCE:.0%}"}
+                yield said(
+                    "inconsistent-profile",
+                    "{name} = {value} differs by {gap} from the {field} on the Cover sheet "
+                    "({reference}); the verifiers accept at most {tolerance}",
+                    params,
+                    variant="total",
                     severity=Severity.WARNING,
-                    message=f"{name} = {value:g} differs by {gap:.0%} from the {field} on the Cover sheet "
-                    f"({reference:g}); the verifiers accept at most {TOLERANCE:.0%}",
                     location=entry.location,
                 )
 
@@ -53,10 +57,12 @@ def currency_declared(ctx: Context) -> Iterator[Diagnostic]:
     ]
     if ctx.submission.profile.gdp is not None or money:
         first = money[0].location if money else ctx.where("gdp")
-        yield Diagnostic(
-            type="missing-profile",
+        yield said(
+            "missing-profile",
+            "money amounts are reported but no currency is declared on the Cover sheet",
+            {},
+            variant="currency",
             severity=Severity.WARNING,
-            message="money amounts are reported but no currency is declared on the Cover sheet",
             location=ctx.profile_locations.get("currency", first),
         )
 
