@@ -7,6 +7,7 @@ reading the directory. External links and macros are reported, never followed or
 
 from __future__ import annotations
 
+import re
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,6 +22,7 @@ class Limits:
     max_ratio: float = 200.0  # XML compresses about 10-20x; bombs reach thousands
     max_members: int = 5_000
     max_rows: int = 100_000  # rows read per sheet or CSV file
+    max_grid_cells: int = 2_000_000  # rows x columns a sheet may span to be read as one grid (sheets.py)
 
 
 DEFAULT_LIMITS = Limits()
@@ -155,3 +157,58 @@ def _check_members(members: list[zipfile.ZipInfo], where: Location, limits: Limi
             )
         )
     return problems
+
+
+# A cell element with or without a namespace prefix (`<c `, `<x:c `), its reference, a formula element.
+CELL = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?c[\s/>]")
+CELL_REF = re.compile(rb'<(?:[A-Za-z_][\w.-]*:)?c\s[^>]*?\br="([A-Z]{1,3})([0-9]{1,7})"')
+FORMULA = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?f[\s/>]")
+
+
+def scan_cells(path: Path, limits: Limits = DEFAULT_LIMITS) -> str | None:
+    """Why the file must be read cell by cell (by openpyxl), or None when a whole-sheet reader may read it.
+
+    Call it after `check_workbook_file` found nothing wrong: sizes are bounded by then. Every XML
+    part is inflated once (under a millisecond for a U4SSC
+    workbook) and searched for what the fast reader cannot report or would be hurt by: formulas
+    (it reads their cached result), a DTD (entity bombs: openpyxl's defusedxml refuses them with
+    a clear message), cells without a reference, and cells so far apart that a dense grid of the
+    sheet would not fit in memory.
+    """
+    try:
+        with zipfile.ZipFile(path) as archive:
+            for name in archive.namelist():
+                if not name.endswith((".xml", ".rels")):
+                    continue
+                data = archive.read(name)
+                if b"<!DOCTYPE" in data or b"<!ENTITY" in data:
+                    return f"{name} declares a DTD"
+                if name.startswith("xl/worksheets/"):
+                    reason = _sheet_reason(data, limits)
+                    if reason:
+                        return f"{name}: {reason}"
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError, NotImplementedError) as exc:
+        return f"the archive cannot be inflated ({type(exc).__name__})"
+    return None
+
+
+def _sheet_reason(xml: bytes, limits: Limits) -> str | None:
+    if FORMULA.search(xml):
+        return "formulas"
+    refs = CELL_REF.findall(xml)
+    if len(refs) != len(CELL.findall(xml)):
+        return "cells without a reference"
+    if not refs:
+        return None
+    rows = max(int(row) for _, row in refs)
+    columns = max(_column_number(letters) for letters in {letters for letters, _ in refs})
+    if rows * columns > limits.max_grid_cells:
+        return f"cells span {rows} rows x {columns} columns"
+    return None
+
+
+def _column_number(letters: bytes) -> int:
+    number = 0
+    for letter in letters:
+        number = number * 26 + letter - 64
+    return number

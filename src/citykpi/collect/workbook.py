@@ -1,19 +1,20 @@
 """Reading a filled collection workbook.
 
-The file is checked byte-wise first (`safety`), then opened read-only without evaluating
-anything: a formula's text is read, reported and never computed, and links are not followed.
+The file is checked byte-wise first (`safety`), then read without evaluating anything: a
+formula's text is read, reported and never computed, and links are not followed. Which reader
+gives the cell values (openpyxl, or python-calamine when the bytes show nothing only openpyxl
+can report) is `sheets`'s business; this module sees rows of values either way.
 Columns are found by their header text, so a city may reorder or add columns freely; rows are
 identified by KPI code, row kind and component key, never by position.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 from defusedxml import DefusedXmlException
-from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 
 from citykpi.collect.catalogue import CatalogueLike
@@ -32,7 +33,8 @@ from citykpi.collect.layout import (
 )
 from citykpi.collect.model import Submission
 from citykpi.collect.records import ProfileField, Record
-from citykpi.collect.safety import DEFAULT_LIMITS, Limits, check_workbook_file
+from citykpi.collect.safety import DEFAULT_LIMITS, Limits, check_workbook_file, scan_cells
+from citykpi.collect.sheets import CalamineSheets, Cell, Formula, OpenpyxlSheets, Sheets
 from citykpi.collect.submission import assemble
 from citykpi.diagnostics import Diagnostic, Location, Param, Severity, ValidationReport, said
 
@@ -49,21 +51,35 @@ def read_workbook(
     problems = check_workbook_file(path, where, limits)
     if any(p.severity is Severity.ERROR for p in problems):
         return None, ValidationReport.from_diagnostics(problems)
-    # openpyxl parses lazily and, on a damaged part (bad XML, wrong CRC, missing relation), raises
-    # whatever its parser raises; at this boundary any such failure means "damaged workbook".
-    try:
-        wb = load_workbook(path, read_only=True, data_only=False, keep_links=False, keep_vba=False)
-    except Exception as exc:
-        return None, ValidationReport.from_diagnostics([*problems, _damaged(exc, where)])
-    try:
-        submission, report = _Reader(wb, where, catalogue, limits).read()
-    except Exception as exc:
-        return None, ValidationReport.from_diagnostics([*problems, _damaged(exc, where)])
-    finally:
-        wb.close()
+    fast = scan_cells(path, limits) is None
+    if fast:
+        try:
+            result = _read(CalamineSheets, path, where, catalogue, limits)
+        except BaseException as exc:  # pyo3 turns a Rust panic into a BaseException
+            if isinstance(exc, KeyboardInterrupt | SystemExit):
+                raise
+            fast = False  # calamine refused the file: openpyxl says what is wrong with it
+    if not fast:
+        # openpyxl parses lazily and, on a damaged part (bad XML, wrong CRC, missing relation), raises
+        # whatever its parser raises; at this boundary any such failure means "damaged workbook".
+        try:
+            result = _read(OpenpyxlSheets, path, where, catalogue, limits)
+        except Exception as exc:
+            return None, ValidationReport.from_diagnostics([*problems, _damaged(exc, where)])
+    submission, report = result
     if submission is not None:
         submission.source_file = path.name
     return submission, ValidationReport.from_diagnostics(problems).merged(report)
+
+
+def _read(
+    open_sheets: Callable[[Path], Sheets], path: Path, where: Location, catalogue: CatalogueLike, limits: Limits
+) -> tuple[Submission | None, ValidationReport]:
+    sheets = open_sheets(path)
+    try:
+        return _Reader(sheets, where, catalogue, limits).read()
+    finally:
+        sheets.close()
 
 
 def _damaged(exc: Exception, where: Location) -> Diagnostic:
@@ -96,7 +112,7 @@ def _caused_by_defusedxml(exc: BaseException | None) -> bool:
 
 
 class _Reader:
-    def __init__(self, wb: Any, where: Location, catalogue: CatalogueLike, limits: Limits) -> None:
+    def __init__(self, wb: Sheets, where: Location, catalogue: CatalogueLike, limits: Limits) -> None:
         self.wb = wb
         self.where = where
         self.catalogue = catalogue
@@ -138,7 +154,7 @@ class _Reader:
             return list(loaded)
         stated: dict[str, str] = {}
         file_format = ""
-        for row in self.wb[META_SHEET].iter_rows(max_row=200, max_col=3, values_only=True):
+        for row in self.wb.rows(META_SHEET, max_row=200, max_col=3):
             key, value, version = (*row, None, None, None)[:3]
             if text(key) == "format":
                 file_format = text(value)
@@ -184,10 +200,10 @@ class _Reader:
         keys = {key for key, _, _ in PROFILE_ROWS}
         by_label = {label.casefold(): key for key, label, _ in PROFILE_ROWS}
         fields: dict[str, ProfileField] = {}
-        rows = self.wb[COVER_SHEET].iter_rows(min_row=COVER_FIRST_ROW, max_row=COVER_FIRST_ROW + 60, max_col=3)
+        rows = self.wb.rows(COVER_SHEET, min_row=COVER_FIRST_ROW, max_row=COVER_FIRST_ROW + 60, max_col=3)
         for number, row in enumerate(rows, start=COVER_FIRST_ROW):
             cells = (*row, None, None, None)[:3]
-            label, key = (getattr(cells[i], "value", None) for i in (0, 2))
+            label, key = cells[0], cells[2]
             field = text(key) if text(key) in keys else by_label.get(text(label).casefold())
             if field and field not in fields:
                 fields[field] = ProfileField(
@@ -196,10 +212,9 @@ class _Reader:
                 )
         return fields
 
-    def _value(self, cell: Any, sheet: str, ref: str, kpi: str | None = None) -> Raw:
+    def _value(self, value: Cell, sheet: str, ref: str, kpi: str | None = None) -> Raw:
         """A cell's value; formulas are reported and read as empty."""
-        value = getattr(cell, "value", None)
-        if getattr(cell, "data_type", None) == "f" or (isinstance(value, str) and value.startswith("=")):
+        if isinstance(value, Formula) or (isinstance(value, str) and value.startswith("=")):
             self._found(
                 "formula-in-cell",
                 "the cell holds the formula '{formula}'; formulas are not evaluated on import, "
@@ -225,13 +240,12 @@ class _Reader:
         return [n for n in expected if n in present] + extra
 
     def _sheet(self, name: str, expected: bool) -> Iterator[Record]:
-        ws = self.wb[name]
-        header_row, columns = self._header(ws, name, expected)
+        header_row, columns = self._header(name, expected)
         if header_row is None:
             return
         limit = header_row + self.limits.max_rows
         for number, row in enumerate(
-            ws.iter_rows(min_row=header_row + 1, max_col=max(columns.values())), start=header_row + 1
+            self.wb.rows(name, min_row=header_row + 1, max_col=max(columns.values())), start=header_row + 1
         ):
             if number > limit:
                 template = "more than {limit} rows; the rest was not read"
@@ -239,8 +253,8 @@ class _Reader:
                     "hostile-file", template, variant="rows", params={"limit": self.limits.max_rows}, sheet=name
                 )
                 return
-            cells = tuple(row)
-            raw_kpi = cells[columns["kpi"] - 1].value if columns["kpi"] <= len(cells) else None
+            cells = row
+            raw_kpi = cells[columns["kpi"] - 1] if columns["kpi"] <= len(cells) else None
             kpi = text(raw_kpi)[:60] or None
             fields: dict[str, Raw] = {}
             refs: dict[str, str] = {}
@@ -252,9 +266,9 @@ class _Reader:
                 continue
             yield Record(fields, self.where.model_copy(update={"sheet": name, "row": number}), refs)
 
-    def _header(self, ws: Any, name: str, expected: bool) -> tuple[int | None, dict[str, int]]:
+    def _header(self, name: str, expected: bool) -> tuple[int | None, dict[str, int]]:
         """Finds the header row by its 'KPI code' cell; reports missing, unknown and repeated labels."""
-        for number, row in enumerate(ws.iter_rows(max_row=HEADER_SCAN, values_only=True), start=1):
+        for number, row in enumerate(self.wb.rows(name, max_row=HEADER_SCAN), start=1):
             labels = [text(v) for v in row]
             if "kpi code" not in (label.casefold() for label in labels):
                 continue
