@@ -11,6 +11,7 @@ from citykpi.assess.model import Assessment
 from citykpi.exchange.fiware import schema_errors
 from citykpi.exchange.formats import FORMATS, import_any
 from citykpi.exchange.ngsi import export_ngsi, key_values
+from citykpi.exchange.tables import ExchangeError
 from citykpi.scoring.targetfiles import default_target_set
 from citykpi.scoring.targets import TargetBook
 
@@ -149,3 +150,32 @@ def test_zip_export_for_web_downloads(assessments, catalogue, tmp_path: Path) ->
 def test_key_values_entities_import_too(assessments, catalogue, tmp_path: Path) -> None:
     export_ngsi(assessments, catalogue.kpis, tmp_path, None, "keyvalues")
     assert comparable(import_any(tmp_path / "entities.jsonld"), "ngsi-ld") == comparable(assessments, "ngsi-ld")
+
+
+def test_ngsi_import_gives_independent_results_with_every_field_set(assessments, catalogue, tmp_path: Path) -> None:
+    # The import copies one template result per entity: each copy must own its fields, and all of
+    # them count as set (a consumer dumping with exclude_unset must see the whole row).
+    export_ngsi(assessments, catalogue.kpis, tmp_path, None)
+    results = [r for a in import_any(tmp_path) for r in a.results]
+    assert all(r.model_fields_set == set(type(r).model_fields) for r in results)
+    assert len({id(r.__dict__) for r in results}) == len(results)
+    assert len({(r.code, r.data_point, r.value, r.status) for r in results}) > 1
+
+
+def test_ngsi_import_leaves_the_garbage_collector_as_it_was(assessments, catalogue, tmp_path: Path) -> None:
+    import gc
+
+    export_ngsi(assessments, catalogue.kpis, tmp_path, None)
+    assert gc.isenabled()
+    import_any(tmp_path)
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        import_any(tmp_path)
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+    (tmp_path / "entities.jsonld").write_text("[{]", encoding="utf-8")
+    with pytest.raises(ExchangeError):
+        import_any(tmp_path)
+    assert gc.isenabled()

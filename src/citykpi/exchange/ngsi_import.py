@@ -31,6 +31,7 @@ from pydantic_core import ErrorDetails
 from citykpi.assess.model import Assessment, KpiResult, ResultStatus
 from citykpi.collect.model import CityProfile, DataQuality
 from citykpi.diagnostics import Diagnostic, error
+from citykpi.exchange.bulk import collector_paused
 from citykpi.exchange.ngsi import ENTITIES_FILE
 from citykpi.exchange.records import group
 from citykpi.exchange.tables import ExchangeError, fail, json_error
@@ -72,9 +73,21 @@ class KpiEntity(BaseModel):
         value = self.kpi_value
         number = value if isinstance(value, int | float) else None
         text = value if isinstance(value, str) else self.value_text
-        fields = {f: getattr(self, f) for f in COPIED}
-        return KpiResult.model_construct(**fields, value=None if number is None else float(number), value_text=text)
+        own = self.__dict__
+        fields = {f: own[f] for f in COPIED}
+        fields["value"] = None if number is None else float(number)
+        fields["value_text"] = text
+        return _BLANK.model_copy(update=fields)
 
+
+# Every result is a copy of this one with all its fields replaced: `model_copy` copies three
+# containers, where `model_construct` runs its per-field default and alias logic in Python for each
+# of ~85 000 entities (0.58 s against 0.81 s of CPU for 84 000). Neither validates; the entity was.
+# Every field counts as set, as after model_construct with all of them (tests/exchange checks it).
+_BLANK = KpiResult(
+    code="", data_point="", name="", dimension="", subdimension="", category="", level="", unit="", value=None,
+    value_text=None, status=ResultStatus.NOT_REPORTED, quality=None, source="", origin="", verified=None, reason="",
+)  # fmt: skip
 
 MAX_REPORTED = 20
 _MANY: TypeAdapter[list[KpiEntity]] = TypeAdapter(list[KpiEntity])
@@ -89,10 +102,15 @@ def import_ngsi(path: Path) -> list[Assessment]:
         raise fail("file-error", f"cannot read: {exc.strerror or exc}", file=str(file)) from None
     if raw.lstrip()[:1] == b"{":  # a single entity
         raw = b"[" + raw + b"]"
+    with collector_paused():
+        return _assessments(file.name, raw)
+
+
+def _assessments(file: str, raw: bytes) -> list[Assessment]:
     try:
         entities = _MANY.validate_json(raw)
     except ValidationError as exc:
-        raise ExchangeError([_diagnostic(e, file.name) for e in exc.errors()[:MAX_REPORTED]]) from None
+        raise ExchangeError([_diagnostic(e, file) for e in exc.errors()[:MAX_REPORTED]]) from None
     profiles: dict[tuple[str, int], tuple[CityProfile, list[str]]] = {}
     results: list[tuple[str, int, KpiResult]] = []
     for e in entities:

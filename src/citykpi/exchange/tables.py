@@ -10,7 +10,7 @@ from typing import Any
 
 from pydantic_core import from_json
 
-from citykpi.diagnostics import Diagnostic, error
+from citykpi.diagnostics import Diagnostic, Location
 
 
 class ExchangeError(Exception):
@@ -22,7 +22,8 @@ class ExchangeError(Exception):
 
 
 def fail(type: str, message: str, **location: str | int | None) -> ExchangeError:
-    return ExchangeError([error(type, message, **location)])
+    # Location directly: `error`'s own keywords (variant, params) must not be reachable through **location.
+    return ExchangeError([Diagnostic(type=type, message=message, location=Location(**location))])
 
 
 def read_json(path: Path) -> Any:
