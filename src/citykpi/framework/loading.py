@@ -153,15 +153,15 @@ def _duplicate_inputs(raw: dict[str, Any], file: str) -> list[Diagnostic]:
             name = item.get("name") if isinstance(item, dict) else None
             if not isinstance(name, str):
                 continue
-            where = {"file": file, "kpi": code, "field": f"inputs[{j}].name"}
+            field = f"inputs[{j}].name"
             if name in PROFILE_FIELDS:
                 message = f"{name!r} is a city profile field: use it in formulas without declaring it"
-                found.append(error("duplicate-input", message, **where))
+                found.append(error("duplicate-input", message, file=file, kpi=code, field=field))
             elif owner.get(name, code) != code:
                 message = (
                     f"input {name!r} is already declared by KPI {owner[name]}; reuse the name without declaring it"
                 )
-                found.append(error("duplicate-input", message, **where))
+                found.append(error("duplicate-input", message, file=file, kpi=code, field=field))
             owner.setdefault(name, code)
     return found
 
