@@ -21,6 +21,8 @@ from citykpi.platform.errors import Conflict, Invalid
 from citykpi.platform.roles import Action, Principal, can
 from citykpi.platform.workflow import PERIOD_STEPS, PeriodState, value_editable
 from citykpi.store.schema import Entry, Period, Review
+from citykpi.web.i18n import language
+from citykpi.web.problems import diagnostic_text, error_text
 from citykpi.web.render import PageRoute, page
 from citykpi.web.session import Current, Visitor, check_csrf
 
@@ -124,15 +126,16 @@ def _entry_form(
     entry_id: int,
     typed: dict[str, str] | None = None,
     problems: ValidationReport | None = None,
-    conflict: str | None = None,
+    conflict: Conflict | None = None,
 ) -> HTMLResponse:
     row, period = values.get_entry(session, current.who, entry_id)
     cities.require(current.who, Action.EDIT, period)
     kpi = catalogue_of(period.framework).kpis[row.kpi]
     shown = typed or _as_form(row)
+    lang = language(request)
     by_field: dict[str, list[str]] = {}
     for d in problems.errors if problems else []:
-        by_field.setdefault(d.location.field if d.location.field in shown else "", []).append(d.message)
+        by_field.setdefault(d.location.field if d.location.field in shown else "", []).append(diagnostic_text(d, lang))
     return page(
         request,
         "entry.html",
@@ -142,7 +145,7 @@ def _entry_form(
         kpi=kpi,
         form=shown,
         errors=by_field,
-        conflict=conflict,
+        conflict=error_text(conflict, lang) if conflict else None,
         statuses=[s.value for s in Status if s is not Status.NOT_REPORTED] + [Status.NOT_REPORTED.value],
         qualities=list(DataQuality),
     )
@@ -150,6 +153,7 @@ def _entry_form(
 
 @router.post("/values/{entry_id}/check")
 def check_entry(
+    request: Request,
     entry_id: Id,
     current: Current,
     session: Reader,
@@ -174,8 +178,9 @@ def check_entry(
         values.parse_edit(edit, catalogue_of(period.framework))
     except Invalid as exc:
         found: dict[str, list[str]] = {}
+        lang = language(request)
         for d in exc.report.errors if exc.report else []:
-            found.setdefault(d.location.field or "value", []).append(d.message)
+            found.setdefault(d.location.field or "value", []).append(diagnostic_text(d, lang))
         return JSONResponse(found)
     return JSONResponse({})
 
@@ -238,5 +243,5 @@ def save_entry(
     except Invalid as exc:
         return _entry_form(request, session, current, entry_id, typed, exc.report)
     except Conflict as exc:
-        return _entry_form(request, session, current, entry_id, typed, conflict=exc.message)
+        return _entry_form(request, session, current, entry_id, typed, conflict=exc)
     return RedirectResponse(f"/periods/{period_id}?ok=saved#kpi-{row.kpi}", status_code=303)

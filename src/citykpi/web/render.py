@@ -19,6 +19,7 @@ from fastapi.routing import APIRoute
 from citykpi.platform.errors import PlatformError, Unauthenticated
 from citykpi.report import style
 from citykpi.report.i18n import number
+from citykpi.web import problems
 from citykpi.web.i18n import language, translations
 
 # Short notices shown after a redirect (?ok=code); the text is translated in the template.
@@ -46,6 +47,9 @@ def environment(lang: str) -> jinja2.Environment:
     env.filters["num"] = lambda v, digits=1: number(v, lang, digits)
     env.filters["pct"] = lambda v: "–" if v is None else number(100 * v, lang, 0) + " %"
     env.filters["band_colour"] = style.band_colour
+    env.filters["said"] = lambda d: problems.diagnostic_text(d, lang)
+    env.filters["failure"] = lambda exc: problems.error_text(exc, lang)
+    env.filters["cell_of"] = lambda where: problems.cell_text(where, lang)
     env.globals.update(lang=lang, notices=NOTICES)
     return env
 

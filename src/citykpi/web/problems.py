@@ -1,0 +1,97 @@
+"""Importer diagnostics, service errors and their locations in the reader's language.
+
+The core keeps English messages (the API's JSON and the CLI answer in English) and records the
+values each message interpolates (`params`) and which message shape it used (`key`). The
+`problems` gettext domain holds, per key (msgctxt), the English template (msgid) and its
+translation: the page fills the translation with the same values. Anything that cannot be said
+in the reader's language (no entry yet, a placeholder the values lack) falls back to the English
+message, so a reader never sees an empty or broken sentence.
+
+A value recorded as `<name>_key` beside `<name>` marks a nested problem (a range problem inside
+a computed KPI's message): it is translated with the values prefixed `<name>_`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from functools import lru_cache
+from importlib import resources
+
+from babel.messages.pofile import read_po
+
+from citykpi.diagnostics import Diagnostic, Location, Param
+from citykpi.platform.errors import PlatformError
+
+DOMAIN = "problems"
+
+
+@lru_cache(maxsize=4)
+def templates(lang: str) -> dict[str, str]:
+    """key -> translated template; empty for English, whose text is the message itself."""
+    po = resources.files("citykpi.web") / "data" / "locale" / lang / "LC_MESSAGES" / f"{DOMAIN}.po"
+    if not po.is_file():
+        return {}
+    with po.open("rb") as fh:
+        catalog = read_po(fh, locale=lang)
+    found: dict[str, str] = {}
+    for message in catalog:
+        if message.context and isinstance(message.string, str) and message.string and not message.fuzzy:
+            found[message.context] = message.string
+    return found
+
+
+def say(key: str, params: Mapping[str, Param], english: str, lang: str) -> str:
+    template = templates(lang).get(key)
+    if template is None:
+        return english
+    try:
+        return template.format_map(_nested(params, lang))
+    except (KeyError, IndexError, ValueError, AttributeError):
+        return english
+
+
+def _nested(params: Mapping[str, Param], lang: str) -> dict[str, Param]:
+    values = dict(params)
+    for name, key in params.items():
+        base = name.removesuffix("_key")
+        if name.endswith("_key") and base in params and isinstance(key, str):
+            inner = {k.removeprefix(f"{base}_"): v for k, v in params.items() if k.startswith(f"{base}_")}
+            values[base] = say(key.rstrip("."), inner, str(params[base]), lang)
+    return values
+
+
+def diagnostic_text(d: Diagnostic, lang: str) -> str:
+    return say(d.key, d.params, d.message, lang)
+
+
+def error_text(exc: PlatformError, lang: str) -> str:
+    return say(exc.key, exc.params, exc.message, lang)
+
+
+def location_text(where: Location, lang: str) -> str:
+    """As `Location.__str__`, in the reader's language (the file name as it came)."""
+    parts = [where.file] if where.file else []
+    shown: list[tuple[str, str | int | None]] = [("sheet", where.sheet), ("cell", where.cell)]
+    if not where.cell:
+        shown += [("row", where.row), ("column", where.column)]
+    shown += [("kpi", where.kpi), ("field", where.field)]
+    for name, value in shown:
+        if value is not None and value != "":
+            parts.append(_part(name, value, lang))
+    return ", ".join(parts) or say("location.whole", {}, "(whole input)", lang)
+
+
+def cell_text(where: Location, lang: str) -> str:
+    """The report table's cell column: the cell, else the row and column, else the form field."""
+    if where.cell:
+        return where.cell
+    if where.row is not None:
+        shown = [_part("row", where.row, lang)] + ([_part("column", where.column, lang)] if where.column else [])
+        return ", ".join(shown)
+    return _part("field", where.field, lang) if where.field else "–"
+
+
+def _part(name: str, value: str | int, lang: str) -> str:
+    english = {"sheet": "sheet '{v}'", "cell": "cell {v}", "row": "row {v}", "column": "column '{v}'"}
+    english |= {"kpi": "KPI {v}", "field": "field '{v}'"}
+    return say(f"location.{name}", {name: value}, english[name].format(v=value), lang)
