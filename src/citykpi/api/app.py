@@ -10,6 +10,7 @@ from __future__ import annotations
 import importlib
 import importlib.util
 
+import anyio
 from fastapi import FastAPI
 from sqlalchemy import text
 
@@ -43,6 +44,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.db = db
     app.state.cache = ResponseCache(settings.response_cache_entries)
     app.state.callers = CallerCache()
+    app.state.read_limiter = anyio.CapacityLimiter(settings.read_threads)
     app.state.settings = settings
     errors.install(app)
     for module in (auth, cities, targets, values, workflow, exports):

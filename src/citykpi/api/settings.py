@@ -18,6 +18,13 @@ class Settings(BaseModel):
         description="Mark the session cookie Secure (set when served over HTTPS)",
     )
     max_upload_bytes: int = 20 * 1024 * 1024
+    read_threads: int = Field(
+        default_factory=lambda: os.environ.get("CITYKPI_READ_THREADS", "4"),
+        validate_default=True,
+        ge=1,
+        le=64,
+        description="Threads per server process for the most read pages and endpoints (CITYKPI_READ_THREADS)",
+    )
     response_cache_entries: int = Field(
         default_factory=lambda: os.environ.get("CITYKPI_RESPONSE_CACHE", "4096"),
         validate_default=True,
