@@ -1,0 +1,62 @@
+"""The `citykpi` command starts without the heavy libraries that only some commands need.
+
+Every package's `cli` module is imported to build the command table, so one eager import of
+SQLAlchemy, pandas or FastAPI in any of them (or in its package's `__init__`) is paid by every
+command, `--help` included: it once made `citykpi --help` take 0.6 s and `citykpi assess FILE` 1.35 s.
+The checks look at which modules a fresh interpreter imported (`-X importtime`), not at timings,
+so that a loaded machine cannot make them fail or pass.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from citykpi.collect.tidy import write_csv
+from citykpi.demo.cities import city
+from citykpi.demo.generate import generate
+from citykpi.framework.catalogue import Catalogue
+
+# Libraries of the database, the web server, the analysts' frames, the reports and the exchange
+# formats: none is needed to list or parse commands.
+HEAVY = {
+    "alembic", "altair", "babel", "dask", "fastapi", "frictionless", "httpx", "jinja2", "jsonschema", "numpy",
+    "openpyxl", "pandas", "psycopg", "pyarrow", "scipy", "sqlalchemy", "starlette", "uvicorn", "vl_convert",
+    "weasyprint", "yaml",
+}  # fmt: skip
+# `citykpi assess` reads workbooks (openpyxl, which imports numpy when present) and the YAML
+# catalogue; it never needs the database, the server, pandas or the report renderers.
+NOT_FOR_ASSESS = HEAVY - {"openpyxl", "numpy", "yaml"}
+
+
+def imported(*args: str) -> tuple[set[str], subprocess.CompletedProcess[str]]:
+    """Top-level package names a fresh interpreter imported while running `python -X importtime ARGS`."""
+    done = subprocess.run([sys.executable, "-X", "importtime", *args], capture_output=True, text=True, check=False)
+    names = {
+        line.split("|")[-1].strip().split(".")[0]
+        for line in done.stderr.splitlines()
+        if line.startswith("import time:") and not line.endswith("| package")
+    }
+    return names, done
+
+
+@pytest.mark.parametrize("args", [("-c", "import citykpi.cli"), ("-m", "citykpi.cli", "--help")])
+def test_the_command_table_imports_no_heavy_library(args: tuple[str, ...]) -> None:
+    names, done = imported(*args)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "citykpi" in names and "typer" in names  # the listing is real: the CLI was imported
+    if "--help" in args:
+        assert "assess" in done.stdout and "export" in done.stdout  # commands of several packages registered
+    assert names & HEAVY == set()
+
+
+def test_assess_imports_only_what_reading_and_computing_need(tmp_path: Path) -> None:
+    catalogue = Catalogue.load()
+    source = write_csv(generate(list(catalogue.kpis.values()), city("Vellmarsk"), 2023), tmp_path / "town.csv")
+    names, done = imported("-m", "citykpi.cli", "assess", str(source), "-o", str(tmp_path / "out"))
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert (tmp_path / "out" / "kpis.csv").is_file() and "yaml" in names  # it did load the catalogue
+    assert names & NOT_FOR_ASSESS == set()
