@@ -153,3 +153,13 @@ def said(
         params=dict(params),
         location=location or Location(),
     )
+
+
+def location_params(name: str, where: Location) -> dict[str, Param]:
+    """A location quoted inside a message ("the first is at ..."), kept as parts so it can be translated.
+
+    `name` holds the English text; `<name>_key` = "location" tells a translator to rebuild it from
+    the `<name>_<field>` values (see citykpi.web.problems).
+    """
+    parts: dict[str, Param] = {f"{name}_{k}": v for k, v in where.model_dump(exclude_none=True).items()}
+    return {name: str(where), f"{name}_key": "location", **parts}

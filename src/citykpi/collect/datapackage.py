@@ -60,25 +60,39 @@ def _descriptor(path: Path, where: Location, parsed: Parsed) -> dict[str, Any] |
     try:
         size = path.stat().st_size
         if size > MAX_DESCRIPTOR_BYTES:
-            parsed.found("hostile-file", f"{DESCRIPTOR} is {size} bytes (limit {MAX_DESCRIPTOR_BYTES})", where)
+            template = "{name} is {size} bytes (limit {limit})"
+            parsed.found(
+                "hostile-file",
+                template,
+                where,
+                variant="descriptor",
+                name=DESCRIPTOR,
+                size=size,
+                limit=MAX_DESCRIPTOR_BYTES,
+            )
             return None
         data = json.loads(path.read_bytes())
     except OSError as exc:
-        parsed.found("source-error", f"cannot read {path.name}: {exc.strerror or exc}", where)
+        template = "cannot read {name}: {detail}"
+        parsed.found(
+            "source-error", template, where, variant="descriptor", name=path.name, detail=str(exc.strerror or exc)
+        )
         return None
     except UnicodeDecodeError:
-        parsed.found("encoding-error", f"{path.name} is not UTF-8 text", where)
+        parsed.found("encoding-error", "{name} is not UTF-8 text", where, variant="descriptor", name=path.name)
         return None
     except json.JSONDecodeError as exc:
+        at = where.model_copy(update={"row": exc.lineno})
         parsed.found(
-            "package-error", f"{path.name} is not valid JSON: {exc.msg}", where.model_copy(update={"row": exc.lineno})
+            "package-error", "{name} is not valid JSON: {detail}", at, variant="json", name=path.name, detail=exc.msg
         )
         return None
     except RecursionError:
-        parsed.found("hostile-file", f"{path.name} is nested too deeply", where)
+        parsed.found("hostile-file", "{name} is nested too deeply", where, variant="nested", name=path.name)
         return None
     if not isinstance(data, dict) or not isinstance(data.get("resources"), list) or not data["resources"]:
-        parsed.found("package-error", f"{path.name} must be a JSON object with a non-empty 'resources' list", where)
+        template = "{name} must be a JSON object with a non-empty 'resources' list"
+        parsed.found("package-error", template, where, variant="resources", name=path.name)
         return None
     return data
 
@@ -90,15 +104,17 @@ def _resource_paths(
         at = where.model_copy(update={"field": f"resources[{index}].path"})
         raw = resource.get("path") if isinstance(resource, dict) else None
         if not isinstance(raw, str) or not raw.strip():
-            parsed.found("package-error", "each resource needs a 'path' to a CSV file in the package folder", at)
+            template = "each resource needs a 'path' to a CSV file in the package folder"
+            parsed.found("package-error", template, at, variant="no-path")
             continue
         pure = PurePosixPath(raw.replace("\\", "/"))
         if "://" in raw or pure.is_absolute() or ".." in pure.parts or (len(raw) > 1 and raw[1] == ":"):
             parsed.found(
                 "source-error",
-                f"the resource path '{raw[:80]}' points outside the package folder; only relative paths inside it "
-                "are read",
+                "the resource path '{path}' points outside the package folder; only relative paths inside it are read",
                 at,
+                variant="path-outside",
+                path=raw[:80],
             )
             continue
         file = folder / pure
@@ -107,9 +123,12 @@ def _resource_paths(
         except (OSError, RuntimeError):
             inside = False
         if not inside:
-            parsed.found("source-error", f"the resource path '{raw[:80]}' leads outside the package folder", at)
+            template = "the resource path '{path}' leads outside the package folder"
+            parsed.found("source-error", template, at, variant="link-outside", path=raw[:80])
         elif not file.is_file():
-            parsed.found("source-error", f"the resource file '{raw[:80]}' does not exist", at)
+            parsed.found(
+                "source-error", "the resource file '{path}' does not exist", at, variant="no-file", path=raw[:80]
+            )
         else:
             yield raw, file
 
@@ -131,10 +150,16 @@ def _frictionless(file: Path, folder: Path, name: str) -> list[Diagnostic]:
     found: list[Diagnostic] = []
     for task in report.tasks:
         for err in task.errors:
+            # Frictionless words its messages from a template and the error's fields: keeping those
+            # fields lets a page translate the message (key '<type>.package').
+            fields = err.to_descriptor().items()
+            params = {k: v for k, v in fields if isinstance(v, str | int | float) and f"{{{k}}}" in err.template}
             found.append(
                 Diagnostic(
                     type=err.type,
                     message=err.message,
+                    variant="package",
+                    params=params,
                     location=Location(
                         file=name,
                         row=getattr(err, "row_number", None) or (1 if "label" in err.type else None),

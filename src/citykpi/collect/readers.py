@@ -10,7 +10,7 @@ from citykpi.collect.model import Submission
 from citykpi.collect.safety import DEFAULT_LIMITS, Limits, sniff
 from citykpi.collect.tidy import read_csv
 from citykpi.collect.workbook import read_workbook
-from citykpi.diagnostics import Location, ValidationReport, error
+from citykpi.diagnostics import Location, ValidationReport, error, said
 
 __all__ = ["read_any", "read_csv", "read_datapackage", "read_workbook"]
 
@@ -36,7 +36,15 @@ def read_any(
             head = f.read(4096)
     except OSError as exc:
         return None, ValidationReport.from_diagnostics(
-            [error("source-error", f"cannot read the file: {exc.strerror or exc}", file=path.name)]
+            [
+                said(
+                    "source-error",
+                    "cannot read the file: {detail}",
+                    {"detail": str(exc.strerror or exc)},
+                    variant="unreadable",
+                    location=Location(file=path.name),
+                )
+            ]
         )
     suffix = path.suffix.lower()
     if suffix in WORKBOOK_SUFFIXES:
@@ -60,4 +68,5 @@ def _by_content(
         return read_csv(path, catalogue, limits)
     where = Location(file=path.name)
     message = "the file is empty" if not head else "not a workbook (.xlsx), tidy CSV or datapackage.json"
-    return None, ValidationReport(valid=False, errors=[error("format-error", message, **where.model_dump())])
+    problem = said("format-error", message, {}, variant="empty" if not head else "unknown-format", location=where)
+    return None, ValidationReport(valid=False, errors=[problem])

@@ -15,7 +15,7 @@ from citykpi.collect.catalogue import CatalogueLike
 from citykpi.collect.cells import Problem, Raw
 from citykpi.collect.layout import PROFILE_NUMBERS
 from citykpi.collect.model import CityProfile, Entry, EntryKind, Status
-from citykpi.diagnostics import Diagnostic, Location, Param, said
+from citykpi.diagnostics import Diagnostic, Location, Param, location_params, said
 from citykpi.framework.model import Kpi, ValueKind
 
 CITY_COLUMNS = ("value", "status", "quality", "origin", "source", "notes", "verified")
@@ -139,7 +139,12 @@ def parse_records(records: Iterable[Record], catalogue: CatalogueLike) -> tuple[
                 said(
                     "duplicate-row",
                     "{kind} '{name}' of {kpi} is reported twice; the first is at {first}. Keep one row.",
-                    {"kind": entry.kind.value, "name": entry.name, "kpi": entry.kpi, "first": str(first_seen[key])},
+                    {
+                        "kind": entry.kind.value,
+                        "name": entry.name,
+                        "kpi": entry.kpi,
+                        **location_params("first", first_seen[key]),
+                    },
                     location=record.where.model_copy(update={"kpi": entry.kpi}),
                 )
             )

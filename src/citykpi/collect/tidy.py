@@ -21,7 +21,7 @@ from citykpi.collect.model import Entry, Submission
 from citykpi.collect.records import ProfileField, Record
 from citykpi.collect.safety import DEFAULT_LIMITS, Limits, check_size, sniff
 from citykpi.collect.submission import assemble
-from citykpi.diagnostics import Diagnostic, Location, Severity, ValidationReport
+from citykpi.diagnostics import Diagnostic, Location, Param, Severity, ValidationReport, location_params, said
 
 PROFILE_KEYS = {key for key, _, _ in PROFILE_ROWS} - {"city", "country", "year"}
 
@@ -35,8 +35,24 @@ class Parsed:
     problems: list[Diagnostic] = field(default_factory=list)
     unreadable: bool = False  # a file or its header could not be read: no submission
 
-    def found(self, type: str, message: str, where: Location, severity: Severity = Severity.ERROR) -> None:
-        self.problems.append(Diagnostic(type=type, severity=severity, message=message, location=where))
+    def found(
+        self,
+        type: str,
+        template: str,
+        where: Location,
+        severity: Severity = Severity.ERROR,
+        *,
+        variant: str = "",
+        quoting: Location | None = None,
+        **params: Param,
+    ) -> None:
+        """Records a problem whose message is `template` filled with `params` (see diagnostics.said).
+
+        `quoting` is a location the message quotes as `{first}` ("first at ..."), translated as a location.
+        """
+        if quoting is not None:
+            params |= location_params("first", quoting)
+        self.problems.append(said(type, template, params, variant=variant, severity=severity, location=where))
 
 
 def read_csv(
@@ -65,7 +81,8 @@ def decode(path: Path, where: Location, parsed: Parsed, limits: Limits) -> str |
     data = path.read_bytes()
     kind = sniff(data[:4096])
     if kind in ("zip", "xls"):
-        parsed.found("format-error", "this is an Excel workbook, not a CSV file; give it the .xlsx extension", where)
+        template = "this is an Excel workbook, not a CSV file; give it the .xlsx extension"
+        parsed.found("format-error", template, where, variant="workbook-as-csv")
         return None
     try:
         return data.decode("utf-8-sig")
@@ -75,14 +92,16 @@ def decode(path: Path, where: Location, parsed: Parsed, limits: Limits) -> str |
                 "format-error",
                 "this is a binary file, not a CSV text file (if it is UTF-16 text, save it as CSV UTF-8)",
                 where,
+                variant="binary-csv",
             )
             return None
         line = data[: exc.start].count(b"\n") + 1
         parsed.found(
             "encoding-error",
-            f"byte 0x{data[exc.start]:02x} is not UTF-8; save the file as 'CSV UTF-8' "
-            "(it was probably saved as Windows-1252 or Latin-1)",
+            "byte {byte} is not UTF-8; save the file as 'CSV UTF-8' (it was probably saved as Windows-1252 or Latin-1)",
             where.model_copy(update={"row": line}),
+            variant="csv",
+            byte=f"0x{data[exc.start]:02x}",
         )
         return None
 
@@ -101,11 +120,11 @@ def parse_text(content: str, where: Location, parsed: Parsed, limits: Limits) ->
     try:
         rows = list(_rows(csv.reader(io.StringIO(content, newline=""), delimiter=delimiter), limits))
     except csv.Error as exc:
-        parsed.found("format-error", f"not a readable CSV file: {exc}", where)
+        parsed.found("format-error", "not a readable CSV file: {detail}", where, variant="csv", detail=str(exc))
         parsed.unreadable = True
         return
     if not rows or not any(cell.strip() for cell in rows[0][1]):
-        parsed.found("format-error", "the file has no header row", where)
+        parsed.found("format-error", "the file has no header row", where, variant="no-header")
         parsed.unreadable = True
         return
     columns = _header(rows[0][1], where, parsed)
@@ -115,7 +134,13 @@ def parse_text(content: str, where: Location, parsed: Parsed, limits: Limits) ->
     for number, cells in rows[1:]:
         _row(number, cells, columns, where, parsed)
     if len(rows) > limits.max_rows:
-        parsed.found("hostile-file", f"more than {limits.max_rows} rows; the rest was not read", where)
+        parsed.found(
+            "hostile-file",
+            "more than {limit} rows; the rest was not read",
+            where,
+            variant="rows",
+            limit=limits.max_rows,
+        )
 
 
 def _rows(reader: Iterable[list[str]], limits: Limits) -> Iterator[tuple[int, list[str]]]:
@@ -131,9 +156,11 @@ def _header(labels: list[str], where: Location, parsed: Parsed) -> dict[str, int
         key = label.strip().casefold()
         at = where.model_copy(update={"row": 1, "column": label.strip()[:40] or f"#{index + 1}"})
         if key not in TIDY_COLUMNS:
-            parsed.found("extra-label", f"unknown column '{label.strip()[:40]}' is ignored", at, Severity.WARNING)
+            parsed.found(
+                "extra-label", "unknown column '{label}' is ignored", at, Severity.WARNING, label=label.strip()[:40]
+            )
         elif key in columns:
-            parsed.found("duplicate-label", f"the column '{key}' appears twice", at)
+            parsed.found("duplicate-label", "the column '{label}' appears twice", at, label=key)
         else:
             columns[key] = index
     missing = [c for c in TIDY_COLUMNS if c not in columns]
@@ -141,9 +168,11 @@ def _header(labels: list[str], where: Location, parsed: Parsed) -> dict[str, int
         required = column in TIDY_REQUIRED
         parsed.found(
             "missing-label",
-            f"the column '{column}' is missing" + ("" if required else "; its data is taken as empty"),
+            "the column '{label}' is missing" + ("" if required else "; its data is taken as empty"),
             where.model_copy(update={"row": 1, "column": column}),
             Severity.ERROR if required else Severity.WARNING,
+            variant="csv-required" if required else "optional",
+            label=column,
         )
     return None if any(c in TIDY_REQUIRED for c in missing) else columns
 
@@ -151,11 +180,12 @@ def _header(labels: list[str], where: Location, parsed: Parsed) -> dict[str, int
 def _row(number: int, cells: list[str], columns: dict[str, int], where: Location, parsed: Parsed) -> None:
     at = where.model_copy(update={"row": number})
     if not any(c.strip() for c in cells):
-        parsed.found("blank-row", f"row {number} is completely blank", at, Severity.WARNING)
+        parsed.found("blank-row", "row {row} is completely blank", at, Severity.WARNING, variant="csv", row=number)
         return
     width = max(columns.values()) + 1
     if len(cells) > width and any(c.strip() for c in cells[width:]):
-        parsed.found("extra-cell", f"row {number} has {len(cells)} cells, the header {width}", at)
+        template = "row {row} has {cells} cells, the header {width}"
+        parsed.found("extra-cell", template, at, row=number, cells=len(cells), width=width)
     fields: dict[str, Raw] = {key: cells[i].strip() if i < len(cells) else None for key, i in columns.items()}
     _same_city(fields, at, parsed)
     if text(fields.get("kind")).casefold() == PROFILE_KIND:
@@ -176,9 +206,13 @@ def _same_city(fields: dict[str, Raw], at: Location, parsed: Parsed) -> None:
         elif text(held.raw) != text(value):
             parsed.found(
                 "inconsistent-profile",
-                f"{key} is '{text(value)[:40]}' here but '{text(held.raw)[:40]}' at {held.where}; "
-                "a file holds one city and one year",
+                "{key} is '{found}' here but '{held}' at {first}; a file holds one city and one year",
                 at.model_copy(update={"column": key}),
+                variant="csv",
+                key=key,
+                found=text(value)[:40],
+                held=text(held.raw)[:40],
+                quoting=held.where,
             )
 
 
@@ -188,13 +222,16 @@ def _profile_row(fields: dict[str, Raw], at: Location, parsed: Parsed) -> None:
         allowed = ", ".join(sorted(PROFILE_KEYS))
         parsed.found(
             "unknown-component",
-            f"'{name[:40]}' is not a profile field ({allowed}; city, country and year have their own columns)",
+            "'{name}' is not a profile field ({allowed}; city, country and year have their own columns)",
             at.model_copy(update={"column": "name"}),
+            variant="profile",
+            name=name[:40],
+            allowed=allowed,
         )
     elif name in parsed.profile:
-        parsed.found(
-            "duplicate-row", f"the profile field '{name}' is given twice (first at {parsed.profile[name].where})", at
-        )
+        template = "the profile field '{name}' is given twice (first at {first})"
+        first = parsed.profile[name].where
+        parsed.found("duplicate-row", template, at, variant="profile", quoting=first, name=name)
     else:
         parsed.profile[name] = ProfileField(
             fields.get("value"), at.model_copy(update={"column": "value", "field": name})

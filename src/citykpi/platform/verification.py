@@ -81,7 +81,7 @@ def transition(session: Session, who: Principal, period: Period, target: PeriodS
     try:
         period_step(target, period.status, open_count or 0)
     except WorkflowError as exc:
-        raise Conflict(str(exc)) from exc
+        raise Conflict(exc.message, variant=exc.variant, params=exc.params) from exc
     if seen != period.version:
         template = "the period changed meanwhile (version {version}, you saw {seen}); reload it"
         raise Conflict.said("period-meanwhile", template, version=period.version, seen=seen)
@@ -158,7 +158,7 @@ def _apply(who: Principal, period: Period, decision: Decision) -> audit.Change:
     try:
         step = review_step(decision.action, review.state, decision.message)
     except WorkflowError as exc:
-        raise Conflict(str(exc)) from exc
+        raise Conflict(exc.message, variant=exc.variant, params=exc.params) from exc
     if decision.seen != review.version:
         template = "{kpi} changed meanwhile (version {version}, you saw {seen}); reload it"
         raise Conflict.said("review-meanwhile", template, kpi=review.kpi, version=review.version, seen=decision.seen)

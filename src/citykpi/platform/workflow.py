@@ -77,16 +77,27 @@ FIXABLE_REVIEWS = frozenset({ReviewState.DRAFT, ReviewState.QUERIED})
 
 
 class WorkflowError(ValueError):
-    """A transition that the current state does not allow; the message says which states would."""
+    """A transition that the current state does not allow; the message says which states would.
+
+    Like a diagnostic it keeps the values of its English message (`params`) and which message it is
+    (`variant`), so that the conflict it becomes can be shown in the reader's language.
+    """
+
+    def __init__(self, variant: str, template: str, **params: str | int) -> None:
+        super().__init__(template.format(**params))
+        self.message = template.format(**params)
+        self.variant = variant
+        self.params = params
 
 
 def review_step(action: ReviewAction, state: str, message: str) -> Step:
     step = REVIEW_STEPS[action]
     if state not in step.sources:
         allowed = ", ".join(sorted(step.sources))
-        raise WorkflowError(f"cannot {action.value} a KPI that is {state}; only when {allowed}")
+        template = "cannot {action} a KPI that is {state}; only when {allowed}"
+        raise WorkflowError("review-state", template, action=action.value, state=state, allowed=allowed)
     if step.needs_message and not message.strip():
-        raise WorkflowError(f"'{action.value}' needs a message explaining it")
+        raise WorkflowError("review-message", "'{action}' needs a message explaining it", action=action.value)
     return step
 
 
@@ -94,9 +105,11 @@ def period_step(target: PeriodState, state: str, open_reviews: int) -> Step:
     step = PERIOD_STEPS[target]
     if state not in step.sources:
         allowed = ", ".join(sorted(step.sources))
-        raise WorkflowError(f"cannot move a period from {state} to {target.value}; only from {allowed}")
+        template = "cannot move a period from {state} to {target}; only from {allowed}"
+        raise WorkflowError("period-state", template, state=state, target=target.value, allowed=allowed)
     if target is PeriodState.VERIFIED and open_reviews:
-        raise WorkflowError(f"{open_reviews} KPI(s) are still submitted, queried or answered: decide them first")
+        template = "{open} KPI(s) are still submitted, queried or answered: decide them first"
+        raise WorkflowError("open-reviews", template, open=open_reviews)
     return step
 
 

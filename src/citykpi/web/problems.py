@@ -56,8 +56,19 @@ def _nested(params: Mapping[str, Param], lang: str) -> dict[str, Param]:
         base = name.removesuffix("_key")
         if name.endswith("_key") and base in params and isinstance(key, str):
             inner = {k.removeprefix(f"{base}_"): v for k, v in params.items() if k.startswith(f"{base}_")}
-            values[base] = say(key.rstrip("."), inner, str(params[base]), lang)
+            inner.pop("key")
+            if key == "location":
+                values[base] = _quoted_location(inner, str(params[base]), lang)
+            else:
+                values[base] = say(key.rstrip("."), inner, str(params[base]), lang)
     return values
+
+
+def _quoted_location(parts: Mapping[str, Param], english: str, lang: str) -> str:
+    try:
+        return location_text(Location.model_validate(parts), lang)
+    except ValueError:
+        return english
 
 
 def diagnostic_text(d: Diagnostic, lang: str) -> str:
