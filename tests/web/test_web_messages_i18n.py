@@ -128,3 +128,30 @@ def test_refused_action_in_french_and_english(base: str) -> None:
         assert answer.status_code == 403 and expected in answer.text
     missing = httpx.Client(base_url=base, cookies={"lang": "fr"}).get("/cities/atlantis")
     assert missing.status_code == 404 and "aucune ville &#39;atlantis&#39;" in missing.text
+
+
+def test_screening_findings_in_french(base: str) -> None:
+    """Last: it submits the draft. A zero denominator typed in the form is found on submit, shown in both languages."""
+    client = editor(base, "fr")
+    period = draft_period(client)
+    kpi = "EC: ICT: WS: 1C"
+    row = re.search(rf'href="(/values/\d+/edit)" aria-label="[^"]*{kpi} water_meters"', client.get(period).text)
+    assert row is not None
+    form = client.get(row.group(1)).text
+    version = re.search(r'name="version" value="(\d+)"', form)
+    assert version is not None
+    data = {"csrf_token": csrf_of(form), "version": version.group(1), "value": "0", "status": "reported"}
+    assert client.post(row.group(1), data=data).status_code == 303
+    page = client.get(period).text
+    seen = re.search(r'name="version" value="(\d+)"', page)
+    assert seen is not None
+    moved = client.post(
+        f"{period}/transition", data={"csrf_token": csrf_of(page), "target": "submitted", "version": seen.group(1)}
+    )
+    assert moved.status_code == 303
+    review = re.search(rf'<tr id="kpi-{kpi}">.*?href="(/reviews/\d+)"', client.get(period).text, re.S)
+    assert review is not None
+    french = html.unescape(client.get(review.group(1)).text)
+    english = html.unescape(editor(base, "en").get(review.group(1)).text)
+    assert f"water_meters is 0 and {kpi} divides by it" in english
+    assert f"water_meters vaut 0 et {kpi} divise par cette valeur" in french

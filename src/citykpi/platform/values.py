@@ -333,7 +333,7 @@ def get_entry(session: Session, who: Principal, entry_id: int) -> tuple[Entry, P
     row = session.get(Entry, entry_id)
     period = session.get(Period, row.period_id) if row else None
     if row is None or period is None or not may_see(who, period):
-        raise NotFound(f"no value {entry_id}")
+        raise NotFound.said("value", "no value {value}", value=entry_id)
     return row, period
 
 

@@ -48,7 +48,7 @@ def get_review(session: Session, who: Principal, review_id: int) -> tuple[Review
 
     review = session.get(Review, review_id)
     if review is None:
-        raise NotFound(f"no review {review_id}")
+        raise NotFound.said("review", "no review {review}", review=review_id)
     period = get_period(session, who, review.period_id)
     return review, period
 
@@ -154,7 +154,8 @@ def decide(session: Session, who: Principal, period: Period, decisions: Sequence
 def _apply(who: Principal, period: Period, decision: Decision) -> audit.Change:
     review = decision.review
     if review.period_id != period.id:
-        raise NotFound(f"no review {review.id} in {period.city.name} {period.year}")
+        template = "no review {review} in {city} {year}"
+        raise NotFound.said("review-in", template, review=review.id, city=period.city.name, year=period.year)
     try:
         step = review_step(decision.action, review.state, decision.message)
     except WorkflowError as exc:

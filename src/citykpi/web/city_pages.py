@@ -86,7 +86,7 @@ def _selected(periods: list[Period], year: int | None) -> Period | None:
         return periods[-1] if periods else None
     found = next((p for p in periods if p.year == year), None)
     if found is None:
-        raise NotFound(f"no visible period {year}")
+        raise NotFound.said("visible-period", "no visible period {year}", year=year)
     return found
 
 
@@ -157,7 +157,7 @@ def kpi_page(request: Request, slug: str, code: str, current: Current, session: 
     framework = periods[-1].framework if periods else cities.latest_framework(session)
     kpi = catalogue_of(framework).kpis.get(code)
     if kpi is None:
-        raise NotFound(f"no KPI {code!r} in {framework.key}")
+        raise NotFound.said("kpi", "no KPI {code!r} in {framework}", code=code, framework=framework.key)
     ids = [p.id for p in periods]
     entries = session.scalars(
         select(Entry).where(Entry.period_id.in_(ids), Entry.kpi == code).order_by(Entry.name, Entry.period_id)

@@ -71,6 +71,11 @@ def _quoted_location(parts: Mapping[str, Param], english: str, lang: str) -> str
         return english
 
 
+def as_diagnostic(d: Diagnostic | Mapping[str, object]) -> Diagnostic:
+    """Screening findings are stored as JSON; rows stored before `params` existed show in English."""
+    return d if isinstance(d, Diagnostic) else Diagnostic.model_validate(d)
+
+
 def diagnostic_text(d: Diagnostic, lang: str) -> str:
     return say(d.key, d.params, d.message, lang)
 

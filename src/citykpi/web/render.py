@@ -47,7 +47,7 @@ def environment(lang: str) -> jinja2.Environment:
     env.filters["num"] = lambda v, digits=1: number(v, lang, digits)
     env.filters["pct"] = lambda v: "–" if v is None else number(100 * v, lang, 0) + " %"
     env.filters["band_colour"] = style.band_colour
-    env.filters["said"] = lambda d: problems.diagnostic_text(d, lang)
+    env.filters["said"] = lambda d: problems.diagnostic_text(problems.as_diagnostic(d), lang)
     env.filters["failure"] = lambda exc: problems.error_text(exc, lang)
     env.filters["cell_of"] = lambda where: problems.cell_text(where, lang)
     env.globals.update(lang=lang, notices=NOTICES)

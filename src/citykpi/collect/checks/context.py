@@ -54,7 +54,9 @@ class Context:
     def where(self, name: str, kpi: str | None = None) -> Location:
         """The cell of an input or profile field, for pointing at the cause of a formula problem."""
         if name in self.inputs:
-            return self.inputs[name].location
+            found = self.inputs[name].location
+            # Entries read back from the store carry no cell; the KPI is then all that says where.
+            return found if found.kpi else found.model_copy(update={"kpi": kpi})
         if name in self.profile_locations:
             return self.profile_locations[name].model_copy(update={"kpi": kpi})
         return self.file.model_copy(update={"field": name, "kpi": kpi})
