@@ -24,9 +24,9 @@ def base(module_db_url: str) -> Iterator[str]:
         yield url
 
 
-def editor(base: str, lang: str) -> httpx.Client:
+def editor(base: str, lang: str, user: str = "editor") -> httpx.Client:
     client = httpx.Client(base_url=base, cookies={"lang": lang})
-    answer = client.post("/signin", data={"username": "editor", "password": "editor-demo-pass", "next": "/queue"})
+    answer = client.post("/signin", data={"username": user, "password": f"{user}-demo-pass", "next": "/queue"})
     assert answer.status_code == 303
     return client
 
@@ -126,6 +126,20 @@ def test_refused_action_in_french_and_english(base: str) -> None:
         client = editor(base, lang)
         answer = client.post(f"{draft_period(client)}/transition", data={"target": "submitted", "version": "1"})
         assert answer.status_code == 403 and expected in answer.text
+    client = editor(base, "fr")
+    period = draft_period(client)
+    data = {"csrf_token": csrf_of(client.get(period).text), "target": "submitted", "version": "999"}
+    stale = client.post(f"{period}/transition", data=data)
+    assert stale.status_code == 409
+    assert "la période a changé entre-temps (version" in html.unescape(stale.text)
+    data["target"] = "published"
+    wrong = client.post(f"{period}/transition", data=data)
+    assert wrong.status_code == 403  # publishing is a hub manager's
+    assert "city_editor 'editor' n'a pas le droit de gérer" in html.unescape(wrong.text)
+    hub = editor(base, "fr", "hub")
+    early = hub.post(f"{period}/transition", data={**data, "csrf_token": csrf_of(hub.get(period).text)})
+    assert early.status_code == 409  # the hub manager may publish, but not a draft
+    assert "impossible de faire passer une période de l'état draft à l'état published" in html.unescape(early.text)
     missing = httpx.Client(base_url=base, cookies={"lang": "fr"}).get("/cities/atlantis")
     assert missing.status_code == 404 and "aucune ville &#39;atlantis&#39;" in missing.text
 
