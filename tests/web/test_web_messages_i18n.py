@@ -142,7 +142,10 @@ def test_refused_action_in_french_and_english(base: str) -> None:
     hub = editor(base, "fr", "hub")
     early = hub.post(f"{period}/transition", data={**data, "csrf_token": csrf_of(hub.get(period).text)})
     assert early.status_code == 409  # the hub manager may publish, but not a draft
-    assert "impossible de faire passer une période de l'état draft à l'état published" in html.unescape(early.text)
+    assert (
+        "impossible de faire passer une période de l'état brouillon à l'état publié ; seulement depuis : vérifié"
+        in html.unescape(early.text)
+    )
     missing = httpx.Client(base_url=base, cookies={"lang": "fr"}).get("/cities/atlantis")
     assert missing.status_code == 404 and "aucune ville &#39;atlantis&#39;" in missing.text
 

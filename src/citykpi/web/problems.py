@@ -21,8 +21,11 @@ from babel.messages.pofile import read_po
 
 from citykpi.diagnostics import Diagnostic, Location, Param
 from citykpi.platform.errors import PlatformError
+from citykpi.web.i18n import translations
 
 DOMAIN = "problems"
+# Workflow codes inside a conflict ("draft", "query") are words the pages already translate.
+WORKFLOW_WORDS = ("status", "state", "target", "action", "allowed")
 
 
 @lru_cache(maxsize=4)
@@ -44,8 +47,14 @@ def say(key: str, params: Mapping[str, Param], english: str, lang: str) -> str:
     template = templates(lang).get(key)
     if template is None:
         return english
+    values = _nested(params, lang)
+    if key.startswith("conflict."):
+        gettext = translations(lang).gettext
+        for name in WORKFLOW_WORDS:
+            if isinstance(words := values.get(name), str):
+                values[name] = ", ".join(gettext(word) for word in words.split(", "))
     try:
-        return template.format_map(_nested(params, lang))
+        return template.format_map(values)
     except (KeyError, IndexError, ValueError, AttributeError):
         return english
 
