@@ -18,14 +18,13 @@ from citykpi.web.problems import diagnostic_text, location_text, say, templates
 
 SOURCES = Path(str(resources.files("citykpi")))
 # Types raised in collect/framework/assess/platform that still show English on French pages:
-# framework-file problems (met by the catalogue's maintainers, not city teams), the CLI's fill and
-# annotate outputs, account administration and the certificate's refusal. Not found by this scan
+# framework-file problems (met by the catalogue's maintainers, not city teams) and the CLI's fill and
+# annotate outputs. Not found by this scan
 # and also English: plausibility rules (their text comes from the catalogue) and frictionless
 # errors of types without a '<type>.package' entry.
 ENGLISH_ONLY = {
-    "certificate-missing-kpi", "duplicate-code", "duplicate-framework", "duplicate-input", "duplicate-user",
-    "file-error", "formula-type", "illegal-character", "invalid-city", "invalid-user",
-    "output-error", "unknown-city", "unknown-data-point", "unknown-name", "weak-password",
+    "duplicate-code", "duplicate-framework", "duplicate-input", "file-error", "formula-type", "illegal-character",
+    "output-error", "unknown-name",
 }  # fmt: skip
 # A problem type raised in the source: the first argument of a constructor, or a type= keyword.
 RAISED = re.compile(
@@ -60,7 +59,8 @@ def corpus(catalogue: Catalogue, template_path: Path, tmp_path_factory: pytest.T
 
 
 def test_every_translated_diagnostic_of_the_corpus_says_the_same_in_both_languages(corpus: list[Diagnostic]) -> None:
-    english, french = english_templates(), templates("fr")
+    english = english_templates()
+    french = {key: translated for key, (_, translated) in templates("fr").items()}
     translated = [d for d in corpus if d.key in french]
     assert len({d.key for d in translated}) >= 12, sorted({d.key for d in corpus})
     for d in translated:
@@ -74,10 +74,11 @@ def test_every_translated_diagnostic_of_the_corpus_says_the_same_in_both_languag
 
 
 def test_the_french_catalogue_matches_the_english_templates() -> None:
-    english, french = english_templates(), templates("fr")
-    assert french.keys() <= english.keys()
-    for key, template in french.items():
-        assert placeholders(template) <= placeholders(english[key]), key
+    english = english_templates()
+    assert templates("fr").keys() <= english.keys()
+    for key, (source, translated) in templates("fr").items():
+        assert source == english[key], key
+        assert placeholders(translated) <= placeholders(english[key]), key
 
 
 def test_the_corpus_meets_no_untranslated_problem(corpus: list[Diagnostic]) -> None:
@@ -102,6 +103,11 @@ def test_types_without_french_are_listed() -> None:
 
 def test_fallback_is_the_english_message_never_a_broken_text() -> None:
     assert say("no-such-type", {}, "the English text", "fr") == "the English text"
+    # Another sentence raised under a translated key (fill.py's duplicate rows) stays itself.
+    assert say("extra-sheet", {}, "another sentence", "fr") == "another sentence"
+    assert say("extra-sheet", {}, "a sheet without a 'KPI code' column is not a data sheet; it was ignored", "fr") == (
+        "une feuille sans colonne 'KPI code' n'est pas une feuille de données ; elle a été ignorée"
+    )
     assert say("type-error.text", {}, "expected a number, found the text 'x'", "fr") == (
         "expected a number, found the text 'x'"  # a placeholder without its value: English, not '{found}'
     )

@@ -19,7 +19,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
-from citykpi.diagnostics import error
+from citykpi.diagnostics import Location, error, said
 from citykpi.platform.errors import Invalid, NotFound, RateLimited
 from citykpi.platform.roles import Principal, Role
 from citykpi.store import audit
@@ -56,19 +56,19 @@ def create_user(
     if not username.strip():
         problems.append(error("invalid-user", "a user name is required", field="username"))
     if len(password) < MIN_PASSWORD:
-        problems.append(
-            error("weak-password", f"the password needs at least {MIN_PASSWORD} characters", field="password")
-        )
+        template = "the password needs at least {minimum} characters"
+        problems.append(said("weak-password", template, {"minimum": MIN_PASSWORD}, location=Location(field="password")))
     if session.scalar(select(User.id).where(User.username == username)) is not None:
-        problems.append(error("duplicate-user", f"user {username!r} already exists", field="username"))
+        where = Location(field="username")
+        problems.append(said("duplicate-user", "user {user!r} already exists", {"user": username}, location=where))
     city_ids = []
     for slug in cities:
         city_id = session.scalar(select(City.id).where(City.slug == slug))
         if city_id is None:
-            problems.append(error("unknown-city", f"no city {slug!r}", field="cities"))
+            problems.append(said("unknown-city", "no city {slug!r}", {"slug": slug}, location=Location(field="cities")))
         city_ids.append(city_id)
     if problems:
-        raise Invalid.of(problems, f"cannot create user {username!r}")
+        raise Invalid.of(problems, "cannot create user {user!r}", "user", user=username)
     user = User(
         username=username,
         display_name=display_name or username,
@@ -161,7 +161,7 @@ def resolve(session: Session, secret: str, kind: str) -> tuple[User, Credential]
 def revoke(session: Session, user: User, credential_id: int) -> None:
     credential = session.get(Credential, credential_id)
     if credential is None or credential.user_id != user.id:
-        raise NotFound(f"no token {credential_id} of yours")
+        raise NotFound.said("token", "no token {token} of yours", token=credential_id)
     credential.revoked = True
     audit.record(session, user.username, "revoke", credential.kind, credential.id)
 

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from citykpi.diagnostics import Diagnostic, ValidationReport, error
+from citykpi.diagnostics import Diagnostic, Location, ValidationReport, said
 from citykpi.platform.completion import CertificateDecision, CertificateRule
 from citykpi.platform.errors import Conflict
 from citykpi.platform.standing import Standing, standing
@@ -154,10 +154,11 @@ def _missing(session: Session, period: Period, decision: CertificateDecision) ->
     out = []
     for code in decision.missing:
         state = states.get(code, ReviewState.DRAFT.value)
-        why = (
-            f"not accepted by a verifier (review {state})"
-            if decision.rule.require_verified and state != ReviewState.ACCEPTED.value
-            else "no value the rule counts (reported, or justified not applicable)"
-        )
-        out.append(error("certificate-missing-kpi", f"{code} is not complete: {why}", kpi=code))
+        if decision.rule.require_verified and state != ReviewState.ACCEPTED.value:
+            variant, template = "not-accepted", "{kpi} is not complete: not accepted by a verifier (review {state})"
+        else:
+            variant = "not-counted"
+            template = "{kpi} is not complete: no value the rule counts (reported, or justified not applicable)"
+        params = {"kpi": code, "state": state}
+        out.append(said("certificate-missing-kpi", template, params, variant=variant, location=Location(kpi=code)))
     return out

@@ -91,9 +91,9 @@ def create_city(
         raise Forbidden("only an administrator creates cities")
     slug = slug or slugify(name)
     if session.scalar(select(City.id).where(City.slug == slug)) is not None:
-        raise Conflict(f"city {slug!r} already exists")
+        raise Conflict.said("city-exists", "city {slug!r} already exists", slug=slug)
     if not name.strip():
-        raise Invalid.of([error("invalid-city", "a city name is required", field="name")], "invalid city")
+        raise Invalid.of([error("invalid-city", "a city name is required", field="name")], "invalid city", "city")
     city = City(
         slug=slug,
         name=name,

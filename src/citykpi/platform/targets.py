@@ -8,7 +8,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from citykpi.diagnostics import error
+from citykpi.diagnostics import Location, error, said
 from citykpi.framework.catalogue import Catalogue
 from citykpi.platform.errors import Forbidden, Invalid
 from citykpi.platform.roles import Action, Principal, can
@@ -33,14 +33,19 @@ def set_target(
     note: str = "",
 ) -> Target:
     if not (can(who, Action.MANAGE, city.id, city.hub) or can(who, Action.EDIT, city.id, city.hub)):
-        raise Forbidden(f"{who.role.value} {who.username!r} may not set targets of {city.name}")
+        template = "{role} {user!r} may not set targets of {city}"
+        raise Forbidden.said("targets", template, role=who.role.value, user=who.username, city=city.name)
     code = catalogue.normalise_code(kpi)
     if code is None:
         raise Invalid.of([error("unknown-kpi", catalogue.unknown_code_message(kpi), field="kpi")], "unknown KPI")
     keys = [d.key for d in catalogue.kpis[code].data_points]
     if data_point not in keys:
-        message = f"{code} has no data point {data_point!r} (it has {', '.join(keys)})"
-        raise Invalid.of([error("unknown-data-point", message, kpi=code, field="data_point")], "unknown data point")
+        template = "{kpi} has no data point {found!r} (it has {known})"
+        params = {"kpi": code, "found": data_point, "known": ", ".join(keys)}
+        problem = said(
+            "unknown-data-point", template, params, variant="target", location=Location(kpi=code, field="data_point")
+        )
+        raise Invalid.of([problem], "unknown data point", "data-point")
     target = session.scalar(
         select(Target).where(
             Target.city_id == city.id, Target.kpi == code, Target.data_point == data_point, Target.year == year

@@ -29,24 +29,31 @@ WORKFLOW_WORDS = ("status", "state", "target", "action", "allowed")
 
 
 @lru_cache(maxsize=4)
-def templates(lang: str) -> dict[str, str]:
-    """key -> translated template; empty for English, whose text is the message itself."""
+def templates(lang: str) -> dict[str, tuple[str, str]]:
+    """key -> (English template, translated template); empty for English, whose text is the message."""
     po = resources.files("citykpi.web") / "data" / "locale" / lang / "LC_MESSAGES" / f"{DOMAIN}.po"
     if not po.is_file():
         return {}
     with po.open("rb") as fh:
         catalog = read_po(fh, locale=lang)
-    found: dict[str, str] = {}
+    found: dict[str, tuple[str, str]] = {}
     for message in catalog:
-        if message.context and isinstance(message.string, str) and message.string and not message.fuzzy:
-            found[message.context] = message.string
+        translated = isinstance(message.string, str) and message.string and not message.fuzzy
+        if message.context and isinstance(message.id, str) and translated:
+            found[message.context] = (message.id, str(message.string))
     return found
 
 
 def say(key: str, params: Mapping[str, Param], english: str, lang: str) -> str:
-    template = templates(lang).get(key)
-    if template is None:
+    """The translation of `english`, if the catalogue's English template with `params` is that very text.
+
+    Checking the English first means a sentence is never swapped for another one that happens to
+    share its key (two call sites raising one type with different constant messages).
+    """
+    entry = templates(lang).get(key)
+    if entry is None or not _says(entry[0], params, english):
         return english
+    template = entry[1]
     values = _nested(params, lang)
     if key.startswith("conflict."):
         gettext = translations(lang).gettext
@@ -57,6 +64,13 @@ def say(key: str, params: Mapping[str, Param], english: str, lang: str) -> str:
         return template.format_map(values)
     except (KeyError, IndexError, ValueError, AttributeError):
         return english
+
+
+def _says(template: str, params: Mapping[str, Param], english: str) -> bool:
+    try:
+        return template.format_map(params) == english
+    except (KeyError, IndexError, ValueError, AttributeError):
+        return False
 
 
 def _nested(params: Mapping[str, Param], lang: str) -> dict[str, Param]:
