@@ -16,7 +16,7 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
-from citykpi.diagnostics import Diagnostic, ValidationReport, error, warning
+from citykpi.diagnostics import Diagnostic, Location, Param, Severity, ValidationReport, error, said
 from citykpi.scoring.targets import Target, TargetSet
 
 DEFAULT_SET = "public-reference-targets.yaml"
@@ -127,12 +127,24 @@ def check_against_catalogue(
     """Warn about targets naming a KPI or data point the catalogue does not know (typos, other frameworks)."""
     found = []
     for i, t in enumerate(target_set.targets, start=1):
-        where: dict[str, str | int | None] = {"file": file or target_set.id, "row": i, "kpi": t.kpi}
+        where = Location(file=file or target_set.id, row=i, kpi=t.kpi)
         if t.kpi not in data_points:
-            found.append(warning("unknown-kpi", f"no KPI '{t.kpi}' in the loaded frameworks; target ignored", **where))
-        elif t.data_point is not None and t.data_point not in data_points[t.kpi]:
-            known = ", ".join(data_points[t.kpi])
+            template = "no KPI '{kpi}' in the loaded frameworks; target ignored"
+            params: dict[str, Param] = {"kpi": t.kpi}
             found.append(
-                warning("unknown-data-point", f"KPI has no data point '{t.data_point}' (it has: {known})", **where)
+                said("unknown-kpi", template, params, variant="target-file", severity=Severity.WARNING, location=where)
+            )
+        elif t.data_point is not None and t.data_point not in data_points[t.kpi]:
+            template = "KPI has no data point '{found}' (it has: {known})"
+            params = {"found": t.data_point, "known": ", ".join(data_points[t.kpi])}
+            found.append(
+                said(
+                    "unknown-data-point",
+                    template,
+                    params,
+                    variant="target-file",
+                    severity=Severity.WARNING,
+                    location=where,
+                )
             )
     return found
