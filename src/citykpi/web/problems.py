@@ -4,11 +4,13 @@ The core keeps English messages (the API's JSON and the CLI answer in English) a
 values each message interpolates (`params`) and which message shape it used (`key`). The
 `problems` gettext domain holds, per key (msgctxt), the English template (msgid) and its
 translation: the page fills the translation with the same values. Anything that cannot be said
-in the reader's language (no entry yet, a placeholder the values lack) falls back to the English
-message, so a reader never sees an empty or broken sentence.
+in the reader's language (no entry yet, a message that is not the entry's English with these
+values, a placeholder the values lack) falls back to the English message, so a reader never sees
+an empty, broken or wrong sentence.
 
-A value recorded as `<name>_key` beside `<name>` marks a nested problem (a range problem inside
-a computed KPI's message): it is translated with the values prefixed `<name>_`.
+A value recorded as `<name>_key` beside `<name>` marks a nested part, translated from the values
+prefixed `<name>_`: a problem inside a computed KPI's message (its key), or a quoted location
+(`location`, see diagnostics.location_params).
 """
 
 from __future__ import annotations
@@ -130,7 +132,17 @@ def cell_text(where: Location, lang: str) -> str:
     return _part("field", where.field, lang) if where.field else "–"
 
 
+# The words of Location.__str__, as the catalogue's `location.*` entries hold them.
+LOCATION_WORDS = {
+    "sheet": "sheet '{sheet}'",
+    "cell": "cell {cell}",
+    "row": "row {row}",
+    "column": "column '{column}'",
+    "kpi": "KPI {kpi}",
+    "field": "field '{field}'",
+}
+
+
 def _part(name: str, value: str | int, lang: str) -> str:
-    english = {"sheet": "sheet '{v}'", "cell": "cell {v}", "row": "row {v}", "column": "column '{v}'"}
-    english |= {"kpi": "KPI {v}", "field": "field '{v}'"}
-    return say(f"location.{name}", {name: value}, english[name].format(v=value), lang)
+    params = {name: value}
+    return say(f"location.{name}", params, LOCATION_WORDS[name].format_map(params), lang)
