@@ -6,6 +6,10 @@ filled workbook, assess it and write kpis.csv/kpis.json/summary.json. Filling th
 city team's work; the demo filler's time is printed for information only. The batch is run twice
 from the same data: as workbooks and as tidy CSV files.
 
+The template's city-independent sheets are built once per process (`collect.template`), so the
+first template of each worker costs about twice a later one; the batch figures include that.
+Workbooks are read by python-calamine unless they hold formulas or the like (`collect.sheets`).
+
 Both wall-clock and CPU seconds are printed: on a shared machine the wall clock measures the other
 users as much as citykpi, while CPU seconds / workers estimates the wall clock on idle cores.
 
