@@ -169,7 +169,7 @@ def scan_cells(path: Path, limits: Limits = DEFAULT_LIMITS) -> str | None:
     """Why the file must be read cell by cell (by openpyxl), or None when a whole-sheet reader may read it.
 
     Call it after `check_workbook_file` found nothing wrong: sizes are bounded by then. Every XML
-    part is inflated once (under a millisecond for a U4SSC
+    part is inflated once (about 5 ms for a U4SSC
     workbook) and searched for what the fast reader cannot report or would be hurt by: formulas
     (it reads their cached result), a DTD (entity bombs: openpyxl's defusedxml refuses them with
     a clear message), cells without a reference, and cells so far apart that a dense grid of the
