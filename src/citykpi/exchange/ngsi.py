@@ -200,6 +200,8 @@ def export_ngsi(
     out.mkdir(parents=True, exist_ok=True)
     target = out / ENTITIES_FILE
     found = entities(assessments, kpis, book, form, context_url)
-    target.write_bytes(to_json(found))  # pydantic-core's serializer: the export can hold 100 000 entities
+    # pydantic-core's serializer, one entity a line: still one JSON array for a broker's batch
+    # create, and the import can then validate it a slice of lines at a time (see ngsi_import).
+    target.write_bytes(b"[\n" + b",\n".join(to_json(e) for e in found) + b"\n]\n")
     (out / CONTEXT_FILE).write_text(json.dumps(u4ssc_context(), indent=2), encoding="utf-8")
     return [target, out / CONTEXT_FILE]

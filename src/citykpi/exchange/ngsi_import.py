@@ -2,9 +2,10 @@
 
 The mapping from entity attributes to `KpiResult` fields is declared once as a pydantic model whose
 aliases accept both the normalized form (`{"kpiCode": {"type": "Property", "value": ...}}`) and the
-key-values form (`{"kpiCode": ...}`), so that a whole file is parsed and validated in pydantic-core
-(an export of 150 cities x 5 years holds ~85 000 entities) and every problem comes back with the
-entity's position and attribute.
+key-values form (`{"kpiCode": ...}`), so that a file is parsed and validated in pydantic-core (an
+export of 150 cities x 5 years holds ~85 000 entities) and every problem comes back with the
+entity's position and attribute. Files written one entity a line, as citykpi exports them, are
+validated a slice of lines at a time (`slices`); others, and every invalid file, whole.
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ from citykpi.diagnostics import Diagnostic, error
 from citykpi.exchange.bulk import collector_paused
 from citykpi.exchange.ngsi import ENTITIES_FILE
 from citykpi.exchange.records import group
+from citykpi.exchange.slices import validate_by_lines
 from citykpi.exchange.tables import ExchangeError, fail, json_error
 
 # KpiResult fields an entity carries unchanged; value and value_text come from kpiValue/valueText.
@@ -108,7 +110,9 @@ def import_ngsi(path: Path) -> list[Assessment]:
 
 def _assessments(file: str, raw: bytes) -> list[Assessment]:
     try:
-        entities = _MANY.validate_json(raw)
+        entities = validate_by_lines(_MANY, raw)
+        if entities is None:  # not written one entity a line, or not valid: the whole document says why
+            entities = _MANY.validate_json(raw)
     except ValidationError as exc:
         raise ExchangeError([_diagnostic(e, file) for e in exc.errors()[:MAX_REPORTED]]) from None
     profiles: dict[tuple[str, int], tuple[CityProfile, list[str]]] = {}
