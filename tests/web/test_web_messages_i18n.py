@@ -93,6 +93,26 @@ def test_file_level_problem_in_french(base: str, tmp_path: Path) -> None:
     assert row[3].startswith("c'est un fichier texte (CSV ?) et non un classeur Excel")
 
 
+def test_csv_rows_located_in_french(base: str, tmp_path: Path) -> None:
+    tidy = tmp_path / "vellmarsk.csv"
+    tidy.write_text(
+        "city,country,year,kpi,kind,name,value,status\n"
+        f'{CITIES[0].name},DE,{YEARS[-1]},EC: ICT: ICT: 1C,input,households_with_internet,"12,5",reported\n',
+        encoding="utf-8",
+    )
+    french, english = upload(editor(base, "fr"), tidy), upload(editor(base, "en"), tidy)
+    assert report_rows(french.text)[0][1:] == [
+        "ligne 2, colonne 'value'",
+        "EC: ICT: ICT: 1C",
+        "'12,5' utilise une virgule décimale ; écrivez-le avec un point décimal",
+    ]
+    assert report_rows(english.text)[0][1:] == [
+        "row 2, column 'value'",
+        "EC: ICT: ICT: 1C",
+        "'12,5' uses a decimal comma; write it with a decimal point",
+    ]
+
+
 def _value_form(client: httpx.Client) -> tuple[str, str]:
     period = draft_period(client)
     found = re.search(r'href="(/values/\d+/edit)"', client.get(period).text)
