@@ -121,13 +121,8 @@ def warning(
     params: Mapping[str, Param] | None = None,
     **location: str | int | None,
 ) -> Diagnostic:
-    return Diagnostic(
-        type=type,
-        severity=Severity.WARNING,
-        message=message,
-        variant=variant,
-        params=dict(params or {}),
-        location=Location(**location),
+    return error(type, message, variant=variant, params=params, **location).model_copy(
+        update={"severity": Severity.WARNING}
     )
 
 

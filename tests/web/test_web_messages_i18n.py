@@ -9,7 +9,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from web_server import CITY, YEARS, running
+from web_server import CITY, YEARS, csrf_of, draft_period, running, signed_in
 
 from citykpi.demo.cities import CITIES
 from citykpi.demo.errors import spoil
@@ -25,22 +25,7 @@ def base(module_db_url: str) -> Iterator[str]:
 
 
 def editor(base: str, lang: str, user: str = "editor") -> httpx.Client:
-    client = httpx.Client(base_url=base, cookies={"lang": lang})
-    answer = client.post("/signin", data={"username": user, "password": f"{user}-demo-pass", "next": "/queue"})
-    assert answer.status_code == 303
-    return client
-
-
-def csrf_of(page: str) -> str:
-    found = re.search(r'name="csrf_token" value="([^"]+)"', page)
-    assert found is not None
-    return found.group(1)
-
-
-def draft_period(client: httpx.Client) -> str:
-    found = re.search(r'href="(/periods/\d+)"', client.get(f"/cities/{CITY}?year={YEARS[-1]}").text)
-    assert found is not None
-    return found.group(1)
+    return signed_in(base, user, lang)
 
 
 def report_rows(page: str) -> list[list[str]]:

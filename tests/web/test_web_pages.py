@@ -9,33 +9,13 @@ from pathlib import Path
 
 import httpx
 import pytest
-from web_server import CITY, YEARS, running
+from web_server import CITY, YEARS, csrf_of, draft_period, running, signed_in
 
 
 @pytest.fixture(scope="module")
 def base(module_db_url: str) -> Iterator[str]:
     with running(module_db_url, cities=2) as url:
         yield url
-
-
-def signed_in(base: str, user: str) -> httpx.Client:
-    client = httpx.Client(base_url=base)
-    answer = client.post("/signin", data={"username": user, "password": f"{user}-demo-pass", "next": "/queue"})
-    assert answer.status_code == 303 and answer.headers["location"] == "/queue"
-    return client
-
-
-def csrf_of(page: str) -> str:
-    found = re.search(r'name="csrf_token" value="([^"]+)"', page)
-    assert found is not None
-    return found.group(1)
-
-
-def draft_period(client: httpx.Client) -> str:
-    page = client.get(f"/cities/{CITY}?year={YEARS[-1]}").text
-    found = re.search(r'href="(/periods/\d+)"', page)
-    assert found is not None
-    return found.group(1)
 
 
 def test_public_sees_published_years_only(base: str) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import socket
 import threading
 import time
@@ -49,3 +50,24 @@ def running(database_url: str, cities: int = 2) -> Iterator[str]:
         server.should_exit = True
         thread.join(timeout=10)
         app.state.db.dispose()
+
+
+def signed_in(base: str, user: str, lang: str = "en") -> httpx.Client:
+    """A browser-like client signed in as a demo account (password `<name>-demo-pass`), pages in `lang`."""
+    client = httpx.Client(base_url=base, cookies={"lang": lang})
+    answer = client.post("/signin", data={"username": user, "password": f"{user}-demo-pass", "next": "/queue"})
+    assert answer.status_code == 303 and answer.headers["location"] == "/queue"
+    return client
+
+
+def csrf_of(page: str) -> str:
+    found = re.search(r'name="csrf_token" value="([^"]+)"', page)
+    assert found is not None
+    return found.group(1)
+
+
+def draft_period(client: httpx.Client) -> str:
+    """The page address of the first demo city's last year, which the demo leaves a draft."""
+    found = re.search(r'href="(/periods/\d+)"', client.get(f"/cities/{CITY}?year={YEARS[-1]}").text)
+    assert found is not None
+    return found.group(1)
