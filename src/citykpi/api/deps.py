@@ -13,10 +13,11 @@ from typing import Annotated, TypeVar
 
 import anyio
 import anyio.to_thread
-from fastapi import Depends, Path, Request
+from fastapi import Depends, Path, Request, Response
 from sqlalchemy.orm import Session
 
 from citykpi.api.cache import CallerCache
+from citykpi.platform import accounts
 from citykpi.platform.errors import Forbidden, Unauthenticated
 from citykpi.platform.roles import PUBLIC, Principal
 from citykpi.store.db import Database
@@ -80,6 +81,18 @@ def resolve_caller(request: Request, session: Session) -> Principal:
     if request.method not in SAFE_METHODS and request.headers.get(CSRF_HEADER) != found.csrf:
         raise Forbidden(f"missing or wrong {CSRF_HEADER} header for a cookie session")
     return found.principal
+
+
+def set_session_cookie(request: Request, response: Response, secret: str) -> None:
+    """The session cookie of a sign-in, the same for the API's login and the sign-in page."""
+    response.set_cookie(
+        SESSION_COOKIE,
+        secret,
+        httponly=True,
+        samesite="lax",
+        secure=request.app.state.settings.secure_cookies,
+        max_age=int(accounts.SESSION_TTL.total_seconds()),
+    )
 
 
 def signed_in(who: Annotated[Principal, Depends(caller)]) -> Principal:

@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from citykpi.api.deps import SESSION_COOKIE, Db
+from citykpi.api.deps import SESSION_COOKIE, Db, set_session_cookie
 from citykpi.platform import accounts
 from citykpi.platform.errors import RateLimited
 from citykpi.web.i18n import LANG_COOKIE, LANGUAGES
@@ -48,14 +48,7 @@ def signin(
         message = translate(request, "Wrong user name or password.")
         return page(request, "signin.html", status=401, next=safe_next(next), error=message, username=username)
     response = RedirectResponse(safe_next(next), status_code=303)
-    response.set_cookie(
-        SESSION_COOKIE,
-        secret,
-        httponly=True,
-        samesite="lax",
-        secure=request.app.state.settings.secure_cookies,
-        max_age=int(accounts.SESSION_TTL.total_seconds()),
-    )
+    set_session_cookie(request, response, secret)
     return response
 
 

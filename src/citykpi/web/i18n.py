@@ -8,12 +8,10 @@ from __future__ import annotations
 
 import gettext
 from functools import lru_cache
-from importlib import resources
-from io import BytesIO
 
-from babel.messages.mofile import write_mo
-from babel.messages.pofile import read_po
 from fastapi import Request
+
+from citykpi.gettext_po import compiled
 
 LANGUAGES = ("en", "fr")
 LANG_COOKIE = "lang"
@@ -21,13 +19,7 @@ LANG_COOKIE = "lang"
 
 @lru_cache(maxsize=len(LANGUAGES))
 def translations(lang: str) -> gettext.NullTranslations:
-    po = resources.files("citykpi.web") / "data" / "locale" / lang / "LC_MESSAGES" / "messages.po"
-    with po.open("rb") as fh:
-        catalog = read_po(fh, locale=lang)
-    compiled = BytesIO()
-    write_mo(compiled, catalog)
-    compiled.seek(0)
-    return gettext.GNUTranslations(compiled)
+    return compiled("citykpi.web", lang)
 
 
 def language(request: Request) -> str:

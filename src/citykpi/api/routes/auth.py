@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request, Response
 from sqlalchemy import select
 
-from citykpi.api.deps import SESSION_COOKIE, Caller, Db, Id, Reader, SignedIn
+from citykpi.api.deps import SESSION_COOKIE, Caller, Db, Id, Reader, SignedIn, set_session_cookie
 from citykpi.api.schemas import LoginIn, Me, TokenIn, TokenOut, UserIn, UserOut
 from citykpi.platform import accounts
 from citykpi.platform.errors import Forbidden, Unauthenticated
@@ -29,14 +29,7 @@ def login(body: LoginIn, request: Request, response: Response, db: Db) -> Me:
             who, csrf = accounts.principal(user), credential.csrf
     if user is None:
         raise Unauthenticated("wrong user name or password")
-    response.set_cookie(
-        SESSION_COOKIE,
-        secret,
-        httponly=True,
-        samesite="lax",
-        secure=request.app.state.settings.secure_cookies,
-        max_age=int(accounts.SESSION_TTL.total_seconds()),
-    )
+    set_session_cookie(request, response, secret)
     return _me(who, csrf)
 
 
