@@ -28,38 +28,45 @@ T = TypeVar("T")
 MAX_ENTRIES = 4096
 
 
-class StampedCache(Generic[T]):
-    """Least-recently-used items, each served only while the stamp it was made at is current."""
+class Memo(Generic[T]):
+    """A least-recently-used cache shared by the server's threads; size 0 keeps nothing."""
 
     def __init__(self, size: int = MAX_ENTRIES) -> None:
         self._items: OrderedDict[Hashable, T] = OrderedDict()
         self._size = size
         self._lock = Lock()
 
-    def get(self, session: Session, key: Hashable, make: Callable[[], T], stamp: Hashable = None) -> T:
-        """`stamp` versions the data `make` reads; by default the whole database's revision."""
-        if not self._size:
-            return make()
-        full_key = (key, Database.revision(session) if stamp is None else stamp)
+    def get(self, key: Hashable, make: Callable[[], T]) -> T:
+        """The item kept under `key`, else `make()`, kept unless it is None."""
         with self._lock:
-            found = self._items.get(full_key)
+            found = self._items.get(key)
             if found is not None:
-                self._items.move_to_end(full_key)
+                self._items.move_to_end(key)
                 return found
         made = make()  # outside the lock: a lost race only computes the same item twice
-        if made is None:
+        if made is None or not self._size:
             return made
         with self._lock:
-            self._items[full_key] = made
+            self._items[key] = made
             while len(self._items) > self._size:
                 self._items.popitem(last=False)
         return made
 
 
+class StampedCache(Memo[T]):
+    """Items served only while the stamp they were made at is current."""
+
+    def stamped(self, session: Session, key: Hashable, make: Callable[[], T], stamp: Hashable = None) -> T:
+        """`stamp` versions the data `make` reads; by default the whole database's revision."""
+        if not self._size:
+            return make()
+        return self.get((key, Database.revision(session) if stamp is None else stamp), make)
+
+
 class ResponseCache(StampedCache[bytes]):
     def respond(self, session: Session, key: Hashable, build: Callable[[], BaseModel], stamp: Hashable) -> Response:
         """`key` names everything the body depends on besides the data `stamp` versions, read scope included."""
-        body = self.get(session, key, lambda: build().model_dump_json().encode(), stamp)
+        body = self.stamped(session, key, lambda: build().model_dump_json().encode(), stamp)
         return Response(body, media_type="application/json")
 
 
@@ -72,7 +79,7 @@ class Caller(NamedTuple):
 class CallerCache(StampedCache[Caller | None]):
     def resolve(self, session: Session, secret: str, kind: str) -> Caller | None:
         """The caller a token or session cookie stands for; revoking or deactivating changes the revision."""
-        found = self.get(session, (kind, accounts.hash_secret(secret)), lambda: _lookup(session, secret, kind))
+        found = self.stamped(session, (kind, accounts.hash_secret(secret)), lambda: _lookup(session, secret, kind))
         if found is None or (found.expires_at is not None and found.expires_at < datetime.now(UTC)):
             return None
         return found

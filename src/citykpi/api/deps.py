@@ -51,7 +51,8 @@ async def read_in_thread(request: Request, work: Callable[[Session], T]) -> T:
     `Caller` plus a sync endpoint make four per request, which on a cached answer cost more than the
     answer itself (measured: one trip serves ~40 % more cached requests per second). These reads run
     on a few threads of their own (`Settings.read_threads`): building uncached answers is Python work
-    that holds the GIL, and 20 threads taking turns at it served fewer requests than 4 did, while
+    that holds the GIL, and the default pool's 40 threads taking turns at it served fewer requests
+    than 4 did, while
     slow work elsewhere (PDFs, imports) keeps the default pool and cannot hold these reads up.
     `work` resolves the caller itself (`resolve_caller`); what it raises is mapped as usual.
     """

@@ -12,10 +12,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from citykpi.assess.model import Assessment, KpiResult
-from citykpi.collect.model import CityProfile
+from citykpi.collect.model import CityProfile, Submission
 from citykpi.platform.catalogues import catalogue_of
 from citykpi.platform.cities import list_periods
 from citykpi.platform.roles import Principal
+from citykpi.platform.values import submission_of
 from citykpi.platform.workflow import ReviewState
 from citykpi.store.schema import Period, Result, Review
 
@@ -26,6 +27,14 @@ def verdicts(session: Session, period: Period) -> dict[str, bool]:
     """KPI code -> verified YES (accepted) or NO (rejected); KPIs not decided yet are absent."""
     states = session.execute(select(Review.kpi, Review.state).where(Review.period_id == period.id)).all()
     return {kpi: VERDICT[state] for kpi, state in states if state in VERDICT}
+
+
+def verified_submission(session: Session, period: Period) -> Submission:
+    """The stored submission, each entry with the verifier's YES/NO of its KPI (a workbook's Verified column)."""
+    verified = verdicts(session, period)
+    stored = submission_of(session, period)
+    entries = [e.model_copy(update={"verified": verified.get(e.kpi)}) for e in stored.entries]
+    return stored.model_copy(update={"entries": entries})
 
 
 def assessment_of(session: Session, period: Period) -> Assessment:

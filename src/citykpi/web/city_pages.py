@@ -15,6 +15,7 @@ from fastapi.responses import HTMLResponse, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
+from citykpi.api.cache import Memo
 from citykpi.api.deps import Id, Reader, read_in_thread
 from citykpi.framework.model import Kpi
 from citykpi.platform import certificates, cities, values, verification
@@ -27,7 +28,7 @@ from citykpi.store.schema import City, Entry, Period, Result
 from citykpi.web.i18n import language
 from citykpi.web.render import PageRoute, page
 from citykpi.web.session import Current, Visitor, current
-from citykpi.web.views import Memo, city_stamp, dimension_percents, scorecard, site_stamp, wheel
+from citykpi.web.views import city_stamp, dimension_percents, scorecard, site_stamp, wheel
 
 router = APIRouter(route_class=PageRoute)
 PAGE_SIZE = 24

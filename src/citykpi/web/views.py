@@ -7,15 +7,13 @@ depend only on the period's stored data, whose every committed change bumps the 
 
 from __future__ import annotations
 
-from collections import OrderedDict
-from collections.abc import Callable
 from functools import lru_cache
-from typing import Generic, TypeVar
 
 from markupsafe import Markup
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from citykpi.api.cache import Memo
 from citykpi.platform.reports import assessment_of
 from citykpi.report.i18n import translations
 from citykpi.report.render import svg
@@ -26,26 +24,7 @@ from citykpi.store import stamps
 from citykpi.store.db import Database
 from citykpi.store.schema import City, Period
 
-T = TypeVar("T")
 Key = tuple[object, ...]
-
-
-class Memo(Generic[T]):
-    """A small least-recently-used cache (thread-safe enough: a lost race only recomputes)."""
-
-    def __init__(self, size: int) -> None:
-        self.size = size
-        self.items: OrderedDict[Key, T] = OrderedDict()
-
-    def get(self, key: Key, make: Callable[[], T]) -> T:
-        if key in self.items:
-            self.items.move_to_end(key)
-            return self.items[key]
-        value = make()
-        self.items[key] = value
-        while len(self.items) > self.size:
-            self.items.popitem(last=False)
-        return value
 
 
 CARDS: Memo[Scorecard] = Memo(512)

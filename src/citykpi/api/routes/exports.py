@@ -10,7 +10,7 @@ from fastapi import APIRouter
 from fastapi.responses import JSONResponse, Response
 
 from citykpi.api.deps import Caller, Id, Reader
-from citykpi.platform import cities, reports, values
+from citykpi.platform import cities, reports
 from citykpi.platform.catalogues import catalogue_of
 from citykpi.store.schema import Result
 
@@ -32,12 +32,7 @@ MEDIA = {
 @router.get("/periods/{period_id}/export", response_class=Response, responses={200: {"content": {"text/csv": {}}}})
 def export(period_id: Id, who: Caller, session: Reader, format: Format = Format.JSON) -> Response:
     period = cities.get_period(session, who, period_id)
-    # Entries carry the verifier's YES/NO of their KPI, as a city's own workbook does (Verified column).
-    verified = reports.verdicts(session, period)
-    stored = values.submission_of(session, period)
-    submission = stored.model_copy(
-        update={"entries": [e.model_copy(update={"verified": verified.get(e.kpi)}) for e in stored.entries]}
-    )
+    submission = reports.verified_submission(session, period)
     stem = f"{period.city.slug}-{period.year}"
     if format is Format.JSON:
         results = [r.record for r in session.query(Result).filter_by(period_id=period.id).order_by(Result.id)]
