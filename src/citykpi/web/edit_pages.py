@@ -13,8 +13,8 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Resp
 from sqlalchemy.orm import Session
 
 from citykpi.api.deps import Db, Id, Reader
-from citykpi.collect.model import DataQuality, Status
-from citykpi.diagnostics import ValidationReport
+from citykpi.model.diagnostics import ValidationReport
+from citykpi.model.submission import DataQuality, Status
 from citykpi.platform import certificates, cities, uploads, values, verification
 from citykpi.platform.catalogues import catalogue_of
 from citykpi.platform.errors import Conflict, Invalid
