@@ -20,7 +20,7 @@ from citykpi.collect.safety import DEFAULT_LIMITS, Limits
 from citykpi.model.assessment import Assessment
 from citykpi.model.diagnostics import ValidationReport
 from citykpi.model.submission import Submission
-from citykpi.validate import run_checks
+from citykpi.validate.checks import run_checks
 from citykpi.validate.context import Context
 
 if TYPE_CHECKING:
