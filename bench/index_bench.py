@@ -37,8 +37,24 @@ ASEM_SA = ROOT / "examples" / "asem-sensitivity.yaml"
 REFERENCE_SECONDS_PER_RUN = 0.12
 
 
-def synthetic(folder: Path, n_units: int, seed: int = 0) -> Path:
-    """Unit data and metadata tables for 91 indicators in 22 categories and 3 dimensions; 5 % missing."""
+# The worked example's four assumptions (examples/asem-sensitivity.yaml), for the synthetic cities.
+CITY_UNCERTAINTY = [
+    {"name": "winmax", "step": "treat", "param": "winmax", "values": [1, 2, 3, 4, 5]},
+    {"name": "normalisation", "step": "normalise", "param": "method", "values": ["minmax", "zscore"]},
+    {"name": "normalisation", "step": "normalise", "param": "range", "values": [[1, 100], None]},
+    {"name": "normalisation", "step": "normalise", "param": "mean", "values": [0, 10]},
+    {"name": "normalisation", "step": "normalise", "param": "sd", "values": [1, 2]},
+    {"name": "weights", "step": "weights", "param": "seed", "values": list(range(1, 101))},
+    {"name": "aggregation", "step": "aggregate", "param": "method", "values": ["arithmetic", "geometric"]},
+]  # fmt: skip
+
+
+def synthetic(folder: Path, n_units: int, seed: int = 0, uncertain: bool = False) -> Path:
+    """Unit data and metadata tables for 91 indicators in 22 categories and 3 dimensions; 5 % missing.
+
+    `uncertain`: the pipeline gets a noisy weights step (levels 2 and 3, +/-25 %) and the four
+    assumptions of the worked example, for uncertainty runs at city scale.
+    """
     rng = np.random.default_rng(seed)
     n_ind, n_cat, n_dim = 91, 22, 3
     cats = [f"C{j:02d}" for j in range(n_cat)]
@@ -66,6 +82,10 @@ def synthetic(folder: Path, n_units: int, seed: int = 0) -> Path:
             {"step": "aggregate", "method": "arithmetic"},
         ],
     }
+    if uncertain:
+        config["steps"][2:3] = [{"step": "normalise", "method": "minmax", "range": [1, 100]},
+                                {"step": "weights", "method": "metadata", "noise": 0.25, "noise_levels": [2, 3]}]  # fmt: skip
+        config["uncertainty"] = CITY_UNCERTAINTY
     path = folder / "synthetic.yaml"
     path.write_text(yaml.safe_dump(config))
     return path

@@ -133,3 +133,14 @@ def test_rank_statistics_and_shift() -> None:
     np.testing.assert_allclose(mean_abs_rank_shift(ranks, nominal), [0.0, 2 / 3, 2 / 3, 0.0])
     with pytest.raises(ValueError, match="replications"):
         rank_statistics(ranks[:, :2], nominal)
+
+
+def test_rank_statistics_skip_failed_replications_and_keep_absent_units_nan_aware() -> None:
+    ranks = np.array([[1, 2, np.nan], [np.nan] * 3, [2, 1, 1], [1, 3, 2]], dtype=float)
+    nominal = np.array([1.0, 2.0, 3.0])
+    stats = rank_statistics(ranks, nominal)
+    expected = np.nanquantile(ranks, [0.05, 0.5, 0.95], axis=0)
+    np.testing.assert_array_equal(np.stack([stats.q05, stats.median, stats.q95]), expected)
+    np.testing.assert_array_equal(stats.mean, np.nanmean(ranks, axis=0))
+    none = rank_statistics(np.full((2, 3), np.nan), nominal)
+    assert np.isnan(none.median).all() and np.isnan(none.mean).all()

@@ -2,10 +2,10 @@
 
 The pipeline's kernel (`aggregate.aggregate_array`) takes a leading replication axis on data and
 weights alike and returns every column of every level. In a study the indicators of a group are
-the same for all its replications and only the target is read. So here a power mean of the first
-level is a weighted sum over each parent's own children of the shared terms: no (R, units,
-indicators) copy of the data and no product with the mostly-zero membership matrix, and the
-levels above the target are not computed. Other methods (median, Copeland) take the pipeline's path.
+the same for all its replications and only the target is read. So here a power mean is a
+weighted sum over each parent's own children, the first level's terms shared by the batch: no
+(R, units, indicators) copy of the data, and the levels above the target are not computed.
+Other methods (median, Copeland) take the pipeline's path.
 """
 
 from __future__ import annotations
@@ -29,17 +29,18 @@ class Batch:
     refused: np.ndarray
 
 
-def _first_level(x: FloatArray, w: FloatArray, plan: aggregate.LevelPlan) -> FloatArray:
-    """Parents of `plan.level` (R, units, parents) from shared children `x` (units, children), weights (R, children).
+def _level(x: FloatArray, w: FloatArray, plan: aggregate.LevelPlan) -> FloatArray:
+    """Parents of `plan.level` (R, units, parents) from children `x`, shared (units, children) or
+    per replication (R, units, children), with weights `w` (R, children).
 
-    Each parent's sums are elementwise products summed over its own children only: as fast as a
-    matrix product here, and, unlike BLAS, the same bits whatever the number of replications in
-    the batch (so a study gives the same scores on one process or split over workers).
+    Each parent's sums are elementwise products summed over its own children only: no product
+    with the mostly-zero membership matrix, and, unlike BLAS, the same bits whatever the number of
+    replications in the batch (so a study gives the same scores on one process or over workers).
     """
     if not set(plan.methods) <= LINEAR_IN_WEIGHTS:
-        return aggregate.aggregate_level(np.broadcast_to(x, (w.shape[0], *x.shape)), w, plan)
+        return aggregate.aggregate_level(np.broadcast_to(x, (w.shape[0], *x.shape[-2:])), w, plan)
     missing = np.isnan(x)
-    out = np.empty((w.shape[0], x.shape[0], plan.membership.shape[1]))
+    out = np.empty((w.shape[0], x.shape[-2], plan.membership.shape[1]))
     terms: dict[tuple[str, float], FloatArray] = {}
     for j, key in enumerate(zip(plan.methods, plan.p, strict=True)):
         if key not in terms:
@@ -48,10 +49,14 @@ def _first_level(x: FloatArray, w: FloatArray, plan: aggregate.LevelPlan) -> Flo
         kids = np.flatnonzero(plan.membership[:, j])
         wk = w[:, None, kids]
         with np.errstate(invalid="ignore"):
-            num = (wk * terms[key][:, kids]).sum(axis=-1)
-        den = (wk * ~missing[:, kids]).sum(axis=-1) if missing[:, kids].any() else wk.sum(axis=-1)
+            num = (wk * terms[key][..., kids]).sum(axis=-1)
+        den = (wk * ~missing[..., kids]).sum(axis=-1) if missing[..., kids].any() else wk.sum(axis=-1)
         out[..., j] = aggregate.power_finish(num, den, *key)
-    share = (~missing).astype(np.float64) @ plan.membership / np.maximum(plan.membership.sum(axis=0), 1)
+    member_count = plan.membership.sum(axis=0)
+    if missing.any():
+        share = (~missing).astype(np.float64) @ plan.membership / np.maximum(member_count, 1)
+    else:  # every child present: the share is 1 wherever a parent has children
+        share = (member_count > 0).astype(np.float64)
     return np.where((share >= plan.threshold) & (share > 0), out, np.nan)
 
 
@@ -80,13 +85,12 @@ def target_scores(
         return Batch(np.broadcast_to(x[:, target], (n_runs, x.shape[0])).copy(), refused)
     offset = x.shape[1]
     current: FloatArray = x
-    for k, (plan, w) in enumerate(zip(plans, weights, strict=True)):
+    for plan, w in zip(plans, weights, strict=True):
         if zeros == "shift":
             current = aggregate.shift_nonpositive(current, plan, shift_to)
         else:
             refused |= _nonpositive_inputs(current, plan)
-        level = _first_level if k == 0 else aggregate.aggregate_level
-        current = level(current, w, plan)
+        current = _level(current, w, plan)
         width = plan.membership.shape[1]
         if target < offset + width:
             return Batch(np.ascontiguousarray(current[..., target - offset]), refused)

@@ -62,6 +62,7 @@ class Replicator:
     _broken: dict[Key, IndexError_] = field(default_factory=dict, repr=False)
     _weights: dict[tuple[Key, str | None], dict[str, float]] = field(default_factory=dict, repr=False)
     _param_memo: dict[tuple[int, str | None], Any] = field(default_factory=dict, repr=False)
+    _column_memo: dict[int, tuple[Index, np.ndarray]] = field(default_factory=dict, repr=False)
     _vector_memo: dict[tuple[int, int], tuple[Hierarchy, dict[str, float], list[FloatArray]]] = field(
         default_factory=dict, repr=False
     )
@@ -199,10 +200,17 @@ class Replicator:
                 continue
             if batch.refused.any():
                 self._fail(REFUSED_POWER_MEAN, int(weight[members][batch.refused].sum()))
-            cols = np.array([self._row_pos.get(row, -1) for row in _rows(state)])
+            cols = self._columns(state)
             ok = cols >= 0
             out[np.ix_(np.asarray(members), cols[ok])] = batch.scores[:, ok]
         return out
+
+    def _columns(self, state: Index) -> np.ndarray:
+        """Where each row of `state` sits among the nominal rows (-1: not there); once per state."""
+        if id(state) not in self._column_memo:  # the memo holds the state, so its id stays its own
+            cols = np.array([self._row_pos.get(row, -1) for row in _rows(state)], dtype=np.intp)
+            self._column_memo[id(state)] = (state, cols)
+        return self._column_memo[id(state)][1]
 
     def nominal_aggregation(self) -> tuple[Index, aggregate.Params]:
         """The state the nominal aggregate step read, and that step's parameters."""
