@@ -7,7 +7,6 @@ distinct upstream states and every worker recomputes as little as possible. Each
 
 from __future__ import annotations
 
-import json
 import multiprocessing
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -93,7 +92,7 @@ def _eval_dask(nominal: Index, target: str | None, runs: Sequence[Overrides], co
 
 
 def _chunks(runs: Sequence[Overrides], n_chunks: int) -> list[np.ndarray]:
-    order = sorted(range(len(runs)), key=lambda r: json.dumps(runs[r], sort_keys=True, default=str))
+    order = sorted(range(len(runs)), key=lambda r: repr(runs[r]))  # runs alike sort together; any order is exact
     return [c for c in np.array_split(np.array(order, dtype=np.intp), max(1, n_chunks)) if c.size]
 
 
