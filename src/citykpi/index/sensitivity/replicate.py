@@ -24,11 +24,11 @@ from pydantic import ValidationError
 
 from citykpi.diagnostics import error
 from citykpi.index import aggregate, weights
-from citykpi.index.analysis.targets import target_column
 from citykpi.index.config import STEP_PARAMS
 from citykpi.index.model import FloatArray, Index, IndexError_, StepRecord
 from citykpi.index.pipeline import apply
 from citykpi.index.sensitivity.assumptions import Overrides
+from citykpi.index.targets import target_column
 
 WEIGHTS_STEP = "weights"
 DATA_FREE_WEIGHTS = frozenset({"metadata", "set", "equal"})
@@ -193,32 +193,31 @@ class Replicator:
         x = state.dataset(agg.dataset)
         codes = h.all_codes
         t = codes.index(str(self.target))
-        offsets = np.cumsum([0] + [len(h.codes(lev)) for lev in range(1, h.n_levels + 1)])
         batch = max(1, _BATCH_ELEMENTS // max(1, x.shape[0] * len(codes)))
         result = np.empty((len(weight_sets), x.shape[0]))
         vectors: dict[int, list[FloatArray]] = {}  # weight sets repeat: convert each dict once
         for ws in weight_sets:
             if id(ws) not in vectors:
-                vectors[id(ws)] = [h.weights(p.level - 1, ws) for p in plans]
+                vectors[id(ws)] = [h.input_weights(p.level, ws) for p in plans]
         for start in range(0, len(weight_sets), batch):
             chunk = weight_sets[start : start + batch]
             w = [np.stack([vectors[id(ws)][k] for ws in chunk]) for k in range(len(plans))]
             xb = np.broadcast_to(x, (len(chunk), *x.shape))
             full = aggregate.aggregate_array(xb, plans, w, agg.zeros, agg.shift_to)
-            bad = self._refused(full, plans, offsets) if agg.zeros == "error" else np.zeros(len(chunk), dtype=bool)
+            bad = self._refused(full, plans) if agg.zeros == "error" else np.zeros(len(chunk), dtype=bool)
             if bad.any():
                 self._fail(REFUSED_POWER_MEAN, int(bad.sum()))
             result[start : start + len(chunk)] = np.where(bad[:, None], np.nan, full[..., t])
         return result
 
     @staticmethod
-    def _refused(full: FloatArray, plans: Sequence[aggregate.LevelPlan], offsets: Any) -> Any:
+    def _refused(full: FloatArray, plans: Sequence[aggregate.LevelPlan]) -> Any:
         """Replications where a power mean meets a non-positive child: the step would raise."""
         bad = np.zeros(full.shape[0], dtype=bool)
         for plan in plans:
             power = [j for j, m in enumerate(plan.methods) if m in aggregate.POWER_MEANS]
             if not power:
                 continue
-            kids = np.flatnonzero(plan.membership[:, power].any(axis=1)) + offsets[plan.level - 2]
+            kids = np.asarray(plan.inputs)[np.flatnonzero(plan.membership[:, power].any(axis=1))]
             bad |= (full[..., kids] <= 0).any(axis=(-2, -1))
         return bad
