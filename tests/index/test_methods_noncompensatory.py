@@ -10,7 +10,7 @@ import pytest
 from core_helpers import make_index
 
 from citykpi.index import aggregate, noncompensatory
-from citykpi.index.model import AGGREGATED, Index
+from citykpi.index.model import AGGREGATED, Index, IndexError_
 
 NAN = np.nan
 
@@ -116,3 +116,8 @@ def test_methods_per_node_in_a_deeper_tree() -> None:
     full = aggregate.run(index, aggregate.Params.model_validate({"nodes": {"P": {"method": "mpi"}}}))
     cols = full.columns(AGGREGATED)
     np.testing.assert_allclose(full.datasets[AGGREGATED][:, cols.index("P")], [98.5, 100.0, 98.5])
+
+
+def test_bod_refuses_negative_achievements() -> None:
+    with pytest.raises(IndexError_, match=r"bod of 'P' needs non-negative values but b of unit U2 is -1"):
+        _top(_index(a=[1.0, 0.5], b=[0.5, -1.0]), method="bod")

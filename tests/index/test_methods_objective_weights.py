@@ -80,3 +80,11 @@ def test_factor_weights_of_two_uncorrelated_pairs() -> None:
     np.testing.assert_allclose(fa.weights, expected / expected.sum(), atol=1e-9)
     got = _weights({c: list(x[:, j]) for j, c in enumerate("abcd")}, method="fa")
     assert list(got.values()) == pytest.approx(list(expected / expected.sum()), abs=1e-9)
+
+
+def test_refusals_and_single_children() -> None:
+    with pytest.raises(IndexError_, match="a child does not vary over the units"):
+        _weights({"a": [1.0, 2.0, 3.0], "b": [2.0, 2.0, 2.0]}, method="critic")
+    index = make_index({"a": [1.0, 2.0], "b": [3.0, 1.0]}, parents={"a": "P", "b": "Q", "P": "T", "Q": "T", "T": None})
+    step = weights.run(index, weights.Params(method="fa", level=1))
+    assert step.weights["a"] == 1.0 and step.weights["b"] == 1.0  # one child each: nothing to weigh

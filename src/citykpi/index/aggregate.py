@@ -286,22 +286,34 @@ def plans(hierarchy: Hierarchy, params: Params) -> list[LevelPlan]:
     return out
 
 
-def _check_positive(x: FloatArray, plan: LevelPlan, hierarchy: Hierarchy, units: list[str]) -> None:
+BOD_METHODS: frozenset[str] = frozenset({"bod", "robust_bod"})
+
+
+def _check_signs(
+    x: FloatArray, plan: LevelPlan, hierarchy: Hierarchy, units: list[str], methods: frozenset[str], strict: bool
+) -> None:
+    """Refuse inputs <= 0 (strict: power means) or < 0 (BoD weighs non-negative achievements)."""
     children = hierarchy.inputs(plan.level)
     problems = []
     for j, (method, parent) in enumerate(zip(plan.methods, hierarchy.codes(plan.level), strict=True)):
-        if method not in POWER_MEANS:
+        if method not in methods:
             continue
         kids = np.flatnonzero(plan.membership[:, j])
-        bad = np.argwhere(x[:, kids] <= 0)
+        bad = np.argwhere(x[:, kids] <= 0 if strict else x[:, kids] < 0)
         if bad.size:
             r, c = bad[0]
+            remedy = "or set zeros: shift" if strict else "(BoD weighs non-negative achievements)"
+            what = (
+                f"{method} mean of {parent!r} needs positive"
+                if strict
+                else f"{method} of {parent!r} needs non-negative"
+            )
             problems.append(
                 error(
                     "nonpositive-value",
-                    f"{method} mean of {parent!r} needs positive values but {children[kids[c]]} of unit "
-                    f"{units[r]} is {x[r, kids[c]]:g} ({len(bad)} such values); normalise to a positive range "
-                    "(e.g. [1, 100]) or set zeros: shift",
+                    f"{what} values but {children[kids[c]]} of unit {units[r]} is {x[r, kids[c]]:g} "
+                    f"({len(bad)} such values); "
+                    f"normalise to a positive range (e.g. [1, 100]) {remedy}",
                     kpi=parent,
                     field="method",
                 )
@@ -319,6 +331,7 @@ def validate(hierarchy: Hierarchy, params: Params, weight_sets: dict[str, dict[s
         for lev in params.levels
         if not 2 <= lev <= hierarchy.n_levels
     ]
+    msgs += [f"references.{c}: no code {c!r} in the framework" for c in params.references if c not in hierarchy]
     if params.weights is not None and params.weights not in weight_sets:
         msgs.append(f"weights: no weight set {params.weights!r}; known: {sorted(weight_sets)}")
     return msgs
@@ -337,8 +350,9 @@ def run(index: Index, params: Params) -> Index:
     details: dict[str, dict[str, Any]] = {}
     for plan, w in zip(level_plans, level_weights, strict=True):
         current = level_inputs(columns, plan)
+        _check_signs(current, plan, h, index.units, BOD_METHODS, strict=False)
         if params.zeros == "error":  # check each level's input as it is produced, to name the first offender
-            _check_positive(current, plan, h, index.units)
+            _check_signs(current, plan, h, index.units, POWER_MEANS, strict=True)
         else:
             current = shift_nonpositive(current, plan, params.shift_to)
         extras: dict[int, dict[str, Any]] = {}

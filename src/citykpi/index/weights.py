@@ -108,11 +108,20 @@ def data_weights(index: Index, params: Params, weights: Mapping[str, float]) -> 
         x = node_columns(index, kids, weights)
         rows = ~np.isnan(x).any(axis=1)
         xc = x[rows]
+        if len(kids) == 1:
+            out[kids[0]] = 1.0
+            continue
         if xc.shape[0] < 2:
             raise _refusal(
                 parent,
                 f"{params.method} weights of the children of {parent!r} need at least two units "
                 "with all of them present",
+            )
+        if params.method in ("critic", "fa") and (np.ptp(xc, axis=0) == 0).any():
+            raise _refusal(
+                parent,
+                f"{params.method} weights of the children of {parent!r} need correlations, but a child "
+                "does not vary over the units",
             )
         if params.method == "entropy" and (xc <= 0).any():
             r, c = np.argwhere(xc <= 0)[0]
