@@ -19,11 +19,12 @@ from core_helpers import make_index
 from typer.testing import CliRunner
 
 from citykpi.index import aggregate
-from citykpi.index.cli import index_app, summarised
+from citykpi.index.cli import index_app
 from citykpi.index.config import parse_config
 from citykpi.index.model import AGGREGATED, IndexError_
 from citykpi.index.pipeline import run
 from citykpi.index.sensitivity.replicate import Replicator
+from citykpi.index.terminal import summarised
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 SDSN = EXAMPLES / "sdsn-us-cities-2019"
