@@ -121,3 +121,11 @@ def test_methods_per_node_in_a_deeper_tree() -> None:
 def test_bod_refuses_negative_achievements() -> None:
     with pytest.raises(IndexError_, match=r"bod of 'P' needs non-negative values but b of unit U2 is -1"):
         _top(_index(a=[1.0, 0.5], b=[0.5, -1.0]), method="bod")
+
+
+def test_robust_bod_leaves_out_unbounded_draws() -> None:
+    # U1 = (1, 0) against a draw of U2 = (0, 1) alone can put any weight on its first child: that
+    # draw is unbounded and left out, so each unit's mean is its score against itself, 1.
+    mean, lo, hi = noncompensatory.robust_bod(np.array([[1.0, 0.0], [0.0, 1.0]]), sample=1, replicates=30, seed=0)
+    np.testing.assert_allclose(mean, [1.0, 1.0])
+    np.testing.assert_allclose(hi, [1.0, 1.0])

@@ -12,11 +12,13 @@ from __future__ import annotations
 from typing import Literal
 
 import numpy as np
+from scipy import sparse
 from scipy.optimize import linprog
 
 from citykpi.index.model import FloatArray
 
 Penalty = Literal["negative", "positive"]
+_BLOCK_ROWS = 40_000  # frontier rows per joint BoD programme: bounds its size for many units
 
 
 def _weighted_mean_sd(z: FloatArray, w: FloatArray) -> tuple[FloatArray, FloatArray]:
@@ -83,17 +85,41 @@ def topsis(x: FloatArray, w: FloatArray) -> FloatArray:
         return np.asarray(d_worst / (d_best + d_worst))
 
 
+def _constraints(target: FloatArray, frontier: FloatArray, shares: tuple[float, float] | None) -> FloatArray:
+    """Rows of A in A w <= b: the frontier (b = 1), then the share bounds (b = 0) if any."""
+    if shares is None:
+        return frontier
+    lo, hi = shares  # lo <= w_j x_j / sum_k w_k x_k <= hi, linear in w
+    eye, rows = np.diag(target), np.tile(target, (target.size, 1))
+    return np.vstack([frontier, lo * rows - eye, eye - hi * rows])
+
+
 def _bod_one(target: FloatArray, frontier: FloatArray, shares: tuple[float, float] | None) -> float:
     """max_w target.w s.t. frontier @ w <= 1, w >= 0 (and share bounds), by scipy's HiGHS."""
-    m = target.size
-    a_ub, b_ub = [frontier], [np.ones(frontier.shape[0])]
-    if shares is not None:  # L <= w_j x_j / sum_k w_k x_k <= U, linear in w
-        lo, hi = shares
-        eye = np.diag(target)
-        a_ub += [lo * np.tile(target, (m, 1)) - eye, eye - hi * np.tile(target, (m, 1))]
-        b_ub += [np.zeros(m), np.zeros(m)]
-    res = linprog(-target, A_ub=np.vstack(a_ub), b_ub=np.concatenate(b_ub), bounds=(0, None), method="highs")
+    a = _constraints(target, frontier, shares)
+    b = np.r_[np.ones(frontier.shape[0]), np.zeros(a.shape[0] - frontier.shape[0])]
+    res = linprog(-target, A_ub=a, b_ub=b, bounds=(0, None), method="highs")
     return float(-res.fun) if res.status == 0 else float("nan")
+
+
+def _bod_many(targets: FloatArray, frontiers: list[FloatArray], shares: tuple[float, float] | None) -> FloatArray:
+    """The LPs of `_bod_one` for many (target, frontier) pairs, solved as one block-diagonal LP.
+
+    The blocks share no variable, so the joint optimum is every block's optimum and each score is
+    its block's part of the objective; one HiGHS call instead of one per pair. If a block is
+    unbounded (a robust draw lacking every child its unit has), the blocks are solved one by one
+    and that block's score is NaN.
+    """
+    blocks = [_constraints(t, f, shares) for t, f in zip(targets, frontiers, strict=True)]
+    b = np.concatenate(
+        [np.r_[np.ones(f.shape[0]), np.zeros(a.shape[0] - f.shape[0])] for a, f in zip(blocks, frontiers, strict=True)]
+    )
+    res = linprog(
+        -targets.ravel(), A_ub=sparse.block_diag(blocks, format="csr"), b_ub=b, bounds=(0, None), method="highs"
+    )
+    if res.status == 0:
+        return np.asarray((res.x.reshape(targets.shape) * targets).sum(axis=1))
+    return np.array([_bod_one(t, f, shares) for t, f in zip(targets, frontiers, strict=True)])
 
 
 def _complete_rows(x: FloatArray) -> FloatArray:
@@ -111,8 +137,8 @@ def bod(x: FloatArray, shares: tuple[float, float] | None = None) -> FloatArray:
     for idx in np.ndindex(*x.shape[:-2]):
         m = x[idx]
         rows = _complete_rows(m)
-        for i in rows:
-            out[(*idx, int(i))] = _bod_one(m[i], m[rows], shares)
+        for part in np.array_split(rows, max(1, rows.size**2 // _BLOCK_ROWS)):
+            out[(*idx, part)] = _bod_many(m[part], [m[rows]] * part.size, shares)
     return out
 
 
@@ -134,7 +160,7 @@ def robust_bod(
             continue
         draws = rng.choice(rows, size=(rows.size, replicates, sample), replace=True)
         for k, i in enumerate(rows):
-            scores = np.array([_bod_one(m[i], m[d], shares) for d in draws[k]])
+            scores = _bod_many(np.tile(m[i], (replicates, 1)), [m[d] for d in draws[k]], shares)
             scores = scores[~np.isnan(scores)]  # unbounded: the draws lack every child the unit has
             if scores.size:
                 at = (*idx, int(i))
