@@ -4,6 +4,7 @@ against values computed by hand or by an independent formula written out in the 
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -11,6 +12,7 @@ from core_helpers import make_index
 
 from citykpi.index import aggregate, noncompensatory
 from citykpi.index.model import AGGREGATED, Index, IndexError_
+from citykpi.index.sensitivity.replicate import Replicator
 
 NAN = np.nan
 
@@ -128,4 +130,18 @@ def test_robust_bod_leaves_out_unbounded_draws() -> None:
     # draw is unbounded and left out, so each unit's mean is its score against itself, 1.
     mean, lo, hi = noncompensatory.robust_bod(np.array([[1.0, 0.0], [0.0, 1.0]]), sample=1, replicates=30, seed=0)
     np.testing.assert_allclose(mean, [1.0, 1.0])
-    np.testing.assert_allclose(hi, [1.0, 1.0])
+    np.testing.assert_allclose([lo, hi], [[1.0, 1.0], [1.0, 1.0]])
+
+
+def test_batched_replications_equal_the_step() -> None:
+    """The uncertainty analysis aggregates a batch of weight sets at once: each must equal the step."""
+    index = _index(a=[1.0, 0.5, 0.6, 0.4], b=[0.5, 1.0, 0.6, 0.3], c=[0.2, 0.9, 0.4, 0.8])
+    other = {**index.weights, "a": 3.0}
+    for method in ("mpi", "ampi", "topsis", "bod", "robust_bod"):
+        params = aggregate.Params.model_validate({"method": method, "sample": 3, "replicates": 20})
+        replicator = Replicator(aggregate.run(index, params))
+        state, nominal = replicator.nominal_aggregation()
+        batch = replicator.aggregate_with(state, nominal, [index.weights, other])
+        alone = aggregate.run(replace(index, weights=other), params).datasets[AGGREGATED][:, -1]
+        np.testing.assert_allclose(batch[0], _top(index, **params.model_dump()), err_msg=method)
+        np.testing.assert_allclose(batch[1], alone, err_msg=method)

@@ -152,8 +152,8 @@ def robust_bod(
     """
     mean = np.full(x.shape[:-1], np.nan)
     lo, hi = mean.copy(), mean.copy()
-    rng = np.random.default_rng(seed)
     for idx in np.ndindex(*x.shape[:-2]):
+        rng = np.random.default_rng(seed)  # each replication of a batch draws as the step alone would
         m = x[idx]
         rows = _complete_rows(m)
         if rows.size == 0:
