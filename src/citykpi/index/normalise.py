@@ -45,12 +45,21 @@ METADATA_PARAMS: dict[str, str] = {
 }
 
 
+Interpolation = Literal[
+    "linear", "inverted_cdf", "averaged_inverted_cdf", "closest_observation", "interpolated_inverted_cdf",
+    "hazen", "weibull", "median_unbiased", "normal_unbiased", "lower", "higher", "nearest", "midpoint",
+]  # fmt: skip
+
+
 class Rule(BaseModel):
     """A goalpost computed from the indicator's direction-adjusted observed values (higher = better)."""
 
     model_config = ConfigDict(extra="forbid")
 
-    quantile: float | None = Field(default=None, ge=0, le=1, description="numpy's linear-interpolation quantile")
+    quantile: float | None = Field(default=None, ge=0, le=1, description="The q-quantile (numpy)")
+    interpolation: Interpolation = Field(
+        default="linear", description="quantile: numpy's method; inverted_cdf is Stata's and SDSN's percentile"
+    )
     top_mean: int | None = Field(default=None, ge=1, description="Mean of the k best values")
     bottom_mean: int | None = Field(default=None, ge=1, description="Mean of the k worst values")
 
@@ -289,7 +298,7 @@ def post_value(post: Post, xd: FloatArray, direction: float) -> float:
         return float(v[-1])
     assert isinstance(post, Rule)  # Post is a number, min, max or a Rule
     if post.quantile is not None:
-        return float(np.quantile(v, post.quantile))
+        return float(np.quantile(v, post.quantile, method=post.interpolation))
     if post.top_mean is not None:
         return float(v[-post.top_mean :].mean())
     return float(v[: post.bottom_mean].mean())
