@@ -58,7 +58,7 @@ class Rule(BaseModel):
 
     quantile: float | None = Field(default=None, ge=0, le=1, description="The q-quantile (numpy)")
     interpolation: Interpolation = Field(
-        default="linear", description="quantile: numpy's method; inverted_cdf is Stata's and SDSN's percentile"
+        default="linear", description="quantile: numpy's method (SDSN's percentile is inverted_cdf)"
     )
     top_mean: int | None = Field(default=None, ge=1, description="Mean of the k best values")
     bottom_mean: int | None = Field(default=None, ge=1, description="Mean of the k worst values")
