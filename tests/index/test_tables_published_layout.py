@@ -154,3 +154,10 @@ def test_scores_csv_writes_ranks_and_years_as_integers(tmp_path: Path) -> None:
     assert lines[0] == "unit,time,level,code,score,rank"
     assert lines[1].startswith("A,2015,1,x,") and lines[1].endswith(",2")
     assert ".0," not in "".join(line.split(",")[1] for line in lines[1:])
+
+
+def test_a_header_row_beyond_the_table_is_named(tmp_path: Path) -> None:
+    pd.DataFrame({"uCode": ["A"], "x": [1.0]}).to_csv(tmp_path / "u.csv", index=False)
+    pd.DataFrame({"iCode": ["x"], "Type": ["Indicator"]}).to_csv(tmp_path / "m.csv", index=False)
+    with pytest.raises(IndexError_, match="no column names in row 9: the table ends before it"):
+        run(parse_config(_two_tables(tmp_path / "u.csv", tmp_path / "m.csv", units_header_row=9)))

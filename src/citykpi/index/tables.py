@@ -56,8 +56,13 @@ def read_table(
             frame = pd.read_excel(path, sheet_name=sheet or 0, skiprows=skipped, engine="calamine")
         else:
             frame = pd.read_csv(path, skiprows=skipped, skip_blank_lines=False)
+    except pd.errors.EmptyDataError:
+        frame = pd.DataFrame()
     except (ValueError, OSError, pd.errors.ParserError) as exc:
         raise IndexError_([error("format-error", f"cannot read table: {exc}", file=str(path))]) from exc
+    if frame.columns.empty:
+        message = f"no column names in row {header_row}: the table ends before it"
+        raise IndexError_([error("missing-rows", message, file=str(path))])
     lines = [k for k in range(header_row, header_row + len(frame) + len(skipped)) if k not in set(skipped)]
     frame = frame.dropna(how="all")  # blank lines, kept while reading so that row numbers stay true
     frame.attrs[ROWS_ATTR] = [lines[int(i)] + 1 for i in frame.index]
