@@ -113,20 +113,37 @@ def _masked(x: FloatArray, fill: float, f: Any = None) -> FloatArray:
     return np.where(ok, v, fill)
 
 
+def power_terms(x: FloatArray, method: str, p: float = 1.0) -> FloatArray:
+    """The values a power mean averages (x, log x, 1/x or x^p), 0 where x is missing."""
+    if method == "arithmetic":
+        return _masked(x, 0.0)
+    if method == "geometric":
+        return _masked(x, 0.0, np.log)
+    if method == "harmonic":
+        return _masked(x, 0.0, np.reciprocal)
+    if method == "genmean":
+        return _masked(x, 0.0, lambda v: v**p)
+    raise ValueError(f"unknown power mean {method!r}")
+
+
+def power_finish(num: FloatArray, den: FloatArray, method: str, p: float = 1.0) -> FloatArray:
+    """The mean from the weighted sum of the terms (`num`) and of the weights present (`den`)."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        if method == "geometric":
+            return np.asarray(np.exp(num / den))
+        if method == "harmonic":
+            return np.asarray(den / num)
+        if method == "genmean":
+            return np.asarray((num / den) ** (1.0 / p))
+        return np.asarray(num / den)
+
+
 def power_mean(x: FloatArray, w: FloatArray, member: FloatArray, method: str, p: float = 1.0) -> FloatArray:
     """Weighted arithmetic/geometric/harmonic/generalised mean of the children of each parent."""
     wb = w[..., None, :]
     den = (~np.isnan(x) * wb) @ member
-    with np.errstate(divide="ignore", invalid="ignore"):
-        if method == "arithmetic":
-            return np.asarray(((_masked(x, 0.0) * wb) @ member) / den)
-        if method == "geometric":
-            return np.asarray(np.exp(((_masked(x, 0.0, np.log) * wb) @ member) / den))
-        if method == "harmonic":
-            return np.asarray(den / ((_masked(x, 0.0, np.reciprocal) * wb) @ member))
-        if method == "genmean":
-            return np.asarray((((_masked(x, 0.0, lambda v: v**p) * wb) @ member) / den) ** (1.0 / p))
-    raise ValueError(f"unknown power mean {method!r}")
+    with np.errstate(invalid="ignore"):
+        return power_finish((power_terms(x, method, p) * wb) @ member, den, method, p)
 
 
 def weighted_median(x: FloatArray, w: FloatArray) -> FloatArray:
