@@ -9,6 +9,8 @@ from dataclasses import replace
 import numpy as np
 import pytest
 from core_helpers import make_index
+from pymcdm.methods import TOPSIS
+from pymcdm.normalizations import vector_normalization
 
 from citykpi.index import aggregate, noncompensatory
 from citykpi.index.model import AGGREGATED, Index, IndexError_
@@ -145,3 +147,10 @@ def test_batched_replications_equal_the_step() -> None:
         alone = aggregate.run(replace(index, weights=other), params).datasets[AGGREGATED][:, -1]
         np.testing.assert_allclose(batch[0], _top(index, **params.model_dump()), err_msg=method)
         np.testing.assert_allclose(batch[1], alone, err_msg=method)
+
+
+def test_topsis_equals_pymcdm_with_vector_normalisation() -> None:
+    x = np.random.default_rng(2).uniform(0, 10, (30, 4))
+    w = np.array([0.1, 0.4, 0.3, 0.2])
+    oracle = TOPSIS(normalization_function=vector_normalization)(x, w, np.ones(4))
+    np.testing.assert_allclose(noncompensatory.topsis(x, w), oracle, rtol=1e-12)

@@ -8,6 +8,7 @@ import statistics
 import numpy as np
 import pytest
 from core_helpers import make_index
+from pymcdm import weights as pymcdm_weights
 
 from citykpi.index import objective_weights, weights
 from citykpi.index.model import IndexError_
@@ -35,10 +36,15 @@ def test_entropy_refuses_non_positive_data() -> None:
         _weights({"a": [1.0, 1.0, 2.0], "b": [1.0, 0.0, 3.0]}, method="entropy")
 
 
+def _scaled(col: list[float]) -> list[float]:
+    return [(v - min(col)) / (max(col) - min(col)) for v in col]
+
+
 def test_critic_against_statistics_module() -> None:
     cols = {"a": [1.0, 2.0, 3.0, 4.0], "b": [2.0, 1.0, 4.0, 3.0], "c": [1.0, 3.0, 2.0, 8.0]}
     info = {
-        j: statistics.stdev(cols[j]) * sum(1 - statistics.correlation(cols[j], cols[k]) for k in cols) for j in cols
+        j: statistics.stdev(_scaled(cols[j])) * sum(1 - statistics.correlation(cols[j], cols[k]) for k in cols)
+        for j in cols
     }
     total = sum(info.values())
     assert _weights(cols, method="critic") == pytest.approx({j: v / total for j, v in info.items()})
@@ -88,3 +94,10 @@ def test_refusals_and_single_children() -> None:
     index = make_index({"a": [1.0, 2.0], "b": [3.0, 1.0]}, parents={"a": "P", "b": "Q", "P": "T", "Q": "T", "T": None})
     step = weights.run(index, weights.Params(method="fa", level=1))
     assert step.weights["a"] == 1.0 and step.weights["b"] == 1.0  # one child each: nothing to weigh
+
+
+def test_entropy_and_critic_equal_pymcdm() -> None:
+    """pymcdm (a maintained multi-criteria library) as an independent implementation."""
+    x = np.random.default_rng(5).uniform(1, 100, (40, 4))
+    np.testing.assert_allclose(objective_weights.entropy(x), pymcdm_weights.entropy_weights(x), rtol=1e-12)
+    np.testing.assert_allclose(objective_weights.critic(x), pymcdm_weights.critic_weights(x), rtol=1e-12)

@@ -27,8 +27,13 @@ def entropy(x: FloatArray) -> FloatArray:
 
 
 def critic(x: FloatArray) -> FloatArray:
-    """CRITIC (Diakoulaki et al. 1995): sd_j * sum_k (1 - r_jk), normalised; r is Pearson's."""
-    sd = x.std(axis=0, ddof=1)
+    """CRITIC (Diakoulaki et al. 1995): sd_j * sum_k (1 - r_jk), normalised; r is Pearson's.
+
+    The sd is that of the child min-max scaled over the units, as in the original method, so that
+    children normalised differently (goalposts, z-scores) compare by their contrast, not their units.
+    """
+    lo, hi = x.min(axis=0), x.max(axis=0)
+    sd = ((x - lo) / (hi - lo)).std(axis=0, ddof=1)
     r = np.corrcoef(x, rowvar=False)
     c = sd * (1 - r).sum(axis=0)
     return np.asarray(c / c.sum())
