@@ -329,7 +329,7 @@ def fixed_posts(
     return out
 
 
-FIXED_OVER_TIME: frozenset[str] = frozenset({"minmax", "goalposts", "dist2targ", "none"})
+FIXED_OVER_TIME: frozenset[str] = frozenset({"minmax", "goalposts", "none"})
 
 
 def _panel_rows(
@@ -390,7 +390,13 @@ def _reference_row(units: list[str], spec: NormaliseSpec, label: str) -> int | N
         return None
     if spec.reference not in units:
         raise IndexError_(
-            [error("unknown-unit", f"dist2ref reference unit {spec.reference!r} has no row at time {label}")]
+            [
+                error(
+                    "unknown-unit",
+                    f"dist2ref reference unit {spec.reference!r} has no row at time {label} (per: time)",
+                    field="reference",
+                )
+            ]
         )
     return units.index(str(spec.reference))
 
