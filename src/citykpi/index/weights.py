@@ -29,7 +29,9 @@ class Params(BaseModel):
     step: Literal["weights"] = "weights"
     method: Literal["metadata", "set", "equal", "pca", "entropy", "critic", "fa", "optimise"] = "metadata"
     set: str | None = Field(default=None, description="Name of the weight set (method: set)")
-    level: int = Field(default=1, ge=1, description="pca/optimise: the level whose weights are computed")
+    level: int = Field(
+        default=1, ge=1, description="pca/entropy/critic/fa/optimise: the level whose weights are computed"
+    )
     targets: dict[str, float] = Field(
         default_factory=dict, description="optimise: target importance of each code of `level`, by name"
     )
@@ -60,21 +62,19 @@ def pca_loadings(x: FloatArray) -> FloatArray:
     return np.asarray(v if v.sum() >= 0 else -v)
 
 
-def node_columns(index: Index, codes: list[str], weights: Mapping[str, float]) -> FloatArray:
-    """Scores of `codes`: from Aggregated if built, else the latest dataset aggregated arithmetically."""
-    h = index.hierarchy
+def all_scores(index: Index, weights: Mapping[str, float]) -> tuple[FloatArray, list[str]]:
+    """Every code's scores: the Aggregated dataset if built, else the latest dataset aggregated arithmetically."""
     if AGGREGATED in index.datasets:
-        full, cols = index.datasets[AGGREGATED], index.columns(AGGREGATED)
-    else:
-        x = index.dataset()
-        level_plans = aggregate.plans(h, aggregate.Params())
-        full = aggregate.aggregate_array(x, level_plans, [h.input_weights(p.level, weights) for p in level_plans])
-        cols = h.all_codes
-    return full[:, [cols.index(c) for c in codes]]
+        return index.datasets[AGGREGATED], index.columns(AGGREGATED)
+    h = index.hierarchy
+    level_plans = aggregate.plans(h, aggregate.Params())
+    w = [h.input_weights(p.level, weights) for p in level_plans]
+    return aggregate.aggregate_array(index.dataset(), level_plans, w), h.all_codes
 
 
 def level_scores(index: Index, level: int, weights: Mapping[str, float]) -> FloatArray:
-    return node_columns(index, index.hierarchy.codes(level), weights)
+    full, cols = all_scores(index, weights)
+    return full[:, [cols.index(c) for c in index.hierarchy.codes(level)]]
 
 
 def _pca(x: FloatArray) -> FloatArray:
@@ -103,9 +103,10 @@ def data_weights(index: Index, params: Params, weights: Mapping[str, float]) -> 
     parents = list(dict.fromkeys(str(h.parent(c)) for c in h.codes(params.level) if h.parent(c) is not None))
     out: dict[str, float] = {}
     notes = []
+    full, cols = all_scores(index, weights)
     for parent in parents:
         kids = h.children(parent)
-        x = node_columns(index, kids, weights)
+        x = full[:, [cols.index(c) for c in kids]]
         rows = ~np.isnan(x).any(axis=1)
         xc = x[rows]
         if len(kids) == 1:
