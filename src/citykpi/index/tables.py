@@ -63,7 +63,8 @@ def read_table(
     if frame.columns.empty:
         message = f"no column names in row {header_row}: the table ends before it"
         raise IndexError_([error("missing-rows", message, file=str(path))])
-    lines = [k for k in range(header_row, header_row + len(frame) + len(skipped)) if k not in set(skipped)]
+    below = set(skipped)
+    lines = [k for k in range(header_row, header_row + len(frame) + len(skipped)) if k not in below]
     frame = frame.dropna(how="all")  # blank lines, kept while reading so that row numbers stay true
     frame.attrs[ROWS_ATTR] = [lines[int(i)] + 1 for i in frame.index]
     return frame.reset_index(drop=True)
