@@ -100,3 +100,10 @@ def test_clip_needs_one_kind_of_caps() -> None:
         treat.Params(method="clip")
     with pytest.raises(ValueError, match="bounds must be increasing"):
         treat.Params.model_validate({"method": "clip", "bounds": [3, 1]})
+
+
+def test_reference_time_resolves_rules_on_the_base_year() -> None:
+    # 2020 values 1 and 3: worst = min = 1, best = top_mean 1 = 3; applied to 2021 (11, 13), clipped.
+    y, summary = _normalised(_panel(), method="goalposts", worst="min", best={"top_mean": 1}, reference_time=2020)
+    np.testing.assert_allclose(y[:, 0], [0, 1, 1, 1])
+    assert summary["goalposts"] == {"a": [1.0, 3.0]}
