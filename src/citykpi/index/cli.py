@@ -7,6 +7,9 @@ from pathlib import Path
 
 import typer
 
+from citykpi.diagnostics import ValidationReport
+from citykpi.index.terminal import summarised
+
 index_app = typer.Typer(help="Build composite indices (OECD/JRC method) from KPI data.", no_args_is_help=True)
 
 # Modules of engineer B adding `index analyse` and `index sensitivity` through register_analysis(index_app).
@@ -22,18 +25,22 @@ def _group() -> None:
 def build(
     config: Path = typer.Argument(..., help="YAML configuration"),
     out: Path = typer.Option(..., "-o", "--out", help="Output directory"),
+    json_out: bool = typer.Option(False, "--json", help="On failure print every diagnostic as JSON on stdout"),
 ) -> None:
     """Run the configured pipeline; write scores.csv and one CSV per step."""
     from citykpi.index.config import load_config
-    from citykpi.index.io import write_outputs
+    from citykpi.index.export import write_outputs
     from citykpi.index.model import IndexError_
     from citykpi.index.pipeline import run
 
     try:
         index = run(load_config(config))
     except IndexError_ as exc:
-        for d in exc.diagnostics:
-            typer.echo(str(d), err=True)
+        if json_out:
+            typer.echo(ValidationReport.from_diagnostics(exc.diagnostics).model_dump_json(indent=2))
+        else:
+            for line in summarised(exc.diagnostics):
+                typer.echo(line, err=True)
         raise typer.Exit(code=1) from None
     written = write_outputs(index, out)
     typer.echo(f"wrote {len(written)} files to {out}")

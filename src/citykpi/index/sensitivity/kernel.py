@@ -69,6 +69,12 @@ def _nonpositive_inputs(values: FloatArray, plan: aggregate.LevelPlan) -> np.nda
     return np.asarray((values[..., kids] <= 0).any(axis=(-2, -1)))
 
 
+def _gathered(columns: list[FloatArray], plan: aggregate.LevelPlan, n_runs: int) -> FloatArray:
+    """The inputs of a level of an unbalanced tree, from every column built so far (R, units, inputs)."""
+    full = [np.broadcast_to(c, (n_runs, *c.shape[-2:])) for c in columns]
+    return np.concatenate(full, axis=-1)[..., list(plan.inputs)]
+
+
 def target_scores(
     x: FloatArray,
     plans: Sequence[aggregate.LevelPlan],
@@ -78,19 +84,21 @@ def target_scores(
     shift_to: float = 1.0,
 ) -> Batch:
     """Column `target` (index into all codes, level by level) of `x` (units, indicators) aggregated
-    with `weights[k]` (R, children of `plans[k]`) for each of R replications."""
+    with `weights[k]` (R, inputs of `plans[k]`) for each of R replications."""
     n_runs = weights[0].shape[0] if weights else 1
     refused = np.zeros(n_runs, dtype=bool)
     if target < x.shape[1]:
         return Batch(np.broadcast_to(x[:, target], (n_runs, x.shape[0])).copy(), refused)
     offset = x.shape[1]
-    current: FloatArray = x
+    columns: list[FloatArray] = [x]
     for plan, w in zip(plans, weights, strict=True):
+        current = columns[-1] if plan.balanced else _gathered(columns, plan, n_runs)
         if zeros == "shift":
             current = aggregate.shift_nonpositive(current, plan, shift_to)
         else:
             refused |= _nonpositive_inputs(current, plan)
         current = _level(current, w, plan)
+        columns.append(current)
         width = plan.membership.shape[1]
         if target < offset + width:
             return Batch(np.ascontiguousarray(current[..., target - offset]), refused)

@@ -24,12 +24,12 @@ from pydantic import ValidationError
 
 from citykpi.diagnostics import error
 from citykpi.index import aggregate, weights
-from citykpi.index.analysis.targets import target_column
 from citykpi.index.config import STEP_PARAMS
 from citykpi.index.model import FloatArray, Hierarchy, Index, IndexError_, StepRecord
 from citykpi.index.pipeline import apply
 from citykpi.index.sensitivity import kernel
 from citykpi.index.sensitivity.assumptions import Overrides
+from citykpi.index.targets import target_column
 
 WEIGHTS_STEP = "weights"
 DATA_FREE_WEIGHTS = frozenset({"metadata", "set", "equal"})
@@ -232,12 +232,12 @@ class Replicator:
         return self._aggregate(state, agg, weight_sets).scores
 
     def _vectors(self, h: Hierarchy, ws: dict[str, float]) -> list[FloatArray]:
-        """`h.weights(level, ws)` for each level of children; weight sets repeat across calls, so
-        each is converted once, and each hierarchy's codes and default weights are listed once."""
+        """`h.input_weights(level, ws)` for each level; weight sets repeat across calls, so each is
+        converted once, and each hierarchy's input codes and default weights are listed once."""
         key = (id(h), id(ws))
         if key not in self._vector_memo:  # the memos hold h and ws, so their ids stay theirs
             if id(h) not in self._level_codes:
-                levels = [h.codes(level) for level in range(1, h.n_levels)]
+                levels = [h.inputs(level) for level in range(2, h.n_levels + 1)]
                 self._level_codes[id(h)] = (h, [(codes, [h.weight(c) for c in codes]) for codes in levels])
             vectors = [
                 np.array([ws.get(c, d) for c, d in zip(codes, defaults, strict=True)], dtype=np.float64)

@@ -15,13 +15,13 @@ from typing import Any
 import numpy as np
 
 from citykpi.diagnostics import error
-from citykpi.index.analysis.targets import target_column, unit_ranks
 from citykpi.index.model import FloatArray, Index, IndexError_
 from citykpi.index.sensitivity.assumptions import Assumption, distinct, parameter_table, run_overrides
 from citykpi.index.sensitivity.backend import Execution, Progress, evaluate
 from citykpi.index.sensitivity.estimators import SobolIndices, sobol_indices
 from citykpi.index.sensitivity.rankstats import RankStats, mean_abs_rank_shift, rank_statistics
 from citykpi.index.sensitivity.sampling import saltelli_design, sobol_points
+from citykpi.index.targets import target_column, unit_ranks
 
 
 @dataclass(frozen=True)
