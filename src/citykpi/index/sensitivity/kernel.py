@@ -107,7 +107,7 @@ def _shifted(values: FloatArray, plan: aggregate.LevelPlan, shift_to: float) -> 
 def _gathered(columns: list[FloatArray], plan: aggregate.LevelPlan, n_runs: int) -> FloatArray:
     """The inputs of a level of an unbalanced tree, children first (inputs, R, units), from every
     column built so far."""
-    full = [np.broadcast_to(c, (c.shape[0], n_runs, c.shape[-1])) for c in columns]
+    full = [np.broadcast_to(c[:, None, :] if c.ndim == 2 else c, (c.shape[0], n_runs, c.shape[-1])) for c in columns]
     return np.concatenate(full, axis=0)[list(plan.inputs)]
 
 
