@@ -154,14 +154,34 @@ def distinct(assumptions: Sequence[Assumption], u: FloatArray) -> tuple[IntArray
 
 
 def run_overrides(assumptions: Sequence[Assumption], u: FloatArray) -> list[Overrides]:
-    """Per replication: the step overrides its samples `u` (runs, assumptions) choose."""
+    """Per replication: the step overrides its samples `u` (runs, assumptions) choose.
+
+    Runs making the same choices for a step's assumptions share that step's override dict (read
+    only), so the engine keys each distinct one once.
+    """
     u = _checked(assumptions, u)
+    codes = [_codes(a, u[:, i]) for i, a in enumerate(assumptions)]
     columns = [a.choices(u[:, i]) for i, a in enumerate(assumptions)]
+    by_step: dict[str, list[int]] = {}
+    for i, a in enumerate(assumptions):
+        for step, _ in a.targets:
+            by_step.setdefault(step, [])
+            if i not in by_step[step]:
+                by_step[step].append(i)
+    shared: dict[tuple[str, tuple[float, ...]], dict[str, Any]] = {}
     runs: list[Overrides] = []
     for r in range(u.shape[0]):
         over: Overrides = {}
-        for a, chosen in zip(assumptions, columns, strict=True):
-            _apply(over, a.targets, chosen[r])
+        for step, members in by_step.items():
+            key = (step, tuple(codes[i][r] for i in members))
+            if key not in shared:
+                part: Overrides = {}
+                for i in members:
+                    targets = [(s, p) for s, p in assumptions[i].targets if s == step]
+                    values = [v for (s, _), v in zip(assumptions[i].targets, columns[i][r], strict=True) if s == step]
+                    _apply(part, targets, values)
+                shared[key] = part[step]
+            over[step] = shared[key]
         runs.append(over)
     return runs
 

@@ -7,8 +7,8 @@ distinct upstream states and every worker recomputes as little as possible. Each
 
 from __future__ import annotations
 
-import json
 import multiprocessing
+import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
@@ -88,12 +88,20 @@ def _eval_chunk(runs: Sequence[Overrides], counts: Sequence[int]) -> Chunk:
     return _run_chunk(_WORKER, runs, counts)
 
 
+_DASK_WORKER = threading.local()  # per worker thread: (nominal, target, replicator) of the last study served
+
+
 def _eval_dask(nominal: Index, target: str | None, runs: Sequence[Overrides], counts: Sequence[int]) -> Chunk:
-    return _run_chunk(Replicator(nominal, target), runs, counts)
+    """A worker thread keeps its replicator (and the upstream states it built) across the chunks of
+    a study: the scattered nominal index is the same object in every task the worker runs."""
+    last = getattr(_DASK_WORKER, "last", None)
+    if last is None or last[0] is not nominal or last[1] != target:
+        last = _DASK_WORKER.last = (nominal, target, Replicator(nominal, target))
+    return _run_chunk(last[2], runs, counts)
 
 
 def _chunks(runs: Sequence[Overrides], n_chunks: int) -> list[np.ndarray]:
-    order = sorted(range(len(runs)), key=lambda r: json.dumps(runs[r], sort_keys=True, default=str))
+    order = sorted(range(len(runs)), key=lambda r: repr(runs[r]))  # runs alike sort together; any order is exact
     return [c for c in np.array_split(np.array(order, dtype=np.intp), max(1, n_chunks)) if c.size]
 
 

@@ -62,6 +62,12 @@ class Replicator:
     _broken: dict[Key, IndexError_] = field(default_factory=dict, repr=False)
     _weights: dict[tuple[Key, str | None], dict[str, float]] = field(default_factory=dict, repr=False)
     _param_memo: dict[tuple[int, str | None], Any] = field(default_factory=dict, repr=False)
+    _noise_base: dict[tuple[tuple[str, str], ...], tuple[dict[str, float], list[str], FloatArray]] = field(
+        default_factory=dict, repr=False
+    )
+    _level_codes: dict[int, tuple[Hierarchy, list[tuple[list[str], list[float]]]]] = field(
+        default_factory=dict, repr=False
+    )
     _column_memo: dict[int, tuple[Index, np.ndarray]] = field(default_factory=dict, repr=False)
     _vector_memo: dict[tuple[int, int], tuple[Hierarchy, dict[str, float], list[FloatArray]]] = field(
         default_factory=dict, repr=False
@@ -164,14 +170,14 @@ class Replicator:
         its log summary, which would then dominate the run time. Same draws as `weights.run`: one
         generator seeded with `seed`, `weights.noisy` over the codes of `noise_levels` in level order.
         """
-        base_key = ((), _freeze({"noiseless": params.model_dump(exclude={"noise", "seed"})}))
-        if base_key not in self._weights:
-            noiseless = params.model_copy(update={"noise": 0.0})
-            self._weights[base_key] = apply(self._nominal_states[pos], noiseless).weights
-        base = self._weights[base_key]
-        h = self.nominal.hierarchy
-        codes = [c for lev in params.noise_levels or range(1, h.n_levels + 1) for c in h.codes(lev)]
-        drawn = weights.noisy(np.array([base[c] for c in codes]), params.noise, np.random.default_rng(params.seed))
+        base_key = tuple((k, repr(v)) for k, v in params.__dict__.items() if k not in ("noise", "seed"))
+        if base_key not in self._noise_base:
+            noiseless = apply(self._nominal_states[pos], params.model_copy(update={"noise": 0.0})).weights
+            h = self.nominal.hierarchy
+            codes = [c for lev in params.noise_levels or range(1, h.n_levels + 1) for c in h.codes(lev)]
+            self._noise_base[base_key] = (noiseless, codes, np.array([noiseless[c] for c in codes]))
+        base, codes, vector = self._noise_base[base_key]
+        drawn = weights.noisy(vector, params.noise, np.random.default_rng(params.seed))
         return {**base, **dict(zip(codes, drawn.tolist(), strict=True))}
 
     # -- evaluation ----------------------------------------------------------------------------
@@ -185,8 +191,13 @@ class Replicator:
         out = np.full((len(runs), len(self.nominal.units)), np.nan)
         groups: dict[tuple[Key, str | None], list[int]] = {}
         frozen_weights: list[str | None] = []
+        by_id: dict[int, str | None] = {}  # runs share their steps' override dicts: freeze each once
         for r, over in enumerate(runs):
-            frozen = {step: _freeze(params) for step, params in over.items()}
+            frozen = {}
+            for step, params in over.items():
+                if id(params) not in by_id:
+                    by_id[id(params)] = _freeze(params)
+                frozen[step] = by_id[id(params)]
             key = tuple(None if step is None else frozen.get(step) for step in self._data_steps)
             groups.setdefault((key, frozen.get("aggregate")), []).append(r)
             frozen_weights.append(frozen.get(WEIGHTS_STEP))
@@ -221,10 +232,18 @@ class Replicator:
         return self._aggregate(state, agg, weight_sets).scores
 
     def _vectors(self, h: Hierarchy, ws: dict[str, float]) -> list[FloatArray]:
-        """The weights of each level's inputs; weight sets repeat across calls, so each is converted once."""
+        """`h.input_weights(level, ws)` for each level; weight sets repeat across calls, so each is
+        converted once, and each hierarchy's input codes and default weights are listed once."""
         key = (id(h), id(ws))
-        if key not in self._vector_memo:  # the memo holds h and ws, so their ids stay theirs
-            self._vector_memo[key] = (h, ws, [h.input_weights(level, ws) for level in range(2, h.n_levels + 1)])
+        if key not in self._vector_memo:  # the memos hold h and ws, so their ids stay theirs
+            if id(h) not in self._level_codes:
+                levels = [h.inputs(level) for level in range(2, h.n_levels + 1)]
+                self._level_codes[id(h)] = (h, [(codes, [h.weight(c) for c in codes]) for codes in levels])
+            vectors = [
+                np.array([ws.get(c, d) for c, d in zip(codes, defaults, strict=True)], dtype=np.float64)
+                for codes, defaults in self._level_codes[id(h)][1]
+            ]
+            self._vector_memo[key] = (h, ws, vectors)
         return self._vector_memo[key][2]
 
     def _aggregate(self, state: Index, agg: aggregate.Params, weight_sets: list[dict[str, float]]) -> kernel.Batch:
