@@ -33,24 +33,23 @@ def _level(x: FloatArray, w: FloatArray, plan: aggregate.LevelPlan) -> FloatArra
     """Parents of `plan.level` (R, units, parents) from children `x`, shared (units, children) or
     per replication (R, units, children), with weights `w` (R, children).
 
-    Each parent's sums are elementwise products summed over its own children only: no product
-    with the mostly-zero membership matrix, and, unlike BLAS, the same bits whatever the number of
-    replications in the batch (so a study gives the same scores on one process or over workers).
+    Each parent's sums run over its own children only, one child at a time into (R, units)
+    accumulators: no product with the mostly-zero membership matrix, no replications x units x
+    children temporary, and, unlike BLAS, the same bits whatever the number of replications in
+    the batch (so a study gives the same scores on one process or over workers).
     """
     if not set(plan.methods) <= LINEAR_IN_WEIGHTS:
         return aggregate.aggregate_level(np.broadcast_to(x, (w.shape[0], *x.shape[-2:])), w, plan)
     missing = np.isnan(x)
     out = np.empty((w.shape[0], x.shape[-2], plan.membership.shape[1]))
     terms: dict[tuple[str, float], FloatArray] = {}
+    present = np.moveaxis(~missing, -1, 0)  # children first: each child's values are contiguous
     for j, key in enumerate(zip(plan.methods, plan.p, strict=True)):
         if key not in terms:
             with np.errstate(invalid="ignore"):
-                terms[key] = aggregate.power_terms(x, *key)
+                terms[key] = np.ascontiguousarray(np.moveaxis(aggregate.power_terms(x, *key), -1, 0))
         kids = np.flatnonzero(plan.membership[:, j])
-        wk = w[:, None, kids]
-        with np.errstate(invalid="ignore"):
-            num = (wk * terms[key][..., kids]).sum(axis=-1)
-        den = (wk * ~missing[..., kids]).sum(axis=-1) if missing[..., kids].any() else wk.sum(axis=-1)
+        num, den = _weighted_sums(terms[key], present, w, kids, bool(missing[..., kids].any()))
         out[..., j] = aggregate.power_finish(num, den, *key)
     member_count = plan.membership.sum(axis=0)
     if missing.any():
@@ -58,6 +57,24 @@ def _level(x: FloatArray, w: FloatArray, plan: aggregate.LevelPlan) -> FloatArra
     else:  # every child present: the share is 1 wherever a parent has children
         share = (member_count > 0).astype(np.float64)
     return np.where((share >= plan.threshold) & (share > 0), out, np.nan)
+
+
+def _weighted_sums(
+    terms: FloatArray, present: np.ndarray, w: FloatArray, kids: np.ndarray, gaps: bool
+) -> tuple[FloatArray, FloatArray]:
+    """Sum over `kids` of w * terms and of w * present, child by child into (R, units) accumulators."""
+    shape = (w.shape[0], terms.shape[-1])
+    num, den, tmp = np.zeros(shape), np.zeros(shape), np.empty(shape)
+    with np.errstate(invalid="ignore"):
+        for c in kids:
+            np.multiply(w[:, c, None], terms[c], out=tmp)
+            num += tmp
+            if gaps:
+                np.multiply(w[:, c, None], present[c], out=tmp)
+                den += tmp
+    if not gaps:
+        den[:] = w[:, kids].sum(axis=-1)[:, None]
+    return num, den
 
 
 def _nonpositive_inputs(values: FloatArray, plan: aggregate.LevelPlan) -> np.ndarray:
