@@ -144,3 +144,22 @@ def test_rank_statistics_skip_failed_replications_and_keep_absent_units_nan_awar
     np.testing.assert_array_equal(stats.mean, np.nanmean(ranks, axis=0))
     none = rank_statistics(np.full((2, 3), np.nan), nominal)
     assert np.isnan(none.median).all() and np.isnan(none.mean).all()
+
+
+RANK_CASES = [((7,), -1), ((5, 9), 0), ((5, 9), -1), ((3, 4, 6), 1), ((0,), -1), ((4, 0), 0)]
+
+
+@pytest.mark.parametrize(("shape", "axis"), RANK_CASES)
+def test_ranks_equal_scipy_rankdata_min_with_nan_omitted(shape: tuple[int, ...], axis: int) -> None:
+    from scipy.stats import rankdata
+
+    from citykpi.index.ranks import ascending_rank, sport_rank
+
+    rng = np.random.default_rng(len(shape) * 10 + axis)
+    x = rng.integers(0, 4, size=shape).astype(float)  # many ties
+    x[rng.random(shape) < 0.2] = np.nan
+    if x.size:
+        x.flat[0] = -0.0  # equal to 0.0: a tie
+    for ours, sign in ((sport_rank, -1.0), (ascending_rank, 1.0)):
+        expected = rankdata(sign * x, method="min", axis=axis, nan_policy="omit") if x.size else x
+        np.testing.assert_array_equal(ours(x, axis), np.asarray(expected, dtype=float))
