@@ -60,3 +60,19 @@ def test_assess_imports_only_what_reading_and_computing_need(tmp_path: Path) -> 
     assert done.returncode == 0, done.stderr[-2000:]
     assert (tmp_path / "out" / "kpis.csv").is_file() and "yaml" in names  # it did load the catalogue
     assert names & NOT_FOR_ASSESS == set()
+
+
+def test_a_named_command_imports_only_its_own_package() -> None:
+    # importlib.import_module bypasses -X importtime, so the modules are listed from sys.modules
+    script = (
+        "import sys; sys.argv = ['citykpi', 'index', '--help']\n"
+        "import citykpi.cli\n"
+        "try:\n    citykpi.cli.main()\nexcept SystemExit:\n    pass\n"
+        "print(' '.join(sorted(m for m in sys.modules if m.startswith('citykpi'))), file=sys.stderr)"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "sensitivity" in done.stdout  # the index commands are there
+    modules = set(done.stderr.split())
+    assert "citykpi.index.cli" in modules
+    assert not {m for m in modules if m.startswith(("citykpi.assess", "citykpi.store", "citykpi.report"))}

@@ -20,7 +20,7 @@ DOC = Path(__file__).parents[1] / "docs" / "errors.md"
 # Functions whose first argument is a diagnostic type: the constructors of citykpi.model.diagnostics and
 # the readers' own shorthands for them.
 BUILDERS = {"said", "error", "warning"}
-SHORTHANDS = {"fail", "found", "_found", "_problem", "_fail", "_error"}
+SHORTHANDS = {"fail", "found", "_found", "_problem", "_fail", "_error", "_refuse"}
 
 
 def emitted() -> dict[str, set[str]]:

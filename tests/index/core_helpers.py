@@ -6,8 +6,8 @@ from collections.abc import Mapping, Sequence
 
 import pandas as pd
 
-from citykpi.index.io import build_index
 from citykpi.index.model import Index
+from citykpi.index.tables import build_index
 
 
 def make_index(

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from citykpi.index import io
+from citykpi.index import tables
 from citykpi.index.cli import index_app
 from citykpi.index.ranks import sport_rank
 from citykpi.model.errors import DiagnosticError
@@ -75,7 +75,7 @@ def test_metadata_errors_are_collected_with_rows() -> None:
         }
     )
     with pytest.raises(DiagnosticError) as err:
-        io.build_hierarchy(meta, "meta.csv")
+        tables.build_hierarchy(meta, "meta.csv")
     found = {(d.type, d.location.row) for d in err.value.diagnostics}
     assert ("duplicate-label", 3) in found
     assert ("foreign-key", 4) in found
@@ -86,10 +86,10 @@ def test_unit_data_errors_name_cell() -> None:
     meta = pd.DataFrame(
         {"iCode": ["a", "P"], "Level": [1, 2], "Parent": ["P", None], "Type": ["Indicator", "Aggregate"]}
     )
-    hierarchy, _ = io.build_hierarchy(meta)
+    hierarchy, _ = tables.build_hierarchy(meta)
     units = pd.DataFrame({"uCode": ["X", "X", "Y"], "a": ["1", "two", "3"]})
     with pytest.raises(DiagnosticError) as err:
-        io.build_data(units, hierarchy, meta, "units.csv")
+        tables.build_data(units, hierarchy, meta, "units.csv")
     found = {(d.type, d.location.row, d.location.column) for d in err.value.diagnostics}
     assert ("duplicate-row", 3, "uCode") in found
     assert ("type-error", 3, "a") in found
@@ -97,13 +97,16 @@ def test_unit_data_errors_name_cell() -> None:
 
 def test_levels_inferred_and_flat_framework() -> None:
     meta = pd.DataFrame({"iCode": ["a", "b"], "Type": ["Indicator", "Indicator"]})
-    hierarchy, _ = io.build_hierarchy(meta)
+    hierarchy, _ = tables.build_hierarchy(meta)
     assert hierarchy.n_levels == 1
     deep = pd.DataFrame(
         {"iCode": ["a", "b", "P", "T"], "Parent": ["P", "T", "T", None], "Type": ["Indicator"] * 2 + ["Aggregate"] * 2}
     )
-    with pytest.raises(DiagnosticError, match="must be at level"):
-        io.build_hierarchy(deep)  # b skips a level
+    unbalanced, _ = tables.build_hierarchy(deep)  # b skips a level: an input of T beside P
+    assert unbalanced.inputs(3) == ["b", "P"] and not unbalanced.is_balanced(3)
+    levelled = deep.assign(Level=[1, 1, 2, 2])
+    with pytest.raises(DiagnosticError, match="must be at a higher level"):
+        tables.build_hierarchy(levelled)  # P's parent T is declared at P's own level
 
 
 def test_flat_framework_from_excel_builds_and_ranks(tmp_path: Path) -> None:

@@ -55,3 +55,26 @@ def test_every_rank_matches(index: Index, published: pd.DataFrame) -> None:
 def test_region_ranks_restart_at_one(index: Index) -> None:
     by_region = scores(index, level=3, group="Region")
     assert (by_region.groupby("Region")["rank"].min() == 1).all()
+
+
+# The codebook's rule "best = average of top 5, worst = 2.5th percentile", where its rationale states
+# it plainly; sdg6v3, sdg8v2 and sdg9v2 quote the rule with adjustments and have other posts.
+RULE_INDICATORS = [
+    "sdg10v2_gini", "sdg12v3_toxicRelease", "sdg12v4_airreleasechange", "sdg13v2_climateaware", "sdg15v1_parkarea",
+    "sdg15v2_naturalpark", "sdg15v4_landreleasechange", "sdg3v4_NCD", "sdg4v3_tertiaryed",
+    "sdg6v4_waterreleasechange", "sdg8v3_unemployment",
+]  # fmt: skip
+
+
+def test_goalpost_rules_reproduce_the_codebook_posts(published: pd.DataFrame) -> None:
+    config = load_config(EXAMPLES / "sdsn-us-cities-2019.yaml")
+    rule = {"worst": {"quantile": 0.025, "interpolation": "inverted_cdf"}, "best": {"top_mean": 5}}
+    steps = [config.steps[0].model_copy(update={"indicators": {c: rule for c in RULE_INDICATORS}}), config.steps[1]]
+    index = run(config.model_copy(update={"steps": steps}))
+    posts = index.log[0].summary["goalposts"]
+    codebook = pd.read_csv(EXAMPLES / "sdsn-us-cities-2019" / "Codebook.csv").set_index("Indicator")
+    norm = wide(index, "Normalised")
+    for code in RULE_INDICATORS:
+        expected = codebook.loc[code, ["Worst Value", "Target Value"]].to_numpy(dtype=float)
+        np.testing.assert_allclose(posts[code], expected, rtol=1e-6, err_msg=code)
+        np.testing.assert_allclose(norm[code], published[f"n_{code}"], atol=1e-4, err_msg=code)

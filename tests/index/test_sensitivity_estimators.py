@@ -50,6 +50,31 @@ def test_ishigami_indices_match_analytic_values() -> None:
     assert (res.total_high - res.total_low < 0.1).all()
 
 
+def test_estimators_agree_with_salib_on_the_same_sample() -> None:
+    """SALib's sobol.analyze uses the same estimators (Saltelli 2010 first order, Jansen total) but
+    standardises the outputs over all runs first (which moves the first-order estimate, whose
+    product y_B (y_ABi - y_A) is not shift-invariant) and divides by the population variance of the
+    pooled A and B outputs, ours by the sample variance: on identical standardised runs its
+    estimates are ours times 2N / (2N - 1), exactly."""
+    from SALib.analyze import sobol as salib_analyze
+    from SALib.sample import sobol as salib_sample
+
+    n, d = 1024, 3
+    problem = {"num_vars": d, "names": ["x1", "x2", "x3"], "bounds": [[0.0, 1.0]] * d}
+    rows = salib_sample.sample(problem, n, calc_second_order=False, scramble=True, seed=11)
+    design = saltelli_design(n, d, seed=11)
+    np.testing.assert_array_equal(np.sort(rows, axis=0), np.sort(design.stacked(), axis=0))
+    theirs = salib_analyze.analyze(problem, ishigami(rows), calc_second_order=False, num_resamples=10, seed=1)
+    y = ishigami(design.stacked())
+    ours = sobol_indices((y - y.mean()) / y.std(), n, d)
+    factor = 2 * n / (2 * n - 1)
+    np.testing.assert_allclose(theirs["S1"], ours.first_order * factor, rtol=1e-9, atol=1e-12)
+    np.testing.assert_allclose(theirs["ST"], ours.total * factor, rtol=1e-9, atol=1e-12)
+    # and both are near the analytic Ishigami indices at this N
+    np.testing.assert_allclose(theirs["ST"], [0.5576, 0.4424, 0.2437], atol=0.05)
+    np.testing.assert_allclose(ours.first_order, [0.3139, 0.4424, 0.0], atol=0.05)
+
+
 def test_additive_model_and_per_output_axis() -> None:
     # two outputs: y0 = x0 + 2 x1 (S = 0.2, 0.8), y1 = x1 only (S = 0, 1)
     n, d = 2048, 2
@@ -108,3 +133,33 @@ def test_rank_statistics_and_shift() -> None:
     np.testing.assert_allclose(mean_abs_rank_shift(ranks, nominal), [0.0, 2 / 3, 2 / 3, 0.0])
     with pytest.raises(ValueError, match="replications"):
         rank_statistics(ranks[:, :2], nominal)
+
+
+def test_rank_statistics_skip_failed_replications_and_keep_absent_units_nan_aware() -> None:
+    ranks = np.array([[1, 2, np.nan], [np.nan] * 3, [2, 1, 1], [1, 3, 2]], dtype=float)
+    nominal = np.array([1.0, 2.0, 3.0])
+    stats = rank_statistics(ranks, nominal)
+    expected = np.nanquantile(ranks, [0.05, 0.5, 0.95], axis=0)
+    np.testing.assert_array_equal(np.stack([stats.q05, stats.median, stats.q95]), expected)
+    np.testing.assert_array_equal(stats.mean, np.nanmean(ranks, axis=0))
+    none = rank_statistics(np.full((2, 3), np.nan), nominal)
+    assert np.isnan(none.median).all() and np.isnan(none.mean).all()
+
+
+RANK_CASES = [((7,), -1), ((5, 9), 0), ((5, 9), -1), ((3, 4, 6), 1), ((0,), -1), ((4, 0), 0)]
+
+
+@pytest.mark.parametrize(("shape", "axis"), RANK_CASES)
+def test_ranks_equal_scipy_rankdata_min_with_nan_omitted(shape: tuple[int, ...], axis: int) -> None:
+    from scipy.stats import rankdata
+
+    from citykpi.index.ranks import ascending_rank, sport_rank
+
+    rng = np.random.default_rng(len(shape) * 10 + axis)
+    x = rng.integers(0, 4, size=shape).astype(float)  # many ties
+    x[rng.random(shape) < 0.2] = np.nan
+    if x.size:
+        x.flat[0] = -0.0  # equal to 0.0: a tie
+    for ours, sign in ((sport_rank, -1.0), (ascending_rank, 1.0)):
+        expected = rankdata(sign * x, method="min", axis=axis, nan_policy="omit") if x.size else x
+        np.testing.assert_array_equal(ours(x, axis), np.asarray(expected, dtype=float))

@@ -95,7 +95,7 @@ def test_batched_kernel_equals_one_by_one() -> None:
 
 def test_missing_parameters_are_reported() -> None:
     index = make_index({"a": [1.0, 2.0]})
-    with pytest.raises(DiagnosticError, match="goalposts need both"):
+    with pytest.raises(DiagnosticError, match=r"goalposts need 'lower' or 'worst'"):
         normalise.run(index, normalise.Params(method="goalposts"))
     with pytest.raises(DiagnosticError, match="reference unit 'X'"):
         normalise.run(index, normalise.Params(method="dist2ref", reference="X"))

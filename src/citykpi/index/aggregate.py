@@ -1,29 +1,36 @@
 """Aggregation: combine each node's children into the node's score, level by level.
 
-A level is aggregated with matrix products against the children x parents membership matrix, so a
+A level is aggregated with matrix products against the inputs x parents membership matrix, so a
 whole level (and a batch of replications, leading axes of `x` and of the weights) is one numpy
-computation. Weights are relative: children with a missing value are dropped and the weights of the
-others renormalised; `threshold` sets the minimum share of available children below which the
-aggregate is missing. Power means need positive values: `zeros: error` refuses them, `zeros: shift`
-adds to the children of that node the constant that lifts their minimum to `shift_to` (documented in
+computation. A node's children may sit at different levels (an unbalanced tree): the inputs of
+level l are then gathered from every column built so far. Weights are relative: children with a
+missing value are dropped and the weights of the others renormalised; `threshold` sets the minimum
+share of available children below which the aggregate is missing. Power means need positive
+values: `zeros: error` refuses them, `zeros: shift` adds to the children of that node the constant
+that lifts their minimum to `shift_to`. The non-compensatory methods (mpi, ampi, bod, robust_bod,
+topsis) read the whole units axis; their kernels are in `noncompensatory` (formulas and sources in
 docs/index-methodology.md).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from citykpi.index import noncompensatory
 from citykpi.index.model import AGGREGATED, FloatArray, Hierarchy, Index, StepRecord
 from citykpi.model.diagnostics import error
 from citykpi.model.errors import DiagnosticError
 
-Method = Literal["arithmetic", "geometric", "harmonic", "genmean", "median", "copeland"]
+Method = Literal[
+    "arithmetic", "geometric", "harmonic", "genmean", "median", "copeland", "mpi", "ampi", "bod", "robust_bod", "topsis"
+]
 POWER_MEANS: frozenset[str] = frozenset({"geometric", "harmonic", "genmean"})
+ACROSS_UNITS: frozenset[str] = frozenset({"mpi", "ampi", "bod", "robust_bod", "topsis"})
 
 
 class NodeSpec(BaseModel):
@@ -47,23 +54,57 @@ class Params(BaseModel):
     weights: str | None = Field(default=None, description="Named weight set; default the weights in force")
     levels: dict[int, NodeSpec] = Field(default_factory=dict, description="Per-level method/p/threshold")
     nodes: dict[str, NodeSpec] = Field(default_factory=dict, description="Per-node method/p/threshold")
+    penalty: noncompensatory.Penalty = Field(
+        default="negative", description="mpi/ampi: subtract S*cv (negative) or add it (positive, for 'bad' phenomena)"
+    )
+    references: dict[str, float] = Field(
+        default_factory=dict, description="ampi: reference value (maps to 100) per child code; default its mean"
+    )
+    shares: tuple[float, float] | None = Field(
+        default=None, description="bod/robust_bod: bounds [lo, hi] on each child's share of a unit's score"
+    )
+    sample: int = Field(default=20, ge=1, description="robust_bod: units per bootstrap draw (m of order-m)")
+    replicates: int = Field(default=100, ge=2, description="robust_bod: number of bootstrap draws")
+    seed: int = Field(default=0, description="robust_bod: random seed")
 
     @model_validator(mode="after")
     def _genmean(self) -> Params:
         if self.method == "genmean" and self.p == 0:
             raise ValueError("genmean with p = 0 is the geometric mean: use method 'geometric'")
+        if self.shares is not None and not 0 <= self.shares[0] < self.shares[1] <= 1:
+            raise ValueError(f"shares must satisfy 0 <= lo < hi <= 1, got {list(self.shares)}")
         return self
 
 
 @dataclass(frozen=True)
+class AcrossUnits:
+    """Parameters of the methods reading the whole units axis, and where they report extras."""
+
+    penalty: noncompensatory.Penalty = "negative"
+    references: dict[str, float] = field(default_factory=dict)
+    shares: tuple[float, float] | None = None
+    sample: int = 20
+    replicates: int = 100
+    seed: int = 0
+
+
+@dataclass(frozen=True)
 class LevelPlan:
-    """How to aggregate one level: membership (children x parents) and a method per parent."""
+    """How to aggregate one level: membership (inputs x parents) and a method per parent.
+
+    `inputs` are the columns of the inputs among every column built so far (`Hierarchy.all_codes`
+    order up to this level); `balanced` means they are exactly the previous level's output.
+    """
 
     level: int
     membership: FloatArray
     methods: tuple[str, ...]
     p: tuple[float, ...]
     threshold: FloatArray
+    inputs: tuple[int, ...] = ()
+    balanced: bool = True
+    input_codes: tuple[str, ...] = ()
+    options: AcrossUnits = AcrossUnits()
 
 
 def _masked(x: FloatArray, fill: float, f: Any = None) -> FloatArray:
@@ -73,20 +114,37 @@ def _masked(x: FloatArray, fill: float, f: Any = None) -> FloatArray:
     return np.where(ok, v, fill)
 
 
+def power_terms(x: FloatArray, method: str, p: float = 1.0) -> FloatArray:
+    """The values a power mean averages (x, log x, 1/x or x^p), 0 where x is missing."""
+    if method == "arithmetic":
+        return _masked(x, 0.0)
+    if method == "geometric":
+        return _masked(x, 0.0, np.log)
+    if method == "harmonic":
+        return _masked(x, 0.0, np.reciprocal)
+    if method == "genmean":
+        return _masked(x, 0.0, lambda v: v**p)
+    raise ValueError(f"unknown power mean {method!r}")
+
+
+def power_finish(num: FloatArray, den: FloatArray, method: str, p: float = 1.0) -> FloatArray:
+    """The mean from the weighted sum of the terms (`num`) and of the weights present (`den`)."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        if method == "geometric":
+            return np.asarray(np.exp(num / den))
+        if method == "harmonic":
+            return np.asarray(den / num)
+        if method == "genmean":
+            return np.asarray((num / den) ** (1.0 / p))
+        return np.asarray(num / den)
+
+
 def power_mean(x: FloatArray, w: FloatArray, member: FloatArray, method: str, p: float = 1.0) -> FloatArray:
     """Weighted arithmetic/geometric/harmonic/generalised mean of the children of each parent."""
     wb = w[..., None, :]
     den = (~np.isnan(x) * wb) @ member
-    with np.errstate(divide="ignore", invalid="ignore"):
-        if method == "arithmetic":
-            return np.asarray(((_masked(x, 0.0) * wb) @ member) / den)
-        if method == "geometric":
-            return np.asarray(np.exp(((_masked(x, 0.0, np.log) * wb) @ member) / den))
-        if method == "harmonic":
-            return np.asarray(den / ((_masked(x, 0.0, np.reciprocal) * wb) @ member))
-        if method == "genmean":
-            return np.asarray((((_masked(x, 0.0, lambda v: v**p) * wb) @ member) / den) ** (1.0 / p))
-    raise ValueError(f"unknown power mean {method!r}")
+    with np.errstate(invalid="ignore"):
+        return power_finish((power_terms(x, method, p) * wb) @ member, den, method, p)
 
 
 def weighted_median(x: FloatArray, w: FloatArray) -> FloatArray:
@@ -128,8 +186,33 @@ def copeland(x: FloatArray, w: FloatArray) -> FloatArray:
     return np.where(np.all(np.isnan(x), axis=-1), np.nan, score)
 
 
-def aggregate_level(x: FloatArray, w: FloatArray, plan: LevelPlan) -> FloatArray:
-    """Scores of the parents of `plan.level` from children `x` (..., n_units, n_children)."""
+def across_units(
+    method: str, x: FloatArray, w: FloatArray, codes: list[str], opts: AcrossUnits, details: dict[str, Any] | None
+) -> FloatArray:
+    """One node's score by a method reading every unit; robust_bod's intervals go to `details`."""
+    if method == "mpi":
+        return noncompensatory.mpi(x, w, opts.penalty)
+    if method == "ampi":
+        ref = np.array([opts.references.get(c, np.nan) for c in codes], dtype=np.float64)
+        return noncompensatory.ampi(x, w, ref, opts.penalty)
+    if method == "topsis":
+        return noncompensatory.topsis(x, w)
+    if method == "bod":
+        return noncompensatory.bod(x, opts.shares)
+    mean, lo, hi = noncompensatory.robust_bod(x, opts.sample, opts.replicates, opts.seed, opts.shares)
+    if details is not None:
+        details["interval"] = (lo, hi)
+    return mean
+
+
+def aggregate_level(
+    x: FloatArray, w: FloatArray, plan: LevelPlan, details: dict[int, dict[str, Any]] | None = None
+) -> FloatArray:
+    """Scores of the parents of `plan.level` from its inputs `x` (..., n_units, n_inputs).
+
+    `details`, if given, receives per parent column the extras a method reports (robust_bod's
+    bootstrap intervals).
+    """
     member = plan.membership
     out = np.full((*x.shape[:-1], member.shape[1]), np.nan)
     groups: dict[tuple[str, float], list[int]] = {}
@@ -141,10 +224,22 @@ def aggregate_level(x: FloatArray, w: FloatArray, plan: LevelPlan) -> FloatArray
             continue
         for j in parents:
             kids = np.flatnonzero(member[:, j])
+            if method in ACROSS_UNITS:
+                extra: dict[str, Any] | None = None if details is None else details.setdefault(j, {})
+                codes = [plan.input_codes[k] for k in kids] if plan.input_codes else []
+                out[..., j] = across_units(method, x[..., kids], w[..., kids], codes, plan.options, extra)
+                continue
             f = weighted_median if method == "median" else copeland
             out[..., j] = f(x[..., kids], w[..., kids])
     share = (~np.isnan(x)).astype(np.float64) @ member / np.maximum(member.sum(axis=0), 1)
     return np.where((share >= plan.threshold) & (share > 0), out, np.nan)
+
+
+def level_inputs(columns: list[FloatArray], plan: LevelPlan) -> FloatArray:
+    """The inputs of `plan` from the columns built so far: the last level's, or gathered (unbalanced)."""
+    if plan.balanced:
+        return columns[-1]
+    return np.concatenate(columns, axis=-1)[..., list(plan.inputs)]
 
 
 def shift_nonpositive(x: FloatArray, plan: LevelPlan, shift_to: float) -> FloatArray:
@@ -166,21 +261,24 @@ def aggregate_array(
 ) -> FloatArray:
     """Indicator columns (..., n_units, n_indicators) -> every level's columns side by side.
 
-    `weights[k]` holds the weights of the children of `plans[k]`, shaped (..., n_children).
+    `weights[k]` holds the weights of the inputs of `plans[k]`, shaped (..., n_inputs).
     With `zeros == "error"` non-positive inputs of power means give NaN (the step reports them).
     """
     columns = [x]
-    current = x
     for plan, w in zip(plans, weights, strict=True):
+        current = level_inputs(columns, plan)
         if zeros == "shift":
             current = shift_nonpositive(current, plan, shift_to)
-        current = aggregate_level(current, np.asarray(w, dtype=np.float64), plan)
-        columns.append(current)
+        columns.append(aggregate_level(current, np.asarray(w, dtype=np.float64), plan))
     return np.concatenate(columns, axis=-1)
 
 
 def plans(hierarchy: Hierarchy, params: Params) -> list[LevelPlan]:
     out = []
+    position = {c: k for k, c in enumerate(hierarchy.all_codes)}
+    options = AcrossUnits(
+        params.penalty, dict(params.references), params.shares, params.sample, params.replicates, params.seed
+    )
     for level in range(2, hierarchy.n_levels + 1):
         lev = params.levels.get(level, NodeSpec())
         methods, ps, thresholds = [], [], []
@@ -189,28 +287,51 @@ def plans(hierarchy: Hierarchy, params: Params) -> list[LevelPlan]:
             methods.append(node.method or lev.method or params.method)
             ps.append(next(v for v in (node.p, lev.p, params.p) if v is not None))
             thresholds.append(next(v for v in (node.threshold, lev.threshold, params.threshold) if v is not None))
+        inputs = hierarchy.inputs(level)
         out.append(
-            LevelPlan(level, hierarchy.membership(level), tuple(methods), tuple(ps), np.array(thresholds, dtype=float))
+            LevelPlan(
+                level,
+                hierarchy.membership(level),
+                tuple(methods),
+                tuple(ps),
+                np.array(thresholds, dtype=float),
+                inputs=tuple(position[c] for c in inputs),
+                balanced=hierarchy.is_balanced(level),
+                input_codes=tuple(inputs),
+                options=options,
+            )
         )
     return out
 
 
-def _check_positive(x: FloatArray, plan: LevelPlan, hierarchy: Hierarchy, units: list[str]) -> None:
-    children = hierarchy.codes(plan.level - 1)
+BOD_METHODS: frozenset[str] = frozenset({"bod", "robust_bod"})
+
+
+def _check_signs(
+    x: FloatArray, plan: LevelPlan, hierarchy: Hierarchy, units: list[str], methods: frozenset[str], strict: bool
+) -> None:
+    """Refuse inputs <= 0 (strict: power means) or < 0 (BoD weighs non-negative achievements)."""
+    children = hierarchy.inputs(plan.level)
     problems = []
     for j, (method, parent) in enumerate(zip(plan.methods, hierarchy.codes(plan.level), strict=True)):
-        if method not in POWER_MEANS:
+        if method not in methods:
             continue
         kids = np.flatnonzero(plan.membership[:, j])
-        bad = np.argwhere(x[:, kids] <= 0)
+        bad = np.argwhere(x[:, kids] <= 0 if strict else x[:, kids] < 0)
         if bad.size:
             r, c = bad[0]
+            remedy = "or set zeros: shift" if strict else "(BoD weighs non-negative achievements)"
+            what = (
+                f"{method} mean of {parent!r} needs positive"
+                if strict
+                else f"{method} of {parent!r} needs non-negative"
+            )
             problems.append(
                 error(
                     "nonpositive-value",
-                    f"{method} mean of {parent!r} needs positive values but {children[kids[c]]} of unit "
-                    f"{units[r]} is {x[r, kids[c]]:g} ({len(bad)} such values); normalise to a positive range "
-                    "(e.g. [1, 100]) or set zeros: shift",
+                    f"{what} values but {children[kids[c]]} of unit {units[r]} is {x[r, kids[c]]:g} "
+                    f"({len(bad)} such values); "
+                    f"normalise to a positive range (e.g. [1, 100]) {remedy}",
                     kpi=parent,
                     field="method",
                 )
@@ -228,6 +349,7 @@ def validate(hierarchy: Hierarchy, params: Params, weight_sets: dict[str, dict[s
         for lev in params.levels
         if not 2 <= lev <= hierarchy.n_levels
     ]
+    msgs += [f"references.{c}: no code {c!r} in the framework" for c in params.references if c not in hierarchy]
     if params.weights is not None and params.weights not in weight_sets:
         msgs.append(f"weights: no weight set {params.weights!r}; known: {sorted(weight_sets)}")
     return msgs
@@ -241,16 +363,21 @@ def run(index: Index, params: Params) -> Index:
     weights = index.weight_sets[params.weights] if params.weights else index.weights
     level_plans = plans(h, params)
     x = index.dataset(params.dataset)
-    level_weights = [h.weights(p.level - 1, weights) for p in level_plans]
-    if params.zeros == "error":  # check each level's input as it is produced, to name the first offender
-        columns, current = [x], x
-        for plan, w in zip(level_plans, level_weights, strict=True):
-            _check_positive(current, plan, h, index.units)
-            current = aggregate_level(current, w, plan)
-            columns.append(current)
-        values = np.concatenate(columns, axis=-1)
-    else:
-        values = aggregate_array(x, level_plans, level_weights, params.zeros, params.shift_to)
+    level_weights = [h.input_weights(p.level, weights) for p in level_plans]
+    columns = [x]
+    details: dict[str, dict[str, Any]] = {}
+    for plan, w in zip(level_plans, level_weights, strict=True):
+        current = level_inputs(columns, plan)
+        _check_signs(current, plan, h, index.units, BOD_METHODS, strict=False)
+        if params.zeros == "error":  # check each level's input as it is produced, to name the first offender
+            _check_signs(current, plan, h, index.units, POWER_MEANS, strict=True)
+        else:
+            current = shift_nonpositive(current, plan, params.shift_to)
+        extras: dict[int, dict[str, Any]] = {}
+        columns.append(aggregate_level(current, w, plan, extras))
+        parents = h.codes(plan.level)
+        details.update({parents[j]: extra for j, extra in extras.items() if extra})
+    values = np.concatenate(columns, axis=-1)
     missing = {
         code: int(np.isnan(values[:, k]).sum())
         for k, code in enumerate(h.all_codes)
@@ -259,4 +386,15 @@ def run(index: Index, params: Params) -> Index:
     summary: dict[str, Any] = {"methods": {p.level: sorted(set(p.methods)) for p in level_plans}}
     if missing:
         summary["missing_aggregates"] = missing
+    intervals = {
+        code: {
+            u: [round(float(a), 6), round(float(b), 6)]
+            for u, a, b in zip(index.units, *extra["interval"], strict=True)
+            if not np.isnan(a)
+        }
+        for code, extra in details.items()
+        if "interval" in extra
+    }
+    if intervals:
+        summary["bootstrap_intervals"] = intervals  # robust_bod: 2.5th-97.5th percentile per unit
     return index.with_step(StepRecord("aggregate", params.model_dump(), AGGREGATED, summary), values)

@@ -13,8 +13,8 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
-from citykpi.index.analysis.targets import target_column
 from citykpi.index.model import AGGREGATED, Hierarchy, Index
+from citykpi.index.targets import target_column
 
 
 def contributions(index: Index, code: str | None = None) -> pd.DataFrame:

@@ -46,6 +46,10 @@ class DataSource(BaseModel):
     meta: Path | None = Field(default=None, description="Indicator metadata table (CSV or Excel)")
     units_sheet: str | None = None
     meta_sheet: str | None = None
+    units_header_row: int = Field(default=1, ge=1, description="1-based row of the unit table's column names")
+    units_skip_rows: list[int] = Field(default_factory=list, description="1-based rows below it that are not units")
+    meta_header_row: int = Field(default=1, ge=1, description="1-based row of the metadata's column names")
+    meta_skip_rows: list[int] = Field(default_factory=list, description="1-based metadata rows to leave out")
     assessment: Path | None = Field(default=None, description="citykpi assessment results (CSV or Excel)")
     year: int | None = Field(default=None, description="Keep this time point only (panel data)")
     frameworks: list[Path] = Field(default_factory=list, description="assessment: extra framework files")
@@ -64,6 +68,13 @@ class DataSource(BaseModel):
             raise ValueError("give 'units' and 'meta' tables, or 'assessment'")
         if tables and (self.units is None or self.meta is None):
             raise ValueError("'units' and 'meta' go together: both tables are needed")
+        for table in ("units", "meta"):
+            header, skip = getattr(self, f"{table}_header_row"), getattr(self, f"{table}_skip_rows")
+            if any(r <= header for r in skip):
+                raise ValueError(
+                    f"{table}_skip_rows {skip} must name rows below {table}_header_row {header}: the rows "
+                    "above the header are skipped already"
+                )
         return self
 
 

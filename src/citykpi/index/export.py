@@ -16,7 +16,7 @@ from typing import Any
 import pandas as pd
 
 from citykpi.index.model import AGGREGATED, Index
-from citykpi.index.results import wide
+from citykpi.index.results import scores, wide
 
 _SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
 
@@ -102,3 +102,29 @@ def write_excel(index: Index, path: Path, extra: Mapping[str, pd.DataFrame] | No
         for name, table in _all(index, extra).items():
             table.to_excel(writer, sheet_name=sheet_name(name, taken), index=False)
     return path
+
+
+def as_integers(table: pd.DataFrame, columns: tuple[str, ...]) -> pd.DataFrame:
+    """Ranks and years written as `7`, not `7.0`: whole-valued float columns become nullable integers."""
+    out = table.copy()
+    for c in columns:
+        if c in out.columns:
+            v = out[c]
+            if ((v.dropna() % 1) == 0).all():
+                out[c] = v.astype("Int64")
+    return out
+
+
+def write_outputs(index: Index, out: Path) -> list[Path]:
+    """What `index build` writes: scores.csv (unit, level, code, score, rank), one CSV per dataset, log.json."""
+    out.mkdir(parents=True, exist_ok=True)
+    written = [out / "scores.csv"]
+    as_integers(scores(index), ("rank", "time")).to_csv(written[0], index=False)
+    for name in index.datasets:
+        path = out / f"{name.lower()}.csv"
+        as_integers(wide(index, name), ("time",)).to_csv(path, index=False)
+        written.append(path)
+    log = [{"step": r.step, "output": r.output, "params": r.params, "summary": r.summary} for r in index.log]
+    written.append(out / "log.json")
+    written[-1].write_text(json.dumps({"removed_units": list(index.removed_units), "log": log}, indent=2, default=str))
+    return written

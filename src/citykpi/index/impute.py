@@ -3,22 +3,27 @@
 Column methods fill from the same indicator (mean, median, optionally within a unit group);
 `row` fills from the same unit's other indicators in its framework group (optionally after a
 min-max rescaling, mapped back to the indicator's units); panel methods fill from the same unit's
-other time points (carry the latest observation forward, or interpolate linearly in time).
+other time points (carry the latest observation forward, or interpolate linearly in time);
+`knn` and `em` fill from the unit's other indicators across the framework (`impute_models`).
+`quality` hides some observed values, imputes them with the same method and reports how close it
+came, per indicator.
 """
 
 from __future__ import annotations
 
-from typing import Literal
+from collections.abc import Callable
+from typing import Any, Literal
 
 import numpy as np
 import numpy.typing as npt
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from citykpi.index import impute_models
 from citykpi.index.model import FloatArray, Index, StepRecord
 from citykpi.model.diagnostics import error
 from citykpi.model.errors import DiagnosticError
 
-Method = Literal["mean", "median", "mean_group", "median_group", "row", "carry_forward", "linear"]
+Method = Literal["mean", "median", "mean_group", "median_group", "row", "carry_forward", "linear", "knn", "em"]
 
 
 class Params(BaseModel):
@@ -32,6 +37,11 @@ class Params(BaseModel):
     normalise_first: bool = Field(default=True, description="row: min-max indicators before averaging")
     max_time: float | None = Field(default=None, gt=0, description="carry_forward: largest look-back in time units")
     extrapolate: bool = Field(default=True, description="linear: carry the nearest observation beyond the ends")
+    k: int = Field(default=5, ge=1, description="knn: number of neighbours")
+    max_iter: int = Field(default=200, ge=1, description="em: most iterations")
+    quality: bool = Field(default=False, description="Report R2, RMSE and MAE of re-imputing hidden observed values")
+    quality_share: float = Field(default=0.1, gt=0, lt=1, description="quality: share of observed values hidden")
+    seed: int = Field(default=0, description="quality: random seed of the hidden cells")
 
     @model_validator(mode="after")
     def _group(self) -> Params:
@@ -136,41 +146,58 @@ def panel(
     return out
 
 
-def run(index: Index, params: Params) -> Index:
-    x = index.dataset(params.dataset)
+def _refuse(kind: str, message: str, field: str) -> DiagnosticError:
+    return DiagnosticError([error(kind, message, field=field)])
+
+
+def imputer(index: Index, params: Params) -> Callable[[FloatArray], FloatArray]:
+    """The configured method as a function of the data matrix (so `quality` can re-run it)."""
     data, h = index.data, index.hierarchy
     m = params.method
     if m in ("mean_group", "median_group"):
         if params.group not in data.groups:
-            raise DiagnosticError(
-                [
-                    error(
-                        "unknown-group",
-                        f"no unit group column {params.group!r}; known: {sorted(data.groups)}",
-                        field="group",
-                    )
-                ]
+            raise _refuse(
+                "unknown-group", f"no unit group column {params.group!r}; known: {sorted(data.groups)}", "group"
             )
-        y = by_group(x, data.groups[str(params.group)], median=m == "median_group")
-    elif m in ("mean", "median"):
-        y = by_column(x, median=m == "median")
-    elif m == "row":
+        labels = data.groups[str(params.group)]
+        return lambda x: by_group(x, labels, median=m == "median_group")
+    if m in ("mean", "median"):
+        return lambda x: by_column(x, median=m == "median")
+    if m == "row":
         if params.group_level > h.n_levels:
-            raise DiagnosticError(
-                [error("invalid-parameter", f"the framework has levels 1..{h.n_levels}", field="group_level")]
-            )
-        y = by_row(x, h.indicator_membership(params.group_level), params.normalise_first)
-    else:
-        if data.time is None:
-            raise DiagnosticError(
-                [error("missing-label", f"method {m} needs a Time column in the unit data", field="method")]
-            )
-        y = panel(x, data.units, data.time, m, params.max_time, params.extrapolate)
+            raise _refuse("invalid-parameter", f"the framework has levels 1..{h.n_levels}", "group_level")
+        member = h.indicator_membership(params.group_level)
+        return lambda x: by_row(x, member, params.normalise_first)
+    if m == "knn":
+        return lambda x: impute_models.knn(x, params.k)
+    if m == "em":
+        return lambda x: impute_models.em(x, params.max_iter)
+    if data.time is None:
+        raise _refuse("missing-label", f"method {m} needs a Time column in the unit data", "method")
+    time = data.time
+    return lambda x: panel(x, data.units, time, m, params.max_time, params.extrapolate)
+
+
+def _json_number(v: float) -> float | None:
+    return None if np.isnan(v) else round(v, 10)
+
+
+def run(index: Index, params: Params) -> Index:
+    x = index.dataset(params.dataset)
+    h = index.hierarchy
+    impute = imputer(index, params)
+    y = impute(x)
     imputed = np.isnan(x) & ~np.isnan(y)
-    summary = {
+    summary: dict[str, Any] = {
         "imputed_cells": int(imputed.sum()),
         "still_missing": int(np.isnan(y).sum()),
         "by_indicator": {c: int(n) for c, n in zip(h.indicators, imputed.sum(axis=0), strict=True) if n},
     }
+    if params.quality:
+        report = impute_models.quality(x, impute, params.quality_share, params.seed)
+        summary["quality"] = {
+            h.indicators[c]: {k: (v if isinstance(v, int) else _json_number(v)) for k, v in r.items()}
+            for c, r in report.items()
+        }
     flags = {**index.flags, "imputed": imputed | index.flags.get("imputed", np.zeros_like(imputed))}
     return index.with_step(StepRecord("impute", params.model_dump(), "Imputed", summary), y, flags=flags)

@@ -80,8 +80,10 @@ class Node:
 class Hierarchy:
     """A framework tree of any depth; level 1 holds the indicators, level L the top aggregate(s).
 
-    Every node's parent sits exactly one level up, so aggregating level l is one matrix product
-    of the level l-1 columns with `aggregation_matrix(l)` (children x parents).
+    A node's parent sits at a higher level, not necessarily the next one (an unbalanced tree: the
+    IDHM is the geometric mean of an education sub-index and two direct inputs), so the inputs of
+    level l are the nodes whose parent is at level l, whatever their own level. Aggregating level l
+    is one matrix product of those columns with `aggregation_matrix(l)` (inputs x parents).
     """
 
     nodes: tuple[Node, ...]
@@ -132,27 +134,59 @@ class Hierarchy:
     def directions(self, level: int = 1) -> FloatArray:
         return np.array([self.direction(c) for c in self.codes(level)], dtype=np.float64)
 
+    @cached_property
+    def _inputs(self) -> dict[int, list[str]]:
+        out: dict[int, list[str]] = {}
+        for code in self.all_codes:
+            parent = self.node(code).parent
+            if parent is not None and parent in self._by_code:
+                out.setdefault(self.node(parent).level, []).append(code)
+        return out
+
+    def inputs(self, level: int) -> list[str]:
+        """Codes aggregated into the nodes of `level`: the nodes whose parent is at `level`."""
+        return self._inputs.get(level, [])
+
+    def is_balanced(self, level: int) -> bool:
+        """True when the inputs of `level` are exactly the nodes of level - 1 (no node skips a level)."""
+        return self.inputs(level) == self.codes(level - 1)
+
+    def input_weights(self, level: int, overrides: Mapping[str, float] | None = None) -> FloatArray:
+        """Weights of `inputs(level)`, taken from `overrides` (a weight set) where given."""
+        over = overrides or {}
+        return np.array([over.get(c, self.weight(c)) for c in self.inputs(level)], dtype=np.float64)
+
     def membership(self, level: int) -> FloatArray:
-        """0/1 matrix (nodes of level-1 x nodes of level): which child belongs to which parent."""
-        children = self.codes(level - 1)
+        """0/1 matrix (inputs of level x nodes of level): which input belongs to which parent."""
+        children = self.inputs(level)
         parents = {c: j for j, c in enumerate(self.codes(level))}
         m = np.zeros((len(children), len(parents)), dtype=np.float64)
         for i, c in enumerate(children):
-            p = self.parent(c)
-            if p is not None and p in parents:
-                m[i, parents[p]] = 1.0
+            m[i, parents[str(self.parent(c))]] = 1.0
         return m
+
+    def ancestors(self, code: str) -> list[str]:
+        out, parent = [], self.parent(code)
+        while parent is not None and parent in self._by_code:
+            out.append(parent)
+            parent = self.parent(parent)
+        return out
 
     def indicator_membership(self, level: int) -> FloatArray:
         """0/1 matrix (indicators x nodes of `level`): which indicators sit under which node."""
-        m = np.eye(len(self.indicators))
-        for lev in range(2, level + 1):
-            m = m @ self.membership(lev)
+        if level == 1:
+            return np.eye(len(self.indicators))
+        cols = {c: j for j, c in enumerate(self.codes(level))}
+        m = np.zeros((len(self.indicators), len(cols)), dtype=np.float64)
+        for i, code in enumerate(self.indicators):
+            for a in self.ancestors(code):
+                if a in cols:
+                    m[i, cols[a]] = 1.0
         return m
 
     def aggregation_matrix(self, level: int, overrides: Mapping[str, float] | None = None) -> FloatArray:
-        """Children x parents matrix with the child weights as entries (weights are relative)."""
-        return self.membership(level) * self.weights(level - 1, overrides)[:, None]
+        """Inputs x parents matrix with the input weights as entries (weights are relative)."""
+        return self.membership(level) * self.input_weights(level, overrides)[:, None]
 
     def effective_weights(self, overrides: Mapping[str, float] | None = None) -> dict[str, float]:
         """Each node's share of the top aggregate: the product of normalised weights up the tree."""

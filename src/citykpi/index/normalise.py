@@ -6,6 +6,11 @@ yields its *natural* scale (0-1 for bounded methods, raw units for z-score and r
 then maps that scale linearly onto [a, b] for bounded methods and min-max rescales unbounded ones
 (see docs/index-methodology.md). Direction -1 multiplies the indicator (and its goalposts,
 reference and target) by -1 before the method, as the reference does.
+
+Goalposts may come from rules over the observed values (`worst`/`best`, see `Post`), resolved on
+the rows the bounds are taken from: all rows (`per: pooled`), each time point (`per: time`) or one
+base year (`reference_time`, fixed goalposts over time, also for minmax); the resolved bounds are
+logged.
 """
 
 from __future__ import annotations
@@ -14,6 +19,7 @@ from collections.abc import Sequence
 from typing import Any, Literal
 
 import numpy as np
+import numpy.typing as npt
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from citykpi.index.model import FloatArray, Index, StepRecord
@@ -40,6 +46,35 @@ METADATA_PARAMS: dict[str, str] = {
 }
 
 
+Interpolation = Literal[
+    "linear", "inverted_cdf", "averaged_inverted_cdf", "closest_observation", "interpolated_inverted_cdf",
+    "hazen", "weibull", "median_unbiased", "normal_unbiased", "lower", "higher", "nearest", "midpoint",
+]  # fmt: skip
+
+
+class Rule(BaseModel):
+    """A goalpost computed from the indicator's direction-adjusted observed values (higher = better)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    quantile: float | None = Field(default=None, ge=0, le=1, description="The q-quantile (numpy)")
+    interpolation: Interpolation = Field(
+        default="linear", description="quantile: numpy's method (SDSN's percentile is inverted_cdf)"
+    )
+    top_mean: int | None = Field(default=None, ge=1, description="Mean of the k best values")
+    bottom_mean: int | None = Field(default=None, ge=1, description="Mean of the k worst values")
+
+    @model_validator(mode="after")
+    def _one(self) -> Rule:
+        given = [k for k in ("quantile", "top_mean", "bottom_mean") if getattr(self, k) is not None]
+        if len(given) != 1:
+            raise ValueError(f"a goalpost rule takes exactly one of quantile, top_mean, bottom_mean; got {given}")
+        return self
+
+
+Post = float | Literal["min", "max"] | Rule
+
+
 class NormaliseSpec(BaseModel):
     """The method and its parameters for one indicator (or the default for all)."""
 
@@ -53,6 +88,8 @@ class NormaliseSpec(BaseModel):
     sd: float = Field(default=1.0, gt=0)
     lower: float | None = Field(default=None, description="goalposts: worst-case post, in the indicator's units")
     upper: float | None = Field(default=None, description="goalposts: best-case post, in the indicator's units")
+    worst: Post | None = Field(default=None, description="goalposts: worst post, a number or a rule (overrides lower)")
+    best: Post | None = Field(default=None, description="goalposts: best post, a number or a rule (overrides upper)")
     trunc: bool = Field(default=True, description="goalposts: clip values beyond the posts")
     reference: str | None = Field(default=None, description="dist2ref: code of the reference unit")
     target: float | None = Field(default=None, description="dist2targ: target in the indicator's units")
@@ -77,12 +114,20 @@ class Params(NormaliseSpec):
     dataset: str | None = Field(default=None, description="Input dataset; default the latest")
     use_metadata: bool = Field(default=True, description="Read per-indicator parameters from metadata columns")
     directions: bool = Field(default=True, description="Flip indicators of direction -1 before normalising")
+    per: Literal["pooled", "time"] = Field(
+        default="pooled", description="Panel data: bounds over all rows (pooled) or per time point"
+    )
+    reference_time: float | None = Field(
+        default=None, description="Panel data: bounds from this time point applied to every time point"
+    )
     indicators: dict[str, dict[str, Any]] = Field(
         default_factory=dict, description="Per-indicator overrides of method and parameters"
     )
 
     @model_validator(mode="after")
     def _overrides(self) -> Params:
+        if self.reference_time is not None and self.per == "time":
+            raise ValueError("reference_time fixes one time point's bounds for all: it does not go with per: time")
         for code, override in self.indicators.items():
             try:
                 self.spec_with(override)
@@ -241,6 +286,122 @@ def resolve_specs(index: Index, params: Params) -> list[NormaliseSpec]:
     return specs
 
 
+def post_value(post: Post, xd: FloatArray, direction: float) -> float:
+    """A goalpost in direction-adjusted units: a number (in the indicator's units) or a rule over `xd`."""
+    if isinstance(post, int | float):
+        return float(post) * direction
+    v = np.sort(xd[~np.isnan(xd)])
+    if v.size == 0:
+        return float("nan")
+    if post == "min":
+        return float(v[0])
+    if post == "max":
+        return float(v[-1])
+    assert isinstance(post, Rule)  # Post is a number, min, max or a Rule
+    if post.quantile is not None:
+        return float(np.quantile(v, post.quantile, method=post.interpolation))
+    if post.top_mean is not None:
+        return float(v[-post.top_mean :].mean())
+    return float(v[: post.bottom_mean].mean())
+
+
+def fixed_posts(
+    x: FloatArray, specs: Sequence[NormaliseSpec], directions: FloatArray, minmax_too: bool
+) -> list[NormaliseSpec]:
+    """Specs with the goalpost rules resolved on the rows of `x` into lower/upper (indicator units).
+
+    With `minmax_too` (a reference time point), minmax becomes goalposts at that point's observed
+    minimum and maximum without clipping, so later years may leave [0, 1] as they improve.
+    """
+    out = []
+    for j, s in enumerate(specs):
+        d = float(directions[j])
+        xd = x[:, j] * d
+        if s.method == "goalposts" and (s.worst is not None or s.best is not None):
+            lower = s.lower if s.worst is None else post_value(s.worst, xd, d) * d
+            upper = s.upper if s.best is None else post_value(s.best, xd, d) * d
+            s = s.model_copy(update={"lower": lower, "upper": upper, "worst": None, "best": None})
+        elif s.method == "minmax" and minmax_too:
+            lo, hi = post_value("min", xd, d) * d, post_value("max", xd, d) * d
+            s = s.model_copy(
+                update={"method": "goalposts", "lower": lo, "upper": hi, "trunc": False, "range": s.output_range()}
+            )
+        out.append(s)
+    return out
+
+
+FIXED_OVER_TIME: frozenset[str] = frozenset({"minmax", "goalposts", "none"})
+
+
+def _panel_rows(
+    index: Index, params: Params
+) -> tuple[list[tuple[str, npt.NDArray[np.intp]]], npt.NDArray[np.intp] | None]:
+    """Row groups normalised together (label, rows) and the rows bounds are taken from (None: each group's)."""
+    every = np.arange(len(index.units))
+    time = index.data.time
+    if params.per == "pooled" and params.reference_time is None:
+        return [("all", every)], None
+    what = "per: time" if params.per == "time" else "reference_time"
+    if time is None:
+        raise DiagnosticError([error("missing-label", f"{what} needs a Time column (data.time)", field="per")])
+    if params.per == "time":
+        return [(f"{t:g}", np.flatnonzero(time == t)) for t in np.unique(time[~np.isnan(time)])], None
+    base = np.flatnonzero(time == params.reference_time)
+    if base.size == 0:
+        raise DiagnosticError(
+            [error("missing-rows", f"no rows for reference_time {params.reference_time:g}", field="reference_time")]
+        )
+    return [("all", every)], base
+
+
+def _check(index: Index, specs: Sequence[NormaliseSpec], params: Params) -> None:
+    problems = []
+    for code, s in zip(index.hierarchy.indicators, specs, strict=True):
+        if s.method == "dist2ref" and s.reference not in index.units:
+            problems.append(
+                error(
+                    "unknown-unit",
+                    f"dist2ref reference unit {s.reference!r} is not among the units",
+                    kpi=code,
+                    field="reference",
+                )
+            )
+        if s.method == "goalposts" and (s.lower if s.worst is None else s.worst) is None:
+            problems.append(error("missing-parameter", "goalposts need 'lower' or 'worst'", kpi=code, field="worst"))
+        if s.method == "goalposts" and (s.upper if s.best is None else s.best) is None:
+            problems.append(error("missing-parameter", "goalposts need 'upper' or 'best'", kpi=code, field="best"))
+        if s.method == "dist2targ" and s.target is None:
+            problems.append(error("missing-parameter", "dist2targ needs a 'target'", kpi=code, field="target"))
+        if params.reference_time is not None and s.method not in FIXED_OVER_TIME:
+            problems.append(
+                error(
+                    "invalid-parameter",
+                    f"reference_time fixes bounds over time; method {s.method} has none to fix "
+                    f"(use one of {sorted(FIXED_OVER_TIME)} or per: time)",
+                    kpi=code,
+                    field="reference_time",
+                )
+            )
+    if problems:
+        raise DiagnosticError(problems)
+
+
+def _reference_row(units: list[str], spec: NormaliseSpec, label: str) -> int | None:
+    if spec.method != "dist2ref":
+        return None
+    if spec.reference not in units:
+        raise DiagnosticError(
+            [
+                error(
+                    "unknown-unit",
+                    f"dist2ref reference unit {spec.reference!r} has no row at time {label} (per: time)",
+                    field="reference",
+                )
+            ]
+        )
+    return units.index(str(spec.reference))
+
+
 def run(index: Index, params: Params) -> Index:
     unknown = [c for c in params.indicators if c not in index.hierarchy.indicators]
     if unknown:
@@ -248,33 +409,28 @@ def run(index: Index, params: Params) -> Index:
             [error("invalid-parameter", "not an indicator", field=f"indicators.{c}") for c in unknown]
         )
     specs = resolve_specs(index, params)
-    rows: list[int | None] = []
-    for code, s in zip(index.hierarchy.indicators, specs, strict=True):
-        if s.method == "dist2ref":
-            if s.reference not in index.units:
-                raise DiagnosticError(
-                    [
-                        error(
-                            "unknown-unit",
-                            f"dist2ref reference unit {s.reference!r} is not among the units",
-                            kpi=code,
-                            field="reference",
-                        )
-                    ]
-                )
-            rows.append(index.units.index(s.reference))
-        else:
-            rows.append(None)
-        if s.method == "goalposts" and (s.lower is None or s.upper is None):
-            raise DiagnosticError(
-                [error("missing-parameter", "goalposts need both 'lower' and 'upper'", kpi=code, field="lower/upper")]
-            )
-        if s.method == "dist2targ" and s.target is None:
-            raise DiagnosticError([error("missing-parameter", "dist2targ needs a 'target'", kpi=code, field="target")])
+    _check(index, specs, params)
+    groups, base = _panel_rows(index, params)
     directions = index.hierarchy.directions(1) if params.directions else np.ones(len(specs))
-    values = normalise_array(index.dataset(params.dataset), specs, directions, rows)
+    x = index.dataset(params.dataset)
+    values = np.empty_like(x)
+    bounds: dict[str, dict[str, list[float]]] = {}
+    codes = index.hierarchy.indicators
+    for label, rows in groups:
+        sub = x[rows]
+        resolved = fixed_posts(x[base] if base is not None else sub, specs, directions, base is not None)
+        units = [index.units[i] for i in rows]
+        ref_rows = [_reference_row(units, s, label) for s in resolved]
+        values[rows] = normalise_array(sub, resolved, directions, ref_rows)
+        for code, before, after in zip(codes, specs, resolved, strict=True):
+            derived = before.method != "goalposts" or before.worst is not None or before.best is not None
+            if after.method == "goalposts" and derived and after.lower is not None and after.upper is not None:
+                bounds.setdefault(code, {})[label] = [after.lower, after.upper]
     methods: dict[str, int] = {}
     for s in specs:
         methods[s.method] = methods.get(s.method, 0) + 1
-    record = StepRecord("normalise", params.model_dump(), "Normalised", {"methods": methods})
+    summary: dict[str, Any] = {"methods": methods}
+    if bounds:  # resolved lower (worst) and upper (best) posts, in the indicator's units
+        summary["goalposts"] = {c: b["all"] if list(b) == ["all"] else b for c, b in bounds.items()}
+    record = StepRecord("normalise", params.model_dump(), "Normalised", summary)
     return index.with_step(record, values)

@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 from pydantic import BaseModel, ValidationError
 
-from citykpi.index import aggregate, denominate, impute, io, normalise, screen, treat, weights
+from citykpi.index import aggregate, assessment_input, denominate, impute, normalise, screen, tables, treat, weights
 from citykpi.index.config import STEP_PARAMS, IndexConfig
 from citykpi.index.model import Hierarchy, Index, IndexData
 from citykpi.model.diagnostics import error
@@ -54,26 +54,28 @@ def _catalogue_directions(config: IndexConfig) -> dict[str, int]:
     from citykpi.framework.catalogue import Catalogue
 
     # A broken framework file raises DiagnosticError, which the index commands print like their own.
-    return io.assessment_directions(Catalogue.load([config.resolve(p) for p in config.data.frameworks]))
+    return assessment_input.assessment_directions(Catalogue.load([config.resolve(p) for p in config.data.frameworks]))
 
 
 def load(config: IndexConfig) -> Index:
     """The unprocessed Index (dataset Raw) described by `config.data`."""
     src = config.data
     if src.units is not None and src.meta is not None:
-        meta = io.read_table(config.resolve(src.meta), src.meta_sheet)
-        hierarchy, sets = io.build_hierarchy(meta, str(src.meta))
+        meta = tables.read_table(config.resolve(src.meta), src.meta_sheet, src.meta_header_row, src.meta_skip_rows)
+        hierarchy, sets = tables.build_hierarchy(meta, str(src.meta))
         if src.indicators is not None:
             hierarchy = _subset(hierarchy, src.indicators)
-        units = io.read_table(config.resolve(src.units), src.units_sheet)
+        units = tables.read_table(config.resolve(src.units), src.units_sheet, src.units_header_row, src.units_skip_rows)
         roles = {"uCode": src.unit_code, "uName": src.unit_name, "Time": src.time}
-        data = io.build_data(units, hierarchy, meta, str(src.units), roles, src.groups)
+        data = tables.build_data(units, hierarchy, meta, str(src.units), roles, src.groups)
         if src.year is not None:
             data = _one_time_point(data, src.year, str(src.units))
     else:
         assert src.assessment is not None  # DataSource guarantees one of the two sources
-        frame = io.read_table(config.resolve(src.assessment))
-        data, hierarchy = io.from_assessment(frame, _catalogue_directions(config), src.year, str(src.assessment))
+        frame = tables.read_table(config.resolve(src.assessment))
+        data, hierarchy = assessment_input.from_assessment(
+            frame, _catalogue_directions(config), src.year, str(src.assessment)
+        )
         if src.indicators is not None:
             hierarchy = _subset(hierarchy, src.indicators)
             keep = [data.indicators.index(c) for c in hierarchy.indicators]

@@ -6,6 +6,10 @@ default first treatment winsorises iteratively, at most `winmax` times, the most
 on the side of the skew; if the column still fails, the default second treatment `log_CT` is
 applied to the *original* column (or to the winsorised one with `combine`). All columns are
 processed together, one vectorised iteration per winsorisation round.
+
+`method: clip` is the other scheme published indices use: two-sided censoring at data-dependent
+caps (`quantiles: [lo, hi]`, numpy's linear interpolation) or at fixed `bounds: [a, b]` in the
+indicator's units, with no skewness test (SDSN US Cities 2017 censored its raw values so).
 """
 
 from __future__ import annotations
@@ -13,7 +17,7 @@ from __future__ import annotations
 from typing import Any, Literal
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 from scipy import stats
 
 from citykpi.index.model import BoolArray, FloatArray, Index, StepRecord
@@ -26,6 +30,11 @@ Treatment = Literal["winsorise", "log_CT", "log_CT_plus", "boxcox", "none"]
 class TreatSpec(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
+    method: Literal["jrc", "clip"] = Field(default="jrc", description="jrc: test, winsorise, transform; clip: censor")
+    quantiles: tuple[float, float] | None = Field(default=None, description="clip: caps at these quantiles")
+    bounds: tuple[float | None, float | None] | None = Field(
+        default=None, description="clip: caps in the indicator's units (null: that side open)"
+    )
     f1: Treatment = "winsorise"
     f2: Treatment = "log_CT"
     winmax: int = Field(default=5, ge=0, description="Most points to winsorise")
@@ -36,6 +45,19 @@ class TreatSpec(BaseModel):
     kurt_thresh: float = Field(default=3.5)
     combine: bool = Field(default=False, description="Apply f2 to the output of f1 instead of the original")
     boxcox_lambda: float | None = Field(default=None, description="Box-Cox lambda; None = maximum likelihood")
+
+    @model_validator(mode="after")
+    def _clip(self) -> TreatSpec:
+        if self.method != "clip":
+            return self
+        if (self.quantiles is None) == (self.bounds is None):
+            raise ValueError("method clip takes exactly one of 'quantiles' [lo, hi] or 'bounds' [a, b]")
+        if self.quantiles is not None and not 0 <= self.quantiles[0] < self.quantiles[1] <= 1:
+            raise ValueError(f"quantiles must satisfy 0 <= lo < hi <= 1, got {list(self.quantiles)}")
+        lo, hi = self.bounds or (None, None)
+        if lo is not None and hi is not None and lo >= hi:
+            raise ValueError(f"bounds must be increasing, got {[lo, hi]}")
+        return self
 
 
 class Params(TreatSpec):
@@ -305,6 +327,41 @@ def treat_array(x: FloatArray, specs: list[TreatSpec | None]) -> tuple[FloatArra
     return y, treated, details
 
 
+def clip_caps(x: FloatArray, spec: TreatSpec) -> tuple[float, float]:
+    """The censoring caps of one column: its quantiles or the fixed bounds (open sides infinite)."""
+    if spec.quantiles is not None:
+        v = x[~np.isnan(x)]
+        if v.size == 0:
+            return -np.inf, np.inf
+        lo, hi = np.quantile(v, spec.quantiles)
+        return float(lo), float(hi)
+    a, b = spec.bounds or (None, None)
+    return (-np.inf if a is None else a), (np.inf if b is None else b)
+
+
+def clip_columns(
+    x: FloatArray, y: FloatArray, treated: BoolArray, specs: list[TreatSpec | None], details: list[dict[str, Any]]
+) -> None:
+    """Censor, in `y`, every column whose spec is `clip`; flag the changed cells and log the caps."""
+    for j, spec in enumerate(specs):
+        if spec is None or spec.method != "clip":
+            continue
+        lo, hi = clip_caps(x[:, j], spec)
+        hit = (x[:, j] < lo) | (x[:, j] > hi)
+        y[:, j] = np.clip(x[:, j], lo, hi)
+        treated[:, j] = hit
+        sk, ku = skew_kurt(y[:, [j]])
+        fails = abs(sk[0]) >= spec.skew_thresh and ku[0] >= spec.kurt_thresh
+        before = bool(details[j].get("passed_before", True))
+        details[j] = {
+            "clipped": int(hit.sum()),
+            "caps": [None if np.isinf(c) else c for c in (lo, hi)],
+            "skew": float(sk[0]),
+            "kurt": float(ku[0]),
+        }
+        details[j].update(passed_before=before, passed=not fails)
+
+
 def run(index: Index, params: Params) -> Index:
     h = index.hierarchy
     unknown = [c for c in params.indicators if c not in h.indicators]
@@ -313,9 +370,13 @@ def run(index: Index, params: Params) -> Index:
             [error("invalid-parameter", "not an indicator", field=f"indicators.{c}") for c in unknown]
         )
     specs = [params.spec_for(c) for c in h.indicators]
-    y, treated, details = treat_array(index.dataset(params.dataset), specs)
+    x = index.dataset(params.dataset)
+    y, treated, details = treat_array(x, [s if s is not None and s.method == "jrc" else None for s in specs])
+    clip_columns(x, y, treated, specs, details)
     per = {
-        c: d for c, d in zip(h.indicators, details, strict=True) if d.get("winsorised") or d.get("f1") or d.get("f2")
+        c: d
+        for c, d in zip(h.indicators, details, strict=True)
+        if d.get("winsorised") or d.get("f1") or d.get("f2") or d.get("clipped")
     }
     summary = {
         "treated_indicators": per,

@@ -2,20 +2,22 @@
 
 Weights are relative within each parent (the aggregation renormalises them). Methods: the
 metadata weights, a named weight set, equal weights, PCA weights (first-component loadings per
-parent, sign fixed, rows with missing values dropped), and correlation-balancing optimised weights
-(scipy Nelder-Mead so that each component's correlation with the index matches a named target
-importance). `noise` then perturbs the chosen weights multiplicatively by U(-noise, +noise).
+parent, sign fixed, rows with missing values dropped), objective weights from the data (entropy,
+CRITIC, factor analysis with varimax: `objective_weights`), and correlation-balancing optimised
+weights (scipy Nelder-Mead so that each component's correlation with the index matches a named
+target importance). `noise` then perturbs the chosen weights multiplicatively by U(-noise, +noise).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Literal
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 from scipy import optimize
 
+from citykpi.index import aggregate, objective_weights
 from citykpi.index.aggregate import power_mean
 from citykpi.index.model import AGGREGATED, FloatArray, Hierarchy, Index, StepRecord
 from citykpi.model.diagnostics import error
@@ -26,13 +28,16 @@ class Params(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     step: Literal["weights"] = "weights"
-    method: Literal["metadata", "set", "equal", "pca", "optimise"] = "metadata"
+    method: Literal["metadata", "set", "equal", "pca", "entropy", "critic", "fa", "optimise"] = "metadata"
     set: str | None = Field(default=None, description="Name of the weight set (method: set)")
-    level: int = Field(default=1, ge=1, description="pca/optimise: the level whose weights are computed")
+    level: int = Field(
+        default=1, ge=1, description="pca/entropy/critic/fa/optimise: the level whose weights are computed"
+    )
     targets: dict[str, float] = Field(
         default_factory=dict, description="optimise: target importance of each code of `level`, by name"
     )
     optype: Literal["balance", "infomax"] = "balance"
+    factors: int | None = Field(default=None, ge=1, description="fa: factors kept; default eigenvalue > 1")
     noise: float = Field(default=0.0, ge=0, lt=1, description="Uniform relative perturbation of the weights")
     noise_levels: list[int] | None = Field(default=None, description="Levels to perturb; default all")
     seed: int = 0
@@ -58,42 +63,100 @@ def pca_loadings(x: FloatArray) -> FloatArray:
     return np.asarray(v if v.sum() >= 0 else -v)
 
 
-def level_scores(index: Index, level: int, weights: Mapping[str, float]) -> FloatArray:
-    """Scores of the nodes of `level`: from Aggregated if built, else the latest dataset aggregated arithmetically."""
-    h = index.hierarchy
+def all_scores(index: Index, weights: Mapping[str, float]) -> tuple[FloatArray, list[str]]:
+    """Every code's scores: the Aggregated dataset if built, else the latest dataset aggregated arithmetically."""
     if AGGREGATED in index.datasets:
-        cols = index.columns(AGGREGATED)
-        return index.datasets[AGGREGATED][:, [cols.index(c) for c in h.codes(level)]]
-    x = index.dataset()
-    for lev in range(2, level + 1):
-        x = power_mean(x, h.weights(lev - 1, weights), h.membership(lev), "arithmetic")
-    return x
-
-
-def pca_weights(index: Index, level: int, weights: Mapping[str, float]) -> tuple[dict[str, float], list[str]]:
+        return index.datasets[AGGREGATED], index.columns(AGGREGATED)
     h = index.hierarchy
-    x = level_scores(index, level, weights)
-    codes = h.codes(level)
+    level_plans = aggregate.plans(h, aggregate.Params())
+    w = [h.input_weights(p.level, weights) for p in level_plans]
+    return aggregate.aggregate_array(index.dataset(), level_plans, w), h.all_codes
+
+
+def level_scores(index: Index, level: int, weights: Mapping[str, float]) -> FloatArray:
+    full, cols = all_scores(index, weights)
+    return full[:, [cols.index(c) for c in index.hierarchy.codes(level)]]
+
+
+def _pca(x: FloatArray) -> FloatArray:
+    v = pca_loadings(x)
+    return np.asarray(v / v.sum())
+
+
+KERNELS: dict[str, Callable[[FloatArray], FloatArray]] = {
+    "pca": _pca,
+    "entropy": objective_weights.entropy,
+    "critic": objective_weights.critic,
+}
+DATA_METHODS = ("pca", "entropy", "critic", "fa")
+
+
+def _refusal(parent: str, message: str) -> DiagnosticError:
+    return DiagnosticError([error("insufficient-data", message, kpi=parent, field="method")])
+
+
+def data_weights(index: Index, params: Params, weights: Mapping[str, float]) -> tuple[dict[str, float], list[str]]:
+    """Weights of the children of every parent of a node of `level`, from the children's scores.
+
+    Complete rows only (a unit missing a child is left out of that parent's computation).
+    """
+    h = index.hierarchy
+    parents = list(dict.fromkeys(str(h.parent(c)) for c in h.codes(params.level) if h.parent(c) is not None))
     out: dict[str, float] = {}
     notes = []
-    for parent in h.codes(level + 1):
-        kids = [codes.index(c) for c in h.children(parent)]
-        v = pca_loadings(x[:, kids])
-        if np.isnan(v).any():
+    full, cols = all_scores(index, weights)
+    for parent in parents:
+        kids = h.children(parent)
+        x = full[:, [cols.index(c) for c in kids]]
+        rows = ~np.isnan(x).any(axis=1)
+        xc = x[rows]
+        if len(kids) == 1:
+            out[kids[0]] = 1.0
+            continue
+        if xc.shape[0] < 2:
+            raise _refusal(
+                parent,
+                f"{params.method} weights of the children of {parent!r} need at least two units "
+                "with all of them present",
+            )
+        if params.method in ("critic", "fa") and (np.ptp(xc, axis=0) == 0).any():
+            raise _refusal(
+                parent,
+                f"{params.method} weights of the children of {parent!r} need correlations, but a child "
+                "does not vary over the units",
+            )
+        if params.method == "entropy" and (xc <= 0).any():
+            r, c = np.argwhere(xc <= 0)[0]
+            unit = index.units[int(np.flatnonzero(rows)[r])]
             raise DiagnosticError(
                 [
                     error(
-                        "insufficient-data",
-                        f"PCA weights of the children of {parent!r} need at least two units with all of them present",
+                        "nonpositive-value",
+                        f"entropy weights of {parent!r} need positive values (p ln p of shares), but {kids[c]} of "
+                        f"unit {unit} is {xc[r, c]:g}; normalise to a positive range, e.g. range: [1, 100]",
                         kpi=parent,
                         field="method",
                     )
                 ]
             )
-        total = np.nansum(v)
-        for k, load in zip(kids, v, strict=True):
-            out[codes[k]] = float(load / total) if total else float("nan")
-        if (v < 0).any():
+        if params.method == "fa":
+            fa = objective_weights.factor_weights(xc, params.factors)
+            v = fa.weights
+            notes.append(
+                f"{parent}: {fa.factors} factor(s) kept, explaining "
+                + ", ".join(f"{e:.1%}" for e in fa.explained)
+                + " of the variance"
+            )
+        else:
+            v = KERNELS[params.method](xc)
+        if not np.isfinite(v).all():
+            raise _refusal(
+                parent,
+                f"{params.method} weights of the children of {parent!r} are undefined: "
+                "a child does not vary over the units",
+            )
+        out.update({k: float(w) for k, w in zip(kids, v, strict=True)})
+        if params.method == "pca" and (v < 0).any():
             notes.append(f"{parent}: negative PC1 loadings kept as negative weights")
     return out, notes
 
@@ -146,8 +209,14 @@ def run(index: Index, params: Params) -> Index:
         problems.append(
             error("invalid-parameter", f"no weight set {params.set!r}; known: {sorted(index.weight_sets)}", field="set")
         )
-    if params.method in ("pca", "optimise") and not 1 <= params.level < h.n_levels:
+    if params.method in (*DATA_METHODS, "optimise") and not 1 <= params.level < h.n_levels:
         problems.append(error("invalid-parameter", f"level must be between 1 and {h.n_levels - 1}", field="level"))
+    if params.method == "optimise" and not all(h.is_balanced(lev) for lev in range(params.level + 1, h.n_levels + 1)):
+        problems.append(
+            error(
+                "invalid-parameter", "optimise needs every node above `level` one level below its parent", field="level"
+            )
+        )
     if params.method == "optimise" and params.optype == "balance":
         level_codes = set(h.codes(params.level))
         missing = sorted(level_codes - set(params.targets))
@@ -169,8 +238,8 @@ def run(index: Index, params: Params) -> Index:
         chosen = {**index.weights, **index.weight_sets[str(params.set)]}
     elif params.method == "equal":
         chosen = {c: 1.0 for c in h.all_codes}
-    elif params.method == "pca":
-        computed, notes = pca_weights(index, params.level, index.weights)
+    elif params.method in DATA_METHODS:
+        computed, notes = data_weights(index, params, index.weights)
         chosen = {**index.weights, **computed}
         summary["notes"] = notes
     else:

@@ -19,13 +19,14 @@ if TYPE_CHECKING:
 
 def _guard(action: Callable[[], None]) -> None:
     """Run `action`; configuration and data problems become printed diagnostics, not tracebacks."""
+    from citykpi.index.terminal import summarised
     from citykpi.model.errors import DiagnosticError
 
     try:
         action()
     except DiagnosticError as exc:
-        for d in exc.diagnostics:
-            typer.echo(str(d), err=True)
+        for line in summarised(exc.diagnostics):
+            typer.echo(line, err=True)
         raise typer.Exit(code=1) from None
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from citykpi.index.analysis.targets import target_column, unit_ranks
 from citykpi.index.model import Index
+from citykpi.index.targets import target_column, unit_ranks
 
 
 def _table(index: Index, code: str | None, suffix: str) -> pd.DataFrame:

@@ -16,7 +16,7 @@ import numpy as np
 from pydantic import ValidationError
 
 from citykpi.index.config import STEP_PARAMS, IndexConfig
-from citykpi.index.sensitivity.sampling import FloatArray, to_choice_index, to_range
+from citykpi.index.sensitivity.sampling import FloatArray, IntArray, to_choice_index, to_range
 from citykpi.model.diagnostics import Diagnostic, error
 from citykpi.model.errors import DiagnosticError
 
@@ -129,28 +129,79 @@ def from_config(config: IndexConfig) -> list[Assumption]:
     return out
 
 
-def _described(a: Assumption, u: FloatArray) -> tuple[list[tuple[Any, ...]], list[Any]]:
-    """Each run's choice and its runs-table description (described once per discrete alternative)."""
+def _checked(assumptions: Sequence[Assumption], u: FloatArray) -> FloatArray:
+    u = np.atleast_2d(np.asarray(u, dtype=np.float64))
+    if u.shape[1] != len(assumptions):
+        raise ValueError(f"samples have {u.shape[1]} columns for {len(assumptions)} assumptions")
+    return u
+
+
+def _codes(a: Assumption, u: FloatArray) -> FloatArray:
+    """Per run: the alternative chosen (discrete) or the value drawn (continuous)."""
     if a.values is None:
-        chosen = a.choices(u)
-        return chosen, [c[0] for c in chosen]
-    idx = to_choice_index(u, len(a.values))
+        assert a.range is not None  # one of values/range, checked by the configuration
+        return to_range(u, *a.range)
+    return to_choice_index(u, len(a.values)).astype(np.float64)
+
+
+def distinct(assumptions: Sequence[Assumption], u: FloatArray) -> tuple[IntArray, IntArray]:
+    """Runs making the same choice for every assumption are the same replication: one sample row
+    for each distinct replication, and for each run the position of its replication among them."""
+    u = _checked(assumptions, u)
+    codes = np.column_stack([_codes(a, u[:, i]) for i, a in enumerate(assumptions)])
+    _, first, inverse = np.unique(codes, axis=0, return_index=True, return_inverse=True)
+    return first, inverse.reshape(-1)
+
+
+def run_overrides(assumptions: Sequence[Assumption], u: FloatArray) -> list[Overrides]:
+    """Per replication: the step overrides its samples `u` (runs, assumptions) choose.
+
+    Runs making the same choices for a step's assumptions share that step's override dict (read
+    only), so the engine keys each distinct one once.
+    """
+    u = _checked(assumptions, u)
+    codes = [_codes(a, u[:, i]) for i, a in enumerate(assumptions)]
+    columns = [a.choices(u[:, i]) for i, a in enumerate(assumptions)]
+    by_step: dict[str, list[int]] = {}
+    for i, a in enumerate(assumptions):
+        for step, _ in a.targets:
+            by_step.setdefault(step, [])
+            if i not in by_step[step]:
+                by_step[step].append(i)
+    shared: dict[tuple[str, tuple[float, ...]], dict[str, Any]] = {}
+    runs: list[Overrides] = []
+    for r in range(u.shape[0]):
+        over: Overrides = {}
+        for step, members in by_step.items():
+            key = (step, tuple(codes[i][r] for i in members))
+            if key not in shared:
+                part: Overrides = {}
+                for i in members:
+                    targets = [(s, p) for s, p in assumptions[i].targets if s == step]
+                    values = [v for (s, _), v in zip(assumptions[i].targets, columns[i][r], strict=True) if s == step]
+                    _apply(part, targets, values)
+                shared[key] = part[step]
+            over[step] = shared[key]
+        runs.append(over)
+    return runs
+
+
+def _labels(a: Assumption, u: FloatArray) -> list[Any]:
+    """Each run's choice as the runs table shows it (described once per discrete alternative)."""
+    if a.values is None:
+        return [c[0] for c in a.choices(u)]
     labels = [a.describe(c) for c in a.values]
-    return [a.values[k] for k in idx], [labels[k] for k in idx]
+    return [labels[k] for k in to_choice_index(u, len(a.values))]
+
+
+def parameter_table(assumptions: Sequence[Assumption], u: FloatArray) -> list[dict[str, Any]]:
+    """Per run: each assumption's choice, by label (the runs table)."""
+    u = _checked(assumptions, u)
+    names = [a.label for a in assumptions]
+    columns = [_labels(a, u[:, i]) for i, a in enumerate(assumptions)]
+    return [dict(zip(names, row, strict=True)) for row in zip(*columns, strict=True)]
 
 
 def overrides(assumptions: Sequence[Assumption], u: FloatArray) -> tuple[list[Overrides], list[dict[str, Any]]]:
     """Per replication: the step overrides, and each assumption's choice (for the runs table)."""
-    u = np.atleast_2d(np.asarray(u, dtype=np.float64))
-    if u.shape[1] != len(assumptions):
-        raise ValueError(f"samples have {u.shape[1]} columns for {len(assumptions)} assumptions")
-    columns = [_described(a, u[:, i]) for i, a in enumerate(assumptions)]
-    runs: list[Overrides] = []
-    table: list[dict[str, Any]] = []
-    for r in range(u.shape[0]):
-        over: Overrides = {}
-        for a, (chosen, _) in zip(assumptions, columns, strict=True):
-            _apply(over, a.targets, chosen[r])
-        runs.append(over)
-        table.append({a.label: labels[r] for a, (_, labels) in zip(assumptions, columns, strict=True)})
-    return runs, table
+    return run_overrides(assumptions, u), parameter_table(assumptions, u)

@@ -11,10 +11,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from citykpi.index.analysis.targets import unit_ranks
 from citykpi.index.model import Index
 from citykpi.index.sensitivity.rankstats import mean_abs_rank_shift
 from citykpi.index.sensitivity.replicate import Replicator
+from citykpi.index.targets import unit_ranks
 from citykpi.model.diagnostics import error
 from citykpi.model.errors import DiagnosticError
 

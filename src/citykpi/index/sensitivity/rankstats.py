@@ -31,9 +31,16 @@ def rank_statistics(ranks: FloatArray, nominal: FloatArray) -> RankStats:
     ranks = np.asarray(ranks, dtype=np.float64)
     if ranks.ndim != 2 or ranks.shape[1] != np.shape(nominal)[0]:
         raise ValueError(f"ranks must be (replications, {np.shape(nominal)[0]}), got {ranks.shape}")
+    ranks = ranks[~np.isnan(ranks).all(axis=1)]  # failed replications rank no unit
+    if ranks.shape[0] == 0:
+        nan = np.full(ranks.shape[1], np.nan)
+        return RankStats(np.asarray(nominal, dtype=np.float64), nan, nan.copy(), nan.copy(), nan.copy())
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)  # units never ranked give NaN, which is the answer
-        q = np.nanquantile(ranks, [0.05, 0.5, 0.95], axis=0)
+        q = np.quantile(ranks, [0.05, 0.5, 0.95], axis=0)
+        gaps = np.flatnonzero(np.isnan(ranks).any(axis=0))  # units absent from some replications
+        if gaps.size:  # numpy's NaN-aware quantile goes column by column: only where it is needed
+            q[:, gaps] = np.nanquantile(ranks[:, gaps], [0.05, 0.5, 0.95], axis=0)
         mean = np.nanmean(ranks, axis=0)
     return RankStats(np.asarray(nominal, dtype=np.float64), mean, q[1], q[0], q[2])
 

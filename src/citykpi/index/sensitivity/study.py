@@ -12,13 +12,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
-from citykpi.index.analysis.targets import target_column, unit_ranks
+import numpy as np
+
 from citykpi.index.model import FloatArray, Index
-from citykpi.index.sensitivity.assumptions import Assumption, overrides
+from citykpi.index.sensitivity.assumptions import Assumption, distinct, parameter_table, run_overrides
 from citykpi.index.sensitivity.backend import Execution, Progress, evaluate
 from citykpi.index.sensitivity.estimators import SobolIndices, sobol_indices
 from citykpi.index.sensitivity.rankstats import RankStats, mean_abs_rank_shift, rank_statistics
 from citykpi.index.sensitivity.sampling import saltelli_design, sobol_points
+from citykpi.index.targets import target_column, unit_ranks
 from citykpi.model.diagnostics import error
 from citykpi.model.errors import DiagnosticError
 
@@ -81,17 +83,19 @@ def _run(
     """Evaluate every sampled run; rank bands from the first `stats_rows` runs."""
     start = time.perf_counter()
     code, nominal_scores = target_column(nominal, target)
-    runs, table = overrides(assumptions, samples)
-    result = evaluate(nominal, runs, code, execution, progress)
-    ranks = unit_ranks(nominal, result.scores)
+    first, inverse = distinct(assumptions, samples)  # identical runs are evaluated once
+    runs = run_overrides(assumptions, samples[first])
+    result = evaluate(nominal, runs, code, execution, progress, np.bincount(inverse, minlength=first.size).tolist())
+    scores = result.scores[inverse]
+    ranks = unit_ranks(nominal, result.scores)[inverse]
     nominal_ranks = unit_ranks(nominal, nominal_scores)
     return Study(
         target=code,
         units=list(nominal.units),
         assumptions=list(assumptions),
         samples=samples,
-        parameters=table,
-        scores=result.scores,
+        parameters=parameter_table(assumptions, samples),
+        scores=scores,
         ranks=ranks,
         nominal_scores=nominal_scores,
         nominal_ranks=nominal_ranks,

@@ -1,4 +1,4 @@
-"""Read the two input tables (unit data, indicator metadata) into `IndexData` and `Hierarchy`.
+"""Read the two COINr-style input tables (unit data iData, indicator metadata iMeta) into `IndexData` and `Hierarchy`.
 
 The tables follow the reference's iData/iMeta layout so that a COINr user's files load unchanged;
 every problem is reported as a Diagnostic naming the file, row and column, all at once.
@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from citykpi.index.model import Hierarchy, Index, IndexData, Node
-from citykpi.model.diagnostics import Diagnostic, error
+from citykpi.model.diagnostics import Diagnostic, error, warning
 from citykpi.model.errors import DiagnosticError
 
 # Accepted spellings of metadata columns -> canonical name.
@@ -36,23 +36,52 @@ TYPES = ("Indicator", "Aggregate", "Group", "Denominator", "Other")
 WEIGHT_SET_PREFIX = "Weight_"
 
 
-def read_table(path: Path, sheet: str | None = None) -> pd.DataFrame:
-    """A CSV or Excel sheet as strings-or-numbers; missing file or bad format -> DiagnosticError."""
+ROWS_ATTR = "sheet_rows"
+
+
+def read_table(
+    path: Path, sheet: str | None = None, header_row: int = 1, skip_rows: list[int] | None = None
+) -> pd.DataFrame:
+    """A CSV or Excel sheet as strings-or-numbers; missing file or bad format -> DiagnosticError.
+
+    Published tables often carry a title above the header and a units row below it:
+    `header_row` is the 1-based row of the column names (rows above it are skipped) and
+    `skip_rows` the 1-based rows below it that hold no unit. The sheet row of each data row is
+    kept in `frame.attrs["sheet_rows"]`, so diagnostics name the row the user sees.
+    """
     if not path.exists():
         raise DiagnosticError([error("file-not-found", "file does not exist", file=str(path))])
+    skipped = sorted({*range(header_row - 1), *(r - 1 for r in skip_rows or [])})
     try:
         if path.suffix.lower() in (".xlsx", ".xlsm", ".xls"):
-            return pd.read_excel(path, sheet_name=sheet or 0)
-        return pd.read_csv(path)
+            frame = pd.read_excel(path, sheet_name=sheet or 0, skiprows=skipped, engine="calamine")
+        else:
+            frame = pd.read_csv(path, skiprows=skipped, skip_blank_lines=False)
+    except pd.errors.EmptyDataError:
+        frame = pd.DataFrame()
     except (ValueError, OSError, pd.errors.ParserError) as exc:
         raise DiagnosticError([error("format-error", f"cannot read table: {exc}", file=str(path))]) from exc
+    if frame.columns.empty:
+        message = f"no column names in row {header_row}: the table ends before it"
+        raise DiagnosticError([error("missing-rows", message, file=str(path))])
+    below = set(skipped)
+    lines = [k for k in range(header_row, header_row + len(frame) + len(skipped)) if k not in below]
+    frame = frame.dropna(how="all")  # blank lines, kept while reading so that row numbers stay true
+    frame.attrs[ROWS_ATTR] = [lines[int(i)] + 1 for i in frame.index]
+    return frame.reset_index(drop=True)
+
+
+def sheet_rows(frame: pd.DataFrame) -> list[int]:
+    """1-based sheet row of each row of a frame from `read_table` (header in row 1 otherwise)."""
+    rows = frame.attrs.get(ROWS_ATTR)
+    return list(rows) if rows is not None and len(rows) == len(frame) else [i + 2 for i in range(len(frame))]
 
 
 def _canonical(df: pd.DataFrame, names: Mapping[str, str]) -> pd.DataFrame:
     return df.rename(columns={c: names.get(str(c).strip().lower(), str(c).strip()) for c in df.columns})
 
 
-def _text(v: object) -> str | None:
+def cell_text(v: object) -> str | None:
     if v is None or (isinstance(v, float) and np.isnan(v)) or v is pd.NA:
         return None
     s = str(v).strip()
@@ -60,7 +89,7 @@ def _text(v: object) -> str | None:
 
 
 def _number(v: object) -> float | None:
-    t = _text(v)
+    t = cell_text(v)
     if t is None:
         return None
     try:
@@ -77,22 +106,21 @@ def _meta_rows(meta: pd.DataFrame, file: str) -> tuple[list[dict[str, object]], 
         meta = meta.assign(Type="Indicator")
     rows = []
     seen: set[str] = set()
-    for i, rec in enumerate(meta.to_dict("records")):
-        row = i + 2
-        code = _text(rec.get("iCode"))
+    for row, rec in zip(sheet_rows(meta), meta.to_dict("records"), strict=True):
+        code = cell_text(rec.get("iCode"))
         if code is None:
             diags.append(error("missing-cell", "empty iCode", file=file, row=row, column="iCode"))
             continue
         if code in seen:
             diags.append(error("duplicate-label", f"code {code!r} appears twice", file=file, row=row, column="iCode"))
         seen.add(code)
-        typ = _text(rec.get("Type")) or "Indicator"
+        typ = cell_text(rec.get("Type")) or "Indicator"
         if typ not in TYPES:
             diags.append(
                 error("constraint-error", f"Type {typ!r} is not one of {TYPES}", file=file, row=row, column="Type")
             )
         for col in ("Level", "Direction", "Weight"):
-            raw = _text(rec.get(col))
+            raw = cell_text(rec.get(col))
             if raw is not None and _number(raw) is None:
                 diags.append(error("type-error", f"{col} {raw!r} is not a number", file=file, row=row, column=col))
         d = _number(rec.get("Direction"))
@@ -109,7 +137,7 @@ def _meta_rows(meta: pd.DataFrame, file: str) -> tuple[list[dict[str, object]], 
 def _levels(rows: list[dict[str, object]]) -> dict[str, int]:
     """Level of each indicator/aggregate: the Level column, else the height in the tree."""
     given = {str(r["iCode"]): _number(r.get("Level")) for r in rows}
-    parent = {str(r["iCode"]): _text(r.get("Parent")) for r in rows}
+    parent = {str(r["iCode"]): cell_text(r.get("Parent")) for r in rows}
     levels: dict[str, int] = {}
     for code, lev in given.items():
         if lev is not None:
@@ -142,7 +170,7 @@ def build_hierarchy(meta: pd.DataFrame, file: str = "metadata") -> tuple[Hierarc
     sets: dict[str, dict[str, float]] = {}
     for r in frame_rows:
         code, row = str(r["iCode"]), int(str(r["_row"]))
-        parent = _text(r.get("Parent"))
+        parent = cell_text(r.get("Parent"))
         level = levels.get(code, 1)
         if r["Type"] == "Indicator" and level != 1:
             diags.append(error("constraint-error", f"indicator {code} must be at Level 1", file=file, row=row))
@@ -156,12 +184,11 @@ def build_hierarchy(meta: pd.DataFrame, file: str = "metadata") -> tuple[Hierarc
                     column="Parent",
                 )
             )
-        elif parent is not None and levels.get(parent) != level + 1:
+        elif parent is not None and levels.get(parent, 0) <= level:
             diags.append(
                 error(
                     "constraint-error",
-                    f"Parent {parent!r} of {code} (level {level}) must be at level {level + 1}, "
-                    f"not {levels.get(parent)}",
+                    f"Parent {parent!r} of {code} (level {level}) must be at a higher level, not {levels.get(parent)}",
                     file=file,
                     row=row,
                     column="Parent",
@@ -183,15 +210,15 @@ def build_hierarchy(meta: pd.DataFrame, file: str = "metadata") -> tuple[Hierarc
         nodes.append(
             Node(
                 code=code,
-                name=_text(r.get("iName")) or code,
+                name=cell_text(r.get("iName")) or code,
                 level=level,
                 parent=parent,
                 weight=1.0 if weight is None else weight,
                 direction=-1 if _number(r.get("Direction")) == -1 else 1,
                 type=str(r["Type"]),
-                unit=_text(r.get("Unit")) or "",
+                unit=cell_text(r.get("Unit")) or "",
                 target=_number(r.get("Target")),
-                denominator=_text(r.get("Denominator")),
+                denominator=cell_text(r.get("Denominator")),
                 params=params,
             )
         )
@@ -208,6 +235,29 @@ def build_hierarchy(meta: pd.DataFrame, file: str = "metadata") -> tuple[Hierarc
     return Hierarchy(tuple(by_level)), sets
 
 
+def _year_hint(units: pd.DataFrame, codes: list[str], file: str, time_key: str) -> list[Diagnostic]:
+    """When unit codes repeat, name a column of whole years that tells the repeats apart (panel data)."""
+    for col in units.columns:
+        values = pd.to_numeric(units[col], errors="coerce")
+        if col == "uCode" or values.isna().any() or not values.between(1800, 2200).all():
+            continue
+        if not (values == values.round()).all() or values.nunique() < 2:
+            continue
+        if pd.Series(list(zip(codes, values, strict=True))).duplicated().any():
+            continue
+        return [
+            warning(
+                "panel-without-time",
+                f"unit codes repeat and column {col!r} holds years that tell them apart: "
+                f"set data.time: {col} (now {time_key!r}) to build a panel",
+                file=file,
+                column=str(col),
+                field="data.time",
+            )
+        ]
+    return []
+
+
 def build_data(
     units: pd.DataFrame,
     hierarchy: Hierarchy,
@@ -220,6 +270,7 @@ def build_data(
 
     `columns` maps the roles uCode/uName/Time to other column names (e.g. {"uCode": "Cbsa"}).
     """
+    row_of = sheet_rows(units)
     renames = {v: k for k, v in (columns or {}).items() if v != k and v in units.columns}
     units = _canonical(units.rename(columns=renames), UNIT_COLUMNS)
     unknown_groups = [g for g in extra_groups or [] if g not in units.columns]
@@ -242,7 +293,7 @@ def build_data(
     if meta is not None:
         m = _canonical(meta, META_COLUMNS)
         if "Type" in m.columns:
-            declared = {str(c): str(t) for c, t in zip(m["iCode"], m["Type"], strict=False) if _text(t)}
+            declared = {str(c): str(t) for c, t in zip(m["iCode"], m["Type"], strict=False) if cell_text(t)}
     groups = [
         c
         for c in units.columns
@@ -258,19 +309,23 @@ def build_data(
         if c not in roles
         and (declared.get(str(c)) == "Denominator" or c in referenced or pd.api.types.is_numeric_dtype(units[c]))
     ]
-    codes = [str(c) if _text(c) else "" for c in units["uCode"]]
+    codes = [str(c) if cell_text(c) else "" for c in units["uCode"]]
     time = None
     if "Time" in units.columns:
         time = pd.to_numeric(units["Time"], errors="coerce").to_numpy(dtype=np.float64)
     keys = list(zip(codes, time if time is not None else [0.0] * len(codes), strict=True))
     seen: set[tuple[str, float]] = set()
+    repeated: list[int] = []
     for i, c in enumerate(codes):
         if not c:
-            diags.append(error("missing-cell", "empty uCode", file=file, row=i + 2, column="uCode"))
+            diags.append(error("missing-cell", "empty uCode", file=file, row=row_of[i], column="uCode"))
         elif keys[i] in seen:
             what = "unit code" if time is None else "unit code and Time"
-            diags.append(error("duplicate-row", f"{what} {c!r} repeats", file=file, row=i + 2, column="uCode"))
+            diags.append(error("duplicate-row", f"{what} {c!r} repeats", file=file, row=row_of[i], column="uCode"))
+            repeated.append(i)
         seen.add(keys[i])
+    if repeated and time is None:
+        diags += _year_hint(units, codes, file, (columns or {}).get("Time", "Time"))
     missing = [c for c in hierarchy.indicators if c not in units.columns]
     for c in missing:
         diags.append(error("missing-label", f"indicator {c!r} of the metadata has no column", file=file, column=c))
@@ -290,12 +345,12 @@ def build_data(
         bad = num.isna() & col.notna() & (col.astype(str).str.strip() != "")
         for i in np.flatnonzero(bad.to_numpy())[:5]:
             diags.append(
-                error("type-error", f"{col.iloc[i]!r} is not a number", file=file, row=int(i) + 2, column=str(c))
+                error("type-error", f"{col.iloc[i]!r} is not a number", file=file, row=row_of[int(i)], column=str(c))
             )
         arrays[str(c)] = num.to_numpy(dtype=np.float64)
     if diags:
         raise DiagnosticError(diags)
-    names = [(_text(v) or codes[i]) for i, v in enumerate(units.get("uName", pd.Series(codes)))]
+    names = [(cell_text(v) or codes[i]) for i, v in enumerate(units.get("uName", pd.Series(codes)))]
     values = np.column_stack([arrays[c] for c in hierarchy.indicators]) if hierarchy.indicators else np.empty((0, 0))
     return IndexData(
         units=codes,
@@ -308,25 +363,6 @@ def build_data(
     )
 
 
-def write_outputs(index: Index, out: Path) -> list[Path]:
-    """scores.csv (unit, level, code, score, rank), one CSV per dataset and the step log as JSON."""
-    import json
-
-    from citykpi.index.results import scores, wide
-
-    out.mkdir(parents=True, exist_ok=True)
-    written = [out / "scores.csv"]
-    scores(index).to_csv(written[0], index=False)
-    for name in index.datasets:
-        path = out / f"{name.lower()}.csv"
-        wide(index, name).to_csv(path, index=False)
-        written.append(path)
-    log = [{"step": r.step, "output": r.output, "params": r.params, "summary": r.summary} for r in index.log]
-    written.append(out / "log.json")
-    written[-1].write_text(json.dumps({"removed_units": list(index.removed_units), "log": log}, indent=2, default=str))
-    return written
-
-
 def build_index(
     units: pd.DataFrame,
     meta: pd.DataFrame,
@@ -337,96 +373,3 @@ def build_index(
     hierarchy, sets = build_hierarchy(meta)
     data = build_data(units, hierarchy, meta, columns=columns)
     return Index.new(data, hierarchy, {**sets, **(weight_sets or {})})
-
-
-ASSESSMENT_COLUMNS = ("city", "code", "value", "dimension", "subdimension", "category")
-
-
-def _indicator_id(code: str, data_point: object) -> str:
-    """KPI code for single-valued KPIs, `code:data_point` for each data point of the others."""
-    dp = _text(data_point)
-    return code if dp is None or dp == "value" else f"{code}:{dp}"
-
-
-def assessment_directions(catalogue: object) -> dict[str, int]:
-    """Indicator id -> +1/-1 from a framework catalogue's data point directions.
-
-    `lower` is -1; `higher` and `yes` are +1. `target` (closest to a value is best) and `none`
-    cannot be expressed by a sign: they get +1 and the docs tell to use dist2targ for the former.
-    """
-    kpis = getattr(catalogue, "kpis", {})
-    out: dict[str, int] = {}
-    for kpi in kpis.values():
-        for dp in kpi.data_points:
-            key = _indicator_id(kpi.code, dp.key if len(kpi.data_points) > 1 else None)
-            out[key] = -1 if str(dp.direction) == "lower" else 1
-    return out
-
-
-def from_assessment(
-    frame: pd.DataFrame,
-    directions: Mapping[str, int] | None = None,
-    year: int | None = None,
-    file: str = "assessment",
-) -> tuple[IndexData, Hierarchy]:
-    """citykpi assessment rows (city, year, code, data_point, value, ...) -> data and U4SSC hierarchy.
-
-    Hierarchy: KPI data point -> category -> sub-dimension -> dimension -> Index. Category and
-    sub-dimension names repeat across dimensions in U4SSC (e.g. "Water and Sanitation"), so the
-    aggregate codes are their paths ("Economy/ICT/Water and Sanitation"); names stay plain.
-    Several years make a panel (Time column); `year` keeps one.
-    """
-    missing = [c for c in ASSESSMENT_COLUMNS if c not in frame.columns]
-    if missing:
-        raise DiagnosticError([error("missing-label", f"assessment table lacks columns {missing}", file=file)])
-    if year is not None:
-        if "year" not in frame.columns:
-            raise DiagnosticError([error("missing-label", "no 'year' column to select a year from", file=file)])
-        frame = frame[pd.to_numeric(frame["year"], errors="coerce") == year]
-        if frame.empty:
-            raise DiagnosticError([error("missing-rows", f"no assessment rows for year {year}", file=file)])
-    dp_col = frame["data_point"] if "data_point" in frame.columns else pd.Series([None] * len(frame), index=frame.index)
-    ids = [_indicator_id(str(c), d) for c, d in zip(frame["code"], dp_col, strict=True)]
-    table = frame.assign(
-        _id=ids,
-        _value=pd.to_numeric(frame["value"], errors="coerce"),
-        _year=pd.to_numeric(frame["year"], errors="coerce") if "year" in frame.columns else 0.0,
-    )
-    panel = table["_year"].nunique() > 1
-    wide = table.pivot_table(index=["city", "_year"], columns="_id", values="_value", aggfunc="first", dropna=False)
-    order = list(dict.fromkeys(ids))
-    wide = wide.reindex(columns=order)
-    first = table.drop_duplicates("_id").set_index("_id")
-    nodes: list[Node] = []
-    seen: set[str] = set()
-    for ind in order:
-        row = first.loc[ind]
-        dim, sub, cat = str(row["dimension"]), str(row["subdimension"]), str(row["category"])
-        path = [(3, f"{dim}/{sub}/{cat}", cat, f"{dim}/{sub}"), (4, f"{dim}/{sub}", sub, dim), (5, dim, dim, "Index")]
-        nodes.append(
-            Node(
-                code=ind,
-                name=str(row.get("name", ind)),
-                level=1,
-                parent=f"{dim}/{sub}/{cat}",
-                direction=(directions or {}).get(ind, (directions or {}).get(str(row["code"]), 1)),
-                unit=str(row.get("unit", "") or ""),
-            )
-        )
-        for level, code, name, parent in path:
-            if code not in seen:
-                seen.add(code)
-                nodes.append(Node(code=code, name=name, level=level - 1, parent=parent, type="Aggregate"))
-    nodes.append(Node(code="Index", name="U4SSC index", level=5, parent=None, type="Aggregate"))
-    hierarchy = Hierarchy(tuple(sorted(nodes, key=lambda n: n.level)))
-    cities = [str(c) for c, _ in wide.index]
-    values = wide.to_numpy(dtype=np.float64)
-    data = IndexData(
-        units=cities,
-        unit_names=cities,
-        groups={},
-        time=np.array([float(y) for _, y in wide.index]) if panel else None,
-        indicators=order,
-        values=np.ascontiguousarray(values[:, [order.index(c) for c in hierarchy.indicators]]),
-    )
-    return data, hierarchy
