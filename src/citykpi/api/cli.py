@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-FACTORY = "citykpi.api.app:create_app"
+FACTORY = "citykpi.app:create_app"
 
 if TYPE_CHECKING:
     import uvicorn
@@ -34,8 +34,8 @@ def serve(
     from pydantic import ValidationError
     from sqlalchemy.exc import OperationalError
 
-    from citykpi.api.app import create_app
-    from citykpi.api.settings import Settings
+    from citykpi.app import create_app
+    from citykpi.http.settings import Settings
     from citykpi.store.db import ENV_VAR, database_url
 
     try:
