@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from citykpi.assess.engine import assess
-from citykpi.assess.model import Assessment, KpiResult, ResultStatus
-from citykpi.collect.model import CityProfile, DataQuality, Entry, EntryKind, Status, Submission
 from citykpi.framework.catalogue import Catalogue
+from citykpi.model.assessment import Assessment, KpiResult, ResultStatus
+from citykpi.model.submission import CityProfile, DataQuality, Entry, EntryKind, Status, Submission
 
 R = Status.REPORTED
 

@@ -16,8 +16,8 @@ from workbook_helpers import cell, edit
 from citykpi.collect.readers import read_any
 from citykpi.collect.safety import Limits
 from citykpi.collect.workbook import read_workbook
-from citykpi.diagnostics import Diagnostic, ValidationReport
 from citykpi.framework.catalogue import Catalogue
+from citykpi.model.diagnostics import Diagnostic, ValidationReport
 
 ICT1 = "EC: ICT: ICT: 1C"
 ICT2 = "EC: ICT: ICT: 2C"

@@ -12,8 +12,8 @@ from babel.messages.pofile import read_po
 from test_collect_bad_files import CASES
 
 from citykpi.collect.readers import read_any
-from citykpi.diagnostics import Diagnostic, Location
 from citykpi.framework.catalogue import Catalogue
+from citykpi.model.diagnostics import Diagnostic, Location
 from citykpi.web.problems import diagnostic_text, location_text, say, templates
 
 SOURCES = Path(str(resources.files("citykpi")))

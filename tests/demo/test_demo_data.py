@@ -7,7 +7,6 @@ from pathlib import Path
 import pytest
 
 from citykpi.assess import assess, summary
-from citykpi.assess.model import ResultStatus
 from citykpi.collect.readers import read_any
 from citykpi.collect.tidy import write_csv
 from citykpi.demo.cities import CITIES, city
@@ -15,6 +14,7 @@ from citykpi.demo.errors import SLIPS, spoil
 from citykpi.demo.generate import generate
 from citykpi.demo.workbook import write_filled
 from citykpi.framework.catalogue import Catalogue
+from citykpi.model.assessment import ResultStatus
 
 
 @pytest.fixture(scope="module")

@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from citykpi.assess.model import Assessment
 from citykpi.exchange.fiware import schema_errors
 from citykpi.exchange.formats import FORMATS, import_any
 from citykpi.exchange.ngsi import export_ngsi, key_values
 from citykpi.exchange.tables import ExchangeError
+from citykpi.model.assessment import Assessment
 from citykpi.scoring.targetfiles import default_target_set
 from citykpi.scoring.targets import TargetBook
 

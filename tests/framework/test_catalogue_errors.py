@@ -11,10 +11,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from citykpi.diagnostics import Diagnostic
 from citykpi.framework import loading
 from citykpi.framework.catalogue import Catalogue, builtin_framework_path
 from citykpi.framework.loading import FrameworkError, load_framework
+from citykpi.model.diagnostics import Diagnostic
 
 KpiFactory = Callable[..., dict[str, Any]]
 FileFactory = Callable[..., Path]

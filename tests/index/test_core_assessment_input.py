@@ -8,13 +8,13 @@ import numpy as np
 import pytest
 
 from citykpi.assess.frame import stack
-from citykpi.assess.model import Assessment, KpiResult, ResultStatus
-from citykpi.collect.model import CityProfile
 from citykpi.framework.catalogue import Catalogue
 from citykpi.index.config import parse_config
 from citykpi.index.model import AGGREGATED, IndexError_
 from citykpi.index.pipeline import run
 from citykpi.index.results import scores
+from citykpi.model.assessment import Assessment, KpiResult, ResultStatus
+from citykpi.model.submission import CityProfile
 
 
 def _assessment(city: str, year: int, seed: int, catalogue: Catalogue) -> Assessment:

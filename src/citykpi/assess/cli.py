@@ -22,8 +22,8 @@ if TYPE_CHECKING:
     from rich.console import Console
 
     from citykpi.assess.files import KpiCatalogueWithFiles
-    from citykpi.assess.model import Assessment
-    from citykpi.diagnostics import ValidationReport
+    from citykpi.model.assessment import Assessment
+    from citykpi.model.diagnostics import ValidationReport
 
 
 def register(app: typer.Typer) -> None:

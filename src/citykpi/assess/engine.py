@@ -13,10 +13,10 @@ from collections.abc import Mapping
 from typing import Protocol
 
 from citykpi.assess.inputs import EntryIndex, Gathered, NoValue, gather_inputs, provenance_of
-from citykpi.assess.model import Assessment, KpiResult, ResultStatus
 from citykpi.assess.values import Outcome, Problem, check_range, interpret_computed, interpret_reported
-from citykpi.collect.model import Entry, Status, Submission
 from citykpi.framework.model import DataPoint, Input, Kpi
+from citykpi.model.assessment import Assessment, KpiResult, ResultStatus
+from citykpi.model.submission import Entry, Status, Submission
 
 _CARRIED: dict[Status, ResultStatus] = {
     Status.NOT_AVAILABLE: ResultStatus.NOT_AVAILABLE,

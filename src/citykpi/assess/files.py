@@ -6,10 +6,10 @@ from pathlib import Path
 from typing import Protocol
 
 from citykpi.assess.engine import KpiCatalogue, assess
-from citykpi.assess.model import Assessment
 from citykpi.collect.catalogue import CatalogueLike
 from citykpi.collect.readers import read_any
-from citykpi.diagnostics import ValidationReport
+from citykpi.model.assessment import Assessment
+from citykpi.model.diagnostics import ValidationReport
 
 
 class KpiCatalogueWithFiles(KpiCatalogue, CatalogueLike, Protocol):

@@ -13,9 +13,9 @@ from typing import Literal
 import pandas as pd
 
 from citykpi.assess.files import KpiCatalogueWithFiles, assess_path_or_raise
-from citykpi.assess.model import Assessment
 from citykpi.assess.summary import summary
 from citykpi.assess.table import COLUMNS, rows
+from citykpi.model.assessment import Assessment
 
 SummaryLevel = Literal["total", "dimension", "subdimension", "level"]
 _DTYPES = {"value": "Float64", "quality": "Int64", "verified": "boolean"}

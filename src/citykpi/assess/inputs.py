@@ -13,11 +13,11 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import TypeVar
 
-from citykpi.assess.model import ResultStatus
 from citykpi.assess.values import Problem, as_number
-from citykpi.collect.model import CityProfile, Entry, EntryKind, Status
 from citykpi.framework.formula import Formula, FormulaError, parse
 from citykpi.framework.model import PROFILE_FIELDS, Input
+from citykpi.model.assessment import ResultStatus
+from citykpi.model.submission import CityProfile, Entry, EntryKind, Status
 
 K = TypeVar("K")
 

@@ -11,9 +11,9 @@ import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 
-from citykpi.collect.model import DATA_QUALITY_LABELS, DataQuality, Status
-from citykpi.diagnostics import Param
 from citykpi.framework.model import ValueKind
+from citykpi.model.diagnostics import Param
+from citykpi.model.submission import DATA_QUALITY_LABELS, DataQuality, Status
 
 Raw = str | int | float | bool | datetime | date | time | None
 Value = float | bool | str

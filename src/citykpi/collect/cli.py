@@ -17,8 +17,8 @@ from citykpi.framework.cli_options import FrameworkOption, load_catalogue
 
 if TYPE_CHECKING:
     from citykpi.collect.catalogue import CatalogueLike
-    from citykpi.collect.model import Submission
-    from citykpi.diagnostics import ValidationReport
+    from citykpi.model.diagnostics import ValidationReport
+    from citykpi.model.submission import Submission
 
 
 class ReportFormat(StrEnum):
@@ -45,8 +45,8 @@ def template(
     framework: FrameworkOption = None,
 ) -> None:
     """Write the collection workbook for a city and year."""
-    from citykpi.collect.model import CityProfile
     from citykpi.collect.template import write_template
+    from citykpi.model.submission import CityProfile
 
     if output.suffix.lower() != ".xlsx":
         typer.echo(f"error: the output must be an .xlsx file, not '{output.name}'", err=True)
@@ -144,7 +144,7 @@ def fill(
 def _read_submission(file: Path, catalogue: CatalogueLike, max_mb: float) -> tuple[Submission | None, ValidationReport]:
     from citykpi.collect.readers import read_any
     from citykpi.collect.safety import Limits
-    from citykpi.diagnostics import ValidationReport, error
+    from citykpi.model.diagnostics import ValidationReport, error
 
     try:
         return read_any(file, catalogue, Limits(max_bytes=int(max_mb * 1_000_000)))

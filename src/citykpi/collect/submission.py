@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 
 from citykpi.collect.catalogue import CatalogueLike
-from citykpi.collect.checks import Context, run_checks
-from citykpi.collect.model import Submission
 from citykpi.collect.records import ProfileField, Record, dedupe, parse_profile, parse_records
-from citykpi.diagnostics import Diagnostic, Location, ValidationReport
+from citykpi.model.diagnostics import Diagnostic, Location, ValidationReport
+from citykpi.model.submission import Submission
+from citykpi.validate import Context, run_checks
 
 
 def assemble(

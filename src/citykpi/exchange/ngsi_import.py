@@ -29,14 +29,14 @@ from pydantic import (
 )
 from pydantic_core import ErrorDetails
 
-from citykpi.assess.model import Assessment, KpiResult, ResultStatus
-from citykpi.collect.model import CityProfile, DataQuality
-from citykpi.diagnostics import Diagnostic, error
 from citykpi.exchange.bulk import collector_paused
 from citykpi.exchange.ngsi import ENTITIES_FILE
 from citykpi.exchange.records import group
 from citykpi.exchange.slices import validate_by_lines
 from citykpi.exchange.tables import ExchangeError, fail, json_error
+from citykpi.model.assessment import Assessment, KpiResult, ResultStatus
+from citykpi.model.diagnostics import Diagnostic, error
+from citykpi.model.submission import CityProfile, DataQuality
 
 # KpiResult fields an entity carries unchanged; value and value_text come from kpiValue/valueText.
 COPIED = tuple(f for f in KpiResult.model_fields if f not in ("value", "value_text"))

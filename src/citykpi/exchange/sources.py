@@ -8,10 +8,10 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from citykpi.assess.engine import assess
-from citykpi.assess.model import Assessment
 from citykpi.collect.readers import read_any
-from citykpi.diagnostics import Diagnostic, error
 from citykpi.framework.catalogue import Catalogue
+from citykpi.model.assessment import Assessment
+from citykpi.model.diagnostics import Diagnostic, error
 
 RESULTS_FILE = "kpis.json"
 

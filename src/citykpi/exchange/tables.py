@@ -10,7 +10,7 @@ from typing import Any
 
 from pydantic_core import from_json
 
-from citykpi.diagnostics import Diagnostic, Location
+from citykpi.model.diagnostics import Diagnostic, Location
 
 
 class ExchangeError(Exception):

@@ -12,11 +12,11 @@ from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
-from citykpi.diagnostics import Diagnostic, error
 from citykpi.framework.codes import code_key
 from citykpi.framework.loading import FrameworkError, load_framework
 from citykpi.framework.model import Framework, Input, Kpi
 from citykpi.framework.validation import Source, validate_frameworks
+from citykpi.model.diagnostics import Diagnostic, error
 
 __all__ = ["Catalogue", "FrameworkError", "builtin_framework_path", "load_framework"]
 

@@ -15,9 +15,9 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
-from citykpi.diagnostics import Diagnostic, error
 from citykpi.framework.formula import Formula, FormulaError, parse
 from citykpi.framework.model import PROFILE_FIELDS, Framework, Kpi, ValueKind
+from citykpi.model.diagnostics import Diagnostic, error
 
 _BASE_LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # C parser: ~7x faster, equally safe
 

@@ -18,8 +18,8 @@ from typing import Any, Literal
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from citykpi.diagnostics import error
 from citykpi.index.model import AGGREGATED, FloatArray, Hierarchy, Index, IndexError_, StepRecord
+from citykpi.model.diagnostics import error
 
 Method = Literal["arithmetic", "geometric", "harmonic", "genmean", "median", "copeland"]
 POWER_MEANS: frozenset[str] = frozenset({"geometric", "harmonic", "genmean"})

@@ -12,9 +12,9 @@ from typing import Annotated, Any
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from citykpi.diagnostics import Diagnostic, error
 from citykpi.index import aggregate, denominate, impute, normalise, screen, treat, weights
 from citykpi.index.model import IndexError_
+from citykpi.model.diagnostics import Diagnostic, error
 
 StepParams = Annotated[
     denominate.Params

@@ -12,8 +12,8 @@ from typing import Literal
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
-from citykpi.diagnostics import error
 from citykpi.index.model import FloatArray, Index, IndexError_, StepRecord
+from citykpi.model.diagnostics import error
 
 
 class Params(BaseModel):

@@ -14,8 +14,8 @@ import numpy as np
 import numpy.typing as npt
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from citykpi.diagnostics import error
 from citykpi.index.model import FloatArray, Index, IndexError_, StepRecord
+from citykpi.model.diagnostics import error
 
 Method = Literal["mean", "median", "mean_group", "median_group", "row", "carry_forward", "linear"]
 

@@ -12,8 +12,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from citykpi.diagnostics import Diagnostic, error
 from citykpi.index.model import Hierarchy, Index, IndexData, IndexError_, Node
+from citykpi.model.diagnostics import Diagnostic, error
 
 # Accepted spellings of metadata columns -> canonical name.
 META_COLUMNS: dict[str, str] = {

@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from citykpi.diagnostics import Diagnostic, error
+from citykpi.model.diagnostics import Diagnostic, error
 
 FloatArray = npt.NDArray[np.float64]
 BoolArray = npt.NDArray[np.bool_]

@@ -16,9 +16,9 @@ from typing import Any, Literal
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from citykpi.diagnostics import error
 from citykpi.index.model import FloatArray, Index, IndexError_, StepRecord
 from citykpi.index.ranks import ascending_rank
+from citykpi.model.diagnostics import error
 
 Method = Literal[
     "minmax", "zscore", "rank", "borda", "prank", "fracmax", "dist2max", "dist2ref", "dist2targ", "goalposts", "none"

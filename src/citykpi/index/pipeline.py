@@ -14,10 +14,10 @@ from typing import Any
 import numpy as np
 from pydantic import BaseModel, ValidationError
 
-from citykpi.diagnostics import error
 from citykpi.index import aggregate, denominate, impute, io, normalise, screen, treat, weights
 from citykpi.index.config import STEP_PARAMS, IndexConfig
 from citykpi.index.model import Hierarchy, Index, IndexData, IndexError_
+from citykpi.model.diagnostics import error
 
 StepFunction = Callable[[Index, Any], Index]
 

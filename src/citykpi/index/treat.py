@@ -16,8 +16,8 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 from scipy import stats
 
-from citykpi.diagnostics import error
 from citykpi.index.model import BoolArray, FloatArray, Index, IndexError_, StepRecord
+from citykpi.model.diagnostics import error
 
 Treatment = Literal["winsorise", "log_CT", "log_CT_plus", "boxcox", "none"]
 

@@ -16,9 +16,9 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 from scipy import optimize
 
-from citykpi.diagnostics import error
 from citykpi.index.aggregate import power_mean
 from citykpi.index.model import AGGREGATED, FloatArray, Hierarchy, Index, IndexError_, StepRecord
+from citykpi.model.diagnostics import error
 
 
 class Params(BaseModel):

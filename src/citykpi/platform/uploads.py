@@ -9,9 +9,9 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
-from citykpi.collect.model import Submission
-from citykpi.diagnostics import ValidationReport, error
 from citykpi.framework.catalogue import Catalogue
+from citykpi.model.diagnostics import ValidationReport, error
+from citykpi.model.submission import Submission
 from citykpi.platform import cities, values
 from citykpi.platform.catalogues import catalogue_of
 from citykpi.platform.errors import Invalid

@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from citykpi.collect.checks import Context, run_checks
 from citykpi.platform.catalogues import catalogue_of
 from citykpi.platform.cities import require
 from citykpi.platform.errors import Conflict, NotFound
@@ -34,6 +33,7 @@ from citykpi.platform.workflow import (
 from citykpi.store import audit
 from citykpi.store.bulk import insert_rows
 from citykpi.store.schema import Message, Period, Review, utcnow
+from citykpi.validate import Context, run_checks
 
 # Completion and certificate moved to citykpi.platform.standing; kept importable from here for callers.
 __all__ = ["Decision", "Standing", "act", "decide", "get_review", "reviews", "standing", "standings", "transition"]

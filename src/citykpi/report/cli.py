@@ -15,8 +15,8 @@ import typer
 from citykpi.framework.cli_options import FrameworkOption
 
 if TYPE_CHECKING:
-    from citykpi.assess.model import Assessment
     from citykpi.framework.catalogue import Catalogue
+    from citykpi.model.assessment import Assessment
     from citykpi.report.content import CityReport
     from citykpi.scoring.targets import TargetBook
 

@@ -16,7 +16,7 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
-from citykpi.diagnostics import Diagnostic, Location, Param, Severity, ValidationReport, error, said
+from citykpi.model.diagnostics import Diagnostic, Location, Param, Severity, ValidationReport, error, said
 from citykpi.scoring.targets import Target, TargetSet
 
 DEFAULT_SET = "public-reference-targets.yaml"

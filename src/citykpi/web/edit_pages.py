@@ -12,9 +12,9 @@ from fastapi import APIRouter, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
-from citykpi.collect.model import DataQuality, Status
-from citykpi.diagnostics import ValidationReport
 from citykpi.http.deps import Db, Id, Reader
+from citykpi.model.diagnostics import ValidationReport
+from citykpi.model.submission import DataQuality, Status
 from citykpi.platform import certificates, cities, uploads, values, verification
 from citykpi.platform.catalogues import catalogue_of
 from citykpi.platform.errors import Conflict, Invalid

@@ -15,9 +15,9 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from citykpi.diagnostics import error
 from citykpi.index.model import AGGREGATED, RAW, Index, IndexError_
 from citykpi.index.ranks import sport_rank
+from citykpi.model.diagnostics import error
 
 
 @dataclass(frozen=True)

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from citykpi.diagnostics import error
 from citykpi.index.model import AGGREGATED, FloatArray, Index, IndexError_
 from citykpi.index.ranks import sport_rank
+from citykpi.model.diagnostics import error
 
 
 def default_target(index: Index) -> str:

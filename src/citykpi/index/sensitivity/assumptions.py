@@ -15,10 +15,10 @@ from typing import Any
 import numpy as np
 from pydantic import ValidationError
 
-from citykpi.diagnostics import Diagnostic, error
 from citykpi.index.config import STEP_PARAMS, IndexConfig
 from citykpi.index.model import IndexError_
 from citykpi.index.sensitivity.sampling import FloatArray, to_choice_index, to_range
+from citykpi.model.diagnostics import Diagnostic, error
 
 Overrides = dict[str, dict[str, Any]]
 Target = tuple[str, str]  # (step, param)

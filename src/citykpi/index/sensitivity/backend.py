@@ -15,10 +15,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from citykpi.diagnostics import error
 from citykpi.index.model import FloatArray, Index, IndexError_
 from citykpi.index.sensitivity.assumptions import Overrides
 from citykpi.index.sensitivity.replicate import Replicator
+from citykpi.model.diagnostics import error
 
 Progress = Callable[[int], None]
 

@@ -11,11 +11,11 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from citykpi.diagnostics import error
 from citykpi.index.analysis.targets import unit_ranks
 from citykpi.index.model import Index, IndexError_
 from citykpi.index.sensitivity.rankstats import mean_abs_rank_shift
 from citykpi.index.sensitivity.replicate import Replicator
+from citykpi.model.diagnostics import error
 
 
 def leave_one_out(nominal: Index, level: int, target: str | None = None) -> pd.DataFrame:

@@ -22,13 +22,13 @@ from typing import Any
 import numpy as np
 from pydantic import ValidationError
 
-from citykpi.diagnostics import error
 from citykpi.index import aggregate, weights
 from citykpi.index.analysis.targets import target_column
 from citykpi.index.config import STEP_PARAMS
 from citykpi.index.model import FloatArray, Index, IndexError_, StepRecord
 from citykpi.index.pipeline import apply
 from citykpi.index.sensitivity.assumptions import Overrides
+from citykpi.model.diagnostics import error
 
 WEIGHTS_STEP = "weights"
 DATA_FREE_WEIGHTS = frozenset({"metadata", "set", "equal"})

@@ -12,7 +12,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
-from citykpi.diagnostics import error
 from citykpi.index.analysis.targets import target_column, unit_ranks
 from citykpi.index.model import FloatArray, Index, IndexError_
 from citykpi.index.sensitivity.assumptions import Assumption, overrides
@@ -20,6 +19,7 @@ from citykpi.index.sensitivity.backend import Execution, Progress, evaluate
 from citykpi.index.sensitivity.estimators import SobolIndices, sobol_indices
 from citykpi.index.sensitivity.rankstats import RankStats, mean_abs_rank_shift, rank_statistics
 from citykpi.index.sensitivity.sampling import saltelli_design, sobol_points
+from citykpi.model.diagnostics import error
 
 
 @dataclass(frozen=True)

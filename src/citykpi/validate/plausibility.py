@@ -10,9 +10,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from citykpi.assess.engine import assess
-from citykpi.collect.checks.context import Context
-from citykpi.diagnostics import Diagnostic, Location, Severity
 from citykpi.framework.formula import FormulaError, parse
+from citykpi.model.diagnostics import Diagnostic, Location, Severity
+from citykpi.validate.context import Context
 
 
 def plausibility(ctx: Context) -> Iterator[Diagnostic]:

@@ -10,12 +10,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
-from citykpi.collect.checks.context import Context
-from citykpi.collect.checks.formulas import computed_range, zero_denominators
-from citykpi.collect.checks.plausibility import plausibility
-from citykpi.collect.checks.profile import profile_needed
-from citykpi.collect.checks.screening import currency_declared, population_agrees
-from citykpi.diagnostics import Diagnostic
+from citykpi.model.diagnostics import Diagnostic
+from citykpi.validate.context import Context
+from citykpi.validate.formulas import computed_range, zero_denominators
+from citykpi.validate.plausibility import plausibility
+from citykpi.validate.profile import profile_needed
+from citykpi.validate.screening import currency_declared, population_agrees
 
 __all__ = ["CHECKS", "Context", "run_checks"]
 

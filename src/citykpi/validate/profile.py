@@ -9,10 +9,10 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterator
 
-from citykpi.collect.checks.context import Context
-from citykpi.diagnostics import Diagnostic, Severity, said
 from citykpi.framework.formula import FormulaError, parse
 from citykpi.framework.model import PROFILE_FIELDS
+from citykpi.model.diagnostics import Diagnostic, Severity, said
+from citykpi.validate.context import Context
 
 
 def profile_needed(ctx: Context) -> Iterator[Diagnostic]:

@@ -10,10 +10,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from citykpi.collect.cells import in_range
-from citykpi.collect.checks.context import Context
-from citykpi.diagnostics import Diagnostic, said
 from citykpi.framework.formula import Formula, FormulaError, Value, parse
 from citykpi.framework.model import DataPoint, Kpi, ValueKind
+from citykpi.model.diagnostics import Diagnostic, said
+from citykpi.validate.context import Context
 
 
 def _evaluated(ctx: Context) -> Iterator[tuple[Kpi, DataPoint, Formula, Value | FormulaError]]:

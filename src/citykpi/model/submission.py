@@ -10,7 +10,7 @@ from enum import IntEnum, StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from citykpi.diagnostics import Location
+from citykpi.model.diagnostics import Location
 
 
 class Status(StrEnum):

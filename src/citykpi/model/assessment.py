@@ -10,7 +10,7 @@ from enum import StrEnum
 
 from pydantic import BaseModel, Field
 
-from citykpi.collect.model import CityProfile, DataQuality
+from citykpi.model.submission import CityProfile, DataQuality
 
 
 class ResultStatus(StrEnum):

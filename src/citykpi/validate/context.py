@@ -7,10 +7,10 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 from citykpi.collect.catalogue import CatalogueLike
-from citykpi.collect.model import Entry, EntryKind, Status, Submission
-from citykpi.diagnostics import Location
 from citykpi.framework.formula import Value
 from citykpi.framework.model import PROFILE_FIELDS, DataPoint, Kpi
+from citykpi.model.diagnostics import Location
+from citykpi.model.submission import Entry, EntryKind, Status, Submission
 
 
 @dataclass(frozen=True)
