@@ -1,7 +1,7 @@
 """Request dependencies shared by the API and the pages: the database, a read session, path ids.
 
-The app stores its database, caches and settings on `app.state` (`citykpi.app.create_app`); these
-functions hand them to routes so that no route reaches for a module-level global.
+The app keeps its database, caches and settings on `app.state` (`citykpi.app.create_app`), one set
+per app, so that two apps in one process (tests, workers) never share a database or a cached answer.
 """
 
 from __future__ import annotations
