@@ -130,7 +130,7 @@ def test_an_input_below_its_minimum_or_not_a_number_is_an_error(framework: Catal
         given(inp("SC: T: 1C", "physicians", -4), inp("EC: T: 1C", "households_with_internet", "many")),
         framework,
     )
-    assert result(a, "SC: T: 1C").reason == "physicians = -4 is below its minimum 0 persons"
+    assert result(a, "SC: T: 1C").reason == "physicians = -4 is negative; a value in 'persons' cannot be below 0"
     assert result(a, "EC: T: 1C").reason == "households_with_internet is not a number ('many')"
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import typer
 
-from citykpi.cli import assess, collect, connectors, db, exchange, kpis, report, serve
+from citykpi.cli import assess, collect, connectors, db, errors, exchange, kpis, report, serve
 from citykpi.index.cli import register as register_index
 
 app = typer.Typer(
@@ -22,5 +22,5 @@ app = typer.Typer(
 
 kpis.register(app)
 register_index(app)
-for group in (collect, assess, exchange, connectors, db, serve, report):
+for group in (collect, errors, assess, exchange, connectors, db, serve, report):
     group.register(app)

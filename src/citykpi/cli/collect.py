@@ -13,13 +13,13 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from citykpi.cli.errors import USAGE_ERROR_EXIT, fail
+from citykpi.cli.failure import USAGE_ERROR_EXIT, fail
 from citykpi.cli.options import FrameworkOption, load_catalogue
 
 if TYPE_CHECKING:
-    from citykpi.collect.catalogue import CatalogueLike
     from citykpi.model.diagnostics import ValidationReport
     from citykpi.model.submission import Submission
+    from citykpi.validate.files import CheckCatalogue
 
 
 class ReportFormat(StrEnum):
@@ -142,13 +142,16 @@ def _not_xlsx(output: Path) -> typer.Exit:
     return fail(f"the output must be an .xlsx file, not '{output.name}'", code=USAGE_ERROR_EXIT)
 
 
-def _read_submission(file: Path, catalogue: CatalogueLike, max_mb: float) -> tuple[Submission | None, ValidationReport]:
-    from citykpi.collect.readers import read_any
+def _read_submission(
+    file: Path, catalogue: CheckCatalogue, max_mb: float
+) -> tuple[Submission | None, ValidationReport]:
     from citykpi.collect.safety import Limits
     from citykpi.model.diagnostics import ValidationReport, error
+    from citykpi.validate.files import check_file
 
     try:
-        return read_any(file, catalogue, Limits(max_bytes=int(max_mb * 1_000_000)))
+        checked = check_file(file, catalogue, Limits(max_bytes=int(max_mb * 1_000_000)))
+        return checked.submission, checked.report
     except Exception as exc:
         message = f"the file could not be read ({type(exc).__name__}: {exc}); please report this as a bug"
         return None, ValidationReport.from_diagnostics([error("source-error", message, file=file.name)])

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 import typer
 
-from citykpi.cli.errors import USAGE_ERROR_EXIT, fail
+from citykpi.cli.failure import USAGE_ERROR_EXIT, fail
 from citykpi.cli.options import FrameworkOption, load_catalogue
 
 if TYPE_CHECKING:

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from citykpi.cli.errors import fail
+from citykpi.cli.failure import fail
 from citykpi.cli.options import DatabaseOption
 
 if TYPE_CHECKING:

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 import typer
 
-from citykpi.cli.errors import fail
+from citykpi.cli.failure import fail
 from citykpi.cli.options import FrameworkOption, load_catalogue
 
 if TYPE_CHECKING:
@@ -89,12 +89,12 @@ def import_command(
     from citykpi.exchange.formats import import_any
     from citykpi.exchange.records import ascii_token
     from citykpi.exchange.sources import RESULTS_FILE
-    from citykpi.exchange.tables import ExchangeError
+    from citykpi.model.errors import DiagnosticError
 
     console = Console(stderr=True)
     try:
         assessments = import_any(path, format)
-    except ExchangeError as exc:
+    except DiagnosticError as exc:
         raise fail(f"{path} cannot be imported:", exc.diagnostics) from None
     for a in assessments:
         folder = output / f"{ascii_token(a.profile.city, '-').lower()}-{a.profile.year}"

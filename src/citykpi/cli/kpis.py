@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from citykpi.cli.errors import fail
+from citykpi.cli.failure import fail
 from citykpi.cli.options import FrameworkOption, load_catalogue
 from citykpi.framework.levels import Level
 

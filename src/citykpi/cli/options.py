@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from citykpi.cli.errors import USAGE_ERROR_EXIT, fail
+from citykpi.cli.failure import USAGE_ERROR_EXIT, fail
 
 if TYPE_CHECKING:
     from citykpi.framework.catalogue import Catalogue
@@ -61,9 +61,10 @@ def out(help: str) -> Any:
 
 def load_catalogue(extra: list[Path] | None) -> Catalogue:
     """The U4SSC catalogue plus the `--framework` files, or every problem of those files on stderr and exit 2."""
-    from citykpi.framework.catalogue import Catalogue, FrameworkError
+    from citykpi.framework.catalogue import Catalogue
+    from citykpi.model.errors import DiagnosticError
 
     try:
         return Catalogue.load(extra or ())
-    except FrameworkError as exc:
+    except DiagnosticError as exc:
         raise fail("the KPI framework files have problems:", exc.diagnostics, USAGE_ERROR_EXIT) from None

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from citykpi.cli import options
-from citykpi.cli.errors import fail
+from citykpi.cli.failure import fail
 from citykpi.cli.options import (
     FrameworkOption,
     Lang,
@@ -64,16 +64,16 @@ def load_book(paths: list[Path] | None, use_default: bool, catalogue: Catalogue)
 
 
 def read_assessments(files: list[Path], catalogue: Catalogue) -> list[Assessment]:
-    from citykpi.assess.files import assess_path
+    from citykpi.validate.files import check_file
 
     assessments: list[Assessment] = []
     problems: list[str] = []
     for path in files:
-        assessment, report = assess_path(path, catalogue)
-        if assessment is None:
-            problems += [f"{path.name}: {d}" for d in report.errors] or [f"{path.name}: cannot be read"]
+        checked = check_file(path, catalogue)
+        if checked.valid is None:
+            problems += [f"{path.name}: {d}" for d in checked.report.errors] or [f"{path.name}: cannot be read"]
         else:
-            assessments.append(assessment)
+            assessments.append(checked.valid)
     if problems:
         raise fail(f"{len(files) - len(assessments)} of {len(files)} file(s) have errors; nothing written.", problems)
     return assessments

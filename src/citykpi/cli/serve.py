@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from citykpi.cli.errors import USAGE_ERROR_EXIT, fail
+from citykpi.cli.failure import USAGE_ERROR_EXIT, fail
 from citykpi.cli.options import DatabaseOption
 
 FACTORY = "citykpi.app:create_app"

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time
 
 from citykpi.framework.model import ValueKind
+from citykpi.model.answers import yes_no
 from citykpi.model.diagnostics import Param
 from citykpi.model.submission import DATA_QUALITY_LABELS, DataQuality, Status
 
@@ -36,8 +37,6 @@ NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
 THOUSANDS = re.compile(r"^[+-]?\d{1,3}([, \u00a0\u202f']\d{3})+(\.\d+)?$")
 DECIMAL_COMMA = re.compile(r"^[+-]?\d+,\d+$")
 WITH_UNIT = re.compile(r"^([+-]?[\d.,\s\u00a0\u202f']*\d)\s*([^\d\s].*)$")
-YES = {"yes", "y", "true", "1", "oui", "ja", "si", "sí"}
-NO = {"no", "n", "false", "0", "non", "nein"}
 
 
 def text(raw: Raw) -> str:
@@ -118,11 +117,9 @@ def _suffix(unit: str) -> str:
 def boolean(raw: Raw) -> bool | Problem:
     if isinstance(raw, bool):
         return raw
-    s = text(raw).lower()
-    if s in YES:
-        return True
-    if s in NO:
-        return False
+    answer = yes_no(text(raw))
+    if answer is not None:
+        return answer
     return _problem("type-error", "yes-no", "expected yes or no, found '{found}'", found=text(raw)[:60])
 
 

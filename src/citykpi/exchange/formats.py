@@ -70,7 +70,7 @@ def detect(path: Path) -> Format:
 
 
 def import_any(path: Path, name: str | None = None) -> list[Assessment]:
-    """Raises ExchangeError with located diagnostics on unreadable input."""
+    """Raises DiagnosticError with located diagnostics on unreadable input."""
     if not path.exists():
         raise fail("file-error", "no such file or folder", file=str(path))
     if name is not None and name not in FORMATS:

@@ -1,14 +1,12 @@
-"""What a check sees: the submission, the catalogue, and where each value came from."""
+"""What a check sees: the submission, its assessment, the catalogue, and where each value came from."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cached_property
 
 from citykpi.collect.catalogue import CatalogueLike
-from citykpi.framework.formula import Value
-from citykpi.framework.model import PROFILE_FIELDS, DataPoint, Kpi
+from citykpi.model.assessment import Assessment, InputUse, KpiResult
 from citykpi.model.diagnostics import Location
 from citykpi.model.submission import Entry, EntryKind, Status, Submission
 
@@ -17,8 +15,7 @@ from citykpi.model.submission import Entry, EntryKind, Status, Submission
 class Context:
     submission: Submission
     catalogue: CatalogueLike
-    profile_locations: Mapping[str, Location] = field(default_factory=dict)
-    file: Location = field(default_factory=Location)
+    assessment: Assessment
 
     @cached_property
     def inputs(self) -> dict[str, Entry]:
@@ -29,41 +26,25 @@ class Context:
             if e.kind is EntryKind.INPUT and e.status is Status.REPORTED and e.value is not None
         }
 
-    @cached_property
-    def overrides(self) -> dict[tuple[str, str], Entry]:
-        return {
-            (e.kpi, e.name): e
-            for e in self.submission.entries
-            if e.kind is EntryKind.VALUE and e.status is Status.REPORTED and e.value is not None
-        }
-
-    @cached_property
-    def values(self) -> dict[str, Value]:
-        """What a formula may name: reported numeric or yes/no inputs and the profile's numbers."""
-        found: dict[str, Value] = {}
-        for name, entry in self.inputs.items():
-            if isinstance(entry.value, bool | float | int):
-                found[name] = entry.value
-        profile = self.submission.profile
-        for name in PROFILE_FIELDS:
-            number = getattr(profile, name, None)
-            if isinstance(number, int | float):
-                found[name] = number
-        return found
+    @property
+    def file(self) -> Location:
+        return Location(file=self.submission.source_file or None)
 
     def where(self, name: str, kpi: str | None = None) -> Location:
-        """The cell of an input or profile field, for pointing at the cause of a formula problem."""
+        """The cell of an input or profile field, filled or empty, for pointing at the cause of a formula problem."""
         if name in self.inputs:
             found = self.inputs[name].location
             # Entries read back from the store carry no cell; the KPI is then all that says where.
             return found if found.kpi else found.model_copy(update={"kpi": kpi})
-        if name in self.profile_locations:
-            return self.profile_locations[name].model_copy(update={"kpi": kpi})
+        if name in self.submission.places:
+            return self.submission.places[name].model_copy(update={"kpi": kpi})
         return self.file.model_copy(update={"field": name, "kpi": kpi})
 
-    def formula_points(self) -> Iterator[tuple[Kpi, DataPoint]]:
-        """Data points computed from inputs (not overridden by a directly reported value)."""
-        for kpi in self.catalogue.kpis.values():
-            for point in kpi.data_points:
-                if point.formula and (kpi.code, point.key) not in self.overrides:
-                    yield kpi, point
+    def used(self, use: InputUse, kpi: str) -> Location:
+        """Where a value a formula read came from, as the assessment recorded it."""
+        return use.location if use.location.kpi else self.where(use.name, kpi)
+
+    def what(self, result: KpiResult) -> str:
+        """The KPI as a message names it: its code, and the data point when it has several."""
+        kpi = self.catalogue.kpis.get(result.code)
+        return f"{result.code} ({result.data_point})" if kpi is not None and kpi.is_multi else result.code

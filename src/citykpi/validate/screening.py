@@ -63,7 +63,7 @@ def currency_declared(ctx: Context) -> Iterator[Diagnostic]:
             {},
             variant="currency",
             severity=Severity.WARNING,
-            location=ctx.profile_locations.get("currency", first),
+            location=ctx.submission.places.get("currency", first),
         )
 
 

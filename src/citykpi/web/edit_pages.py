@@ -90,16 +90,8 @@ def upload(
     try:
         uploads.import_upload(db, current.who, period_id, file.filename or "upload", content, limit)
     except Invalid as exc:
-        return _workspace(request, session, current, period_id, _distinct(exc.report))
+        return _workspace(request, session, current, period_id, exc.report)
     return RedirectResponse(f"/periods/{period_id}?ok=imported", status_code=303)
-
-
-def _distinct(report: ValidationReport | None) -> ValidationReport | None:
-    """The import service repeats the file's errors when it adds its own; list each once."""
-    if report is None:
-        return None
-    errors = list({d.model_dump_json(): d for d in report.errors}.values())
-    return report.model_copy(update={"errors": errors})
 
 
 @router.post("/periods/{period_id}/transition")
