@@ -126,13 +126,21 @@ def test_the_package_graph_has_no_cycle() -> None:
 
 
 def test_the_scan_sees_imports_inside_functions_and_in_strings(tmp_path: Path) -> None:
+    example = """\
+import typing
+if typing.TYPE_CHECKING:
+    from citykpi.store.db import Database
+
+
+def serve() -> None:
+    from citykpi.platform import seed
+
+
+FACTORY = "citykpi.app:create_app"
+PLUGINS = ["citykpi.index.cli"]
+"""
     source = tmp_path / "example.py"
-    source.write_text(
-        "import typing\nif typing.TYPE_CHECKING:\n    from citykpi.store.db import Database\n\n\n"
-        "def serve() -> None:\n    from citykpi.platform import seed\n\n\n"
-        'FACTORY = "citykpi.app:create_app"\nPLUGINS = ["citykpi.index.cli"]\n',
-        encoding="utf-8",
-    )
+    source.write_text(example, encoding="utf-8")
     names = {"typing", "citykpi.store.db", "citykpi.platform", "citykpi.app", "citykpi.index.cli"}
     assert set(imports(source)) == names
     assert "citykpi.cli.serve" in edges()[("cli", "app")]  # the serve command names the app factory
