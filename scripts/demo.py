@@ -46,9 +46,9 @@ def step_assess_one(data: DemoData, catalogue: Catalogue, out: Path) -> Path:
     started = time.perf_counter()
     checked = check_file(path, catalogue)
     print_report(checked.report, console, title=path.name)
-    if checked.valid is None:
+    if checked.accepted is None:
         raise SystemExit(f"the demo workbook {path} did not validate; this is a bug in the demo data")
-    assessment = checked.valid
+    assessment = checked.accepted
     written = write_assessment(assessment, out / "assessment" / SHOWCASE)
     seconds = time.perf_counter() - started
     t = summary(assessment).total

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 import httpx
@@ -15,6 +15,7 @@ from citykpi.demo.cities import CITIES
 from citykpi.http.settings import Settings
 from citykpi.platform.cities import slugify
 from citykpi.platform.demo import load_demo
+from citykpi.store.db import Database
 from database_urls import far_from_utc
 from live_server import free_port, wait_healthy
 
@@ -23,9 +24,12 @@ YEARS = (2023, 2024)  # the first is published by the demo loader, the second st
 
 
 @contextmanager
-def running(database_url: str, cities: int = 2) -> Iterator[str]:
+def running(database_url: str, cities: int = 2, prepare: Callable[[Database], object] | None = None) -> Iterator[str]:
+    """The demo cities, then whatever `prepare` adds to the database, served until the block ends."""
     app = create_app(Settings(database_url=far_from_utc(database_url)))
     load_demo(app.state.db, specs=CITIES[:cities], years=YEARS)
+    if prepare is not None:
+        prepare(app.state.db)
     port = free_port()
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)

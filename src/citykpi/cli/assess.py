@@ -76,7 +76,7 @@ def _read_all(
         task = progress.add_task("Validating and assessing", total=len(files))
         for path in files:
             checked = check_file(path, catalogue)
-            outcomes.append((path, checked.valid, checked.report))
+            outcomes.append((path, checked.accepted, checked.report))
             progress.advance(task)
     return outcomes
 

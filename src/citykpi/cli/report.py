@@ -70,10 +70,10 @@ def read_assessments(files: list[Path], catalogue: Catalogue) -> list[Assessment
     problems: list[str] = []
     for path in files:
         checked = check_file(path, catalogue)
-        if checked.valid is None:
+        if checked.accepted is None:
             problems += [f"{path.name}: {d}" for d in checked.report.errors] or [f"{path.name}: cannot be read"]
         else:
-            assessments.append(checked.valid)
+            assessments.append(checked.accepted)
     if problems:
         raise fail(f"{len(files) - len(assessments)} of {len(files)} file(s) have errors; nothing written.", problems)
     return assessments

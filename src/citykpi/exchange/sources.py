@@ -30,6 +30,6 @@ def load_assessment(path: Path, catalogue: Catalogue) -> tuple[Assessment | None
                 where = ".".join(str(p) for p in first["loc"])
                 return None, [error("type-error", f"{where}: {first['msg']}", file=candidate.name)]
     checked = check_file(path, catalogue)
-    if checked.valid is None:
+    if checked.accepted is None:
         return None, [*checked.report.errors] or [error("source-error", "the file holds no submission", file=str(path))]
-    return checked.valid, []
+    return checked.accepted, []

@@ -20,7 +20,7 @@ from citykpi.collect.safety import DEFAULT_LIMITS, Limits
 from citykpi.model.assessment import Assessment
 from citykpi.model.diagnostics import ValidationReport
 from citykpi.model.submission import Submission
-from citykpi.validate import run_checks
+from citykpi.validate.checks import run_checks
 from citykpi.validate.context import Context
 
 if TYPE_CHECKING:
@@ -40,7 +40,7 @@ class Checked:
     report: ValidationReport
 
     @property
-    def valid(self) -> Assessment | None:
+    def accepted(self) -> Assessment | None:
         """The assessment of a file without errors (warnings allowed), else None."""
         return self.assessment if self.report.valid else None
 
@@ -72,9 +72,9 @@ def check_file(path: Path | str, catalogue: CheckCatalogue, limits: Limits = DEF
 
 def assessed_or_raise(path: Path, catalogue: CheckCatalogue) -> Assessment:
     checked = check_file(path, catalogue)
-    if checked.valid is None:
+    if checked.accepted is None:
         raise InvalidSubmissionError(path, checked.report)
-    return checked.valid
+    return checked.accepted
 
 
 def assess_files(paths: Iterable[Path | str], catalogue: CheckCatalogue) -> pd.DataFrame:
