@@ -1,10 +1,11 @@
-"""The `citykpi` command line.
+"""The `citykpi` command line: one module per command group, the shared options in `options`.
 
-Each package contributes its commands through a `register(app)` function in its own `cli`
-module, so that this file stays a table of contents and heavy libraries (pandas, FastAPI,
-WeasyPrint) are imported only by the command that needs them. A command line that names a
-command imports only the module providing it (`citykpi index ...` does not load the assessment,
-store or report packages); `--help` and anything unknown build the whole table.
+Each module registers its commands with `register(app)` and imports heavy libraries (pandas,
+FastAPI, WeasyPrint) only inside the command that needs them, so that `citykpi --help` and
+`citykpi assess FILE` stay fast (tests/test_cli_startup.py). A command line that names a command
+imports only the module providing it (`citykpi index ...` does not load the assessment, store or
+report packages); `--help` and anything unknown build the whole table. The index commands stay in
+`citykpi.index.cli`.
 """
 
 from __future__ import annotations
@@ -16,22 +17,22 @@ from functools import cache
 
 import typer
 
-# The module providing each top-level command; add a package's commands here when it gains some.
+# The module providing each top-level command; add a group's commands here when it gains some.
 COMMAND_MODULES: dict[str, str] = {
-    "kpis": "citykpi.framework.cli",
+    "kpis": "citykpi.cli.kpis",
     "index": "citykpi.index.cli",
-    "template": "citykpi.collect.cli",
-    "validate": "citykpi.collect.cli",
-    "errors": "citykpi.validate.cli",
-    "fill": "citykpi.collect.cli",
-    "assess": "citykpi.assess.cli",
-    "export": "citykpi.exchange.cli",
-    "import": "citykpi.exchange.cli",
-    "ingest": "citykpi.connectors.cli",
-    "db": "citykpi.store.cli",
-    "serve": "citykpi.api.cli",
-    "report": "citykpi.report.cli",
-    "compare": "citykpi.report.cli",
+    "template": "citykpi.cli.collect",
+    "validate": "citykpi.cli.collect",
+    "fill": "citykpi.cli.collect",
+    "errors": "citykpi.cli.errors",
+    "assess": "citykpi.cli.assess",
+    "export": "citykpi.cli.exchange",
+    "import": "citykpi.cli.exchange",
+    "ingest": "citykpi.cli.connectors",
+    "db": "citykpi.cli.db",
+    "serve": "citykpi.cli.serve",
+    "report": "citykpi.cli.report",
+    "compare": "citykpi.cli.report",
 }
 
 
@@ -70,7 +71,3 @@ def main() -> None:
     """The `citykpi` entry point."""
     module = COMMAND_MODULES.get(sys.argv[1]) if len(sys.argv) > 1 else None
     (build([module]) if module else _whole())()
-
-
-if __name__ == "__main__":
-    main()
