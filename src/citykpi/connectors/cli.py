@@ -1,14 +1,19 @@
-"""`citykpi ingest measurements`: station time series to KPI values, printed or written as a submission."""
+"""`citykpi ingest measurements`: station time series to KPI values, printed or written as submissions."""
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING, NoReturn
 
 import typer
 
 from citykpi.framework.cli_options import FrameworkOption, load_catalogue
 
+if TYPE_CHECKING:
+    from rich.console import Console
+
 ingest_app = typer.Typer(help="Turn raw measurements (station or meter time series) into KPI values.")
+YEAR_SLOT = "{year}"
 
 
 def register(app: typer.Typer) -> None:
@@ -17,45 +22,66 @@ def register(app: typer.Typer) -> None:
 
 @ingest_app.command("measurements")
 def measurements(
-    file: Path = typer.Argument(..., help="CSV or Parquet file of readings (one row per time and station)"),
+    files: list[str] = typer.Argument(..., help="CSV (.csv, .csv.gz) or Parquet files or glob patterns of readings"),
     kpi: str = typer.Option(..., "--kpi", help="KPI code, e.g. 'EN: EN: AQ: 1C'"),
     city: str = typer.Option(..., "--city", help="City name (also used to filter a 'City' column)"),
-    year: int = typer.Option(..., "--year", help="Reporting year"),
-    output: Path | None = typer.Option(None, "-o", "--output", help="Write the submission (.json or .csv)"),
+    year: list[int] = typer.Option([], "--year", help="Reporting year (repeatable; default: every year read)"),
+    output: str | None = typer.Option(
+        None, "-o", "--output", help="Write the submission (.json or .csv); with several years put {year} in the name"
+    ),
     unit: list[str] = typer.Option([], "--unit", help="Unit of a pollutant's readings, e.g. NO2=ppb (repeatable)"),
     time_column: str | None = typer.Option(None, "--time-column", help="Column with the date/time of a reading"),
+    time_columns: str | None = typer.Option(
+        None, "--time-columns", help="Year, month, day[, hour] columns, e.g. year,month,day,hour"
+    ),
     station_column: str | None = typer.Option(None, "--station-column", help="Column naming the station"),
+    coverage_rule: str | None = typer.Option(None, "--coverage-rule", help="Coverage rule (default: eu-2008-50)"),
+    coverage_rules: Path | None = typer.Option(None, "--coverage-rules", help="YAML file of coverage rules"),
+    allow_partial: bool = typer.Option(
+        False, "--allow-partial", help="A year failing the coverage rule gives an estimate, not 'not available'"
+    ),
     framework: FrameworkOption = None,
 ) -> None:
     from rich.console import Console
 
+    from citykpi.connectors.files import expand
     from citykpi.connectors.ingest import Options, ingest_measurements
-    from citykpi.connectors.output import print_means, write_submission
+    from citykpi.connectors.output import print_ingest, write_submission
 
     console = Console(stderr=True)
     units: dict[str, str] = {}
     for item in unit:
         name, sep, value = item.partition("=")
         if not sep or not value.strip():
-            console.print(f"[red]--unit {item!r}: write POLLUTANT=UNIT, e.g. NO2=ppb[/red]")
-            raise typer.Exit(2)
+            _fail(console, f"--unit {item!r}: write POLLUTANT=UNIT, e.g. NO2=ppb", 2)
         units[name.strip()] = value.strip()
-    catalogue = load_catalogue(framework)
     try:
-        found = catalogue.kpi(kpi)
+        found = load_catalogue(framework).kpi(kpi)
     except KeyError as exc:
-        console.print(f"[red]{exc.args[0]}[/red]")
-        raise typer.Exit(2) from None
-    result = ingest_measurements(file, found, city, year, Options(units, time_column, station_column))
+        _fail(console, exc.args[0], 2)
+    paths, problems = expand(files)
+    if problems:
+        _fail(console, "\n".join(str(p) for p in problems), 1)
+    parts = [p.strip() for p in time_columns.split(",")] if time_columns else None
+    options = Options(units, time_column, station_column, parts, coverage_rule, coverage_rules, allow_partial)
+    result = ingest_measurements(paths, found, city, year, options)
     for problem in [*result.report.errors, *result.report.warnings]:
-        colour = "red" if problem in result.report.errors else "yellow"
-        console.print(f"[{colour}]{problem}[/{colour}]")
-    if result.submission is None:
+        console.print(str(problem), style="red" if problem in result.report.errors else "yellow", markup=False)
+    if not result.years:
         raise typer.Exit(1)
-    print_means(Console(), found.code, city, year, result.means)
-    if output is not None:
-        failure = write_submission(result.submission, output)
+    print_ingest(Console(), found.code, city, result)
+    if output is None:
+        return
+    if len(result.years) > 1 and YEAR_SLOT not in output:
+        _fail(console, f"-o {output}: {len(result.years)} years were read; put {YEAR_SLOT} in the file name", 2)
+    for done in result.years:
+        target = Path(output.replace(YEAR_SLOT, str(done.year)))
+        failure = write_submission(done.submission, target)
         if failure:
-            console.print(f"[red]{failure}[/red]")
-            raise typer.Exit(1)
-        console.print(f"wrote {output}")
+            _fail(console, failure, 1)
+        console.print(f"wrote {target}")
+
+
+def _fail(console: Console, message: str, code: int) -> NoReturn:
+    console.print(message, style="red", markup=False)
+    raise typer.Exit(code)

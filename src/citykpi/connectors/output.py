@@ -2,27 +2,36 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from pathlib import Path
 
 from rich.console import Console
 from rich.table import Table
 
 from citykpi.collect.model import Submission
-from citykpi.connectors.airquality import AnnualMean
+from citykpi.connectors.ingest import Ingest
+
+SHOWN_STATIONS = 5
 
 
-def print_means(console: Console, code: str, city: str, year: int, means: Sequence[AnnualMean]) -> None:
-    table = Table(title=f"{code} — {city} {year} (µg/m³)")
-    for column in ("pollutant", "annual mean", "data quality", "stations used", "completeness of stations used"):
+def print_ingest(console: Console, code: str, city: str, ingest: Ingest) -> None:
+    if ingest.rule is not None:
+        console.print(f"coverage rule {ingest.rule.describe()}", markup=False)
+    if ingest.ignored:
+        console.print(f"ignored (pollutants {code} does not use): {', '.join(ingest.ignored)}", markup=False)
+    table = Table(title=f"{code} — {city} (µg/m³)")
+    for column in ("year", "pollutant", "annual mean", "quality", "stations used", "coverage of the year"):
         table.add_column(column)
-    for m in means:
-        value = "n/a" if m.value is None else f"{m.value:.2f}"
-        quality = "" if m.quality is None else f"{int(m.quality)} {m.quality.label}"
-        completeness = ", ".join(f"{s.station} {s.completeness:.0%}" for s in m.used[:5])
-        more = f" (+{len(m.used) - 5})" if len(m.used) > 5 else ""
-        table.add_row(m.label, value, quality, f"{len(m.used)} / {len(m.stations)}", completeness + more)
+    for done in ingest.years:
+        for m in done.means:
+            value = "n/a" if m.value is None else f"{m.value:.2f}" + (" (estimate)" if m.estimate else "")
+            quality = "" if m.quality is None else str(int(m.quality))
+            shown = m.used or m.stations
+            listed = ", ".join(f"{s.station} {s.coverage.brief()}" for s in shown[:SHOWN_STATIONS])
+            more = f" (+{len(shown) - SHOWN_STATIONS})" if len(shown) > SHOWN_STATIONS else ""
+            table.add_row(str(m.year), m.label, value, quality, f"{len(m.used)} / {len(m.stations)}", listed + more)
     console.print(table)
+    if any(m.value is None and any(s.mean is not None for s in m.stations) for y in ingest.years for m in y.means):
+        console.print("n/a with readings: the year fails the coverage rule; --allow-partial gives an estimate instead")
 
 
 def write_submission(submission: Submission, path: Path) -> str | None:
