@@ -116,3 +116,18 @@ def test_versions_beyond_the_database_integers_are_conflicts(base: str) -> None:
     edit = editor.post(f"{value.group(1)}/edit", data={"csrf_token": token, "version": huge, "value": "42"})
     move = editor.post(f"{period}/transition", data={"csrf_token": token, "version": huge, "target": "submitted"})
     assert edit.status_code == 409 and move.status_code == 409
+
+
+def test_city_page_shows_progress_with_its_legend_only_over_two_years(base: str) -> None:
+    public = httpx.Client(base_url=base).get(f"/cities/{CITY}").text  # one published year
+    assert public.count("No progress is shown: it needs values of two years or more.") == 1
+    assert "Progress 2023" not in public and 'class="hint legend"' not in public
+    editor = signed_in(base, "editor").get(f"/cities/{CITY}?year={YEARS[-1]}").text  # the draft year too
+    assert f"Progress {YEARS[0]}–{YEARS[-1]}" in editor and "No progress is shown" not in editor
+    legend = re.search(r'<p class="hint legend">(.*?)</p>', editor, flags=re.S)
+    assert legend is not None
+    kpis = editor.split('id="kpis-title"', 1)[1].split('<p class="hint legend">', 1)[0]
+    words = set(re.findall(r'aria-hidden="true">.</b> ([^<(]+?)(?: <span|</td>)', kpis))
+    assert words and words == set(re.findall(r"<b>([^<]+)</b>:", legend.group(1)))  # every word shown is explained
+    for year in re.findall(r"target in (\d{4})", kpis):
+        assert int(year) > YEARS[-1]

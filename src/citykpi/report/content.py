@@ -13,7 +13,8 @@ from itertools import groupby
 from citykpi.assess.model import Assessment, KpiResult, ResultStatus
 from citykpi.assess.summary import Summary, summary
 from citykpi.framework.model import Direction, Kpi
-from citykpi.scoring.progress import ItemProgress, Progress, progress
+from citykpi.report.labels import progress_legend
+from citykpi.scoring.progress import GroupProgress, ItemProgress, Progress, ProgressStatus, progress
 from citykpi.scoring.rules import group_percent
 from citykpi.scoring.scorecard import GroupLevel, GroupScore, ItemScore, Scorecard, score
 from citykpi.scoring.targets import TargetBook
@@ -106,11 +107,21 @@ class CityReport:
             return None
         return self.progress.item(item.result.code, item.result.data_point)
 
-    def group_progress(self, group: GroupScore) -> str | None:
-        if self.progress is None:
-            return None
-        found = self.progress.group(*group.path)
-        return None if found is None else found.status.value
+    def group_progress(self, group: GroupScore) -> GroupProgress | None:
+        return None if self.progress is None else self.progress.group(*group.path)
+
+    def item_legend(self, groups: Sequence[KpiGroup]) -> list[tuple[ProgressStatus, str, str]]:
+        """The status words the rows of `groups` show, each with what it means."""
+        found = [self.item_progress(item) for group in groups for item in group.items]
+        return progress_legend((p.status, p.with_target) for p in found if p is not None)
+
+    def group_legend(self, level: str) -> list[tuple[ProgressStatus, str, str]]:
+        found = [self.group_progress(g) for g in self.card.level(GroupLevel(level))]
+        return progress_legend((p.status, p.with_target) for p in found if p is not None)
+
+    def projects(self, groups: Sequence[KpiGroup]) -> bool:
+        """Whether a row of `groups` shows a projected year (and the legend must say what it is)."""
+        return any((p := self.item_progress(i)) is not None and p.projected_year for g in groups for i in g.items)
 
     def ranked_categories(self) -> list[GroupScore]:
         scored = [g for g in self.card.level(GroupLevel.CATEGORY) if g.percent is not None]
