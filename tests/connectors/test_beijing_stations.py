@@ -187,3 +187,15 @@ def test_rules_file_of_the_user(tmp_path: Path, air_kpi: Kpi) -> None:
 def test_a_pattern_matching_nothing_is_an_error(tmp_path: Path) -> None:
     paths, problems = expand([str(tmp_path / "*.csv.gz"), str(tmp_path / "absent.csv")])
     assert paths == [] and [p.message for p in problems] == ["no file matches this pattern", "file not found"]
+
+
+def test_months_by_search_equal_numpys_calendar() -> None:
+    import numpy as np
+
+    from citykpi.connectors.timestamps import months_since_epoch
+
+    rng = np.random.default_rng(3)
+    for low, high in [(-(10**9), 10**9), (1609459199, 1609459201), (951782400, 951868800 * 2)]:  # 1938-2001, ...
+        seconds = rng.integers(low, high, 50_000)
+        expected = seconds.astype("datetime64[s]").astype("datetime64[M]").astype(np.int64)
+        assert (months_since_epoch(seconds) == expected).all()

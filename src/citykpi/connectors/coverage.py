@@ -138,22 +138,18 @@ class Coverage:
         return ", ".join(f"{w.window.name.split(' (')[0]} {w.share:.0%}" for w in self.windows)
 
 
-def periods_in_months(year: int, months: Sequence[int], hourly: bool) -> int:
-    days = sum(calendar.monthrange(year, m)[1] for m in months)
-    return days * 24 if hourly else days
-
-
 def coverage(rule: NamedRule, pollutant: str, year: int, hourly: bool, valid_by_month: Sequence[float]) -> Coverage:
     """`valid_by_month[i]` counts the valid readings of month i + 1 of `year`."""
+    periods = [calendar.monthrange(year, m)[1] * (24 if hourly else 1) for m in range(1, 13)]
     shares = tuple(
         WindowShare(
             window,
             int(sum(valid_by_month[m - 1] for m in window.months)),
-            periods_in_months(year, window.months, hourly),
+            sum(periods[m - 1] for m in window.months),
         )
         for window in rule.rule.windows_for(pollutant)
     )
-    return Coverage(rule.name, shares, int(sum(valid_by_month)), periods_in_months(year, range(1, 13), hourly))
+    return Coverage(rule.name, shares, int(sum(valid_by_month)), sum(periods))
 
 
 def load_rules(path: Path | None = None) -> CoverageRules | list[Diagnostic]:

@@ -22,7 +22,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
-from citykpi.connectors.layout import Layout
+from citykpi.connectors.layout import Layout, Series
 from citykpi.connectors.timestamps import DAY, MISSING_TIME, months_since_epoch, seconds_from_parts, seconds_of
 
 BLOCK_BYTES = 16 << 20
@@ -184,27 +184,55 @@ def _add(
     result: Tallies, batch: pa.RecordBatch, layout: Layout, keep: np.ndarray, months: np.ndarray, station: str
 ) -> None:
     label = layout.station or layout.city
+    everything = bool(keep.all())  # most batches: no row of another year or city to drop
     if label:
         codes, names = _codes(batch.column(label), "(no station)" if layout.station else station)
-        codes = codes[keep]
+        codes = codes if everything else codes[keep]
     else:
         codes, names = np.zeros(len(months), dtype=np.int64), [station]
     ids = result.ids(names)
-    cells = len(names) * MONTHS
-    month_of_year = months % MONTHS
-    readings = [(s, _floats(batch.column(s.column))[keep]) for s in layout.series]
-    for year_index in np.unique(months // MONTHS):
-        year = int(year_index) + 1970
-        in_year = months // MONTHS == year_index
-        bins = codes[in_year] * MONTHS + month_of_year[in_year]
-        present = np.flatnonzero(np.bincount(codes[in_year], minlength=len(names)))
-        result.seen.setdefault(year, set()).update(int(i) for i in ids[present])
+    readings = [(s, _floats(batch.column(s.column))) for s in layout.series]
+    readings = readings if everything else [(s, values[keep]) for s, values in readings]
+    first, last = int(months.min()) // MONTHS, int(months.max()) // MONTHS
+    for year_index in range(first, last + 1):
+        start = year_index * MONTHS
+        in_year = None if first == last else (months >= start) & (months < start + MONTHS)
+        bins = codes * MONTHS + (months - start)
+        if in_year is not None:
+            bins = bins[in_year]
+        if bins.size == 0:
+            continue
+        counts = np.bincount(bins, minlength=len(names) * MONTHS).reshape(-1, MONTHS)
+        present = np.flatnonzero(counts.any(axis=1))
+        result.seen.setdefault(year_index + 1970, set()).update(int(i) for i in ids[present])
         for s, values in readings:
-            values = values[in_year]
-            with np.errstate(invalid="ignore"):
-                valid = (values >= 0) & (values < np.inf)  # NaN (a missing reading) compares false
-                negative = values < 0
+            in_series = values if in_year is None else values[in_year]
+            _add_series(result, (year_index + 1970, s), in_series, bins, present, ids, len(names))
 
-            sums = (valid, np.where(valid, values * s.factor, 0.0), negative)
-            per_cell = (np.bincount(bins, weights=w, minlength=cells).reshape(-1, MONTHS)[present] for w in sums)
-            result.sums.setdefault((year, s.pollutant.key), MonthSums()).add(ids[present], *per_cell)
+
+def _add_series(
+    result: Tallies,
+    where: tuple[int, Series],
+    values: np.ndarray,
+    bins: np.ndarray,
+    present: np.ndarray,
+    ids: np.ndarray,
+    names: int,
+) -> None:
+    """Valid readings, their sum (converted) and negative readings per station and month of one year."""
+    year, series = where
+    with np.errstate(invalid="ignore"):
+        valid = (values >= 0) & (values < np.inf)  # NaN (a missing reading) compares false
+        negative = values < 0
+    cells = names * MONTHS
+
+    def per_cell(counted: np.ndarray) -> np.ndarray:
+        return counted.reshape(-1, MONTHS)[present]
+
+    total = np.bincount(
+        bins, weights=np.where(valid, values if series.factor == 1.0 else values * series.factor, 0.0), minlength=cells
+    )
+    negatives = np.bincount(bins[negative], minlength=cells) if negative.any() else np.zeros(cells)
+    result.sums.setdefault((year, series.pollutant.key), MonthSums()).add(
+        ids[present], per_cell(np.bincount(bins[valid], minlength=cells)), per_cell(total), per_cell(negatives)
+    )
