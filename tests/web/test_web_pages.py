@@ -131,3 +131,16 @@ def test_city_page_shows_progress_with_its_legend_only_over_two_years(base: str)
     assert words and words == set(re.findall(r"<b>([^<]+)</b>:", legend.group(1)))  # every word shown is explained
     for year in re.findall(r"target in (\d{4})", kpis):
         assert int(year) > YEARS[-1]
+
+
+def test_kpi_page_draws_each_data_point_over_the_years_with_its_target(base: str) -> None:
+    code = "EC: ICT: ICT: 4C"  # two data points (3G and 4G coverage), each with a public target
+    public = httpx.Client(base_url=base).get(f"/cities/{CITY}/kpis/{code}").text  # one published year
+    assert 'class="trend"' not in public
+    page = signed_in(base, "editor").get(f"/cities/{CITY}/kpis/{code}").text  # both years
+    figures = re.findall(r'<figure class="trend".*?</figure>', page, flags=re.S)
+    assert [re.search(r"<figcaption>(.*?)</figcaption>", f).group(1) for f in figures] == ["coverage_3g", "coverage_4g"]
+    for figure in figures:
+        assert "<svg" in figure and 'stroke="#c8423b"' in figure and "stroke-dasharray" in figure  # the target line
+        assert f">{YEARS[0]}<" in figure and f">{YEARS[-1]}<" in figure
+    assert "Dashed line: the public reference target" in page

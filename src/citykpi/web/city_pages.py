@@ -29,6 +29,7 @@ from citykpi.web.i18n import language
 from citykpi.web.progress_view import progress_view
 from citykpi.web.render import PageRoute, page
 from citykpi.web.session import Current, Visitor, current
+from citykpi.web.trend_view import trend_charts
 from citykpi.web.views import city_stamp, dimension_percents, scorecard, site_stamp, wheel
 
 router = APIRouter(route_class=PageRoute)
@@ -183,6 +184,7 @@ def kpi_page(request: Request, slug: str, code: str, current: Current, session: 
         results=results,
         trail=trail,
         may_audit=may_audit,
+        charts=trend_charts(session, city, kpi, results, {p.id: p for p in periods}, language(request)),
     )
 
 
