@@ -65,3 +65,27 @@ def test_words_follow_the_target_and_the_legend_explains_those_shown(
         assert int(year) > report.years[-1]
     first_page = page.split("All KPIs", 1)[0]
     assert 'class="note legend"' in first_page  # the dimension cards' words are explained where they are
+
+
+def test_a_trend_line_per_data_point_of_two_years_or_more(
+    history: list[Assessment], catalogue: Catalogue, book: TargetBook
+) -> None:
+    report = build(history, catalogue.kpis, book)
+    page = city_html(report, "snapshot").split("All KPIs", 1)[1]
+    expected = [i for g in report.kpis for i in g.items if len(report.trend(i)) > 1 and not i.result.value_text]
+    assert expected and page.count('<svg class="spark"') == len(expected)
+    item = expected[0]
+    (label,) = re.findall(r'<svg class="spark"[^>]*aria-label="([^"]*)"', page)[:1]
+    assert [int(y) for y in re.findall(r"(\d{4}): ", label)] == [y for y, _ in report.trend(item)]
+
+
+def test_sparkline_puts_higher_values_higher_and_the_target_dashed() -> None:
+    from citykpi.report.sparkline import sparkline
+
+    drawn = str(sparkline([(2019, 10.0), (2021, 20.0), (2023, 15.0)], 30.0, "PM10 <b>"))
+    ys = [float(p.split(",")[1]) for p in re.search(r'polyline points="([^"]+)"', drawn).group(1).split()]
+    assert ys[1] < ys[2] < ys[0]  # 20 above 15 above 10
+    target_y = float(re.search(r'<line [^>]*y1="([\d.]+)"', drawn).group(1))
+    assert target_y < min(ys)  # 30 is above every value
+    assert "stroke-dasharray" in drawn and 'aria-label="PM10 &lt;b&gt;"' in drawn
+    assert "<line" not in str(sparkline([(2019, 1.0), (2020, 1.0)], None, "flat"))

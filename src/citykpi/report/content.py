@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from itertools import groupby
 
 from citykpi.assess.model import Assessment, KpiResult, ResultStatus
@@ -122,6 +123,19 @@ class CityReport:
     def projects(self, groups: Sequence[KpiGroup]) -> bool:
         """Whether a row of `groups` shows a projected year (and the legend must say what it is)."""
         return any((p := self.item_progress(i)) is not None and p.projected_year for g in groups for i in g.items)
+
+    def trend(self, item: ItemScore) -> list[tuple[int, float]]:
+        """(year, value) of the item's data point in every year of the history that has a value."""
+        return self._values.get(item.key, [])
+
+    @cached_property
+    def _values(self) -> dict[tuple[str, str], list[tuple[int, float]]]:
+        found: dict[tuple[str, str], list[tuple[int, float]]] = {}
+        for a in self.history:
+            for r in a.results:
+                if r.has_value and r.value is not None:
+                    found.setdefault((r.code, r.data_point), []).append((a.profile.year, r.value))
+        return found
 
     def ranked_categories(self) -> list[GroupScore]:
         scored = [g for g in self.card.level(GroupLevel.CATEGORY) if g.percent is not None]
