@@ -127,10 +127,12 @@ def test_city_page_shows_progress_with_its_legend_only_over_two_years(base: str)
     legend = re.search(r'<p class="hint legend">(.*?)</p>', editor, flags=re.S)
     assert legend is not None
     kpis = editor.split('id="kpis-title"', 1)[1].split('<p class="hint legend">', 1)[0]
-    words = set(re.findall(r'aria-hidden="true">.</b> ([^<(]+?)(?: <span|</td>)', kpis))
+    words = set(re.findall(r'aria-hidden="true">.</b> ([^<(]+?)(?: <span| <svg|</td>)', kpis))
     assert words and words == set(re.findall(r"<b>([^<]+)</b>:", legend.group(1)))  # every word shown is explained
     for year in re.findall(r"target in (\d{4})", kpis):
         assert int(year) > YEARS[-1]
+    lines = re.findall(r'<svg class="spark"[^>]*aria-label="([^"]*)"', kpis)
+    assert lines and all(f"{YEARS[0]}: " in label and f"{YEARS[-1]}: " in label for label in lines)
 
 
 def test_kpi_page_draws_each_data_point_over_the_years_with_its_target(base: str) -> None:
