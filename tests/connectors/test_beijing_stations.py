@@ -12,10 +12,10 @@ from beijing_files import Station, station_file
 from typer.testing import CliRunner
 
 from citykpi.cli import app
-from citykpi.collect.model import DataQuality, Status
 from citykpi.connectors.files import expand
 from citykpi.connectors.ingest import Ingest, Options, ingest_measurements
 from citykpi.framework.model import Kpi
+from citykpi.model.submission import DataQuality, Status
 
 START, END = datetime(2015, 3, 1), datetime(2017, 3, 1)  # like the real files: March to February
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import re
 
-from citykpi.assess.model import Assessment, ResultStatus
 from citykpi.framework.catalogue import Catalogue
+from citykpi.model.assessment import Assessment, ResultStatus
 from citykpi.report.content import build
 from citykpi.report.pages import city_html
 from citykpi.scoring.targets import TargetBook

@@ -18,10 +18,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from citykpi.collect.model import DataQuality
 from citykpi.connectors.coverage import Coverage, NamedRule, coverage
 from citykpi.connectors.pollutants import Pollutant
 from citykpi.connectors.stream import MonthSums, Tallies
+from citykpi.model.submission import DataQuality
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from citykpi.connectors.pollutants import POLLUTANTS, pollutant_named
-from citykpi.diagnostics import Diagnostic, error
+from citykpi.model.diagnostics import Diagnostic, error
 
 EVERY_POLLUTANT = "*"
 SHIPPED = "coverage-rules.yaml"

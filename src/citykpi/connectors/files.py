@@ -11,7 +11,7 @@ import glob
 from collections.abc import Sequence
 from pathlib import Path
 
-from citykpi.diagnostics import Diagnostic, error
+from citykpi.model.diagnostics import Diagnostic, error
 
 
 def expand(patterns: Sequence[str]) -> tuple[list[Path], list[Diagnostic]]:

@@ -18,7 +18,7 @@ from citykpi.connectors.pollutants import (
     parse_header,
     pollutant_named,
 )
-from citykpi.diagnostics import Diagnostic, error
+from citykpi.model.diagnostics import Diagnostic, error
 
 TIME_NAMES = ("datetime", "timestamp", "date", "time", "date_time", "from date", "from_date")
 STATION_NAMES = ("station", "stationid", "station_id", "station id", "site", "site_id", "location", "meter")

@@ -7,8 +7,8 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
-from citykpi.collect.model import Submission
 from citykpi.connectors.ingest import Ingest
+from citykpi.model.submission import Submission
 
 SHOWN_STATIONS = 5
 

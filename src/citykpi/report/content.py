@@ -11,9 +11,9 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from itertools import groupby
 
-from citykpi.assess.model import Assessment, KpiResult, ResultStatus
 from citykpi.assess.summary import Summary, summary
 from citykpi.framework.model import Direction, Kpi
+from citykpi.model.assessment import Assessment, KpiResult, ResultStatus
 from citykpi.report.labels import progress_legend
 from citykpi.scoring.progress import GroupProgress, ItemProgress, Progress, ProgressStatus, progress
 from citykpi.scoring.rules import group_percent
