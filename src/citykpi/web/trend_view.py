@@ -1,8 +1,8 @@
 """The small trend chart of each data point on a KPI's page: its values over the visible years and
 its public reference target as a dashed line, drawn by the reports' chart code (Vega-Lite).
 
-A chart costs ~0.1 s to draw, so it is kept per city state (the city stamp changes with any value
-of the city) and language.
+A chart costs ~0.1 s to draw, so it is kept per database, city state (the city stamp changes with
+any value of the city) and language.
 """
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ from collections.abc import Callable, Mapping, Sequence
 from markupsafe import Markup
 from sqlalchemy.orm import Session
 
-from citykpi.api.cache import Memo
 from citykpi.framework.model import Kpi
+from citykpi.http.cache import Memo
 from citykpi.report.charts import trend
 from citykpi.report.i18n import translations
 from citykpi.report.render import svg
@@ -38,7 +38,8 @@ def trend_charts(
             continue
         target = book().benchmark(kpi.code, point.key)
         goal = target.numeric if target is not None else None
-        key = (city.id, city_stamp(session, city), tuple(periods), kpi.code, point.key, lang)
+        where = (session.get_bind().engine.url, city.id, city_stamp(session, city), tuple(periods))
+        key = (*where, kpi.code, point.key, lang)
         charts[point.key] = CHARTS.get(key, _drawer(values, goal, point.unit, lang))
     return charts
 

@@ -3,17 +3,21 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, NoReturn
+from typing import TYPE_CHECKING
 
 import typer
 
-from citykpi.framework.cli_options import FrameworkOption, load_catalogue
+from citykpi.cli.failure import USAGE_ERROR_EXIT, fail
+from citykpi.cli.options import FrameworkOption, load_catalogue
 
 if TYPE_CHECKING:
     from rich.console import Console
 
+    from citykpi.connectors.ingest import Ingest
+
 ingest_app = typer.Typer(help="Turn raw measurements (station or meter time series) into KPI values.")
 YEAR_SLOT = "{year}"
+SHOWN_STATIONS = 5
 
 
 def register(app: typer.Typer) -> None:
@@ -46,22 +50,22 @@ def measurements(
 
     from citykpi.connectors.files import expand
     from citykpi.connectors.ingest import Options, ingest_measurements
-    from citykpi.connectors.output import print_ingest, write_submission
+    from citykpi.connectors.output import write_submission
 
     console = Console(stderr=True)
     units: dict[str, str] = {}
     for item in unit:
         name, sep, value = item.partition("=")
         if not sep or not value.strip():
-            _fail(console, f"--unit {item!r}: write POLLUTANT=UNIT, e.g. NO2=ppb", 2)
+            raise fail(f"--unit {item!r}: write POLLUTANT=UNIT, e.g. NO2=ppb", code=USAGE_ERROR_EXIT)
         units[name.strip()] = value.strip()
     try:
         found = load_catalogue(framework).kpi(kpi)
     except KeyError as exc:
-        _fail(console, exc.args[0], 2)
+        raise fail(exc.args[0], code=USAGE_ERROR_EXIT) from None
     paths, problems = expand(files)
     if problems:
-        _fail(console, "\n".join(str(p) for p in problems), 1)
+        raise fail("no measurements read", problems)
     parts = [p.strip() for p in time_columns.split(",")] if time_columns else None
     options = Options(units, time_column, station_column, parts, coverage_rule, coverage_rules, allow_partial)
     result = ingest_measurements(paths, found, city, year, options)
@@ -73,15 +77,35 @@ def measurements(
     if output is None:
         return
     if len(result.years) > 1 and YEAR_SLOT not in output:
-        _fail(console, f"-o {output}: {len(result.years)} years were read; put {YEAR_SLOT} in the file name", 2)
+        message = f"-o {output}: {len(result.years)} years were read; put {YEAR_SLOT} in the file name"
+        raise fail(message, code=USAGE_ERROR_EXIT)
     for done in result.years:
         target = Path(output.replace(YEAR_SLOT, str(done.year)))
         failure = write_submission(done.submission, target)
         if failure:
-            _fail(console, failure, 1)
+            raise fail(failure)
         console.print(f"wrote {target}")
 
 
-def _fail(console: Console, message: str, code: int) -> NoReturn:
-    console.print(message, style="red", markup=False)
-    raise typer.Exit(code)
+def print_ingest(console: Console, code: str, city: str, ingest: Ingest) -> None:
+    """The operator's table: one row per year and pollutant, the rule and the ignored columns above it."""
+    from rich.table import Table
+
+    if ingest.rule is not None:
+        console.print(f"coverage rule {ingest.rule.describe()}", markup=False)
+    if ingest.ignored:
+        console.print(f"ignored (pollutants {code} does not use): {', '.join(ingest.ignored)}", markup=False)
+    table = Table(title=f"{code} — {city} (µg/m³)")
+    for column in ("year", "pollutant", "annual mean", "quality", "stations used", "coverage of the year"):
+        table.add_column(column)
+    for done in ingest.years:
+        for m in done.means:
+            value = "n/a" if m.value is None else f"{m.value:.2f}" + (" (estimate)" if m.estimate else "")
+            quality = "" if m.quality is None else str(int(m.quality))
+            shown = m.used or m.stations
+            listed = ", ".join(f"{s.station} {s.coverage.brief()}" for s in shown[:SHOWN_STATIONS])
+            more = f" (+{len(shown) - SHOWN_STATIONS})" if len(shown) > SHOWN_STATIONS else ""
+            table.add_row(str(m.year), m.label, value, quality, f"{len(m.used)} / {len(m.stations)}", listed + more)
+    console.print(table)
+    if any(m.value is None and any(s.mean is not None for s in m.stations) for y in ingest.years for m in y.means):
+        console.print("n/a with readings: the year fails the coverage rule; --allow-partial gives an estimate instead")
