@@ -199,3 +199,24 @@ def test_months_by_search_equal_numpys_calendar() -> None:
         seconds = rng.integers(low, high, 50_000)
         expected = seconds.astype("datetime64[s]").astype("datetime64[M]").astype(np.int64)
         assert (months_since_epoch(seconds) == expected).all()
+
+
+def test_a_partial_last_year_makes_no_trend_in_the_snapshot(stations, air_kpi: Kpi) -> None:
+    """Issue 12: 2017 (January and February) was the snapshot's reference year and turned trends into
+    "Deterioration". Not available by default, it gives no value to a trend."""
+    from citykpi.assess.engine import assess
+    from citykpi.framework.catalogue import Catalogue
+    from citykpi.report.content import build
+    from citykpi.scoring.targetfiles import default_target_set
+    from citykpi.scoring.targets import TargetBook
+
+    folder, _ = stations
+    catalogue = Catalogue.load()
+    result = ingest(folder, air_kpi)
+    history = [assess(y.submission, catalogue) for y in result.years]
+    report = build(history, dict(catalogue.kpis), TargetBook([default_target_set()]))
+    assert report.years == [2015, 2016, 2017] and report.progress is not None
+    for point in ("pm10", "pm2_5", "no2", "so2", "o3"):
+        p = report.progress.item(air_kpi.code, point)
+        assert p is not None and p.status.value == "not_available" and p.note == "needs two years", point
+        assert p.current_year == 2016  # the only year meeting the rule
