@@ -46,9 +46,10 @@ def measurements(
     ),
     framework: FrameworkOption = None,
 ) -> None:
+    """One KPI's annual means from station readings, printed and, with -o, written as a submission."""
     from rich.console import Console
 
-    from citykpi.connectors.files import expand
+    from citykpi.connectors.files import expand, source_label
     from citykpi.connectors.ingest import Options, ingest_measurements
     from citykpi.connectors.output import write_submission
 
@@ -69,10 +70,12 @@ def measurements(
     parts = [p.strip() for p in time_columns.split(",")] if time_columns else None
     options = Options(units, time_column, station_column, parts, coverage_rule, coverage_rules, allow_partial)
     result = ingest_measurements(paths, found, city, year, options)
-    for problem in [*result.report.errors, *result.report.warnings]:
-        console.print(str(problem), style="red" if problem in result.report.errors else "yellow", markup=False)
+    for warning in result.report.warnings:
+        console.print(str(warning), style="yellow", markup=False)
     if not result.years:
-        raise typer.Exit(1)
+        raise fail(f"no KPI values from {source_label(paths)}:", result.report.errors)
+    for problem in result.report.errors:
+        console.print(str(problem), style="red", markup=False)
     print_ingest(Console(), found.code, city, result)
     if output is None:
         return
