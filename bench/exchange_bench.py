@@ -137,12 +137,12 @@ from citykpi.connectors.ingest import ingest_measurements
 from citykpi.framework.catalogue import Catalogue
 kpi = Catalogue.load().kpi("EN: EN: AQ: 1C")
 t0, c0 = time.perf_counter(), time.process_time()
-result = ingest_measurements(Path(sys.argv[1]), kpi, "Bench City", 2021)
+result = ingest_measurements([Path(sys.argv[1])], kpi, "Bench City", [2021])
 wall, cpu = time.perf_counter() - t0, time.process_time() - c0
-assert result.submission is not None, result.report
+assert result.years, result.report
 status = Path("/proc/self/status").read_text()
 peak = int(next(line.split()[1] for line in status.splitlines() if line.startswith("VmHWM:"))) * 1024
-print(wall, cpu, peak, len(result.means[0].stations), result.means[0].value)
+print(wall, cpu, peak, len(result.years[0].means[0].stations), result.years[0].means[0].value)
 """
 
 

@@ -48,7 +48,9 @@ def test_single_year_report_says_progress_needs_more_years(
 ) -> None:
     report = build(make_history("Oneyear"), catalogue.kpis, book)
     assert report.progress is None
-    assert "one year only" in city_html(report, "snapshot")
+    page = city_html(report, "snapshot")
+    assert page.count("No progress is shown: it needs values of two years or more") == 1  # said once, not per row
+    assert "one year only" not in page and "<th>Progress</th>" not in page
 
 
 def test_markup_in_user_text_stays_text(

@@ -120,3 +120,39 @@ def test_city_progress_over_assessments_and_group_mean() -> None:
     assert city.score == pytest.approx((5 + ll.score) / 2)  # type: ignore[operator]
     category = result.group("Society and Culture", "Education, Health and Culture", "Education")
     assert category is not None and category.status is not ProgressStatus.TARGET_ACHIEVED
+
+
+def test_met_then_missed_is_deterioration_without_a_projected_year() -> None:
+    # Issue 12: PM10 10 -> 17 µg/m³ against 15 was shown as "Deterioration, target in 2016".
+    p = item_progress("K", "pm10", series((2015, 10), (2016, 17)), target(15, "lower"))
+    assert p.status is ProgressStatus.DETERIORATION and p.score == -5
+    assert p.projected_year is None and p.note == "met the target in 2015, misses it in 2016"
+    between = item_progress("K", "value", series((2015, 20), (2017, 14), (2019, 17)), target(15, "lower"))
+    assert (
+        between.status is ProgressStatus.DETERIORATION and between.note == "met the target in 2017, misses it in 2019"
+    )
+
+
+@pytest.mark.parametrize("direction", ["higher", "lower"])
+def test_a_projected_year_is_always_after_the_last_data_year(direction: str) -> None:
+    from hypothesis import given
+    from hypothesis import strategies as st
+
+    values = st.floats(min_value=0.5, max_value=500, allow_nan=False)
+
+    @given(values, values, values, st.integers(2015, 2024), st.integers(1, 8))
+    def check(first: float, last: float, goal: float, start: int, span: int) -> None:
+        p = item_progress("K", "value", series((start, first), (start + span, last)), target(goal, direction))
+        if p.projected_year is not None:
+            assert p.projected_year > start + span
+            towards = last > first if direction == "higher" else last < first
+            unmet = last < goal if direction == "higher" else last > goal
+            assert towards and unmet
+
+    check()
+
+
+def test_without_a_target_the_item_says_so() -> None:
+    judged = item_progress("K", "value", series((2018, 50), (2022, 60)), None, Direction.HIGHER)
+    assert judged.status is ProgressStatus.SUBSTANTIAL and not judged.with_target
+    assert item_progress("K", "value", series((2018, 50), (2022, 60)), target(100)).with_target

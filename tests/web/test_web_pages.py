@@ -116,3 +116,33 @@ def test_versions_beyond_the_database_integers_are_conflicts(base: str) -> None:
     edit = editor.post(f"{value.group(1)}/edit", data={"csrf_token": token, "version": huge, "value": "42"})
     move = editor.post(f"{period}/transition", data={"csrf_token": token, "version": huge, "target": "submitted"})
     assert edit.status_code == 409 and move.status_code == 409
+
+
+def test_city_page_shows_progress_with_its_legend_only_over_two_years(base: str) -> None:
+    public = httpx.Client(base_url=base).get(f"/cities/{CITY}").text  # one published year
+    assert public.count("No progress is shown: it needs values of two years or more.") == 1
+    assert "Progress 2023" not in public and 'class="hint legend"' not in public
+    editor = signed_in(base, "editor").get(f"/cities/{CITY}?year={YEARS[-1]}").text  # the draft year too
+    assert f"Progress {YEARS[0]}–{YEARS[-1]}" in editor and "No progress is shown" not in editor
+    legend = re.search(r'<p class="hint legend">(.*?)</p>', editor, flags=re.S)
+    assert legend is not None
+    kpis = editor.split('id="kpis-title"', 1)[1].split('<p class="hint legend">', 1)[0]
+    words = set(re.findall(r'aria-hidden="true">.</b> ([^<(]+?)(?: <span| <svg|</td>)', kpis))
+    assert words and words == set(re.findall(r"<b>([^<]+)</b>:", legend.group(1)))  # every word shown is explained
+    for year in re.findall(r"target in (\d{4})", kpis):
+        assert int(year) > YEARS[-1]
+    lines = re.findall(r'<svg class="spark"[^>]*aria-label="([^"]*)"', kpis)
+    assert lines and all(f"{YEARS[0]}: " in label and f"{YEARS[-1]}: " in label for label in lines)
+
+
+def test_kpi_page_draws_each_data_point_over_the_years_with_its_target(base: str) -> None:
+    code = "EC: ICT: ICT: 4C"  # two data points (3G and 4G coverage), each with a public target
+    public = httpx.Client(base_url=base).get(f"/cities/{CITY}/kpis/{code}").text  # one published year
+    assert 'class="trend"' not in public
+    page = signed_in(base, "editor").get(f"/cities/{CITY}/kpis/{code}").text  # both years
+    figures = re.findall(r'<figure class="trend".*?</figure>', page, flags=re.S)
+    assert [re.search(r"<figcaption>(.*?)</figcaption>", f).group(1) for f in figures] == ["coverage_3g", "coverage_4g"]
+    for figure in figures:
+        assert "<svg" in figure and 'stroke="#c8423b"' in figure and "stroke-dasharray" in figure  # the target line
+        assert f">{YEARS[0]}<" in figure and f">{YEARS[-1]}<" in figure
+    assert "Dashed line: the public reference target" in page

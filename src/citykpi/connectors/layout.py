@@ -10,12 +10,20 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from citykpi.connectors.pollutants import UGM3, Pollutant, factor_to_ugm3, parse_header, pollutant_named
+from citykpi.connectors.pollutants import (
+    UGM3,
+    Pollutant,
+    factor_to_ugm3,
+    is_other_pollutant,
+    parse_header,
+    pollutant_named,
+)
 from citykpi.model.diagnostics import Diagnostic, error
 
 TIME_NAMES = ("datetime", "timestamp", "date", "time", "date_time", "from date", "from_date")
 STATION_NAMES = ("station", "stationid", "station_id", "station id", "site", "site_id", "location", "meter")
 CITY_NAMES = ("city", "municipality", "town")
+PART_NAMES = ("year", "month", "day", "hour")
 
 
 @dataclass(frozen=True)
@@ -28,10 +36,18 @@ class Series:
 
 @dataclass(frozen=True)
 class Layout:
-    time: str
+    """`time` is one date/time column, or else `parts` names the year, month, day (and hour) columns."""
+
+    time: str | None
+    parts: tuple[str, ...]
     station: str | None
     city: str | None
     series: tuple[Series, ...]
+    ignored: tuple[str, ...] = ()  # pollutant columns the KPI does not use (CO, NOx, ...)
+
+    @property
+    def time_columns(self) -> tuple[str, ...]:
+        return (self.time,) if self.time else self.parts
 
 
 def _find(columns: Sequence[str], wanted: str | None, names: Sequence[str]) -> str | None:
@@ -41,12 +57,41 @@ def _find(columns: Sequence[str], wanted: str | None, names: Sequence[str]) -> s
     return next((lowered[n] for n in names if n in lowered), None)
 
 
+def _time(
+    columns: Sequence[str], file: str, time_column: str | None, time_parts: Sequence[str] | None
+) -> tuple[str | None, tuple[str, ...]] | Diagnostic:
+    """A named time column, named parts, a known time column, or else year/month/day[/hour] columns."""
+    if time_parts:
+        missing = [p for p in time_parts if p not in columns]
+        if len(time_parts) not in (3, 4) or missing:
+            return error(
+                "missing-label",
+                f"--time-columns takes 3 or 4 columns (year, month, day[, hour]) of the file; "
+                f"{'not in the file: ' + ', '.join(missing) if missing else f'got {len(time_parts)}'}",
+                file=file,
+            )
+        return None, tuple(time_parts)
+    time = _find(columns, time_column, TIME_NAMES)
+    if time is not None:
+        return time, ()
+    parts = [_find(columns, None, (name,)) for name in PART_NAMES]
+    if time_column is None and all(parts[:3]):
+        return None, tuple(p for p in parts if p)
+    wanted = (
+        repr(time_column)
+        if time_column
+        else "a date/time column (" + ", ".join(TIME_NAMES) + ") nor year, month, day columns"
+    )
+    return error("missing-label", f"no {wanted} among the columns {list(columns)}", file=file)
+
+
 def resolve_layout(
     columns: Sequence[str],
     file: str,
     units: Mapping[str, str] | None = None,
     time_column: str | None = None,
     station_column: str | None = None,
+    time_parts: Sequence[str] | None = None,
 ) -> Layout | list[Diagnostic]:
     """`units` maps a pollutant (any spelling) to the unit of its readings and overrides the header."""
     problems: list[Diagnostic] = []
@@ -57,10 +102,9 @@ def resolve_layout(
             problems.append(error("unknown-pollutant", f"--unit names {name!r}, not one of PM10, PM2.5, NO2, SO2, O3"))
         else:
             overrides[pollutant.key] = unit
-    time = _find(columns, time_column, TIME_NAMES)
-    if time is None:
-        wanted = repr(time_column) if time_column else "a date/time column (" + ", ".join(TIME_NAMES) + ")"
-        problems.append(error("missing-label", f"no {wanted} among the columns {list(columns)}", file=file))
+    time = _time(columns, file, time_column, time_parts)
+    if isinstance(time, Diagnostic):
+        problems.append(time)
     station = _find(columns, station_column, STATION_NAMES)
     if station_column is not None and station is None:
         problems.append(error("missing-label", f"station column {station_column!r} is not in the file", file=file))
@@ -84,6 +128,7 @@ def resolve_layout(
     for key in sorted({k for k in keys if keys.count(k) > 1}):
         columns_of = [s.column for s in series if s.pollutant.key == key]
         problems.append(error("duplicate-label", f"several columns hold the same pollutant: {columns_of}", file=file))
-    if problems or time is None:
+    if problems or isinstance(time, Diagnostic):
         return problems
-    return Layout(time, station, _find(columns, None, CITY_NAMES), tuple(series))
+    ignored = tuple(c for c in columns if is_other_pollutant(c))
+    return Layout(*time, station, _find(columns, None, CITY_NAMES), tuple(series), ignored)

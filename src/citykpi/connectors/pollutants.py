@@ -49,6 +49,19 @@ UNITS = sorted(set(_UNIT_ALIASES.values()))
 _HEADER = re.compile(r"^\s*(pm\s*2[._]?5|pm\s*10|no2|so2|o3)\s*(?:[(\[_ ]\s*([^)\]]+?)\s*[)\]]?)?\s*$", re.IGNORECASE)
 
 
+# Pollutants that station exports carry beside the five (CPCB: NO, NOx, NH3, CO, BTX; Beijing PRSA: CO):
+# recognised only to be named as ignored, so that a user sees the column was not silently dropped.
+# "NO" only in capitals: Beijing's files number their rows in a column "No".
+_OTHER = re.compile(
+    r"^\s*(co|no|nox|nh3|benzene|toluene|xylene|o-?xylene|pm1|pm1\.0|ch4|h2s|bc|c6h6)\s*([(\[_ ].*)?$", re.IGNORECASE
+)
+
+
+def is_other_pollutant(column: str) -> bool:
+    match = _OTHER.match(column)
+    return match is not None and (match.group(1).lower() != "no" or match.group(1) == "NO")
+
+
 def normalise_unit(text: str) -> str | None:
     return _UNIT_ALIASES.get(text.strip().lower().replace(" ", ""))
 

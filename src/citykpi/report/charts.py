@@ -84,3 +84,41 @@ def compare_bars(cities: Sequence[tuple[str, Sequence[GroupScore]]], _: Translat
             },
         },
     }
+
+
+def trend(points: Sequence[tuple[int, float]], target: float | None, unit: str, _: Translate) -> dict[str, Any]:
+    """One data point's values over the years with its target as a dashed line (the y scale takes
+    the target in, so the distance to it is seen)."""
+    rows: list[dict[str, Any]] = [{"year": str(y), "value": v, "kind": "value"} for y, v in points]
+    layers: list[dict[str, Any]] = [
+        {
+            "transform": [{"filter": "datum.kind == 'value'"}],
+            "mark": {"type": "line", "point": True, "color": "#24405e"},
+            "encoding": {
+                "x": {"field": "year", "type": "ordinal", "title": None, "axis": {"labelAngle": 0}},
+                "y": {"field": "value", "type": "quantitative", "title": unit, "axis": {"tickCount": 4}},
+                "tooltip": [{"field": "year", "title": _("Year")}, {"field": "value", "title": unit}],
+            },
+        }
+    ]
+    if target is not None:
+        rows.append({"year": None, "value": target, "kind": "target", "label": _("target")})
+        layers.append(
+            {
+                "transform": [{"filter": "datum.kind == 'target'"}],
+                "mark": {"type": "rule", "strokeDash": [4, 3], "color": "#c8423b"},
+                "encoding": {
+                    "y": {"field": "value", "type": "quantitative"},
+                    "tooltip": [{"field": "label"}, {"field": "value"}],
+                },
+            }
+        )
+    return {
+        "$schema": "https://vega.github.io/schema/vega-lite/v5.json",
+        "width": 280,
+        "height": 110,
+        "background": "white",
+        "config": {"view": {"stroke": None}, "font": "DejaVu Sans, Helvetica, Arial, sans-serif"},
+        "data": {"values": rows},
+        "layer": layers,
+    }

@@ -8,12 +8,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from itertools import groupby
 
 from citykpi.assess.summary import Summary, summary
 from citykpi.framework.model import Direction, Kpi
 from citykpi.model.assessment import Assessment, KpiResult, ResultStatus
-from citykpi.scoring.progress import ItemProgress, Progress, progress
+from citykpi.report.labels import progress_legend
+from citykpi.scoring.progress import GroupProgress, ItemProgress, Progress, ProgressStatus, progress
 from citykpi.scoring.rules import group_percent
 from citykpi.scoring.scorecard import GroupLevel, GroupScore, ItemScore, Scorecard, score
 from citykpi.scoring.targets import TargetBook
@@ -106,11 +108,34 @@ class CityReport:
             return None
         return self.progress.item(item.result.code, item.result.data_point)
 
-    def group_progress(self, group: GroupScore) -> str | None:
-        if self.progress is None:
-            return None
-        found = self.progress.group(*group.path)
-        return None if found is None else found.status.value
+    def group_progress(self, group: GroupScore) -> GroupProgress | None:
+        return None if self.progress is None else self.progress.group(*group.path)
+
+    def item_legend(self, groups: Sequence[KpiGroup]) -> list[tuple[ProgressStatus, str, str]]:
+        """The status words the rows of `groups` show, each with what it means."""
+        found = [self.item_progress(item) for group in groups for item in group.items]
+        return progress_legend((p.status, p.with_target) for p in found if p is not None)
+
+    def group_legend(self, level: str) -> list[tuple[ProgressStatus, str, str]]:
+        found = [self.group_progress(g) for g in self.card.level(GroupLevel(level))]
+        return progress_legend((p.status, p.with_target) for p in found if p is not None)
+
+    def projects(self, groups: Sequence[KpiGroup]) -> bool:
+        """Whether a row of `groups` shows a projected year (and the legend must say what it is)."""
+        return any((p := self.item_progress(i)) is not None and p.projected_year for g in groups for i in g.items)
+
+    def trend(self, item: ItemScore) -> list[tuple[int, float]]:
+        """(year, value) of the item's data point in every year of the history that has a value."""
+        return self._values.get(item.key, [])
+
+    @cached_property
+    def _values(self) -> dict[tuple[str, str], list[tuple[int, float]]]:
+        found: dict[tuple[str, str], list[tuple[int, float]]] = {}
+        for a in self.history:
+            for r in a.results:
+                if r.has_value and r.value is not None:
+                    found.setdefault((r.code, r.data_point), []).append((a.profile.year, r.value))
+        return found
 
     def ranked_categories(self) -> list[GroupScore]:
         scored = [g for g in self.card.level(GroupLevel.CATEGORY) if g.percent is not None]

@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from citykpi.scoring.progress import ProgressStatus
 from citykpi.scoring.rules import Band
 from citykpi.scoring.scorecard import Standing
@@ -39,6 +41,58 @@ PROGRESS: dict[ProgressStatus, str] = {
     ProgressStatus.DETERIORATION: N_("Deterioration"),
     ProgressStatus.NOT_AVAILABLE: N_("No trend"),
 }
+
+# Without a target there is nothing to be on track towards: the Open SDG words for a series judged
+# on its own growth (methods.md C2).
+PROGRESS_WITHOUT_TARGET: dict[ProgressStatus, str] = {
+    **PROGRESS,
+    ProgressStatus.SUBSTANTIAL: N_("Substantial progress"),
+    ProgressStatus.MODERATE: N_("Moderate progress"),
+}
+
+# What each word means, for the legend beside every table that shows them.
+PROGRESS_MEANING: dict[ProgressStatus, str] = {
+    ProgressStatus.TARGET_ACHIEVED: N_("the latest value meets the target"),
+    ProgressStatus.SUBSTANTIAL: N_(
+        "moving towards the target at 95 per cent or more of the pace that reaches it by its year"
+        " (2030 when it has none)"
+    ),
+    ProgressStatus.MODERATE: N_("moving towards the target at 60 to 95 per cent of the pace it needs"),
+    ProgressStatus.LIMITED: N_(
+        "moving towards the target at less than 60 per cent of the pace it needs, or not moving"
+    ),
+    ProgressStatus.DETERIORATION: N_("moving away from the target, or missing a target it met in an earlier year"),
+    ProgressStatus.NOT_AVAILABLE: N_("fewer than two years with a value, or no direction in which it should move"),
+}
+PROGRESS_MEANING_WITHOUT_TARGET: dict[ProgressStatus, str] = {
+    **PROGRESS_MEANING,
+    ProgressStatus.SUBSTANTIAL: N_("no target; improving by 1.5% a year or more"),
+    ProgressStatus.MODERATE: N_("no target; improving by 0.5-1.5% a year"),
+    ProgressStatus.LIMITED: N_("no target; improving by less than 0.5% a year, or not moving"),
+    ProgressStatus.DETERIORATION: N_("no target; worsening"),
+}
+PROJECTED = N_(
+    "target in YEAR: the year the target is reached if the pace since the base year goes on; given only while "
+    "the value moves towards a target it has not reached"
+)
+
+
+def progress_word(status: ProgressStatus, with_target: bool) -> str:
+    return (PROGRESS if with_target else PROGRESS_WITHOUT_TARGET)[status]
+
+
+def progress_legend(shown: Iterable[tuple[ProgressStatus, bool]]) -> list[tuple[ProgressStatus, str, str]]:
+    """(status, word, meaning) for each (status, judged against a target) shown, once, in status order."""
+    seen = set(shown)
+    rows: list[tuple[ProgressStatus, str, str]] = []
+    for status in ProgressStatus:
+        for with_target in (True, False):
+            meaning = (PROGRESS_MEANING if with_target else PROGRESS_MEANING_WITHOUT_TARGET)[status]
+            row = (status, progress_word(status, with_target), meaning)
+            if (status, with_target) in seen and row not in rows:
+                rows.append(row)
+    return rows
+
 
 LEVEL = {1: N_("international"), 2: N_("national"), 3: N_("local")}
 

@@ -19,6 +19,7 @@ from markupsafe import Markup
 
 from citykpi.report import labels, style
 from citykpi.report.i18n import number, translations
+from citykpi.report.sparkline import sparkline
 
 
 def svg(spec: dict[str, Any]) -> Markup:
@@ -50,7 +51,7 @@ def environment(lang: str) -> jinja2.Environment:
     env.install_gettext_translations(found, newstyle=True)  # type: ignore[attr-defined]
     env.filters["num"] = lambda v, digits=1: number(v, lang, digits)
     env.filters["tr"] = found.gettext  # data-driven words (bands, category names): no %-formatting
-    env.globals.update(labels=labels, style=style, lang=lang)
+    env.globals.update(labels=labels, style=style, lang=lang, sparkline=sparkline)
     return env
 
 

@@ -55,12 +55,18 @@ class ItemProgress(BaseModel):
     projected_year: float | None = None
     note: str = ""
 
+    @property
+    def with_target(self) -> bool:
+        """Judged against a target: only then do the status words speak of being on track."""
+        return self.target is not None
+
 
 class GroupProgress(BaseModel):
     path: tuple[str, ...]
     status: ProgressStatus
     score: float | None
     counted: int
+    with_target: bool = False  # every member counted was judged against a target
 
 
 class Progress(BaseModel):
@@ -118,13 +124,15 @@ def cagr(current: float, base: float, years: float) -> float:
 def projected_year(base_year: int, base: float, current_year: int, current: float, target: float) -> float | None:
     """Year in which the target is reached if the observed compound growth goes on (methods.md C5).
 
-    None when the value does not move towards the target or a constant rate never reaches it
-    (zero or sign-changing targets).
+    None unless the value moves towards a target it has not reached yet: a projection that lands on
+    or before the latest year (the target lies between the base and the latest value, as when a
+    value met its target and then moved past it the wrong way) is no projection. None too when a
+    constant rate never reaches the target (zero or sign-changing targets).
     """
     if base <= 0 or current <= 0 or target <= 0 or current == base:
         return None
     ratio = math.log(target / base) / math.log(current / base)
-    if ratio <= 0:
+    if ratio <= 1:  # moving away (ratio <= 0), or the target is already behind the latest value
         return None
     return base_year + (current_year - base_year) * ratio
 
@@ -146,8 +154,18 @@ def _answer_progress(code: str, dp: str, series: list[tuple[int, KpiResult]], ta
     else:
         status, score = ProgressStatus.LIMITED, -2.5
     return ItemProgress(
-        code=code, data_point=dp, status=status, score=score, base_year=answers[0][0], current_year=answers[-1][0]
+        code=code,
+        data_point=dp,
+        status=status,
+        score=score,
+        base_year=answers[0][0],
+        current_year=answers[-1][0],
+        target=float(target.value),
     )
+
+
+def _meets(value: float, goal: float, direction: int) -> bool:
+    return value >= goal if direction == 1 else value <= goal
 
 
 def _pick_base(points: list[tuple[int, float]], base_year: int) -> tuple[int, float]:
@@ -189,9 +207,20 @@ def item_progress(
     if direction is None:
         return unavailable.model_copy(update={**known, "note": "no desirable direction"})
     goal = target.numeric if target is not None else None
-    if goal is not None and (vt >= goal if direction == 1 else vt <= goal):
+    if goal is not None and _meets(vt, goal, direction):
         return ItemProgress(
             code=code, data_point=dp, status=ProgressStatus.TARGET_ACHIEVED, score=5.0, target=goal, **known
+        )
+    met_before = [y for y, v in points if y >= y0 and goal is not None and _meets(v, goal, direction)]
+    if goal is not None and met_before:
+        return ItemProgress(
+            code=code,
+            data_point=dp,
+            status=ProgressStatus.DETERIORATION,
+            score=-5.0,
+            target=goal,
+            note=f"met the target in {met_before[-1]}, misses it in {yt}",
+            **known,
         )
     base = ZERO_REPLACEMENT if v0 == 0 else v0
     if (base > 0) != (vt > 0) and vt != 0:
@@ -212,17 +241,8 @@ def item_progress(
     # year) gives no required pace for the years ahead: Open SDG's default deadline is used instead.
     year_t = target.year if target is not None and target.year and target.year > yt else DEFAULT_TARGET_YEAR
     required = cagr(goal if goal != 0 else ZERO_REPLACEMENT, base, year_t - y0)
-    if required == 0:
-        return ItemProgress(
-            code=code,
-            data_point=dp,
-            status=ProgressStatus.DETERIORATION,
-            score=-5.0,
-            target=goal,
-            target_year=year_t,
-            note="the base year met the target, the latest year does not",
-            **known,
-        )
+    if required == 0:  # a zero target and a base of exactly the zero replacement: no pace to compare
+        return unavailable.model_copy(update={**known, "target": goal, "note": "the base value equals the target"})
     value = sign * direction * observed / abs(required)
     return ItemProgress(
         code=code,
@@ -237,6 +257,14 @@ def item_progress(
     )
 
 
+def _ahead_of(item: ItemProgress, latest: int) -> ItemProgress:
+    """A data point whose last value is older than the latest year keeps no projection that is not
+    ahead of that year: a target "reached in" a year already passed without a value is no forecast."""
+    if item.projected_year is None or item.projected_year > latest:
+        return item
+    return item.model_copy(update={"projected_year": None})
+
+
 def group_progress(path: tuple[str, ...], members: list[ItemProgress]) -> GroupProgress:
     scored = [m for m in members if m.score is not None]
     if not scored:
@@ -244,7 +272,8 @@ def group_progress(path: tuple[str, ...], members: list[ItemProgress]) -> GroupP
     mean = sum(m.score for m in scored if m.score is not None) / len(scored)
     achieved = all(m.status is ProgressStatus.TARGET_ACHIEVED for m in scored)
     status = ProgressStatus.TARGET_ACHIEVED if achieved else status_from_score(mean)
-    return GroupProgress(path=path, status=status, score=mean, counted=len(scored))
+    with_target = all(m.with_target for m in scored)
+    return GroupProgress(path=path, status=status, score=mean, counted=len(scored), with_target=with_target)
 
 
 def progress(
@@ -265,8 +294,11 @@ def progress(
             yearly.setdefault((r.code, r.data_point), []).append((a.profile.year, r))
             placement[(r.code, r.data_point)] = (r.dimension, r.subdimension, r.category)
     fallback = directions or {}
+    latest = by_year[-1].profile.year if by_year else 0
     items = {
-        f"{code}|{dp}": item_progress(code, dp, rows, book.benchmark(code, dp), fallback.get((code, dp)), base_year)
+        f"{code}|{dp}": _ahead_of(
+            item_progress(code, dp, rows, book.benchmark(code, dp), fallback.get((code, dp)), base_year), latest
+        )
         for (code, dp), rows in yearly.items()
     }
     groups: list[GroupProgress] = []

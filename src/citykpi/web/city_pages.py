@@ -26,8 +26,10 @@ from citykpi.platform.workflow import PeriodState
 from citykpi.scoring.scorecard import ItemScore
 from citykpi.store.schema import City, Entry, Period, Result
 from citykpi.web.i18n import language
+from citykpi.web.progress_view import progress_view
 from citykpi.web.render import PageRoute, page
 from citykpi.web.session import Current, Visitor, current
+from citykpi.web.trend_view import trend_charts
 from citykpi.web.views import city_stamp, dimension_percents, scorecard, site_stamp, wheel
 
 router = APIRouter(route_class=PageRoute)
@@ -137,6 +139,9 @@ def _city_page(request: Request, city: City, current: Visitor, session: Session,
         percents={p.id: dimension_percents(cards[p.id]) for p in periods},
         wheel=wheel(session, selected, language(request)) if selected else None,
         kpis=_kpi_rows(session, selected) if selected else [],
+        trend=progress_view(session, [p for p in periods if p.year <= selected.year], language(request))
+        if selected
+        else None,
         certificate_issued=selected is not None and certificates.issued(selected, standings[selected.id].certificate),
         may_read=can(current.who, Action.READ, city.id, city.hub),
     )
@@ -179,6 +184,7 @@ def kpi_page(request: Request, slug: str, code: str, current: Current, session: 
         results=results,
         trail=trail,
         may_audit=may_audit,
+        charts=trend_charts(session, city, kpi, results, {p.id: p for p in periods}, language(request)),
     )
 
 
