@@ -149,7 +149,12 @@ def test_whole_cycle(base: str, browser, check, tmp_path: Path) -> None:  # type
     check(page, "queue")
     page.get_by_role("link", name=f"{CITIES[0].name} {YEARS[-1]}").click()
     page.get_by_role("link", name=f"{CITIES[0].name} {YEARS[-1]}").click()  # crumb to the workspace
-    move(page, "under_verification")
+    move(page, "under verification")  # state names in words, never as their codes
+    for shown in (page.url, f"{base}/queue"):
+        page.goto(shown)
+        assert "under verification" in page.locator("main").inner_text()
+        assert "under_verification" not in page.locator("body").inner_text()
+    page.goto(period_url)
     page.get_by_role("link", name="Verification of this period").click()
     page.get_by_role("link", name=code, exact=True).click()
     review_url = page.url
@@ -183,10 +188,17 @@ def test_whole_cycle(base: str, browser, check, tmp_path: Path) -> None:  # type
     move(page, "verified")
     sign_out(page)
 
-    # The hub manager publishes.
+    # The hub manager, told by the queue, publishes.
     sign_in(page, base, "hub")
-    page.goto(period_url)
+    page.goto(f"{base}/queue")
+    check(page, "queue-publish")
+    waiting = page.get_by_role("region", name="Verified reporting years waiting to be published")
+    waiting.get_by_role("link", name=f"{CITIES[0].name} {YEARS[-1]}").click()
+    page.wait_for_load_state()
+    assert page.url == period_url
     move(page, "published")
+    page.goto(f"{base}/queue")
+    assert page.get_by_role("region", name="Verified reporting years waiting to be published").count() == 0
     sign_out(page)
 
     # The public sees the published year, its audit-free KPI page and the open-data downloads.
