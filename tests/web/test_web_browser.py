@@ -105,6 +105,9 @@ def test_whole_cycle(base: str, browser, check, tmp_path: Path) -> None:  # type
     check(page, "compare")
     page.goto(f"{base}/cities/{CITY}")  # the public page is cached until the city's data changes
     assert page.get_by_role("link", name=str(YEARS[-1]), exact=True).count() == 0
+    page.goto(f"{base}/cities/{CITY}?year={YEARS[-1]}")  # the draft year: a sentence, not an error
+    assert page.get_by_role("status").inner_text() == "This reporting year is not published yet."
+    check(page, "closed")
 
     # The editor: upload a workbook with errors, see them located, nothing imported.
     sign_in(page, base, "editor")
