@@ -12,6 +12,7 @@ from fastapi import FastAPI
 from sqlalchemy import text
 
 from citykpi import __version__, web
+from citykpi.api import docs as api_docs
 from citykpi.api import routes as api_routes
 from citykpi.api.schemas import Health
 from citykpi.http.cache import CallerCache, ResponseCache
@@ -34,6 +35,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version=__version__,
         description="U4SSC KPI collection, assessment, verification and publication.",
         openapi_url="/openapi.json",
+        docs_url=None,  # FastAPI's pages load their assets from a CDN; `citykpi.api.docs` serves them
+        redoc_url=None,
     )
     app.state.db = db
     app.state.cache = ResponseCache(settings.response_cache_entries)
@@ -41,6 +44,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.read_limiter = anyio.CapacityLimiter(settings.read_threads)
     app.state.settings = settings
     api_routes.register(app)
+    api_docs.register(app)
 
     @app.get("/healthz", response_model=Health, tags=["health"])
     def healthz() -> Health:

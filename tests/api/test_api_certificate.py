@@ -73,6 +73,18 @@ def test_issued_period_gives_the_document_in_html_and_pdf_with_the_reference_the
     assert public.get(f"/api/v1/periods/{period}/certificate").json()["reference"] == decision["reference"]
 
 
+def test_check_address_is_the_configured_public_url_not_the_request_host(demo: World) -> None:
+    """Behind a proxy the request's host is the proxy's view of the server; CITYKPI_PUBLIC_URL wins."""
+    period, public = _period(demo, "lotusgate", 2022), demo.client()
+    path = f"/api/v1/periods/{period}/certificate"
+    unset = public.get(path, params={"format": "html"}).text
+    assert f"Check it at http://testserver{path}" in unset  # no setting: the request's own host
+    demo.app.state.settings.public_url = "https://kpi.example.org/citykpi/"  # type: ignore[attr-defined]
+    proxied = public.get(path, params={"format": "html"}, headers={"host": "10.0.0.5:8000"}).text
+    assert f"Check it at https://kpi.example.org/citykpi{path}" in proxied
+    assert "10.0.0.5" not in proxied and "testserver" not in proxied
+
+
 def test_the_configured_rule_is_the_one_printed_and_changing_it_changes_the_reference(demo: World) -> None:
     period, public = _period(demo, "vellmarsk", 2022), demo.client()
     demo.app.state.settings.certificate_rule = CertificateRule(min_share=0.95)  # type: ignore[attr-defined]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+import re
 import subprocess
 from datetime import UTC, datetime
 from pathlib import Path
@@ -75,6 +77,19 @@ def test_french_certificate(catalogue: Catalogue, tmp_path: Path) -> None:
     assert "Tous les ICP fondamentaux sont communiqués ou justifiés non applicables, et vérifiés." in text
     assert "Économie Fondamental" in text and "9 mars 2024" in text
     assert "U4SSC ne publie aucun seuil" in text
+
+
+def test_the_platform_mark_reads_as_citykpi_not_as_a_u4ssc_seal(catalogue: Catalogue, tmp_path: Path) -> None:
+    """The corner mark names the issuer (this software) and the document, never U4SSC or "Verified"."""
+    for lang, document in (("en", "Certificate of completion"), ("fr", "Certificat d'achèvement")):
+        page = certificate_html(_facts(catalogue), lang)
+        mark = re.search(r'<div class="mark"[^>]*>(.*?)</div>', page)
+        assert mark is not None and "seal" not in page
+        words = " ".join(html.unescape(re.sub(r"<[^>]+>", " ", mark.group(1))).split())
+        assert words == f"citykpi 2023 {document}"
+    text, _pages = _pdf_text(certificate_html(_facts(catalogue), "en"), tmp_path / "certificate.pdf")
+    assert "citykpi 2023 Certificate of completion" in text  # the mark at the page's top right
+    assert "this is not a certificate issued by ITU or the U4SSC initiative" in text
 
 
 def test_hostile_city_name_is_escaped(catalogue: Catalogue) -> None:

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from chromium import CHROMIUM
 from web_server import CITY, YEARS, running
 
 from citykpi.demo.cities import CITIES
@@ -28,15 +29,6 @@ from citykpi.framework.catalogue import Catalogue
 
 pytestmark = pytest.mark.browser
 AXE = Path(__file__).parent / "vendor" / "axe.min.js"
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 900}
 SHOTS = os.environ.get("CITYKPI_SCREENSHOTS")
@@ -48,16 +40,6 @@ def base(module_db_url: str) -> Iterator[str]:
         pytest.skip("Debian chromium is not installed")
     with running(module_db_url) as url:
         yield url
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        found = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield found
-        found.close()
 
 
 @pytest.fixture(scope="module")
@@ -123,6 +105,9 @@ def test_whole_cycle(base: str, browser, check, tmp_path: Path) -> None:  # type
     check(page, "compare")
     page.goto(f"{base}/cities/{CITY}")  # the public page is cached until the city's data changes
     assert page.get_by_role("link", name=str(YEARS[-1]), exact=True).count() == 0
+    page.goto(f"{base}/cities/{CITY}?year={YEARS[-1]}")  # the draft year: a sentence, not an error
+    assert page.get_by_role("status").inner_text() == "This reporting year is not published yet."
+    check(page, "closed")
 
     # The editor: upload a workbook with errors, see them located, nothing imported.
     sign_in(page, base, "editor")
@@ -167,7 +152,12 @@ def test_whole_cycle(base: str, browser, check, tmp_path: Path) -> None:  # type
     check(page, "queue")
     page.get_by_role("link", name=f"{CITIES[0].name} {YEARS[-1]}").click()
     page.get_by_role("link", name=f"{CITIES[0].name} {YEARS[-1]}").click()  # crumb to the workspace
-    move(page, "under_verification")
+    move(page, "under verification")  # state names in words, never as their codes
+    for shown in (page.url, f"{base}/queue"):
+        page.goto(shown)
+        assert "under verification" in page.locator("main").inner_text()
+        assert "under_verification" not in page.locator("body").inner_text()
+    page.goto(period_url)
     page.get_by_role("link", name="Verification of this period").click()
     page.get_by_role("link", name=code, exact=True).click()
     review_url = page.url
@@ -201,10 +191,17 @@ def test_whole_cycle(base: str, browser, check, tmp_path: Path) -> None:  # type
     move(page, "verified")
     sign_out(page)
 
-    # The hub manager publishes.
+    # The hub manager, told by the queue, publishes.
     sign_in(page, base, "hub")
-    page.goto(period_url)
+    page.goto(f"{base}/queue")
+    check(page, "queue-publish")
+    waiting = page.get_by_role("region", name="Verified reporting years waiting to be published")
+    waiting.get_by_role("link", name=f"{CITIES[0].name} {YEARS[-1]}").click()
+    page.wait_for_load_state()
+    assert page.url == period_url
     move(page, "published")
+    page.goto(f"{base}/queue")
+    assert page.get_by_role("region", name="Verified reporting years waiting to be published").count() == 0
     sign_out(page)
 
     # The public sees the published year, its audit-free KPI page and the open-data downloads.

@@ -6,6 +6,7 @@ import re
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from urllib.parse import quote
 
 import httpx
 import pytest
@@ -28,6 +29,46 @@ def test_public_sees_published_years_only(base: str) -> None:
     assert public.get(period).status_code == 404
     assert public.get(f"/wheels/{period.rsplit('/', 1)[1]}.svg").status_code == 404
     assert "Audit trail" not in public.get(f"/cities/{CITY}/kpis/EC: ICT: ICT: 1C").text
+
+
+def published_period(client: httpx.Client) -> str:
+    found = re.search(r'href="(/periods/\d+)"', client.get(f"/cities/{CITY}?year={YEARS[0]}").text)
+    assert found is not None
+    return found.group(1)
+
+
+@pytest.mark.parametrize(
+    ("lang", "unpublished", "team_only", "sign_in"),
+    [
+        ("en", "This reporting year is not published yet.", "the working space of the city's team", "Sign in if"),
+        ("fr", "Cette année de rapport n'est pas encore publiée.", "espace de travail de l'équipe", "Connectez-vous"),
+    ],
+)
+def test_public_is_told_in_words_why_a_page_is_closed(
+    base: str, lang: str, unpublished: str, team_only: str, sign_in: str
+) -> None:
+    """Not the service's "public 'public' may not read Vellmarsk 2024": a sentence and a way to sign in.
+
+    A draft year and a year that does not exist get the same answer, so a draft's existence does not leak.
+    """
+    editor = signed_in(base, "editor")
+    draft, published = draft_period(editor), published_period(editor)
+    public = httpx.Client(base_url=base, cookies={"lang": lang})
+    for path in (f"/cities/{CITY}?year={YEARS[-1]}", f"/cities/{CITY}?year=2199", draft, "/periods/987654"):
+        answer = public.get(path)
+        assert answer.status_code == 404, path
+        assert unpublished in answer.text and "may not" not in answer.text and "no period" not in answer.text
+        assert f'href="/signin?next={quote(path, safe="/")}">{sign_in}' in answer.text
+    for path in (published, f"{published}/reviews"):
+        answer = public.get(path)
+        assert answer.status_code == 403, path
+        assert team_only in answer.text and "&#39;public&#39;" not in answer.text
+    back = public.post("/signin", data={"username": "editor", "password": "editor-demo-pass", "next": draft})
+    assert back.headers["location"] == draft
+    other = re.search(r'href="(/periods/\d+)"', signed_in(base, "admin").get(f"/cities/lotusgate?year={YEARS[0]}").text)
+    assert other is not None
+    answer = editor.get(other.group(1))  # a signed-in user keeps the service's precise message
+    assert answer.status_code == 403 and "may not read Lotusgate" in answer.text
 
 
 def test_form_without_csrf_token_changes_nothing(base: str) -> None:

@@ -1,7 +1,9 @@
 """Templates (autoescaped, translated) and the page route that turns platform errors into pages.
 
 A `PlatformError` raised by a service becomes a page with the error's status and message instead
-of the API's JSON, so a reader never sees a traceback or raw JSON for something they caused.
+of the API's JSON, so a reader never sees a traceback or raw JSON for something they caused. A
+visitor who is not signed in is told in plain words why a page is closed to them (`CLOSED`), not
+the service's sentence, which names their role ("public 'public' may not read ...").
 """
 
 from __future__ import annotations
@@ -29,6 +31,14 @@ NOTICES = {
     "moved": "The period moved to its next state.",
     "acted": "Your action on the KPI was recorded.",
     "signed-out": "You are signed out.",
+}
+
+# The public's answer per error key: a reporting year it cannot find is one not published (every
+# published one is open to it), and a page of a published year it may not read is the team's.
+CLOSED = {
+    "not-found.period": "unpublished",
+    "not-found.visible-period": "unpublished",
+    "forbidden.may-not-read": "team-only",
 }
 
 
@@ -78,6 +88,14 @@ class PageRoute(APIRoute):
             except Unauthenticated:
                 return Response(status_code=303, headers={"Location": f"/signin?next={request.url.path}"})
             except PlatformError as exc:
+                visitor = getattr(request.state, "visitor", None)
+                if exc.key in CLOSED and (visitor is None or visitor.who.is_public):
+                    return page(request, "closed.html", status=exc.status, reason=CLOSED[exc.key], back=_here(request))
                 return page(request, "error.html", status=exc.status, error=exc)
 
         return guarded
+
+
+def _here(request: Request) -> str:
+    """The address to come back to after signing in, query included (/cities/x?year=2024)."""
+    return request.url.path + (f"?{request.url.query}" if request.url.query else "")

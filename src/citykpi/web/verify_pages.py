@@ -14,7 +14,7 @@ from citykpi.platform import cities, verification
 from citykpi.platform.catalogues import catalogue_of
 from citykpi.platform.errors import Unauthenticated
 from citykpi.platform.roles import Action, Principal, can
-from citykpi.platform.workflow import REVIEW_STEPS, PeriodState, ReviewAction, ReviewState, value_editable
+from citykpi.platform.workflow import PERIOD_STEPS, REVIEW_STEPS, PeriodState, ReviewAction, ReviewState, value_editable
 from citykpi.store.schema import Entry, Period, Result, Review
 from citykpi.web.render import PageRoute, page
 from citykpi.web.session import Current, check_csrf
@@ -25,9 +25,11 @@ IN_REVIEW = (PeriodState.SUBMITTED.value, PeriodState.UNDER_VERIFICATION.value)
 
 @router.get("/queue", response_class=HTMLResponse)
 def queue(request: Request, current: Current, session: Reader) -> HTMLResponse:
-    """Periods under review in the visitor's scope, with their KPIs per review state.
+    """Periods under review in the visitor's scope, with their KPIs per review state, and the verified
+    periods the visitor may publish.
 
-    A verifier works on what is submitted or answered; an editor on what is queried.
+    A verifier works on what is submitted or answered; an editor on what is queried; a hub manager
+    publishes what is verified.
     """
     who = current.who
     if who.is_public:
@@ -50,7 +52,23 @@ def queue(request: Request, current: Current, session: Reader) -> HTMLResponse:
         .where(Review.period_id.in_(list(counts)), Review.state.in_(_waiting_states(wanted)))
         .order_by(Review.period_id, Review.kpi)
     ).all()
-    return page(request, "queue.html", periods=mine, counts=counts, waiting=waiting, by_id={p.id: p for p in mine})
+    return page(
+        request,
+        "queue.html",
+        periods=mine,
+        counts=counts,
+        waiting=waiting,
+        by_id={p.id: p for p in mine},
+        to_publish=_to_publish(session, who),
+    )
+
+
+def _to_publish(session: Reader, who: Principal) -> list[Period]:
+    step = PERIOD_STEPS[PeriodState.PUBLISHED]
+    verified = session.scalars(
+        select(Period).where(Period.status.in_(list(step.sources))).options(joinedload(Period.city)).order_by(Period.id)
+    ).all()
+    return [p for p in verified if can(who, step.needs, p.city_id, p.city.hub)]
 
 
 def _edits(who: Principal, period: Period) -> bool:

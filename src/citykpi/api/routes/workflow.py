@@ -115,7 +115,7 @@ def certificate(
     if format is not CertificateFormat.JSON:
         from citykpi.report.certificate import certificate_html
 
-        check_url = str(request.url_for("certificate", period_id=period.id))
+        check_url = request.app.state.settings.public_address(request, "certificate", period_id=period.id)
         page = certificate_html(certificates.facts(session, period, rule, check_url), lang.value)
         name = f"{period.city.slug}-{period.year}-certificate.pdf"
         return _pdf(page, name) if format is CertificateFormat.PDF else HTMLResponse(page)
