@@ -30,6 +30,7 @@ COMMAND_MODULES: list[str] = [
     "citykpi.store.cli",
     "citykpi.api.cli",
     "citykpi.report.cli",
+    "citykpi.scoring.cli",
 ]
 
 for _module in COMMAND_MODULES:

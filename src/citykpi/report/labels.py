@@ -8,6 +8,7 @@ from __future__ import annotations
 from citykpi.scoring.progress import ProgressStatus
 from citykpi.scoring.rules import Band
 from citykpi.scoring.scorecard import Standing
+from citykpi.scoring.targets import TargetKind
 
 
 def N_(text: str) -> str:
@@ -41,6 +42,13 @@ PROGRESS: dict[ProgressStatus, str] = {
 }
 
 LEVEL = {1: N_("international"), 2: N_("national"), 3: N_("local")}
+
+TARGET_KIND: dict[TargetKind, str] = {
+    TargetKind.PUBLIC: N_("public"),
+    TargetKind.LEADING_CITIES: N_("leading cities"),
+    TargetKind.OFFICIAL: N_("official"),
+    TargetKind.LOCAL: N_("local"),
+}
 
 # The U4SSC structure, so that French reports do not mix languages in headings.
 STRUCTURE = [

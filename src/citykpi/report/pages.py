@@ -6,7 +6,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from citykpi.report import charts, render
-from citykpi.report.content import CityReport, dp_label
+from citykpi.report.content import CityReport, dp_label, kinds_used
 from citykpi.report.i18n import translations
 from citykpi.report.labels import KINDS
 from citykpi.report.recommendations import RecommendationSet, for_subdimension
@@ -29,6 +29,7 @@ def _common(report: CityReport, kind: str, lang: str) -> dict[str, Any]:
         "title": profile.city,
         "kind_label": _(KINDS[kind]),
         "target_sets": report.target_sets,
+        "target_kinds": report.target_kinds,
         "sources": report.sources,
         "dp_label": dp_label,
         "wheel": render.svg(wheel_spec(report.card, _)),
@@ -69,6 +70,7 @@ def compare_html(reports: Sequence[CityReport], lang: str = "en") -> str:
         title=_("City comparison"),
         kind_label=_("Comparison"),
         target_sets=reports[0].target_sets if reports else [],
+        target_kinds=kinds_used(reports),
         chart=render.svg(charts.compare_bars(dims, _)),
         codes=_codes(reports),
     )
