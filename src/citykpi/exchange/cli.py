@@ -20,7 +20,12 @@ def register(app: typer.Typer) -> None:
 
 def export_command(
     files: list[Path] = typer.Argument(..., help="Assessment results (kpis.json or its folder) or submissions"),
-    format: str = typer.Option(..., "--format", "-f", help="frictionless | ngsi-ld | sdmx-csv | open-sdg"),
+    format: str = typer.Option(
+        ...,
+        "--format",
+        "-f",
+        help="frictionless | ngsi-ld | sdmx-csv | open-sdg | iso37120 | iso37122 | iso37123 | sdg-indicators",
+    ),
     output: Path = typer.Option(..., "-o", "--output", help="Folder to write"),
     keyvalues: bool = typer.Option(False, "--keyvalues", help="ngsi-ld: key-values entities instead of normalized"),
     no_scores: bool = typer.Option(False, "--no-scores", help="ngsi-ld: leave out target and currentStanding"),
@@ -32,13 +37,13 @@ def export_command(
     """Export KPI results of one or more city-years in an exchange format."""
     from rich.console import Console
 
-    from citykpi.exchange.formats import FORMATS
+    from citykpi.exchange.formats import EXPORTS
     from citykpi.exchange.ngsi import export_ngsi
     from citykpi.exchange.sources import load_assessment
 
     console = Console(stderr=True)
-    if format not in FORMATS:
-        console.print(f"[red]unknown format {format!r}; choose one of {', '.join(FORMATS)}[/red]")
+    if format not in EXPORTS:
+        console.print(f"[red]unknown format {format!r}; choose one of {', '.join(EXPORTS)}[/red]")
         raise typer.Exit(2)
     catalogue = load_catalogue(framework)
     assessments, failed = [], False
@@ -56,7 +61,7 @@ def export_command(
         form = "keyvalues" if keyvalues else "normalized"
         written = export_ngsi(assessments, catalogue.kpis, output, book, form, context_url)
     else:
-        written = FORMATS[format].export(assessments, catalogue.kpis, output, book)
+        written = EXPORTS[format](assessments, catalogue.kpis, output, book)
     rows = sum(len(a.results) for a in assessments)
     console.print(f"{format}: {len(assessments)} city-year(s), {rows} KPI value rows → {output} ({len(written)} files)")
 
