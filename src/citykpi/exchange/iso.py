@@ -14,10 +14,10 @@ import csv
 import io
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from enum import StrEnum
 from functools import cache
 from importlib import resources
 from pathlib import Path
+from typing import Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field
@@ -43,11 +43,7 @@ SDG_COLUMNS = (
 )  # fmt: skip
 
 
-class Match(StrEnum):
-    EXACT = "exact"
-    CLOSE = "close"
-    RELATED = "related"
-    NONE = "none"
+Match = Literal["exact", "close", "related", "none"]
 
 
 class CrosswalkRow(BaseModel):
@@ -102,9 +98,9 @@ class Link:
         """Why the row is not computed (empty when it is)."""
         if self.factor is not None:
             return ""
-        if self.row.match is Match.NONE:
+        if self.row.match == "none":
             return f"no ISO or SDG indicator corresponds: {self.row.note}"
-        if self.row.match is Match.RELATED:
+        if self.row.match == "related":
             return f"related only, a different quantity: {self.row.note}"
         return f"close, but the U4SSC value does not convert to the ISO unit ({self.row.iso_unit}): {self.row.note}"
 
@@ -163,11 +159,11 @@ def _factor(row: CrosswalkRow, given: Conversion | None) -> float | None:
 
     SDG rows get none: the SDG view shows the U4SSC values as they are.
     """
-    if row.iso_standard not in STANDARDS.values() or row.match in (Match.RELATED, Match.NONE):
+    if row.iso_standard not in STANDARDS.values() or row.match in ("related", "none"):
         return None
     if given is not None and given.factor is not None:
         return given.factor
-    return 1.0 if row.match is Match.EXACT else None
+    return 1.0 if row.match == "exact" else None
 
 
 def _number(value: float) -> str:
@@ -199,8 +195,8 @@ def iso_rows(assessment: Assessment, standard: str, found: Sequence[Link]) -> li
                     "iso_unit": link.row.iso_unit,
                     "value": _number(r.value * link.factor) if usable and r and r.value is not None else "",
                     "status": r.status.value if r else "not reported",
-                    "match": link.row.match.value,
-                    "difference": link.row.note if link.row.match is Match.CLOSE else "",
+                    "match": link.row.match,
+                    "difference": link.row.note if link.row.match == "close" else "",
                     "u4ssc_code": link.row.u4ssc_code,
                     "u4ssc_data_point": point,
                     "u4ssc_value": _number(r.value) if usable and r and r.value is not None else "",
@@ -223,11 +219,11 @@ def left_out(standard: str, found: Sequence[Link]) -> list[dict[str, str]]:
             "iso_name": link.row.iso_name,
             "u4ssc_code": link.row.u4ssc_code,
             "u4ssc_name": link.row.u4ssc_name,
-            "match": link.row.match.value,
+            "match": link.row.match,
             "reason": link.reason,
         }
         for link in found
-        if link.factor is None and (link.row.iso_standard == standard or link.row.match is Match.NONE)
+        if link.factor is None and (link.row.iso_standard == standard or link.row.match == "none")
     ]
 
 
@@ -275,7 +271,7 @@ def sdg_rows(assessment: Assessment, kpis: Mapping[str, Kpi]) -> list[dict[str, 
                     "value_text": r.value_text or "",
                     "unit": r.unit,
                     "status": r.status.value,
-                    "match": known.match.value if known else "",
+                    "match": known.match if known else "",
                     "note": known.note if known else "",
                 }
             )
