@@ -14,6 +14,7 @@ from citykpi.assess.model import Assessment, KpiResult, ResultStatus
 from citykpi.assess.summary import Summary, summary
 from citykpi.diagnostics import Diagnostic
 from citykpi.framework.model import Direction, Kpi
+from citykpi.report.maturity import Criterion, criteria
 from citykpi.scoring.peers import screen
 from citykpi.scoring.progress import ItemProgress, Progress, progress
 from citykpi.scoring.rules import group_percent
@@ -96,6 +97,7 @@ class CityReport:
     sdg: list[SdgGoal] = field(default_factory=list)
     screening: list[Diagnostic] = field(default_factory=list)  # values unusual among the reference cities
     peer_sets: list[str] = field(default_factory=list)  # the target sets whose peer figures screened them
+    maturity: list[Criterion] = field(default_factory=list)  # criteria of maturity self-assessments, latest year
 
     @property
     def latest(self) -> Assessment:
@@ -226,4 +228,5 @@ def build(history: Sequence[Assessment], kpis: dict[str, Kpi], book: TargetBook)
         sdg=_sdg_view(groups),
         screening=[d for s in book.sets if s.screening for d in screen(ordered, s.peers, s.screening)],
         peer_sets=[s.name for s in book.sets if s.peers],
+        maturity=criteria(ordered[-1].results, kpis),
     )

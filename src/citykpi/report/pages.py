@@ -9,6 +9,7 @@ from citykpi.report import charts, render
 from citykpi.report.content import CityReport, dp_label, kinds_used
 from citykpi.report.i18n import translations
 from citykpi.report.labels import KINDS
+from citykpi.report.maturity import level_chart
 from citykpi.report.recommendations import RecommendationSet, for_subdimension
 from citykpi.report.wheel import wheel_spec
 from citykpi.scoring.scorecard import GroupLevel
@@ -34,6 +35,7 @@ def _common(report: CityReport, kind: str, lang: str) -> dict[str, Any]:
         "dp_label": dp_label,
         "wheel": render.svg(wheel_spec(report.card, _)),
         "subdimension_chart": render.svg(charts.group_bars(report.card.level(GroupLevel.SUBDIMENSION), _)),
+        "maturity_chart": render.svg(level_chart(report.maturity, _)) if report.maturity else "",
     }
 
 
