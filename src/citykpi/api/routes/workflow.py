@@ -5,14 +5,16 @@ from __future__ import annotations
 import tempfile
 from enum import StrEnum
 from pathlib import Path
+from typing import Annotated
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
 from citykpi.api.deps import Caller, Db, Id, Reader, SignedIn
 from citykpi.api.routes.cities import period_detail
 from citykpi.api.schemas import CertificateOut, PeriodDetail, ReviewActionIn, ReviewDetail, ReviewOut, TransitionIn
 from citykpi.platform import certificates, cities, reports, verification
+from citykpi.platform.benchmarks import ReferenceSet as Reference
 from citykpi.platform.roles import Action
 from citykpi.store.schema import Review
 
@@ -66,11 +68,22 @@ class Lang(StrEnum):
 
 @router.get("/periods/{period_id}/reports/{kind}", response_class=HTMLResponse)
 def report(
-    period_id: Id, kind: ReportKind, who: Caller, session: Reader, lang: Lang = Lang.EN, pdf: bool = False
+    period_id: Id,
+    kind: ReportKind,
+    who: Caller,
+    session: Reader,
+    lang: Lang = Lang.EN,
+    pdf: bool = False,
+    reference: Reference = Reference.NONE,
+    min_cities: Annotated[int, Query(ge=1, le=10_000)] = 10,
 ) -> Response:
-    """City Snapshot or Verification Report of the period (HTML, or PDF with ?pdf=true)."""
+    """City Snapshot or Verification Report of the period (HTML, or PDF with ?pdf=true).
+
+    `reference=hub|all` adds leading-city targets from the published cities of the period's hub or of
+    the whole platform (latest published year each, at least `min_cities` cities per data point).
+    """
     period = cities.get_period(session, who, period_id)
-    page = reports.city_report_html(session, who, period, kind.value, lang.value)
+    page = reports.city_report_html(session, who, period, kind.value, lang.value, reference.value, min_cities)
     return _pdf(page, f"{period.city.slug}-{period.year}-{kind.value}.pdf") if pdf else HTMLResponse(page)
 
 
