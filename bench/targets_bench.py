@@ -17,10 +17,10 @@ from rich.console import Console
 from rich.table import Table
 
 from citykpi.assess.engine import assess
-from citykpi.assess.model import Assessment
 from citykpi.demo.cities import CITIES, YEARS, synthetic_city
 from citykpi.demo.generate import generate
 from citykpi.framework.catalogue import Catalogue
+from citykpi.model.assessment import Assessment
 from citykpi.scoring.derive import derive
 from citykpi.scoring.peers import screening_rule
 from citykpi.scoring.scorecard import Standing, score

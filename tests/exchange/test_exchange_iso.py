@@ -8,14 +8,14 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from citykpi.assess.files import assess_path_or_raise
-from citykpi.assess.model import Assessment
 from citykpi.cli import app
 from citykpi.demo.cities import city
 from citykpi.demo.generate import generate
 from citykpi.demo.workbook import write_filled
 from citykpi.exchange.iso import STANDARDS, crosswalk, links
 from citykpi.framework.catalogue import Catalogue
+from citykpi.model.assessment import Assessment
+from citykpi.validate.files import assessed_or_raise
 
 runner = CliRunner()
 
@@ -28,7 +28,7 @@ def workbook(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Assessment
         generate(list(catalogue.kpis.values()), city("Vellmarsk"), 2024),
         tmp_path_factory.mktemp("wb") / "v.xlsx",
     )
-    return path, assess_path_or_raise(path, catalogue)
+    return path, assessed_or_raise(path, catalogue)
 
 
 def export(path: Path, fmt: str, out: Path) -> list[dict[str, str]]:

@@ -12,8 +12,9 @@ import pytest
 import yaml
 from pydantic import ValidationError
 
-from citykpi.framework.catalogue import Catalogue, FrameworkError, shipped_framework_path, shipped_names
+from citykpi.framework.catalogue import Catalogue, shipped_framework_path, shipped_names
 from citykpi.framework.model import MATURITY_LEVELS, Framework
+from citykpi.model.errors import DiagnosticError
 
 DATA = Path(str(resources.files("citykpi.framework") / "data" / "frameworks"))
 ROOT = Path(__file__).resolve().parents[2]
@@ -35,7 +36,7 @@ def test_every_shipped_framework_loads_by_name_beside_u4ssc() -> None:
 
 
 def test_an_unknown_name_lists_the_shipped_ones() -> None:
-    with pytest.raises(FrameworkError, match=r"no shipped framework of that name \(shipped: cercle-indicateurs"):
+    with pytest.raises(DiagnosticError, match=r"no shipped framework of that name \(shipped: cercle-indicateurs"):
         Catalogue.load([Path("net-zero-typo")])
 
 

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 from scoring_helpers import make_assessment, make_result
 
-from citykpi.assess.model import Assessment
 from citykpi.framework.model import Confidence, DataPoint, Direction, Kpi, Level, Provenance, ValueKind
+from citykpi.model.assessment import Assessment
 from citykpi.scoring.derive import BETTER, NO_DIRECTION, NOT_REACHED, TOO_FEW, derive
 from citykpi.scoring.peers import ScreeningRule, screen, screening_rule
 from citykpi.scoring.scorecard import score

@@ -22,9 +22,9 @@ from typing import Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field
 
-from citykpi.assess.model import Assessment, KpiResult
 from citykpi.exchange.tables import write_csv
 from citykpi.framework.model import Kpi
+from citykpi.model.assessment import Assessment, KpiResult
 from citykpi.scoring.targets import TargetBook
 
 STANDARDS = {"iso37120": "ISO 37120:2018", "iso37122": "ISO 37122:2019", "iso37123": "ISO 37123:2019"}

@@ -125,10 +125,10 @@ def select_kpis(
 
 
 def _held(path: Path, catalogue: Catalogue) -> tuple[Held, Any]:
-    from citykpi.collect.model import EntryKind, Status
     from citykpi.collect.readers import read_any
     from citykpi.framework.model import PROFILE_FIELDS
     from citykpi.framework.select import Held
+    from citykpi.model.submission import EntryKind, Status
 
     submission, report = read_any(path, catalogue)
     if submission is None:
@@ -173,9 +173,9 @@ def _write_selection(
         if city is None or year is None:
             typer.echo("Error: a workbook needs --city and --year (or a --have file that gives them)", err=True)
             raise typer.Exit(1)
-        from citykpi.collect.model import CityProfile
         from citykpi.collect.template import write_template
         from citykpi.framework.select import subset
+        from citykpi.model.submission import CityProfile
 
         chosen = subset(catalogue.kpis, catalogue.frameworks, [p.kpi.code for p in found], catalogue)
         write_template(chosen, CityProfile(city=city, year=year), out)

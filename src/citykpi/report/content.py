@@ -10,10 +10,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from itertools import groupby
 
-from citykpi.assess.model import Assessment, KpiResult, ResultStatus
 from citykpi.assess.summary import Summary, summary
-from citykpi.diagnostics import Diagnostic
 from citykpi.framework.model import Direction, Kpi
+from citykpi.model.assessment import Assessment, KpiResult, ResultStatus
+from citykpi.model.diagnostics import Diagnostic
 from citykpi.report.maturity import Criterion, criteria
 from citykpi.scoring.peers import screen
 from citykpi.scoring.progress import ItemProgress, Progress, progress

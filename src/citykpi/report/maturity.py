@@ -10,8 +10,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from citykpi.assess.model import KpiResult
 from citykpi.framework.model import Kpi
+from citykpi.model.assessment import KpiResult
 from citykpi.report.charts import horizontal_bars
 
 LEVEL_COLOURS = ("#d7301f", "#fc8d59", "#fdcc8a", "#78c679", "#238443")  # level 1 to 5

@@ -16,8 +16,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from citykpi.assess.model import Assessment
 from citykpi.framework.model import DataPoint, Direction, Kpi, ValueKind
+from citykpi.model.assessment import Assessment
 from citykpi.scoring.peers import PeerFigures, ScreeningRule, numeric_series, yearly_change
 from citykpi.scoring.rules import as_answer
 from citykpi.scoring.targets import Derivation, Target, TargetBook, TargetDirection, TargetKind, TargetSet

@@ -14,8 +14,8 @@ from importlib import resources
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from citykpi.assess.model import Assessment, KpiResult
-from citykpi.diagnostics import Diagnostic, Location, Param, Severity, said
+from citykpi.model.assessment import Assessment, KpiResult
+from citykpi.model.diagnostics import Diagnostic, Location, Param, Severity, said
 
 SCREENING_FILE = "peer-screening.yaml"
 
