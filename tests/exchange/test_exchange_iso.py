@@ -109,3 +109,12 @@ def test_shipped_conversions_each_name_one_crosswalk_row() -> None:
     computed = [k for k in found if k.factor is not None]
     assert {k.row.match for k in computed} == {"exact", "close"}
     assert sum(1 for k in computed if k.row.match == "exact") == 35  # the 44 exact rows less 9 SDG rows
+
+
+def test_one_way_views_are_refused_on_import(workbook: tuple[Path, Assessment], tmp_path: Path) -> None:
+    path, _ = workbook
+    export(path, "iso37120", tmp_path / "iso")
+    result = runner.invoke(app, ["import", str(tmp_path / "iso"), "-f", "iso37120", "-o", str(tmp_path / "back")])
+    assert result.exit_code == 1
+    assert "iso37120 is a one-way view written from U4SSC results; it cannot be imported" in result.output
+    assert not (tmp_path / "back").exists()

@@ -16,7 +16,7 @@ from citykpi.collect.tidy import write_csv
 from citykpi.demo.cities import city
 from citykpi.demo.generate import generate
 from citykpi.framework.catalogue import Catalogue
-from citykpi.framework.model import Level
+from citykpi.framework.levels import Level
 from citykpi.framework.select import Held, Readiness, select, subset
 
 runner = CliRunner()

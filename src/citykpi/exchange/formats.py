@@ -79,6 +79,8 @@ def import_any(path: Path, name: str | None = None) -> list[Assessment]:
     """Raises DiagnosticError with located diagnostics on unreadable input."""
     if not path.exists():
         raise fail("file-error", "no such file or folder", file=str(path))
+    if name in ONE_WAY:
+        raise fail("format-error", f"{name} is a one-way view written from U4SSC results; it cannot be imported")
     if name is not None and name not in FORMATS:
         raise fail("format-error", f"unknown format {name!r}; choose one of {', '.join(FORMATS)}")
     return (FORMATS[name] if name else detect(path)).read(path)

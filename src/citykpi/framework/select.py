@@ -20,7 +20,8 @@ from typing import Protocol
 from pydantic import BaseModel, ConfigDict, Field
 
 from citykpi.framework.formula import FormulaError, parse
-from citykpi.framework.model import PROFILE_FIELDS, Framework, Kpi, Level
+from citykpi.framework.levels import Level
+from citykpi.framework.model import PROFILE_FIELDS, Framework, Kpi
 
 
 class Theme(BaseModel):

@@ -10,9 +10,10 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
-from citykpi.api.deps import Caller, Db, Id, Reader, SignedIn
 from citykpi.api.routes.cities import period_detail
 from citykpi.api.schemas import CertificateOut, PeriodDetail, ReviewActionIn, ReviewDetail, ReviewOut, TransitionIn
+from citykpi.http.callers import Caller, SignedIn
+from citykpi.http.deps import Db, Id, Reader
 from citykpi.platform import certificates, cities, reports, verification
 from citykpi.platform.benchmarks import ReferenceSet as Reference
 from citykpi.platform.roles import Action

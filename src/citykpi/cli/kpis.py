@@ -1,4 +1,4 @@
-"""`citykpi kpis list|show`: browse the catalogue from a terminal or a script (`--format json`)."""
+"""`citykpi kpis list|show|select`: browse the catalogue from a terminal or a script (`--format json`)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,9 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from citykpi.framework.cli_options import FrameworkOption, load_catalogue
+from citykpi.cli.failure import fail
+from citykpi.cli.options import FrameworkOption, load_catalogue
+from citykpi.framework.levels import Level
 
 if TYPE_CHECKING:
     from citykpi.framework.catalogue import Catalogue
@@ -39,7 +41,7 @@ def list_kpis(
     dimension: Annotated[
         str | None, typer.Option(help="Only this dimension: a name (Economy) or a code prefix (EC).")
     ] = None,
-    level: Annotated[str | None, typer.Option(help="Only core or only advanced KPIs.", callback=_level)] = None,
+    level: Annotated[Level | None, typer.Option(help="Only core or only advanced KPIs.", case_sensitive=False)] = None,
 ) -> None:
     """List the KPIs of the catalogue."""
     catalogue = load_catalogue(framework)
@@ -52,7 +54,7 @@ def list_kpis(
         rows = [_as_json(k, catalogue) for k in selected]
         typer.echo(json.dumps(rows, ensure_ascii=False, indent=2))
         return
-    from citykpi.framework.render import kpi_table
+    from citykpi.cli.catalogue_view import kpi_table
 
     _console().print(kpi_table(selected, catalogue))
 
@@ -67,12 +69,11 @@ def show_kpi(
     try:
         kpi = catalogue.kpi(code)
     except KeyError:
-        typer.echo(f"Error: {catalogue.unknown_code_message(code)}", err=True)
-        raise typer.Exit(1) from None
+        raise fail(catalogue.unknown_code_message(code)) from None
     if format is OutputFormat.JSON:
         typer.echo(json.dumps(_as_json(kpi, catalogue), ensure_ascii=False, indent=2))
         return
-    from citykpi.framework.render import kpi_details
+    from citykpi.cli.catalogue_view import kpi_details
 
     _console().print(*kpi_details(kpi, catalogue))
 
@@ -88,7 +89,7 @@ def select_kpis(
     have: Annotated[
         Path | None, typer.Option("--have", help="A workbook, tidy CSV or data package of the data the city holds.")
     ] = None,
-    level: Annotated[str | None, typer.Option(help="Only core or only advanced KPIs.", callback=_level)] = None,
+    level: Annotated[Level | None, typer.Option(help="Only core or only advanced KPIs.", case_sensitive=False)] = None,
     out: Annotated[
         Path | None, typer.Option("--out", "-o", help="Write the selection: .csv (a list) or .xlsx (its workbook).")
     ] = None,
@@ -98,20 +99,18 @@ def select_kpis(
     format: FormatOption = OutputFormat.TABLE,
 ) -> None:
     """Propose the KPIs that fit the city's goals and the data it already holds."""
-    from citykpi.framework.model import Level
     from citykpi.framework.select import select
 
     catalogue = load_catalogue(framework)
     held, profile = _held(have, catalogue) if have else (None, None)
     try:
-        found = select(catalogue.kpis, sdg or [], theme or [], held, Level(level) if level else None, match_all)
+        found = select(catalogue.kpis, sdg or [], theme or [], held, level, match_all)
     except KeyError as exc:
-        typer.echo(f"Error: {exc.args[0]}", err=True)
-        raise typer.Exit(1) from None
+        raise fail(exc.args[0]) from None
     if format is OutputFormat.JSON:
         typer.echo(json.dumps([_proposal_json(p) for p in found], ensure_ascii=False, indent=2))
     else:
-        from citykpi.framework.render import proposal_table
+        from citykpi.cli.catalogue_view import proposal_table
 
         _console().print(proposal_table(found, held is not None))
     if out is not None:
@@ -132,10 +131,7 @@ def _held(path: Path, catalogue: Catalogue) -> tuple[Held, Any]:
 
     submission, report = read_any(path, catalogue)
     if submission is None:
-        typer.echo(f"Error: {path.name} cannot be read:", err=True)
-        for problem in report.errors:
-            typer.echo(f"  {problem}", err=True)
-        raise typer.Exit(1)
+        raise fail(f"{path.name} cannot be read:", report.errors)
     given = [e for e in submission.entries if e.status is Status.REPORTED and e.value is not None]
     held = Held(
         inputs=frozenset(e.name for e in given if e.kind is EntryKind.INPUT),
@@ -171,8 +167,7 @@ def _write_selection(
             writer.writerows(rows)
     elif suffix == ".xlsx":
         if city is None or year is None:
-            typer.echo("Error: a workbook needs --city and --year (or a --have file that gives them)", err=True)
-            raise typer.Exit(1)
+            raise fail("a workbook needs --city and --year (or a --have file that gives them)")
         from citykpi.collect.template import write_template
         from citykpi.framework.select import subset
         from citykpi.model.submission import CityProfile
@@ -180,18 +175,11 @@ def _write_selection(
         chosen = subset(catalogue.kpis, catalogue.frameworks, [p.kpi.code for p in found], catalogue)
         write_template(chosen, CityProfile(city=city, year=year), out)
     else:
-        typer.echo(f"Error: write the selection as .csv or .xlsx, not '{out.name}'", err=True)
-        raise typer.Exit(1)
+        raise fail(f"write the selection as .csv or .xlsx, not '{out.name}'")
     typer.echo(f"wrote {out} ({len(found)} KPIs)", err=True)
 
 
 _PROPOSAL_COLUMNS = ("code", "name", "level", "reasons", "readiness", "held", "needed")
-
-
-def _level(value: str | None) -> str | None:
-    if value is not None and value.lower() not in ("core", "advanced"):
-        raise typer.BadParameter(f"{value!r} is not a level; use core or advanced")
-    return value.lower() if value else None
 
 
 def _in_dimension(kpi: Kpi, wanted: str) -> bool:

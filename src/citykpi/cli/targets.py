@@ -8,7 +8,8 @@ from typing import Annotated
 
 import typer
 
-from citykpi.framework.cli_options import FrameworkOption, load_catalogue
+from citykpi.cli.failure import fail
+from citykpi.cli.options import FrameworkOption, load_catalogue
 
 
 def register(app: typer.Typer) -> None:
@@ -35,8 +36,8 @@ def derive_command(
     framework: FrameworkOption = None,
 ) -> None:
     """Write a target for every data point without a better one: what the leading cities reach."""
+    from citykpi.cli.report import load_book
     from citykpi.exchange.sources import load_assessment
-    from citykpi.report.cli import fail, load_book
     from citykpi.scoring.derive import BETTER, by_city, derive
     from citykpi.scoring.peers import screening_rule
     from citykpi.scoring.targetfiles import write_targets

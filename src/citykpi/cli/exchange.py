@@ -2,15 +2,33 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import typer
 
-from citykpi.framework.cli_options import FrameworkOption, load_catalogue
+from citykpi.cli.failure import fail
+from citykpi.cli.options import FrameworkOption, load_catalogue
 
 if TYPE_CHECKING:
     from citykpi.scoring.targets import TargetBook
+
+
+class ExchangeFormat(StrEnum):
+    """The names of `citykpi.exchange.formats.EXPORTS`, spelled here so that `--help` needs no exporter.
+
+    The last four are one-way views (`ONE_WAY`): `import` refuses them as formats it cannot read.
+    """
+
+    FRICTIONLESS = "frictionless"
+    NGSI_LD = "ngsi-ld"
+    SDMX_CSV = "sdmx-csv"
+    OPEN_SDG = "open-sdg"
+    ISO37120 = "iso37120"
+    ISO37122 = "iso37122"
+    ISO37123 = "iso37123"
+    SDG_INDICATORS = "sdg-indicators"
 
 
 def register(app: typer.Typer) -> None:
@@ -20,12 +38,7 @@ def register(app: typer.Typer) -> None:
 
 def export_command(
     files: list[Path] = typer.Argument(..., help="Assessment results (kpis.json or its folder) or submissions"),
-    format: str = typer.Option(
-        ...,
-        "--format",
-        "-f",
-        help="frictionless | ngsi-ld | sdmx-csv | open-sdg | iso37120 | iso37122 | iso37123 | sdg-indicators",
-    ),
+    format: ExchangeFormat = typer.Option(..., "--format", "-f", help="The exchange format or one-way view to write."),
     output: Path = typer.Option(..., "-o", "--output", help="Folder to write"),
     keyvalues: bool = typer.Option(False, "--keyvalues", help="ngsi-ld: key-values entities instead of normalized"),
     no_scores: bool = typer.Option(False, "--no-scores", help="ngsi-ld: leave out target and currentStanding"),
@@ -42,22 +55,19 @@ def export_command(
     from citykpi.exchange.sources import load_assessment
 
     console = Console(stderr=True)
-    if format not in EXPORTS:
-        console.print(f"[red]unknown format {format!r}; choose one of {', '.join(EXPORTS)}[/red]")
-        raise typer.Exit(2)
     catalogue = load_catalogue(framework)
     assessments, failed = [], False
+    problems: list[object] = []
     for path in files:
-        assessment, problems = load_assessment(path, catalogue)
-        for problem in problems:
-            console.print(f"[red]{problem}[/red]")
+        assessment, found = load_assessment(path, catalogue)
+        problems += found
         failed |= assessment is None
         if assessment is not None:
             assessments.append(assessment)
     if failed:
-        raise typer.Exit(1)
+        raise fail(f"{len(files) - len(assessments)} of {len(files)} file(s) cannot be exported:", problems)
     book = None if no_scores else _target_book()
-    if format == "ngsi-ld":
+    if format is ExchangeFormat.NGSI_LD:
         form = "keyvalues" if keyvalues else "normalized"
         written = export_ngsi(assessments, catalogue.kpis, output, book, form, context_url)
     else:
@@ -76,7 +86,9 @@ def _target_book() -> TargetBook:
 def import_command(
     path: Path = typer.Argument(..., help="An export folder (or datapackage.json / entities.jsonld)"),
     output: Path = typer.Option(..., "-o", "--output", help="Folder for one <city>-<year>/kpis.json per city-year"),
-    format: str | None = typer.Option(None, "--format", "-f", help="Format; detected from the folder when omitted"),
+    format: ExchangeFormat | None = typer.Option(
+        None, "--format", "-f", help="Format; detected from the folder when omitted"
+    ),
 ) -> None:
     """Read exported KPI results back as assessment results (<city>-<year>/kpis.json, as `citykpi assess` writes)."""
     from rich.console import Console
@@ -88,11 +100,9 @@ def import_command(
 
     console = Console(stderr=True)
     try:
-        assessments = import_any(path, format)
+        assessments = import_any(path, format.value if format else None)
     except DiagnosticError as exc:
-        for problem in exc.diagnostics:
-            console.print(f"[red]{problem}[/red]")
-        raise typer.Exit(1) from None
+        raise fail(f"{path} cannot be imported:", exc.diagnostics) from None
     for a in assessments:
         folder = output / f"{ascii_token(a.profile.city, '-').lower()}-{a.profile.year}"
         folder.mkdir(parents=True, exist_ok=True)
