@@ -57,8 +57,9 @@ def derive_command(
     if problems:
         raise fail(f"{len(files) - len(assessments)} of {len(files)} input(s) have errors; nothing written.", problems)
     cities = by_city(assessments)
-    years = sorted(a.profile.year for a in assessments)
-    label = name or f"{len(cities)} cities, {years[0]}-{years[-1]}" if years else name or "no cities"
+    years = sorted({a.profile.year for a in assessments})
+    span = f"{years[0]}" if len(years) == 1 else f"{years[0]}-{years[-1]}" if years else "no years"
+    label = name or f"{len(cities)} cities, {span}"
     rule = screening_rule()
     derived = derive(
         assessments, catalogue.kpis, better, name=label, set_id=out.stem, rule=rule, q=quantile, min_cities=min_cities
