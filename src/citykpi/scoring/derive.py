@@ -18,7 +18,7 @@ import numpy as np
 
 from citykpi.framework.model import DataPoint, Direction, Kpi, ValueKind
 from citykpi.model.assessment import Assessment
-from citykpi.scoring.peers import PeerFigures, ScreeningRule, numeric_series, yearly_change
+from citykpi.scoring.peers import PeerFigures, ScreeningRule, Years, indexed, numeric_series, yearly_change
 from citykpi.scoring.rules import as_answer
 from citykpi.scoring.targets import Derivation, Target, TargetBook, TargetDirection, TargetKind, TargetSet
 
@@ -104,21 +104,21 @@ def by_city(assessments: Sequence[Assessment]) -> dict[str, list[Assessment]]:
     return found
 
 
-def _answer_sample(cities: Mapping[str, list[Assessment]], kpi: str, point: str) -> Sample:
+def _answer_sample(cities: Mapping[str, Years], kpi: str, point: str) -> Sample:
     values: list[float] = []
     years: Counter[int] = Counter()
     for history in cities.values():
-        for a in reversed(history):
-            r = next((r for r in a.results if r.code == kpi and r.data_point == point and r.has_value), None)
-            answer = None if r is None else as_answer(r.value, r.value_text)
+        for year, results in reversed(history):
+            r = results.get((kpi, point))
+            answer = as_answer(r.value, r.value_text) if r is not None and r.has_value else None
             if answer is not None:
                 values.append(answer)
-                years[a.profile.year] += 1
+                years[year] += 1
                 break
     return Sample(values, years, [])
 
 
-def _numeric_sample(cities: Mapping[str, list[Assessment]], kpi: str, point: str) -> Sample:
+def _numeric_sample(cities: Mapping[str, Years], kpi: str, point: str) -> Sample:
     values: list[float] = []
     years: Counter[int] = Counter()
     changes: list[float] = []
@@ -193,7 +193,7 @@ def derive(
         raise ValueError(f"the quantile must lie between 0 and 1, not {q}")
     if min_cities < 1:
         raise ValueError(f"at least one city is needed, not {min_cities}")
-    cities = by_city(assessments)
+    cities = {name: indexed(history) for name, history in by_city(assessments).items()}
     targets: list[Target] = []
     peers: list[PeerFigures] = []
     left_out: list[LeftOut] = []

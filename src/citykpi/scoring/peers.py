@@ -67,25 +67,31 @@ def yearly_change(older: tuple[int, float], newer: tuple[int, float]) -> float:
     return (v1 - v0) / (y1 - y0)
 
 
-def numeric_series(history: Iterable[Assessment], kpi: str, data_point: str) -> list[tuple[int, float]]:
+# A city's years, oldest first, each with its results by (KPI, data point): looked up once per data point.
+Years = list[tuple[int, dict[tuple[str, str], KpiResult]]]
+
+
+def indexed(history: Iterable[Assessment]) -> Years:
+    found = [(a.profile.year, {(r.code, r.data_point): r for r in a.results}) for a in history]
+    return sorted(found, key=lambda year: year[0])
+
+
+def numeric_series(years: Years, kpi: str, data_point: str) -> list[tuple[int, float]]:
     """(year, value) of one data point over a city's years, oldest first, where it has a number."""
     found = []
-    for assessment in history:
-        result = _result(assessment, kpi, data_point)
+    for year, results in years:
+        result = results.get((kpi, data_point))
         if result is not None and result.has_value and result.value is not None and result.value_text is None:
-            found.append((assessment.profile.year, result.value))
-    return sorted(found)
-
-
-def _result(assessment: Assessment, kpi: str, data_point: str) -> KpiResult | None:
-    return next((r for r in assessment.results if r.code == kpi and r.data_point == data_point), None)
+            found.append((year, result.value))
+    return found
 
 
 def screen(history: Sequence[Assessment], peers: Iterable[PeerFigures], rule: ScreeningRule) -> list[Diagnostic]:
     """Warnings for the latest year of one city whose values or changes lie outside its peers'."""
     found: list[Diagnostic] = []
+    years = indexed(history)
     for figures in peers:
-        series = numeric_series(history, figures.kpi, figures.data_point)
+        series = numeric_series(years, figures.kpi, figures.data_point)
         if not series:
             continue
         year, value = series[-1]
