@@ -50,6 +50,7 @@ def test_derive_then_report_names_the_kinds(reference: list[Path], tmp_path: Pat
         "report", reference[0], reference[1], "--kind", "verification", "--targets", out, "-o", page_path
     )
     assert code == 0, output
+    assert "value(s) unusual among the reference cities (Leading-city benchmarks (eleven towns))" in output
     page = page_path.read_text(encoding="utf-8")
     head = page[: page.index("</header>")]
     assert "Targets used" in head and "public (" in head and "leading cities (" in head
