@@ -116,3 +116,15 @@ def test_versions_beyond_the_database_integers_are_conflicts(base: str) -> None:
     edit = editor.post(f"{value.group(1)}/edit", data={"csrf_token": token, "version": huge, "value": "42"})
     move = editor.post(f"{period}/transition", data={"csrf_token": token, "version": huge, "target": "submitted"})
     assert edit.status_code == 409 and move.status_code == 409
+
+
+def test_open_data_offers_the_iso_and_sdg_views_of_each_published_year(base: str) -> None:
+    public = httpx.Client(base_url=base)
+    page = public.get("/open-data").text
+    links = re.findall(r'href="(/api/v1/periods/\d+/export\?format=(?:iso37120|sdg-indicators))"', page)
+    assert len(links) == 4  # two demo cities, one published year each, two views
+    for link in links:
+        answer = public.get(link)
+        assert answer.status_code == 200 and answer.headers["content-type"] == "application/zip"
+    french = public.get("/open-data", headers={"Accept-Language": "fr"}).text
+    assert "Indicateurs ODD de" in french
