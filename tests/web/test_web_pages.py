@@ -128,3 +128,21 @@ def test_open_data_offers_the_iso_and_sdg_views_of_each_published_year(base: str
         assert answer.status_code == 200 and answer.headers["content-type"] == "application/zip"
     french = public.get("/open-data", headers={"Accept-Language": "fr"}).text
     assert "Indicateurs ODD de" in french
+
+
+def test_choose_indicators_page_proposes_and_downloads_the_workbook(base: str) -> None:
+    public = httpx.Client(base_url=base)
+    page = public.get("/choose-indicators", params={"sdg": "11", "theme": "mobility", "every": "true"})
+    assert page.status_code == 200
+    rows = re.findall(r"<tr><td>([A-Z]{2}: [^<]+)</td>", page.text)
+    assert "EC: I: T: 3C" in rows and "SC: SH: SA: 9C" not in rows  # bicycle network yes; traffic fatalities not SDG 11
+    assert "Data held" not in page.text  # no city chosen
+    # For a city, the data it reports in its latest period the visitor may see (the published one for the public).
+    held = public.get("/choose-indicators", params={"sdg": "11", "city": CITY})
+    assert held.status_code == 200 and "Data held" in held.text
+    workbook = public.get("/choose-indicators", params={"sdg": "11", "city": CITY, "format": "xlsx"})
+    assert workbook.status_code == 200 and workbook.content[:2] == b"PK"
+    assert public.get("/choose-indicators", params={"theme": "traffik"}).status_code == 422
+    assert public.get("/choose-indicators", params={"sdg": "18"}).status_code == 422
+    french = public.get("/choose-indicators", params={"sdg": "6"}, headers={"Accept-Language": "fr"}).text
+    assert "Choisir des indicateurs" in french and "ICP proposés" in french

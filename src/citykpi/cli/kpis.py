@@ -125,20 +125,12 @@ def select_kpis(
 
 def _held(path: Path, catalogue: Catalogue) -> tuple[Held, Any]:
     from citykpi.collect.readers import read_any
-    from citykpi.framework.model import PROFILE_FIELDS
     from citykpi.framework.select import Held
-    from citykpi.model.submission import EntryKind, Status
 
     submission, report = read_any(path, catalogue)
     if submission is None:
         raise fail(f"{path.name} cannot be read:", report.errors)
-    given = [e for e in submission.entries if e.status is Status.REPORTED and e.value is not None]
-    held = Held(
-        inputs=frozenset(e.name for e in given if e.kind is EntryKind.INPUT),
-        values=frozenset((e.kpi, e.name) for e in given if e.kind is EntryKind.VALUE),
-        profile=frozenset(f for f in PROFILE_FIELDS if getattr(submission.profile, f) is not None),
-    )
-    return held, submission.profile
+    return Held.of(submission), submission.profile
 
 
 def _proposal_json(p: Proposal) -> dict[str, Any]:

@@ -22,6 +22,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from citykpi.framework.formula import FormulaError, parse
 from citykpi.framework.levels import Level
 from citykpi.framework.model import PROFILE_FIELDS, Framework, Kpi
+from citykpi.model.submission import EntryKind, Status, Submission
 
 
 class Theme(BaseModel):
@@ -74,6 +75,15 @@ class Held:
     inputs: frozenset[str]
     values: frozenset[tuple[str, str]]
     profile: frozenset[str]
+
+    @classmethod
+    def of(cls, submission: Submission) -> Held:
+        given = [e for e in submission.entries if e.status is Status.REPORTED and e.value is not None]
+        return cls(
+            inputs=frozenset(e.name for e in given if e.kind is EntryKind.INPUT),
+            values=frozenset((e.kpi, e.name) for e in given if e.kind is EntryKind.VALUE),
+            profile=frozenset(f for f in PROFILE_FIELDS if getattr(submission.profile, f) is not None),
+        )
 
 
 @dataclass(frozen=True)
