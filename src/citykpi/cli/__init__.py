@@ -10,7 +10,7 @@ from __future__ import annotations
 import typer
 
 from citykpi.cli import assess, collect, connectors, db, errors, exchange, kpis, report, serve, targets
-from citykpi.index.cli import register as register_index
+from citykpi.index import cli as index
 
 app = typer.Typer(
     name="citykpi",
@@ -20,7 +20,5 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
-kpis.register(app)
-register_index(app)
-for group in (collect, errors, assess, exchange, connectors, db, serve, report, targets):
+for group in (kpis, index, collect, errors, assess, exchange, connectors, db, serve, report, targets):
     group.register(app)
