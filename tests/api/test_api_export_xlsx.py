@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import zipfile
 from pathlib import Path
 
 import openpyxl
@@ -108,3 +109,21 @@ def test_exports_carry_the_verifiers_yes_or_no_of_each_kpi(world: World, tmp_pat
     assert {None} in [m for k, m in marks.items() if k not in (accepted["kpi"], rejected["kpi"])]
     exported = editor.get(f"/api/v1/periods/{period}/export?format=json").json()["submission"]["entries"]
     assert {e["verified"] for e in exported if e["kpi"] == accepted["kpi"]} == {True}
+
+
+def test_iso_and_sdg_views_of_a_period_download_as_zip(world: World, tmp_path: Path) -> None:
+    editor = world.client("editor")
+    period = world.periods["alpha"]
+    catalogue = Catalogue.load()
+    demo = generate(list(catalogue.kpis.values()), CITIES[0], 2023)
+    profile = CityProfile(city="Alpha", country="X", year=2023, population=250_000, households=110_000, currency="EUR")
+    csv = write_csv(demo.model_copy(update={"profile": profile}), tmp_path / "alpha-2023.csv")
+    assert _upload(editor, period, csv.name, csv.read_bytes(), "text/csv").status_code == 200
+    for fmt, inside in (("iso37120", {"iso37120.csv", "left-out.csv"}), ("sdg-indicators", {"sdg-indicators.csv"})):
+        answer = editor.get(f"/api/v1/periods/{period}/export", params={"format": fmt})
+        assert answer.status_code == 200, answer.text
+        assert answer.headers["content-type"] == "application/zip"
+        archive = zipfile.ZipFile(io.BytesIO(answer.content))
+        assert set(archive.namelist()) == inside
+        rows = archive.read(f"{fmt}.csv").decode("utf-8").splitlines()
+        assert len(rows) > 10 and all(line.startswith("Alpha,X,2023,") for line in rows[1:])

@@ -187,3 +187,33 @@ def test_kpi_page_draws_each_data_point_over_the_years_with_its_target(base: str
         assert "<svg" in figure and 'stroke="#c8423b"' in figure and "stroke-dasharray" in figure  # the target line
         assert f">{YEARS[0]}<" in figure and f">{YEARS[-1]}<" in figure
     assert "Dashed line: the public reference target" in page
+
+
+def test_open_data_offers_the_iso_and_sdg_views_of_each_published_year(base: str) -> None:
+    public = httpx.Client(base_url=base)
+    page = public.get("/open-data").text
+    links = re.findall(r'href="(/api/v1/periods/\d+/export\?format=(?:iso37120|sdg-indicators))"', page)
+    assert len(links) == 4  # two demo cities, one published year each, two views
+    for link in links:
+        answer = public.get(link)
+        assert answer.status_code == 200 and answer.headers["content-type"] == "application/zip"
+    french = public.get("/open-data", headers={"Accept-Language": "fr"}).text
+    assert "Indicateurs ODD de" in french
+
+
+def test_choose_indicators_page_proposes_and_downloads_the_workbook(base: str) -> None:
+    public = httpx.Client(base_url=base)
+    page = public.get("/choose-indicators", params={"sdg": "11", "theme": "mobility", "every": "true"})
+    assert page.status_code == 200
+    rows = re.findall(r"<tr><td>([A-Z]{2}: [^<]+)</td>", page.text)
+    assert "EC: I: T: 3C" in rows and "SC: SH: SA: 9C" not in rows  # bicycle network yes; traffic fatalities not SDG 11
+    assert "Data held" not in page.text  # no city chosen
+    # For a city, the data it reports in its latest period the visitor may see (the published one for the public).
+    held = public.get("/choose-indicators", params={"sdg": "11", "city": CITY})
+    assert held.status_code == 200 and "Data held" in held.text
+    workbook = public.get("/choose-indicators", params={"sdg": "11", "city": CITY, "format": "xlsx"})
+    assert workbook.status_code == 200 and workbook.content[:2] == b"PK"
+    assert public.get("/choose-indicators", params={"theme": "traffik"}).status_code == 422
+    assert public.get("/choose-indicators", params={"sdg": "18"}).status_code == 422
+    french = public.get("/choose-indicators", params={"sdg": "6"}, headers={"Accept-Language": "fr"}).text
+    assert "Choisir des indicateurs" in french and "ICP proposés" in french

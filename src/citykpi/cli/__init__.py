@@ -33,6 +33,7 @@ COMMAND_MODULES: dict[str, str] = {
     "serve": "citykpi.cli.serve",
     "report": "citykpi.cli.report",
     "compare": "citykpi.cli.report",
+    "targets": "citykpi.cli.targets",
 }
 
 

@@ -17,6 +17,7 @@ from rich.text import Text
 from citykpi.framework.catalogue import Catalogue
 from citykpi.framework.formula import parse
 from citykpi.framework.model import PROFILE_FIELDS, Confidence, Kpi
+from citykpi.framework.select import Proposal
 
 CONFIDENCE_STYLE = {
     Confidence.HIGH: "green",
@@ -134,3 +135,24 @@ def _range(low: float | None, high: float | None) -> str:
     if low is None and high is None:
         return ""
     return f"{'' if low is None else f'{low:g}'} .. {'' if high is None else f'{high:g}'}"
+
+
+READINESS_TEXT = {0: ("all data held", "green"), 1: ("part held", "yellow"), 2: ("to collect", "red")}
+
+
+def proposal_table(found: Sequence[Proposal], with_data: bool) -> Table:
+    """The proposed KPIs, why each is proposed and, with a --have file, how much of its data is held."""
+    chosen = [p for p in found if not p.supporting]
+    table = Table(title=f"{len(chosen)} KPIs proposed, {len(found) - len(chosen)} more for shared inputs")
+    table.add_column("Code", no_wrap=True)
+    for column in ("Name", "Level", "Why"):
+        table.add_column(column)
+    if with_data:
+        table.add_column("Data held")
+    for p in found:
+        row: list[RenderableType] = [p.kpi.code, p.kpi.name, p.kpi.level.value, "; ".join(p.reasons) or "(all KPIs)"]
+        if with_data:
+            text, style = READINESS_TEXT[int(p.readiness)]
+            row.append(Text(f"{text} ({p.held}/{p.needed})", style=style))
+        table.add_row(*row)
+    return table

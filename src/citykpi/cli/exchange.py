@@ -16,12 +16,19 @@ if TYPE_CHECKING:
 
 
 class ExchangeFormat(StrEnum):
-    """The names of `citykpi.exchange.formats.FORMATS`, spelled here so that `--help` needs no exporter."""
+    """The names of `citykpi.exchange.formats.EXPORTS`, spelled here so that `--help` needs no exporter.
+
+    The last four are one-way views (`ONE_WAY`): `import` refuses them as formats it cannot read.
+    """
 
     FRICTIONLESS = "frictionless"
     NGSI_LD = "ngsi-ld"
     SDMX_CSV = "sdmx-csv"
     OPEN_SDG = "open-sdg"
+    ISO37120 = "iso37120"
+    ISO37122 = "iso37122"
+    ISO37123 = "iso37123"
+    SDG_INDICATORS = "sdg-indicators"
 
 
 def register(app: typer.Typer) -> None:
@@ -31,7 +38,7 @@ def register(app: typer.Typer) -> None:
 
 def export_command(
     files: list[Path] = typer.Argument(..., help="Assessment results (kpis.json or its folder) or submissions"),
-    format: ExchangeFormat = typer.Option(..., "--format", "-f", help="The exchange format to write."),
+    format: ExchangeFormat = typer.Option(..., "--format", "-f", help="The exchange format or one-way view to write."),
     output: Path = typer.Option(..., "-o", "--output", help="Folder to write"),
     keyvalues: bool = typer.Option(False, "--keyvalues", help="ngsi-ld: key-values entities instead of normalized"),
     no_scores: bool = typer.Option(False, "--no-scores", help="ngsi-ld: leave out target and currentStanding"),
@@ -43,7 +50,7 @@ def export_command(
     """Export KPI results of one or more city-years in an exchange format."""
     from rich.console import Console
 
-    from citykpi.exchange.formats import FORMATS
+    from citykpi.exchange.formats import EXPORTS
     from citykpi.exchange.ngsi import export_ngsi
     from citykpi.exchange.sources import load_assessment
 
@@ -64,7 +71,7 @@ def export_command(
         form = "keyvalues" if keyvalues else "normalized"
         written = export_ngsi(assessments, catalogue.kpis, output, book, form, context_url)
     else:
-        written = FORMATS[format].export(assessments, catalogue.kpis, output, book)
+        written = EXPORTS[format](assessments, catalogue.kpis, output, book)
     rows = sum(len(a.results) for a in assessments)
     console.print(f"{format}: {len(assessments)} city-year(s), {rows} KPI value rows → {output} ({len(written)} files)")
 
@@ -93,7 +100,7 @@ def import_command(
 
     console = Console(stderr=True)
     try:
-        assessments = import_any(path, format)
+        assessments = import_any(path, format.value if format else None)
     except DiagnosticError as exc:
         raise fail(f"{path} cannot be imported:", exc.diagnostics) from None
     for a in assessments:

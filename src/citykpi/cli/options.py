@@ -31,8 +31,9 @@ FrameworkOption = Annotated[
     list[Path] | None,
     typer.Option(
         "--framework",
-        help="An extra framework file (YAML or JSON) of national or local KPIs loaded beside U4SSC; "
-        "repeat for several.",
+        help="An extra framework file (YAML or JSON) of national or local KPIs loaded beside U4SSC, or the name "
+        "of a shipped one (net-zero, net-zero-maturity, dt-policy-maturity, cercle-indicateurs, "
+        "fgssc-knowledge-economy); repeat for several.",
     ),
 ]
 TargetsOption = Annotated[

@@ -146,6 +146,10 @@ def report_command(
     card = report.card.city
     share = f"{card.percent:.0f} %" if card.percent is not None else "no score"
     typer.echo(f"{report.latest.profile.city} {report.years}: {card.scored} data points scored, {share} of points")
+    if report.peer_sets:
+        typer.echo(
+            f"{len(report.screening)} value(s) unusual among the reference cities ({'; '.join(report.peer_sets)})"
+        )
 
 
 def compare_command(

@@ -172,7 +172,7 @@ def kpi_rows(kpi: Kpi, shared: Mapping[str, Sequence[str]] | None = None) -> Ite
             kind="value",
             name=point.key,
             label=f"{label} — {how}",
-            definition=kpi.definition if not kpi.is_multi else point.label,
+            definition=" ".join([point.label if kpi.is_multi else kpi.definition, *(point.level_descriptions or ())]),
             unit=point.unit,
             value_kind=point.kind,
             minimum=point.minimum,
@@ -187,9 +187,16 @@ def sheet_name(dimension: str) -> str:
     return cleaned[:31]
 
 
-def sheets_for(kpis: Iterable[Kpi]) -> dict[str, list[Kpi]]:
-    """Dimension sheet name -> its KPIs, the U4SSC dimensions first, in catalogue order."""
+def sheets_for(kpis: Iterable[Kpi], keep: Iterable[str] = ()) -> dict[str, list[Kpi]]:
+    """Dimension sheet name -> its KPIs, the U4SSC dimensions first, in catalogue order.
+
+    Sheets named in `keep` stay even without KPIs, so that a workbook of a selection of KPIs still
+    has every sheet of its frameworks, which the reader expects.
+    """
     by_sheet: dict[str, list[Kpi]] = {sheet_name(d): [] for d in U4SSC_DIMENSIONS}
     for kpi in kpis:
         by_sheet.setdefault(sheet_name(kpi.dimension), []).append(kpi)
-    return {name: items for name, items in by_sheet.items() if items}
+    kept = list(keep)
+    for name in kept:
+        by_sheet.setdefault(name, [])
+    return {name: items for name, items in by_sheet.items() if items or name in kept}

@@ -98,9 +98,10 @@ SheetRows = tuple[tuple[str, tuple[RowSpec, ...]], ...]
 
 def _dimension_rows(catalogue: CatalogueLike) -> SheetRows:
     shared = shared_inputs(catalogue.kpis.values())
+    every = sheets_for(k for f in catalogue.frameworks for k in f.kpis)  # a selection keeps all its sheets
     return tuple(
         (name, tuple(row for kpi in kpis for row in kpi_rows(kpi, shared)))
-        for name, kpis in sheets_for(catalogue.kpis.values()).items()
+        for name, kpis in sheets_for(catalogue.kpis.values(), keep=every).items()
     )
 
 

@@ -10,9 +10,11 @@ import tempfile
 import zipfile
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 from citykpi.exchange.datapackage import DESCRIPTOR, export_package, import_package
+from citykpi.exchange.iso import STANDARDS, export_iso, export_sdg
 from citykpi.exchange.ngsi import ENTITIES_FILE, export_ngsi
 from citykpi.exchange.ngsi_import import import_ngsi
 from citykpi.exchange.opensdg import export_open_sdg, import_open_sdg
@@ -43,16 +45,20 @@ FORMATS: dict[str, Format] = {
     )
 }
 
+# Written from U4SSC results for other frameworks; they hold too little to be read back.
+ONE_WAY: dict[str, Exporter] = {**{n: partial(export_iso, n) for n in STANDARDS}, "sdg-indicators": export_sdg}
+EXPORTS: dict[str, Exporter] = {**{n: f.export for n, f in FORMATS.items()}, **ONE_WAY}
+
 
 def export_zip(
     assessments: Sequence[Assessment], kpis: Mapping[str, Kpi], name: str, book: TargetBook | None = None
 ) -> bytes:
     """The export folder as a zip archive, for a web response (the API's download of a format)."""
-    if name not in FORMATS:
-        raise fail("format-error", f"unknown format {name!r}; choose one of {', '.join(FORMATS)}")
+    if name not in EXPORTS:
+        raise fail("format-error", f"unknown format {name!r}; choose one of {', '.join(EXPORTS)}")
     with tempfile.TemporaryDirectory(prefix="citykpi-exchange-") as tmp:
         folder = Path(tmp) / name
-        FORMATS[name].export(assessments, kpis, folder, book)
+        EXPORTS[name](assessments, kpis, folder, book)
         buffer = io.BytesIO()
         with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
             for file in sorted(p for p in folder.rglob("*") if p.is_file()):
@@ -73,6 +79,8 @@ def import_any(path: Path, name: str | None = None) -> list[Assessment]:
     """Raises DiagnosticError with located diagnostics on unreadable input."""
     if not path.exists():
         raise fail("file-error", "no such file or folder", file=str(path))
+    if name in ONE_WAY:
+        raise fail("format-error", f"{name} is a one-way view written from U4SSC results; it cannot be imported")
     if name is not None and name not in FORMATS:
         raise fail("format-error", f"unknown format {name!r}; choose one of {', '.join(FORMATS)}")
     return (FORMATS[name] if name else detect(path)).read(path)

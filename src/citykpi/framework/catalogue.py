@@ -19,9 +19,26 @@ from citykpi.framework.validation import Source, validate_frameworks
 from citykpi.model.diagnostics import Diagnostic, error
 from citykpi.model.errors import DiagnosticError
 
-__all__ = ["Catalogue", "builtin_framework_path", "load_framework"]
+__all__ = ["Catalogue", "builtin_framework_path", "load_framework", "shipped_framework_path"]
 
 BUILTIN_IDS = ("u4ssc",)
+SHIPPED_DIR = "frameworks"  # data/frameworks/<name>.yaml: further frameworks loaded by name, never by default
+
+
+def shipped_names() -> list[str]:
+    folder = resources.files("citykpi.framework") / "data" / SHIPPED_DIR
+    return sorted(f.name.removesuffix(".yaml") for f in folder.iterdir() if f.name.endswith(".yaml"))
+
+
+def shipped_framework_path(given: Path) -> Path:
+    """`--framework NAME` for a shipped framework, or the file given; a name that is neither says so."""
+    if given.exists() or given.suffix:
+        return given
+    if str(given) in shipped_names():
+        return Path(str(resources.files("citykpi.framework") / "data" / SHIPPED_DIR / f"{given}.yaml"))
+    shipped = ", ".join(shipped_names())
+    message = f"no framework file {str(given)!r} and no shipped framework of that name (shipped: {shipped})"
+    raise DiagnosticError([error("unknown-framework", message, file=str(given))])
 
 
 def builtin_framework_path(id: str = "u4ssc") -> Path:
@@ -61,9 +78,10 @@ class Catalogue:
         """The built-in U4SSC framework plus `extra` files; all problems of all files in one DiagnosticError."""
         sources = [Source(_builtin("u4ssc"), builtin_framework_path("u4ssc").name)]
         problems: list[Diagnostic] = []
-        for path in extra:
+        for given in extra:
             try:
-                sources.append(Source(load_framework(Path(path)), Path(path).name))
+                path = shipped_framework_path(Path(given))
+                sources.append(Source(load_framework(path), path.name))
             except DiagnosticError as exc:
                 problems += exc.diagnostics
         if problems:

@@ -102,6 +102,9 @@ class DataPoint(BaseModel):
     unit: str
     kind: ValueKind = ValueKind.NUMBER
     levels: list[str] | None = Field(default=None, description="For kind=level: allowed answers, worst first")
+    level_descriptions: list[str] | None = Field(
+        default=None, description="For kind=level: what each answer means, in the order of `levels` (maturity models)"
+    )
     formula: str | None = Field(
         default=None,
         description="Safe expression over input names and profile fields; None = reported directly only",
@@ -124,6 +127,8 @@ class DataPoint(BaseModel):
     def _levels(self) -> DataPoint:
         if self.kind is ValueKind.LEVEL and not self.levels:
             raise ValueError(f"data point {self.key!r} is of kind 'level' but lists no levels")
+        if self.level_descriptions is not None and len(self.level_descriptions) != len(self.levels or []):
+            raise ValueError(f"data point {self.key!r} needs one level description per level, in the same order")
         if self.direction is Direction.TARGET and self.target is None:
             raise ValueError(f"data point {self.key!r} has direction 'target' but no target value")
         return self
@@ -180,12 +185,20 @@ class Kpi(BaseModel):
         return self
 
 
+MATURITY_LEVELS = ["1", "2", "3", "4", "5"]
+
+
 class Framework(BaseModel):
-    """A versioned KPI framework file. `extends` names frameworks whose inputs it may reuse."""
+    """A versioned KPI framework file. `extends` names frameworks whose inputs it may reuse.
+
+    A `maturity` framework is a self-assessment: each KPI is a criterion answered with a level 1-5,
+    each level described, so that a city (and its verifier) can see what the level it claims means.
+    """
 
     model_config = ConfigDict(extra="forbid")
 
     id: str
+    kind: Literal["indicators", "maturity"] = "indicators"
     name: str
     version: str
     description: str = ""
@@ -193,6 +206,19 @@ class Framework(BaseModel):
     licence: str = ""
     extends: list[str] = Field(default_factory=list)
     kpis: list[Kpi]
+
+    @model_validator(mode="after")
+    def _maturity(self) -> Framework:
+        if self.kind != "maturity":
+            return self
+        for k in self.kpis:
+            (point, *more) = k.data_points
+            if more or point.kind is not ValueKind.LEVEL or point.levels != MATURITY_LEVELS:
+                raise ValueError(f"criterion {k.code}: a maturity criterion has one data point of kind 'level' "
+                                 f"with levels {MATURITY_LEVELS}")  # fmt: skip
+            if point.level_descriptions is None or not all(d.strip() for d in point.level_descriptions):
+                raise ValueError(f"criterion {k.code}: describe every level (level_descriptions)")
+        return self
 
     @model_validator(mode="after")
     def _unique(self) -> Framework:

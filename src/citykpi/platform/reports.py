@@ -48,7 +48,17 @@ def assessment_of(session: Session, period: Period) -> Assessment:
     )
 
 
-def city_report_html(session: Session, who: Principal, period: Period, kind: str, lang: str) -> str:
+def city_report_html(
+    session: Session,
+    who: Principal,
+    period: Period,
+    kind: str,
+    lang: str,
+    reference: str = "none",
+    min_cities: int = 10,
+) -> str:
+    """The report of a period; `reference` adds leading-city targets of a reference set (platform.benchmarks)."""
+    from citykpi.platform.benchmarks import ReferenceSet, leading_targets
     from citykpi.report.content import build
     from citykpi.report.pages import city_html
     from citykpi.scoring.targetfiles import default_target_set
@@ -56,5 +66,8 @@ def city_report_html(session: Session, who: Principal, period: Period, kind: str
 
     history = [p for p in list_periods(session, who, period.city) if p.year <= period.year]
     assessments = [assessment_of(session, p) for p in history]
-    report = build(assessments, dict(catalogue_of(period.framework).kpis), TargetBook([default_target_set()]))
-    return city_html(report, kind, lang)
+    kpis = dict(catalogue_of(period.framework).kpis)
+    public = TargetBook([default_target_set()])
+    leading = leading_targets(session, ReferenceSet(reference), period.city.hub, kpis, public, min_cities)
+    book = TargetBook([*public.sets, *([leading] if leading else [])])
+    return city_html(build(assessments, kpis, book), kind, lang)

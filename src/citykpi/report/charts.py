@@ -35,26 +35,34 @@ def group_bars(groups: Sequence[GroupScore], _: Translate, width: int = 520) -> 
         }
         for g in groups
     ]
-    order = [r["name"] for r in rows]
-    y = {"field": "name", "type": "nominal", "sort": order, "title": None, "axis": {"labelLimit": 230}}
     x = {"field": "percent", "type": "quantitative", "scale": {"domain": [0, 100]}, "axis": _axis(_)}
+    return horizontal_bars(rows, x, width, extra=[_rules()])
+
+
+def horizontal_bars(
+    rows: Sequence[dict[str, Any]], x: dict[str, Any], width: int, label_limit: int = 230, extra: Sequence[Any] = ()
+) -> dict[str, Any]:
+    """One bar per row (`name`, the x field, `fill` colour, `label` beside the bar, `tip` or `label` on hover)."""
+    order = [r["name"] for r in rows]
+    y = {"field": "name", "type": "nominal", "sort": order, "title": None, "axis": {"labelLimit": label_limit}}
+    tip = "tip" if rows and "tip" in rows[0] else "label"
     return {
         "$schema": "https://vega.github.io/schema/vega-lite/v5.json",
         "width": width,
         "height": {"step": 22},
         "background": "white",
         "config": {"view": {"stroke": None}, "font": "DejaVu Sans, Helvetica, Arial, sans-serif"},
-        "data": {"values": rows},
+        "data": {"values": list(rows)},
         "layer": [
             {
                 "mark": {"type": "bar", "cornerRadiusEnd": 2},
-                "encoding": {"y": y, "x": x, "color": {"field": "fill", "scale": None}, "tooltip": {"field": "label"}},
+                "encoding": {"y": y, "x": x, "color": {"field": "fill", "scale": None}, "tooltip": {"field": tip}},
             },
             {
                 "mark": {"type": "text", "align": "left", "dx": 4, "fontSize": 10},
                 "encoding": {"y": y, "x": x, "text": {"field": "label"}},
             },
-            _rules(),
+            *extra,
         ],
     }
 

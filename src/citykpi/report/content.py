@@ -14,11 +14,14 @@ from itertools import groupby
 from citykpi.assess.summary import Summary, summary
 from citykpi.framework.model import Direction, Kpi
 from citykpi.model.assessment import Assessment, KpiResult, ResultStatus
+from citykpi.model.diagnostics import Diagnostic
 from citykpi.report.labels import progress_legend
+from citykpi.report.maturity import Criterion, criteria
+from citykpi.scoring.peers import screen
 from citykpi.scoring.progress import GroupProgress, ItemProgress, Progress, ProgressStatus, progress
 from citykpi.scoring.rules import group_percent
 from citykpi.scoring.scorecard import GroupLevel, GroupScore, ItemScore, Scorecard, score
-from citykpi.scoring.targets import TargetBook
+from citykpi.scoring.targets import TargetBook, TargetKind
 
 STRENGTHS = 3  # categories shown as strengths and as weakest areas
 
@@ -94,6 +97,9 @@ class CityReport:
     summary: Summary
     target_sets: list[str]
     sdg: list[SdgGoal] = field(default_factory=list)
+    screening: list[Diagnostic] = field(default_factory=list)  # values unusual among the reference cities
+    peer_sets: list[str] = field(default_factory=list)  # the target sets whose peer figures screened them
+    maturity: list[Criterion] = field(default_factory=list)  # criteria of maturity self-assessments, latest year
 
     @property
     def latest(self) -> Assessment:
@@ -163,6 +169,11 @@ class CityReport:
                 found.setdefault(item.benchmark.source)
         return list(found)
 
+    @property
+    def target_kinds(self) -> dict[TargetKind, int]:
+        """How many data points are scored against a target of each kind (page 1 says which were used)."""
+        return kinds_used([self])
+
     def by_dimension(self) -> list[tuple[str, list[KpiGroup]]]:
         found: dict[str, list[KpiGroup]] = {}
         for g in self.kpis:
@@ -181,6 +192,16 @@ class CityReport:
     @property
     def not_verified(self) -> list[KpiGroup]:
         return [k for k in self.kpis if k.reported and k.verified is not True]
+
+
+def kinds_used(reports: Sequence[CityReport]) -> dict[TargetKind, int]:
+    """Benchmarked data points per target kind over the reports, in the kinds' order."""
+    found = {kind: 0 for kind in TargetKind}
+    for report in reports:
+        for item in report.card.items:
+            if item.benchmark is not None:
+                found[item.benchmark.source_kind] += 1
+    return {kind: n for kind, n in found.items() if n}
 
 
 def dp_label(group: KpiGroup, key: str) -> str:
@@ -230,4 +251,7 @@ def build(history: Sequence[Assessment], kpis: dict[str, Kpi], book: TargetBook)
         summary=summary(ordered[-1]),
         target_sets=book.names,
         sdg=_sdg_view(groups),
+        screening=[d for s in book.sets if s.screening for d in screen(ordered, s.peers, s.screening)],
+        peer_sets=[s.name for s in book.sets if s.peers],
+        maturity=criteria(ordered[-1].results, kpis),
     )

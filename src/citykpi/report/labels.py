@@ -10,6 +10,7 @@ from collections.abc import Iterable
 from citykpi.scoring.progress import ProgressStatus
 from citykpi.scoring.rules import Band
 from citykpi.scoring.scorecard import Standing
+from citykpi.scoring.targets import TargetKind
 
 
 def N_(text: str) -> str:
@@ -95,6 +96,13 @@ def progress_legend(shown: Iterable[tuple[ProgressStatus, bool]]) -> list[tuple[
 
 
 LEVEL = {1: N_("international"), 2: N_("national"), 3: N_("local")}
+
+TARGET_KIND: dict[TargetKind, str] = {
+    TargetKind.PUBLIC: N_("public"),
+    TargetKind.LEADING_CITIES: N_("leading cities"),
+    TargetKind.OFFICIAL: N_("official"),
+    TargetKind.LOCAL: N_("local"),
+}
 
 # The U4SSC structure, so that French reports do not mix languages in headings.
 STRUCTURE = [

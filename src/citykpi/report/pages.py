@@ -6,9 +6,10 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from citykpi.report import charts, render
-from citykpi.report.content import CityReport, dp_label
+from citykpi.report.content import CityReport, dp_label, kinds_used
 from citykpi.report.i18n import translations
 from citykpi.report.labels import KINDS
+from citykpi.report.maturity import level_chart
 from citykpi.report.recommendations import RecommendationSet, for_subdimension
 from citykpi.report.wheel import wheel_spec
 from citykpi.scoring.scorecard import GroupLevel
@@ -29,10 +30,12 @@ def _common(report: CityReport, kind: str, lang: str) -> dict[str, Any]:
         "title": profile.city,
         "kind_label": _(KINDS[kind]),
         "target_sets": report.target_sets,
+        "target_kinds": report.target_kinds,
         "sources": report.sources,
         "dp_label": dp_label,
         "wheel": render.svg(wheel_spec(report.card, _)),
         "subdimension_chart": render.svg(charts.group_bars(report.card.level(GroupLevel.SUBDIMENSION), _)),
+        "maturity_chart": render.svg(level_chart(report.maturity, _)) if report.maturity else "",
     }
 
 
@@ -69,6 +72,7 @@ def compare_html(reports: Sequence[CityReport], lang: str = "en") -> str:
         title=_("City comparison"),
         kind_label=_("Comparison"),
         target_sets=reports[0].target_sets if reports else [],
+        target_kinds=kinds_used(reports),
         chart=render.svg(charts.compare_bars(dims, _)),
         codes=_codes(reports),
     )

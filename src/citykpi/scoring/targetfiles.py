@@ -21,7 +21,7 @@ from citykpi.model.diagnostics import Diagnostic, Location, Param, Severity, Val
 from citykpi.scoring.targets import Target, TargetSet
 
 DEFAULT_SET = "public-reference-targets.yaml"
-CSV_COLUMNS = tuple(Target.model_fields)
+CSV_COLUMNS = tuple(f for f in Target.model_fields if f != "derivation")  # nested: YAML only
 LEVEL_NAMES = {"international": 1, "national": 2, "local": 3}
 
 
@@ -108,6 +108,15 @@ def read_targets(path: Path) -> tuple[TargetSet | None, ValidationReport]:
     except (OSError, UnicodeDecodeError) as exc:
         return None, ValidationReport.from_diagnostics([error("file-error", f"cannot read: {exc}", file=str(path))])
     return target_set, ValidationReport.from_diagnostics(problems)
+
+
+def write_targets(target_set: TargetSet, path: Path) -> Path:
+    """Write a target set as YAML that `read_targets` reads back; a whole file or none (written aside, then moved)."""
+    doc = target_set.model_dump(mode="json", exclude_none=True, exclude_defaults=True)
+    partial = path.with_name(f".{path.name}.partial")
+    partial.write_text(yaml.safe_dump(doc, sort_keys=False, allow_unicode=True, width=110), encoding="utf-8")
+    partial.replace(path)
+    return path
 
 
 def default_target_set() -> TargetSet:

@@ -12,6 +12,8 @@ from enum import IntEnum, StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from citykpi.scoring.peers import PeerFigures, ScreeningRule
+
 
 class TargetLevel(IntEnum):
     """Scope of a target; a higher number is closer to the city and wins when several exist."""
@@ -32,6 +34,27 @@ class TargetDirection(StrEnum):
     YES = "yes"  # the answer should equal the target answer (yes/no KPIs)
 
 
+class TargetKind(StrEnum):
+    """Where a target comes from, as reports name it; within one level a leading-cities target yields."""
+
+    PUBLIC = "public"  # a cited public source (SDG, WHO, EU, ...): the shipped reference set
+    LEADING_CITIES = "leading-cities"  # what the leading cities of a reference set reach (`targets derive`)
+    OFFICIAL = "official"  # an official table or a national law or programme
+    LOCAL = "local"  # the city's own target
+
+
+class Derivation(BaseModel):
+    """How a leading-cities target was computed, so that a report can say what it stands on."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    reference_set: str = Field(min_length=1, description="Name of the cities' set the target was derived from")
+    quantile: float = Field(gt=0, lt=1, description="Quantile of the direction-adjusted values, e.g. 0.9")
+    cities: int = Field(ge=1, description="Number of cities whose latest value was used")
+    years: dict[int, int] = Field(description="Year -> number of cities whose latest value is of that year")
+    rule: str = Field(default="", description="Which rule of docs/methodology.md applied (two-sided, yes/no)")
+
+
 class Target(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -46,6 +69,8 @@ class Target(BaseModel):
     source_type: str = ""
     note: str = ""
     confidence: str = ""
+    kind: TargetKind | None = Field(default=None, description="None = by level: local, official (national), public")
+    derivation: Derivation | None = None
 
     @model_validator(mode="after")
     def _consistent(self) -> Target:
@@ -60,7 +85,18 @@ class Target(BaseModel):
             }.get(self.direction, False)
             if wrong_side:
                 raise ValueError(f"worst bound {self.worst} lies on the good side of the target {self.value}")
+        if (self.kind is TargetKind.LEADING_CITIES) != (self.derivation is not None):
+            raise ValueError("a leading-cities target needs its derivation, and only such a target has one")
         return self
+
+    @property
+    def source_kind(self) -> TargetKind:
+        """The kind given, else the one its level implies (a national target is an official one)."""
+        if self.kind is not None:
+            return self.kind
+        return {TargetLevel.LOCAL: TargetKind.LOCAL, TargetLevel.NATIONAL: TargetKind.OFFICIAL}.get(
+            self.level, TargetKind.PUBLIC
+        )
 
     @property
     def numeric(self) -> float | None:
@@ -78,14 +114,25 @@ class TargetSet(BaseModel):
     publisher: str = ""
     licence: str = ""
     targets: list[Target]
+    peers: list[PeerFigures] = Field(
+        default_factory=list, description="The reference set's figures per data point, for screening (derived files)"
+    )
+    screening: ScreeningRule | None = Field(default=None, description="The quantiles the peer figures stand for")
+
+    @model_validator(mode="after")
+    def _peers_with_rule(self) -> TargetSet:
+        if self.peers and self.screening is None:
+            raise ValueError("peer figures need the screening rule they were computed with ('screening')")
+        return self
 
 
 class TargetBook:
     """The targets of several files, looked up per KPI data point.
 
-    The benchmark used for points is the target of the most local level; among targets of the
-    same level the one from the file loaded last wins, so that a city's or verifier's own file
-    given after the default set overrides it, and a target naming a data point beats a KPI-wide one.
+    The benchmark used for points is the target of the most local level; within a level a
+    leading-cities target yields to any other (a computed peer value never overrides a cited one),
+    then a target naming a data point beats a KPI-wide one, then the file loaded last wins, so that
+    a city's or verifier's own file given after the default set overrides it.
     """
 
     def __init__(self, sets: Iterable[TargetSet]) -> None:
@@ -100,7 +147,7 @@ class TargetBook:
     def targets(self, kpi: str, data_point: str) -> list[Target]:
         """Every target that applies, most authoritative first."""
         found = [(o, t) for o, t in self._by_kpi.get(kpi, []) if t.data_point in (None, data_point)]
-        found.sort(key=lambda ot: (ot[1].level, ot[1].data_point is not None, ot[0]), reverse=True)
+        found.sort(key=lambda ot: (ot[1].level, _cited(ot[1]), ot[1].data_point is not None, ot[0]), reverse=True)
         return [t for _, t in found]
 
     def benchmark(self, kpi: str, data_point: str) -> Target | None:
@@ -110,3 +157,7 @@ class TargetBook:
     @property
     def names(self) -> list[str]:
         return [s.name for s in self.sets]
+
+
+def _cited(target: Target) -> bool:
+    return target.source_kind is not TargetKind.LEADING_CITIES

@@ -1,4 +1,4 @@
-"""Open-data exports of a period: tidy CSV, JSON (submission and results) and the workbook."""
+"""Open-data exports of a period: tidy CSV, JSON (submission and results), the workbook, and ISO/SDG views."""
 
 from __future__ import annotations
 
@@ -22,6 +22,13 @@ class Format(StrEnum):
     CSV = "csv"
     JSON = "json"
     XLSX = "xlsx"
+    ISO37120 = "iso37120"  # the one-way formats of citykpi.exchange.formats.ONE_WAY, as a zip of CSV files
+    ISO37122 = "iso37122"
+    ISO37123 = "iso37123"
+    SDG = "sdg-indicators"
+
+
+ONE_WAY = {Format.ISO37120, Format.ISO37122, Format.ISO37123, Format.SDG}
 
 
 MEDIA = {
@@ -38,6 +45,13 @@ def export(period_id: Id, who: Caller, session: Reader, format: Format = Format.
     if format is Format.JSON:
         results = [r.record for r in session.query(Result).filter_by(period_id=period.id).order_by(Result.id)]
         return JSONResponse({"submission": submission.model_dump(mode="json"), "results": results})
+    if format in ONE_WAY:
+        from citykpi.exchange.formats import export_zip
+
+        kpis = catalogue_of(period.framework).kpis
+        content = export_zip([reports.assessment_of(session, period)], kpis, format.value)
+        headers = {"Content-Disposition": f'attachment; filename="{stem}-{format.value}.zip"'}
+        return Response(content, media_type="application/zip", headers=headers)
     with tempfile.TemporaryDirectory(prefix="citykpi-export-") as tmp:
         path = Path(tmp) / f"{stem}.{format.value}"
         if format is Format.CSV:

@@ -5,8 +5,9 @@ from __future__ import annotations
 import tempfile
 from enum import StrEnum
 from pathlib import Path
+from typing import Annotated
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
 from citykpi.api.routes.cities import period_detail
@@ -14,6 +15,7 @@ from citykpi.api.schemas import CertificateOut, PeriodDetail, ReviewActionIn, Re
 from citykpi.http.callers import Caller, SignedIn
 from citykpi.http.deps import Db, Id, Reader
 from citykpi.platform import certificates, cities, reports, verification
+from citykpi.platform.benchmarks import ReferenceSet as Reference
 from citykpi.platform.roles import Action
 from citykpi.store.schema import Review
 
@@ -67,11 +69,22 @@ class Lang(StrEnum):
 
 @router.get("/periods/{period_id}/reports/{kind}", response_class=HTMLResponse)
 def report(
-    period_id: Id, kind: ReportKind, who: Caller, session: Reader, lang: Lang = Lang.EN, pdf: bool = False
+    period_id: Id,
+    kind: ReportKind,
+    who: Caller,
+    session: Reader,
+    lang: Lang = Lang.EN,
+    pdf: bool = False,
+    reference: Reference = Reference.NONE,
+    min_cities: Annotated[int, Query(ge=1, le=10_000)] = 10,
 ) -> Response:
-    """City Snapshot or Verification Report of the period (HTML, or PDF with ?pdf=true)."""
+    """City Snapshot or Verification Report of the period (HTML, or PDF with ?pdf=true).
+
+    `reference=hub|all` adds leading-city targets from the published cities of the period's hub or of
+    the whole platform (latest published year each, at least `min_cities` cities per data point).
+    """
     period = cities.get_period(session, who, period_id)
-    page = reports.city_report_html(session, who, period, kind.value, lang.value)
+    page = reports.city_report_html(session, who, period, kind.value, lang.value, reference.value, min_cities)
     return _pdf(page, f"{period.city.slug}-{period.year}-{kind.value}.pdf") if pdf else HTMLResponse(page)
 
 
