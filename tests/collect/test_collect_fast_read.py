@@ -116,7 +116,7 @@ def test_a_sheet_calamine_cannot_parse_is_reported_as_damaged_by_openpyxl(
     assert scan_cells(path) is None
     submission, report = read_any(path, catalogue)
     assert submission is None
-    assert [d.type for d in report.errors] == ["source-error"]
+    assert [d.type for d in report.errors] == ["damaged-file"]
     assert "damaged" in report.errors[0].message
 
 

@@ -39,6 +39,7 @@ def assess_command(
 ) -> None:
     """Compute every KPI the files allow and write the values, statuses and reasons."""
     from rich.console import Console
+    from rich.markup import escape
 
     from citykpi.assess.output import write_assessment
     from citykpi.assess.summary import summary
@@ -55,7 +56,8 @@ def assess_command(
             written = write_assessment(assessment, folder)
         except OSError as exc:
             # An output folder that cannot be created or written is the user's to fix: say which and why.
-            console.print(f"[red]output-error[/red]: cannot write the results into {folder}: {exc.strerror or exc}")
+            why = escape(f"cannot write the results into {folder}: {exc.strerror or exc}")
+            console.print(f"[red]output-error[/red]: {why}")
             raise typer.Exit(1) from None
         t = summary(assessment).total
         typer.echo(

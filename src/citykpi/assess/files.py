@@ -8,7 +8,7 @@ from typing import Protocol
 from citykpi.assess.engine import KpiCatalogue, assess
 from citykpi.assess.model import Assessment
 from citykpi.collect.catalogue import CatalogueLike
-from citykpi.collect.readers import read_any
+from citykpi.collect.readers import read_or_report
 from citykpi.diagnostics import ValidationReport
 
 
@@ -28,7 +28,7 @@ class InvalidSubmissionError(ValueError):
 
 def assess_path(path: Path, catalogue: KpiCatalogueWithFiles) -> tuple[Assessment | None, ValidationReport]:
     """The assessment of a valid file (warnings allowed), or None with the report saying why not."""
-    submission, report = read_any(path, catalogue)
+    submission, report = read_or_report(path, catalogue)
     if submission is None or not report.valid:
         return None, report
     return assess(submission, catalogue), report

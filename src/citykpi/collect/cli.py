@@ -142,12 +142,7 @@ def fill(
 
 
 def _read_submission(file: Path, catalogue: CatalogueLike, max_mb: float) -> tuple[Submission | None, ValidationReport]:
-    from citykpi.collect.readers import read_any
+    from citykpi.collect.readers import read_or_report
     from citykpi.collect.safety import Limits
-    from citykpi.diagnostics import ValidationReport, error
 
-    try:
-        return read_any(file, catalogue, Limits(max_bytes=int(max_mb * 1_000_000)))
-    except Exception as exc:
-        message = f"the file could not be read ({type(exc).__name__}: {exc}); please report this as a bug"
-        return None, ValidationReport.from_diagnostics([error("source-error", message, file=file.name)])
+    return read_or_report(file, catalogue, Limits(max_bytes=int(max_mb * 1_000_000)))

@@ -12,6 +12,7 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from citykpi.collect.damage import ZIP_FAILURES, damaged, encrypted, member_problem
 from citykpi.diagnostics import Diagnostic, Location, Param, Severity, said
 
 
@@ -29,6 +30,7 @@ DEFAULT_LIMITS = Limits()
 
 ZIP_MAGIC = b"PK\x03\x04"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # Excel 97-2003 .xls
+ENCRYPTED_PACKAGE = "EncryptedPackage".encode("utf-16-le")  # the stream of an .xlsx saved with a password
 
 
 def _error(type: str, template: str, where: Location, variant: str, **params: Param) -> Diagnostic:
@@ -76,6 +78,8 @@ def check_workbook_file(path: Path, where: Location, limits: Limits = DEFAULT_LI
         return problems
     with path.open("rb") as f:
         kind = sniff(f.read(4096))
+    if kind == "xls" and ENCRYPTED_PACKAGE in path.read_bytes():  # Excel saves a password-protected .xlsx so
+        return [encrypted(where)]
     if kind == "xls":
         return [_error("format-error", "this is an old Excel 97-2003 (.xls) file; save it as .xlsx", where, "xls")]
     if kind == "text":
@@ -92,9 +96,11 @@ def check_workbook_file(path: Path, where: Location, limits: Limits = DEFAULT_LI
     try:
         with zipfile.ZipFile(path) as archive:
             return _check_members(archive.infolist(), where, limits)
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError) as exc:
+    except zipfile.BadZipFile as exc:  # no readable zip directory: the end of the file is missing or garbled
         template = "the workbook is damaged or truncated ({detail}); save it again"
         return [_error("compression-error", template, where, "", detail=str(exc))]
+    except ZIP_FAILURES as exc:
+        return [damaged(exc, where)]
 
 
 def _check_members(members: list[zipfile.ZipInfo], where: Location, limits: Limits) -> list[Diagnostic]:
@@ -132,6 +138,9 @@ def _check_members(members: list[zipfile.ZipInfo], where: Location, limits: Limi
             message = "this is an OpenDocument file (LibreOffice .ods), not an Excel workbook; save it as .xlsx"
             return [_error("format-error", message, where, "ods")]
         return [_error("format-error", "this zip archive is not an Excel workbook (no xl/workbook.xml)", where, "zip")]
+    unreadable = next((p for p in (member_problem(m, where) for m in members) if p is not None), None)
+    if unreadable is not None:
+        return [unreadable]
     problems: list[Diagnostic] = []
     links = sorted(n for n in names if n.startswith("xl/externalLinks/") and n.endswith(".xml"))
     if links:
@@ -173,22 +182,19 @@ def scan_cells(path: Path, limits: Limits = DEFAULT_LIMITS) -> str | None:
     workbook) and searched for what the fast reader cannot report or would be hurt by: formulas
     (it reads their cached result), a DTD (entity bombs: openpyxl's defusedxml refuses them with
     a clear message), cells without a reference, and cells so far apart that a dense grid of the
-    sheet would not fit in memory.
+    sheet would not fit in memory. Damaged compressed data raises one of `damage.ZIP_FAILURES`.
     """
-    try:
-        with zipfile.ZipFile(path) as archive:
-            for name in archive.namelist():
-                if not name.endswith((".xml", ".rels")):
-                    continue
-                data = archive.read(name)
-                if b"<!DOCTYPE" in data or b"<!ENTITY" in data:
-                    return f"{name} declares a DTD"
-                if name.startswith("xl/worksheets/"):
-                    reason = _sheet_reason(data, limits)
-                    if reason:
-                        return f"{name}: {reason}"
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError, NotImplementedError) as exc:
-        return f"the archive cannot be inflated ({type(exc).__name__})"
+    with zipfile.ZipFile(path) as archive:
+        for name in archive.namelist():
+            if not name.endswith((".xml", ".rels")):
+                continue
+            data = archive.read(name)
+            if b"<!DOCTYPE" in data or b"<!ENTITY" in data:
+                return f"{name} declares a DTD"
+            if name.startswith("xl/worksheets/"):
+                reason = _sheet_reason(data, limits)
+                if reason:
+                    return f"{name}: {reason}"
     return None
 
 

@@ -19,6 +19,9 @@ from openpyxl.utils import get_column_letter
 
 from citykpi.collect.catalogue import CatalogueLike
 from citykpi.collect.cells import Raw, is_blank, text
+from citykpi.collect.damage import ZIP_FAILURES
+from citykpi.collect.damage import damaged as damaged_file
+from citykpi.collect.formula_guard import restored
 from citykpi.collect.layout import (
     COVER_FIRST_ROW,
     COVER_SHEET,
@@ -51,7 +54,10 @@ def read_workbook(
     problems = check_workbook_file(path, where, limits)
     if any(p.severity is Severity.ERROR for p in problems):
         return None, ValidationReport.from_diagnostics(problems)
-    fast = scan_cells(path, limits) is None
+    try:
+        fast = scan_cells(path, limits) is None
+    except ZIP_FAILURES as exc:
+        return None, ValidationReport.from_diagnostics([*problems, damaged_file(exc, where)])
     if fast:
         try:
             result = _read(CalamineSheets, path, where, catalogue, limits)
@@ -91,14 +97,7 @@ def _damaged(exc: Exception, where: Location) -> Diagnostic:
             variant="xml-entities",
             location=where,
         )
-    detail = str(exc)[:200] or type(exc).__name__
-    return said(
-        "source-error",
-        "the workbook is damaged and cannot be read ({detail}); open it in Excel and save it again",
-        {"detail": detail},
-        variant="damaged",
-        location=where,
-    )
+    return damaged_file(exc, where)
 
 
 def _caused_by_defusedxml(exc: BaseException | None) -> bool:
@@ -225,7 +224,9 @@ class _Reader:
                 kpi=kpi,
             )
             return None
-        if value is not None and not isinstance(value, str | int | float | bool):
+        if isinstance(value, str):
+            return restored(value)
+        if value is not None and not isinstance(value, int | float | bool):
             return text(value) if not hasattr(value, "isoformat") else value
         return value
 
