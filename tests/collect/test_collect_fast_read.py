@@ -20,11 +20,10 @@ from citykpi.collect.catalogue import CatalogueLike
 from citykpi.collect.readers import read_any
 from citykpi.collect.safety import DEFAULT_LIMITS, scan_cells
 from citykpi.collect.sheets import CalamineSheets, OpenpyxlSheets
-from citykpi.collect.workbook import _read
+from citykpi.collect.workbook import read_sheets
 from citykpi.demo.cities import city
 from citykpi.demo.generate import generate
 from citykpi.demo.workbook import write_filled
-from citykpi.diagnostics import Location
 from citykpi.framework.catalogue import Catalogue
 
 LIBREOFFICE = Path(__file__).parent / "data" / "vellmarsk-2024-libreoffice.xlsx"
@@ -34,7 +33,7 @@ ICT1 = "EC: ICT: ICT: 1C"
 def both(path: Path, catalogue: CatalogueLike) -> tuple[dict[str, object], dict[str, object]]:
     results = []
     for sheets in (CalamineSheets, OpenpyxlSheets):
-        submission, report = _read(sheets, path, Location(file=path.name), catalogue, DEFAULT_LIMITS)
+        submission, report = read_sheets(sheets, path, catalogue, DEFAULT_LIMITS)
         results.append({"submission": submission and submission.model_dump(), "report": report.model_dump()})
     return results[0], results[1]
 

@@ -94,6 +94,12 @@ def _descriptor(path: Path, where: Location, parsed: Parsed) -> dict[str, Any] |
     except RecursionError:
         parsed.found("hostile-file", "{name} is nested too deeply", where, variant="nested", name=path.name)
         return None
+    except ValueError:  # an integer of thousands of digits, past Python's limit on converting them
+        detail = "a number has too many digits"
+        parsed.found(
+            "package-error", "{name} is not valid JSON: {detail}", where, variant="json", name=path.name, detail=detail
+        )
+        return None
     if not isinstance(data, dict) or not isinstance(data.get("resources"), list) or not data["resources"]:
         template = "{name} must be a JSON object with a non-empty 'resources' list"
         parsed.found("package-error", template, where, variant="resources", name=path.name)
@@ -143,12 +149,20 @@ def _resource_paths(
         if not inside:
             template = "the resource path '{path}' leads outside the package folder"
             parsed.found("source-error", template, at, variant="link-outside", path=raw[:80])
-        elif not file.is_file():
+        elif not _is_file(file):
             parsed.found(
                 "source-error", "the resource file '{path}' does not exist", at, variant="no-file", path=raw[:80]
             )
         else:
             yield raw, file
+
+
+def _is_file(path: Path) -> bool:
+    """False for a name the file system refuses (too long, say) rather than an exception."""
+    try:
+        return path.is_file()
+    except OSError:
+        return False
 
 
 def _frictionless(file: Path, folder: Path, name: str) -> list[Diagnostic]:

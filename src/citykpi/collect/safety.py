@@ -8,6 +8,7 @@ reading the directory. External links and macros are reported, never followed or
 from __future__ import annotations
 
 import re
+import xml.parsers.expat
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -172,35 +173,84 @@ def _check_members(members: list[zipfile.ZipInfo], where: Location, limits: Limi
 CELL = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?c[\s/>]")
 CELL_REF = re.compile(rb'<(?:[A-Za-z_][\w.-]*:)?c\s[^>]*?\br="([A-Z]{1,3})([0-9]{1,7})"')
 FORMULA = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?f[\s/>]")
+ERROR_VALUE = re.compile(rb'<(?:[A-Za-z_][\w.-]*:)?c\s[^>]*?\bt="e"')
+ROW = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?row[\s/>]")
+HEADER_ROWS = 10  # rows above a data sheet's header that do not count against the limit
 
 
 def scan_cells(path: Path, limits: Limits = DEFAULT_LIMITS) -> str | None:
     """Why the file must be read cell by cell (by openpyxl), or None when a whole-sheet reader may read it.
 
     Call it after `check_workbook_file` found nothing wrong: sizes are bounded by then. Every XML
-    part is inflated once (about 5 ms for a U4SSC
-    workbook) and searched for what the fast reader cannot report or would be hurt by: formulas
-    (it reads their cached result), a DTD (entity bombs: openpyxl's defusedxml refuses them with
-    a clear message), cells without a reference, and cells so far apart that a dense grid of the
-    sheet would not fit in memory. Damaged compressed data raises one of `damage.ZIP_FAILURES`.
+    part is inflated once (about 5 ms for a U4SSC workbook), checked to be well-formed XML, and
+    searched for what the fast reader cannot report or would be hurt by: formulas (it reads their
+    cached result), error values such as `#DIV/0!` (it reads them as empty cells), a DTD (entity
+    bombs: openpyxl's defusedxml refuses them with a clear message), cells without a reference, and
+    cells so far apart that a dense grid of the sheet would not fit in memory. A sheet of more
+    rows than the limit raises `TooManyRows`; damaged compressed data and a part that is not
+    well-formed XML (which python-calamine may read leniently where openpyxl refuses it) raise one
+    of `damage.ZIP_FAILURES`.
     """
     with zipfile.ZipFile(path) as archive:
         for name in archive.namelist():
             if not name.endswith((".xml", ".rels")):
                 continue
             data = archive.read(name)
-            if b"<!DOCTYPE" in data or b"<!ENTITY" in data:
+            if b"<!DOCTYPE" in data or b"<!ENTITY" in data or _declares_dtd(name, data):
                 return f"{name} declares a DTD"
             if name.startswith("xl/worksheets/"):
+                rows = len(ROW.findall(data))
+                if rows > limits.max_rows + HEADER_ROWS:
+                    raise TooManyRows(name, rows)
                 reason = _sheet_reason(data, limits)
                 if reason:
                     return f"{name}: {reason}"
     return None
 
 
+class TooManyRows(Exception):
+    """A sheet with more rows than `Limits.max_rows` allows: refused before any is read."""
+
+    def __init__(self, part: str, rows: int) -> None:
+        super().__init__(f"{part} has {rows} rows")
+        self.part, self.rows = part, rows
+
+
+class MalformedPart(ValueError):
+    """A part of the archive that is not well-formed XML."""
+
+
+class _Doctype(Exception):
+    pass
+
+
+def _declares_dtd(name: str, data: bytes) -> bool:
+    """Whether the part declares a DTD, in whatever encoding; raises `MalformedPart` if it is not XML.
+
+    expat (the standard library's parser, about 1 ms for a U4SSC sheet) stops at the DTD before
+    reading a single entity, so no declaration is ever expanded here.
+    """
+    parser = xml.parsers.expat.ParserCreate()
+    parser.SetParamEntityParsing(xml.parsers.expat.XML_PARAM_ENTITY_PARSING_NEVER)
+
+    def stop(*_: object) -> None:
+        raise _Doctype
+
+    parser.StartDoctypeDeclHandler = stop
+    try:
+        parser.Parse(data, True)
+    except _Doctype:
+        return True
+    except xml.parsers.expat.ExpatError as exc:
+        raise MalformedPart(f"{name} is not well-formed XML: {exc}") from None
+    return False
+
+
 def _sheet_reason(xml: bytes, limits: Limits) -> str | None:
     if FORMULA.search(xml):
         return "formulas"
+    if ERROR_VALUE.search(xml):  # calamine reads '#DIV/0!' as an empty cell
+        return "error values"
     refs = CELL_REF.findall(xml)
     if len(refs) != len(CELL.findall(xml)):
         return "cells without a reference"

@@ -228,14 +228,12 @@ def import_submission(
     if period.status != PeriodState.DRAFT:
         template = "{city} {year} is {status}: imports replace a draft only"
         raise Conflict.said("not-draft", template, city=period.city.name, year=period.year, status=period.status)
-    problems = list(report.errors)
-    if submission is not None:
-        problems += _mismatch(period, submission.profile)
-    if problems or submission is None:
+    mismatch = _mismatch(period, submission.profile) if submission is not None else []
+    if report.errors or mismatch or submission is None:
         raise Invalid.said(
             "not-imported",
             "the file was not imported; nothing was changed",
-            report.merged(ValidationReport.from_diagnostics(problems)),
+            report.merged(ValidationReport.from_diagnostics(mismatch)),  # each problem once
         )
     outcome = ImportOutcome(report=report)
     reason = f"import of {submission.source_file}"
