@@ -116,3 +116,27 @@ def test_versions_beyond_the_database_integers_are_conflicts(base: str) -> None:
     edit = editor.post(f"{value.group(1)}/edit", data={"csrf_token": token, "version": huge, "value": "42"})
     move = editor.post(f"{period}/transition", data={"csrf_token": token, "version": huge, "target": "submitted"})
     assert edit.status_code == 409 and move.status_code == 409
+
+
+def test_upload_of_a_damaged_workbook_shows_the_damage_in_the_error_table(base: str, tmp_path: Path) -> None:
+    """A flipped run of bytes inside a compressed sheet (zlib or CRC failure): an error page, not a 500."""
+    import zipfile
+
+    from citykpi.collect.model import CityProfile
+    from citykpi.collect.template import write_template
+    from citykpi.framework.catalogue import Catalogue
+
+    path = write_template(Catalogue.load(), CityProfile(city="X", year=2024), tmp_path / "x.xlsx")
+    data = path.read_bytes()
+    sheet = max(zipfile.ZipFile(path).infolist(), key=lambda info: info.compress_size)
+    middle = sheet.header_offset + 30 + len(sheet.filename) + sheet.compress_size // 2
+    damaged = data[:middle] + b"\x00" * 64 + data[middle + 64 :]
+    editor = signed_in(base, "editor")
+    editor.timeout = httpx.Timeout(60)  # the machine running the tests may be busy
+    period = draft_period(editor)
+    token = csrf_of(editor.get(period).text)
+    files = {"file": ("city.xlsx", damaged, "application/octet-stream")}
+    answer = editor.post(f"{period}/upload", data={"csrf_token": token}, files=files)
+    assert answer.status_code == 422
+    table = answer.text[answer.text.index("Errors found in the file") :]
+    assert "the workbook is damaged and cannot be read" in table and "save it again" in table

@@ -38,7 +38,7 @@ NUMBER = re.compile(r"^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?$")
 THOUSANDS = re.compile(r"^[+-]?[0-9]{1,3}([, \u00a0\u202f'][0-9]{3})+(\.[0-9]+)?$")
 DECIMAL_COMMA = re.compile(r"^[+-]?[0-9]+,[0-9]+$")
 WITH_UNIT = re.compile(r"^([+-]?[0-9.,\s\u00a0\u202f']*[0-9])\s*([^0-9\s].*)$")
-QUALITY_LEVEL = re.compile(r"^([1-6])(?:$|[\s.-])")  # '3', '3.', '3 - Extrapolated based on ...'
+QUALITY_LEVEL = re.compile(r"^([1-6])(?:\.?$|\.?\s|\s*-)")  # '3', '3.', '3 - Extrapolated based on ...'; not '1.5'
 # Characters an XML 1.0 document (an .xlsx part, an SVG chart, an HTML page) cannot hold, and the other
 # C0 controls; `LINE_BREAKS` are allowed where a text may span lines (notes, sources).
 CONTROL = re.compile("[\x00-\x1f\x7f\ud800-\udfff\ufffe\uffff]")

@@ -45,6 +45,11 @@ def encrypted(where: Location) -> Diagnostic:
     return said("damaged-file", template, {}, variant="encrypted", location=where)
 
 
+def missing_part(part: str, where: Location) -> Diagnostic:
+    template = "the workbook lacks the part {part}, which every .xlsx file has; " + ADVICE
+    return said("damaged-file", template, {"part": part}, variant="missing-part", location=where)
+
+
 def member_problem(member: zipfile.ZipInfo, where: Location) -> Diagnostic | None:
     """What the zip directory already shows to be unreadable in one part, before anything is inflated."""
     if member.flag_bits & 0x1:

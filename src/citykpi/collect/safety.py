@@ -13,7 +13,7 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from citykpi.collect.damage import ZIP_FAILURES, damaged, encrypted, member_problem
+from citykpi.collect.damage import ZIP_FAILURES, damaged, encrypted, member_problem, missing_part
 from citykpi.diagnostics import Diagnostic, Location, Param, Severity, said
 
 
@@ -30,6 +30,7 @@ class Limits:
 DEFAULT_LIMITS = Limits()
 
 ZIP_MAGIC = b"PK\x03\x04"
+CONTENT_TYPES = "[Content_Types].xml"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # Excel 97-2003 .xls
 ENCRYPTED_PACKAGE = "EncryptedPackage".encode("utf-16-le")  # the stream of an .xlsx saved with a password
 
@@ -139,6 +140,8 @@ def _check_members(members: list[zipfile.ZipInfo], where: Location, limits: Limi
             message = "this is an OpenDocument file (LibreOffice .ods), not an Excel workbook; save it as .xlsx"
             return [_error("format-error", message, where, "ods")]
         return [_error("format-error", "this zip archive is not an Excel workbook (no xl/workbook.xml)", where, "zip")]
+    if CONTENT_TYPES not in names:  # python-calamine does without it, openpyxl cannot: both refuse the file
+        return [missing_part(CONTENT_TYPES, where)]
     unreadable = next((p for p in (member_problem(m, where) for m in members) if p is not None), None)
     if unreadable is not None:
         return [unreadable]
@@ -173,6 +176,7 @@ def _check_members(members: list[zipfile.ZipInfo], where: Location, limits: Limi
 CELL = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?c[\s/>]")
 CELL_REF = re.compile(rb'<(?:[A-Za-z_][\w.-]*:)?c\s[^>]*?\br="([A-Z]{1,3})([0-9]{1,7})"')
 FORMULA = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?f[\s/>]")
+NOT_UTF8 = re.compile(rb"""<\?xml[^>]*encoding=["'](?!utf-8["'])""", re.IGNORECASE)
 ERROR_VALUE = re.compile(rb'<(?:[A-Za-z_][\w.-]*:)?c\s[^>]*?\bt="e"')
 ROW = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?row[\s/>]")
 HEADER_ROWS = 10  # rows above a data sheet's header that do not count against the limit
@@ -184,9 +188,10 @@ def scan_cells(path: Path, limits: Limits = DEFAULT_LIMITS) -> str | None:
     Call it after `check_workbook_file` found nothing wrong: sizes are bounded by then. Every XML
     part is inflated once (about 5 ms for a U4SSC workbook), checked to be well-formed XML, and
     searched for what the fast reader cannot report or would be hurt by: formulas (it reads their
-    cached result), error values such as `#DIV/0!` (it reads them as empty cells), a DTD (entity
-    bombs: openpyxl's defusedxml refuses them with a clear message), cells without a reference, and
-    cells so far apart that a dense grid of the sheet would not fit in memory. A sheet of more
+    cached result), error values such as `#DIV/0!` (it reads them as empty cells), parts not in
+    UTF-8 (it reads them as empty), a DTD (entity bombs: openpyxl's defusedxml refuses them with a
+    clear message), cells without a reference, and cells so far apart that a dense grid of the
+    sheet would not fit in memory. A sheet of more
     rows than the limit raises `TooManyRows`; damaged compressed data and a part that is not
     well-formed XML (which python-calamine may read leniently where openpyxl refuses it) raise one
     of `damage.ZIP_FAILURES`.
@@ -198,6 +203,8 @@ def scan_cells(path: Path, limits: Limits = DEFAULT_LIMITS) -> str | None:
             data = archive.read(name)
             if b"<!DOCTYPE" in data or b"<!ENTITY" in data or _declares_dtd(name, data):
                 return f"{name} declares a DTD"
+            if data[:2] in (b"\xff\xfe", b"\xfe\xff") or NOT_UTF8.match(data):  # calamine reads UTF-8 only
+                return f"{name} is not UTF-8"
             if name.startswith("xl/worksheets/"):
                 rows = len(ROW.findall(data))
                 if rows > limits.max_rows + HEADER_ROWS:

@@ -84,6 +84,12 @@ def _openpyxl_value(cell: Any) -> Cell:
     value = getattr(cell, "value", None)
     if getattr(cell, "data_type", None) == "f":
         return Formula(value)
+    if isinstance(value, str):
+        from openpyxl.utils.escape import unescape
+
+        # OOXML writes a control character in a text as `_x0001_` (and an underscore before such a
+        # sequence as `_x005F_`); openpyxl leaves the escapes in, calamine decodes them.
+        return str(unescape(value))
     return value
 
 
