@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 from apiworld import World
 
-from citykpi.collect.model import CityProfile, Submission
 from citykpi.collect.template import write_template
 from citykpi.framework.catalogue import Catalogue
+from citykpi.model.submission import CityProfile, Submission
 
 KPI = "EC: ICT: ICT: 1C"
 
@@ -81,8 +81,8 @@ def test_a_quality_that_is_not_one_of_the_six_levels_is_a_422_at_the_field(world
 
 
 def test_control_characters_and_overlong_texts_in_an_import_are_located_422s(world: World, tmp_path: Path) -> None:
-    from citykpi.collect.model import Entry, EntryKind, Status
     from citykpi.collect.tidy import write_csv
+    from citykpi.model.submission import Entry, EntryKind, Status
 
     entry = Entry(kpi=KPI, kind=EntryKind.INPUT, name="households_with_internet", value=5.0, status=Status.REPORTED)
     submission = Submission(

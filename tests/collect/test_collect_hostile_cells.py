@@ -13,11 +13,11 @@ from citykpi.collect import cells
 from citykpi.collect.cells import TEXT_LIMIT, Problem
 from citykpi.collect.datapackage import MAX_RESOURCES, read_datapackage
 from citykpi.collect.formula_guard import neutralised, restored
-from citykpi.collect.model import CityProfile, DataQuality, Entry, EntryKind, Status, Submission
 from citykpi.collect.report_io import print_report
 from citykpi.collect.tidy import read_csv, write_csv
-from citykpi.diagnostics import Location, ValidationReport, error
 from citykpi.framework.catalogue import Catalogue
+from citykpi.model.diagnostics import Location, ValidationReport, error
+from citykpi.model.submission import CityProfile, DataQuality, Entry, EntryKind, Status, Submission
 
 ICT1 = "EC: ICT: ICT: 1C"
 

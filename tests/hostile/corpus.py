@@ -27,12 +27,12 @@ from openpyxl.utils import get_column_letter
 
 from citykpi.collect.fill import write_filled
 from citykpi.collect.layout import SHEET_COLUMNS
-from citykpi.collect.model import Submission
 from citykpi.collect.tidy import write_csv
 from citykpi.demo.cities import CITIES
 from citykpi.demo.generate import generate
 from citykpi.framework.catalogue import Catalogue
 from citykpi.framework.model import ValueKind
+from citykpi.model.submission import Submission
 
 COLUMN = {c.key: get_column_letter(i + 1) for i, c in enumerate(SHEET_COLUMNS)}
 COVER = {"city": "B4", "country": "B5", "year": "B6", "population": "B7", "currency": "B11"}

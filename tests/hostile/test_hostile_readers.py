@@ -14,8 +14,8 @@ from corpus import Case
 from citykpi.collect.safety import check_workbook_file, scan_cells
 from citykpi.collect.sheets import CalamineSheets, OpenpyxlSheets
 from citykpi.collect.workbook import read_sheets
-from citykpi.diagnostics import Location, ValidationReport
 from citykpi.framework.catalogue import Catalogue
+from citykpi.model.diagnostics import Location, ValidationReport
 
 
 def problems(report: ValidationReport) -> list[tuple[str, str, str, str]]:

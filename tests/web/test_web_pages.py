@@ -122,9 +122,9 @@ def test_upload_of_a_damaged_workbook_shows_the_damage_in_the_error_table(base: 
     """A flipped run of bytes inside a compressed sheet (zlib or CRC failure): an error page, not a 500."""
     import zipfile
 
-    from citykpi.collect.model import CityProfile
     from citykpi.collect.template import write_template
     from citykpi.framework.catalogue import Catalogue
+    from citykpi.model.submission import CityProfile
 
     path = write_template(Catalogue.load(), CityProfile(city="X", year=2024), tmp_path / "x.xlsx")
     data = path.read_bytes()

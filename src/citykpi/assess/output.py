@@ -12,10 +12,10 @@ import re
 import unicodedata
 from pathlib import Path
 
-from citykpi.assess.model import Assessment
 from citykpi.assess.summary import summary
 from citykpi.assess.table import COLUMNS, rows
 from citykpi.collect.formula_guard import neutralised
+from citykpi.model.assessment import Assessment
 
 OUTPUT_FILES = ("kpis.csv", "kpis.json", "summary.json")
 

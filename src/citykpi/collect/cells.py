@@ -11,9 +11,10 @@ import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 
-from citykpi.collect.model import DATA_QUALITY_LABELS, DataQuality, Status
-from citykpi.diagnostics import Param
 from citykpi.framework.model import ValueKind
+from citykpi.model.answers import yes_no
+from citykpi.model.diagnostics import Param
+from citykpi.model.submission import DATA_QUALITY_LABELS, DataQuality, Status
 
 Raw = str | int | float | bool | datetime | date | time | None
 Value = float | bool | str
@@ -44,8 +45,6 @@ QUALITY_LEVEL = re.compile(r"^([1-6])(?:\.?$|\.?\s|\s*-)")  # '3', '3.', '3 - Ex
 CONTROL = re.compile("[\x00-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
 LINE_BREAKS = "\t\n\r"
 TEXT_LIMIT = 32_767  # characters an Excel cell holds: a longer text would be cut on export
-YES = {"yes", "y", "true", "1", "oui", "ja", "si", "sí"}
-NO = {"no", "n", "false", "0", "non", "nein"}
 
 
 def text(raw: Raw) -> str:
@@ -131,11 +130,9 @@ def _suffix(unit: str) -> str:
 def boolean(raw: Raw) -> bool | Problem:
     if isinstance(raw, bool):
         return raw
-    s = text(raw).lower()
-    if s in YES:
-        return True
-    if s in NO:
-        return False
+    answer = yes_no(text(raw))
+    if answer is not None:
+        return answer
     return _problem("type-error", "yes-no", "expected yes or no, found '{found}'", found=text(raw)[:60])
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import zipfile
 import zlib
 
-from citykpi.diagnostics import Diagnostic, Location, Param, said
+from citykpi.model.diagnostics import Diagnostic, Location, Param, said
 
 ZIP_FAILURES: tuple[type[BaseException], ...] = (
     zipfile.BadZipFile,

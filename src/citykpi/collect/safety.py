@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from citykpi.collect.damage import ZIP_FAILURES, damaged, encrypted, member_problem, missing_part
-from citykpi.diagnostics import Diagnostic, Location, Param, Severity, said
+from citykpi.model.diagnostics import Diagnostic, Location, Param, Severity, said
 
 
 @dataclass(frozen=True)

@@ -8,15 +8,18 @@ from __future__ import annotations
 
 import tempfile
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from citykpi.collect.model import Submission
-from citykpi.diagnostics import ValidationReport, error
 from citykpi.framework.catalogue import Catalogue
+from citykpi.model.diagnostics import error
 from citykpi.platform import cities, values
 from citykpi.platform.catalogues import catalogue_of
 from citykpi.platform.errors import Invalid
 from citykpi.platform.roles import Action, Principal
 from citykpi.store.db import Database
+
+if TYPE_CHECKING:
+    from citykpi.validate.files import Checked
 
 
 def import_upload(
@@ -37,16 +40,17 @@ def import_upload(
         period = cities.get_period(session, who, period_id)
         cities.require(who, Action.EDIT, period)
         catalogue = catalogue_of(period.framework)
-    submission, report = _read(content, name, catalogue)
+    checked = _check(content, name, catalogue)
     with db.write() as session:
         period = cities.get_period(session, who, period_id)
-        return values.import_submission(session, who, period, submission, report)
+        return values.import_submission(session, who, period, checked.submission, checked.report)
 
 
-def _read(content: bytes, name: str, catalogue: Catalogue) -> tuple[Submission | None, ValidationReport]:
-    from citykpi.collect.readers import read_any
+def _check(content: bytes, name: str, catalogue: Catalogue) -> Checked:
+    """The same verdict as `citykpi validate` on the file: its checks and the warnings they give."""
+    from citykpi.validate.files import check_file
 
     with tempfile.TemporaryDirectory(prefix="citykpi-upload-") as tmp:
         path = Path(tmp) / name
         path.write_bytes(content)
-        return read_any(path, catalogue)
+        return check_file(path, catalogue)

@@ -13,8 +13,8 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Resp
 from sqlalchemy.orm import Session
 
 from citykpi.api.deps import Db, Id, Reader
-from citykpi.collect.model import DataQuality, Status
-from citykpi.diagnostics import ValidationReport
+from citykpi.model.diagnostics import ValidationReport
+from citykpi.model.submission import DataQuality, Status
 from citykpi.platform import certificates, cities, uploads, values, verification
 from citykpi.platform.catalogues import catalogue_of
 from citykpi.platform.errors import Conflict, Invalid
@@ -51,7 +51,7 @@ def _workspace(
     return page(
         request,
         "period.html",
-        status=422 if report is not None else 200,
+        status=422 if report is not None and not report.valid else 200,
         period=period,
         kpis=catalogue_of(period.framework).kpis,
         entries=rows,
@@ -88,18 +88,12 @@ def upload(
     limit = request.app.state.settings.max_upload_bytes
     content = file.file.read(limit + 1)
     try:
-        uploads.import_upload(db, current.who, period_id, file.filename or "upload", content, limit)
+        outcome = uploads.import_upload(db, current.who, period_id, file.filename or "upload", content, limit)
     except Invalid as exc:
-        return _workspace(request, session, current, period_id, _distinct(exc.report))
+        return _workspace(request, session, current, period_id, exc.report)
+    if outcome.report.warnings:  # imported; the page lists the warnings `citykpi validate` gives for the file
+        return _workspace(request, session, current, period_id, outcome.report)
     return RedirectResponse(f"/periods/{period_id}?ok=imported", status_code=303)
-
-
-def _distinct(report: ValidationReport | None) -> ValidationReport | None:
-    """The import service repeats the file's errors when it adds its own; list each once."""
-    if report is None:
-        return None
-    errors = list({d.model_dump_json(): d for d in report.errors}.values())
-    return report.model_copy(update={"errors": errors})
 
 
 @router.post("/periods/{period_id}/transition")
