@@ -12,13 +12,11 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import struct
 import subprocess
 import sys
 import threading
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
 
@@ -35,16 +33,10 @@ from citykpi.platform import accounts, cities
 from citykpi.platform.roles import Principal, Role
 from citykpi.platform.seed import ensure_framework
 from citykpi.store.scratch import migrated
+from live_server import free_port, wait_healthy, wait_until
 
 pytestmark = pytest.mark.slow
 LAUNCHER = Path(__file__).with_name("paused_import_server.py")
-START_SECONDS = 180  # a loaded CI machine can take long to import the app
-
-
-def _port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def _prepare(db_url: str, tmp_path: Path) -> tuple[str, Path, int]:
@@ -65,7 +57,7 @@ def _prepare(db_url: str, tmp_path: Path) -> tuple[str, Path, int]:
 @contextmanager
 def _server(db_url: str, pause: Path | None = None) -> Iterator[tuple[subprocess.Popen[bytes], str]]:
     """`citykpi serve` on a free port; with `pause`, through the launcher that stops imports mid-way."""
-    port = _port()
+    port = free_port()
     env = {**os.environ, "CITYKPI_DATABASE_URL": db_url}
     serve = ["serve", "--port", str(port), "--no-demo"]
     launcher = [str(LAUNCHER), str(pause)] if pause else ["-m", "citykpi.cli"]
@@ -73,27 +65,12 @@ def _server(db_url: str, pause: Path | None = None) -> Iterator[tuple[subprocess
     process = subprocess.Popen([sys.executable, *launcher, *serve], env=env, stdout=quiet, stderr=quiet)
     base = f"http://127.0.0.1:{port}"
     try:
-        _wait(lambda: _healthy(base), process, "the server did not start")
+        wait_healthy(base, process)
         yield process, base
     finally:
         if process.poll() is None:
             process.kill()
         process.wait()
-
-
-def _wait(done: Callable[[], bool], process: subprocess.Popen[bytes], failure: str) -> None:
-    deadline = time.monotonic() + START_SECONDS
-    while not done():
-        if time.monotonic() > deadline or process.poll() is not None:
-            pytest.fail(failure)
-        time.sleep(0.1)
-
-
-def _healthy(base: str) -> bool:
-    try:
-        return httpx.get(f"{base}/healthz", timeout=2).status_code == 200
-    except httpx.HTTPError:
-        return False
 
 
 def _upload(base: str, token: str, csv: Path) -> httpx.Response:
@@ -169,7 +146,7 @@ def test_killed_server_leaves_database_as_it_was(db_url: str, tmp_path: Path) ->
     with _server(db_url, pause=marker) as (process, base):
         upload = threading.Thread(target=_upload_until_killed, args=(base, token, csv))
         upload.start()
-        _wait(marker.exists, process, "the import never reached its pause")
+        wait_until(marker.exists, "the import never reached its pause", process)
         assert _writes_in_flight(db_url) > 0, "the import's writes should be in the database, uncommitted"
         assert _counts(db_url) == (0, 0), "nothing of the paused import is visible to other connections"
         process.send_signal(signal.SIGKILL)

@@ -9,11 +9,11 @@ from pathlib import Path
 import pytest
 from rich.console import Console
 
+from citykpi.cli.report_view import print_report
 from citykpi.collect import cells
 from citykpi.collect.cells import TEXT_LIMIT, Problem
 from citykpi.collect.datapackage import MAX_RESOURCES, read_datapackage
 from citykpi.collect.formula_guard import neutralised, restored
-from citykpi.collect.report_io import print_report
 from citykpi.collect.tidy import read_csv, write_csv
 from citykpi.framework.catalogue import Catalogue
 from citykpi.model.diagnostics import Location, ValidationReport, error

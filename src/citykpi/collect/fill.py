@@ -24,11 +24,11 @@ from pathlib import Path
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
+from citykpi.collect.annotate import add_problems_sheet
 from citykpi.collect.catalogue import CatalogueLike
 from citykpi.collect.cells import TEXT_LIMIT
 from citykpi.collect.formula_guard import neutralised
 from citykpi.collect.layout import COVER_SHEET, QUALITY_CHOICES, SHEET_COLUMNS
-from citykpi.collect.report_io import add_problems_sheet
 from citykpi.collect.template import HEADER_ROW, template_workbook
 from citykpi.model.diagnostics import Diagnostic, Location, Severity, ValidationReport
 from citykpi.model.submission import Entry, Status, Submission

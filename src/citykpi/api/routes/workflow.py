@@ -9,9 +9,10 @@ from pathlib import Path
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
-from citykpi.api.deps import Caller, Db, Id, Reader, SignedIn
 from citykpi.api.routes.cities import period_detail
 from citykpi.api.schemas import CertificateOut, PeriodDetail, ReviewActionIn, ReviewDetail, ReviewOut, TransitionIn
+from citykpi.http.callers import Caller, SignedIn
+from citykpi.http.deps import Db, Id, Reader
 from citykpi.platform import certificates, cities, reports, verification
 from citykpi.platform.roles import Action
 from citykpi.store.schema import Review
