@@ -50,10 +50,17 @@ def missing_part(part: str, where: Location) -> Diagnostic:
     return said("damaged-file", template, {"part": part}, variant="missing-part", location=where)
 
 
-def member_problem(member: zipfile.ZipInfo, where: Location) -> Diagnostic | None:
-    """What the zip directory already shows to be unreadable in one part, before anything is inflated."""
+def member_problem(member: zipfile.ZipInfo, size: int, where: Location) -> Diagnostic | None:
+    """What the zip directory already shows to be unreadable in one part of a file of `size` bytes.
+
+    A part said to end past the end of the file may still inflate when read whole (the compressed
+    stream ends first) and fail when streamed, so the two readers would disagree on it.
+    """
     if member.flag_bits & 0x1:
         return encrypted(where)
+    if member.header_offset + member.compress_size > size:
+        template = "part {part} is said to hold more bytes than the file has (a cut or damaged file); " + ADVICE
+        return said("damaged-file", template, {"part": member.filename[:80]}, variant="sizes", location=where)
     if member.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
         template = "part {part} is compressed with method {method}, which Excel does not write; " + ADVICE
         params: dict[str, Param] = {"part": member.filename[:80], "method": member.compress_type}

@@ -97,7 +97,7 @@ def check_workbook_file(path: Path, where: Location, limits: Limits = DEFAULT_LI
         return [_error("format-error", "this file is not an Excel workbook (.xlsx is a zip archive)", where, "binary")]
     try:
         with zipfile.ZipFile(path) as archive:
-            return _check_members(archive.infolist(), where, limits)
+            return _check_members(archive.infolist(), path.stat().st_size, where, limits)
     except zipfile.BadZipFile as exc:  # no readable zip directory: the end of the file is missing or garbled
         template = "the workbook is damaged or truncated ({detail}); save it again"
         return [_error("compression-error", template, where, "", detail=str(exc))]
@@ -105,7 +105,7 @@ def check_workbook_file(path: Path, where: Location, limits: Limits = DEFAULT_LI
         return [damaged(exc, where)]
 
 
-def _check_members(members: list[zipfile.ZipInfo], where: Location, limits: Limits) -> list[Diagnostic]:
+def _check_members(members: list[zipfile.ZipInfo], size: int, where: Location, limits: Limits) -> list[Diagnostic]:
     names = {m.filename for m in members}
     if len(members) > limits.max_members:
         template = "the workbook has {parts} parts (limit {limit})"
@@ -142,7 +142,7 @@ def _check_members(members: list[zipfile.ZipInfo], where: Location, limits: Limi
         return [_error("format-error", "this zip archive is not an Excel workbook (no xl/workbook.xml)", where, "zip")]
     if CONTENT_TYPES not in names:  # python-calamine does without it, openpyxl cannot: both refuse the file
         return [missing_part(CONTENT_TYPES, where)]
-    unreadable = next((p for p in (member_problem(m, where) for m in members) if p is not None), None)
+    unreadable = next((p for p in (member_problem(m, size, where) for m in members) if p is not None), None)
     if unreadable is not None:
         return [unreadable]
     problems: list[Diagnostic] = []
