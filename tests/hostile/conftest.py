@@ -6,9 +6,7 @@ import time
 from pathlib import Path
 
 import pytest
-from corpus import Case, build
-
-SEED = 11
+from corpus import SEED, Case, build
 
 
 @pytest.fixture(scope="session")

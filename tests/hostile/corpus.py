@@ -567,7 +567,10 @@ KINDS: list[Callable[[Builder], None]] = [
 ]
 
 
-def build(folder: Path, seed: int = 11) -> list[Case]:
+SEED = 11  # the seed the tests build the corpus with
+
+
+def build(folder: Path, seed: int = SEED) -> list[Case]:
     folder.mkdir(parents=True, exist_ok=True)
     base = make_base(folder)
     builder = Builder(folder / "cases", base, seed)
@@ -585,5 +588,5 @@ def cases_by_kind(cases: list[Case]) -> Iterator[tuple[str, int]]:
 
 
 if __name__ == "__main__":
-    built = build(Path(sys.argv[1]), int(sys.argv[2]) if len(sys.argv) > 2 else 11)
+    built = build(Path(sys.argv[1]), int(sys.argv[2]) if len(sys.argv) > 2 else SEED)
     print(len(built), dict(cases_by_kind(built)))

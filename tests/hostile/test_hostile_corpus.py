@@ -20,8 +20,7 @@ from typing import Any
 
 import pytest
 import typer
-from conftest import SEED
-from corpus import Case, cases_by_kind
+from corpus import SEED, Case, cases_by_kind
 
 from citykpi.cli import app
 
