@@ -129,3 +129,18 @@ def test_an_output_folder_that_cannot_be_created_is_a_message_not_a_traceback(
     assert result.exit_code == 1
     assert "output-error" in result.output and str(blocker / "out") in result.output
     assert not isinstance(result.exception, OSError)
+
+
+def test_formula_like_texts_are_quoted_in_kpis_csv(catalogue: Catalogue, tmp_path: Path) -> None:
+    """A source typed as '=HYPERLINK(...)' opens as text, not as a formula, in a spreadsheet (OWASP)."""
+    submission = generate(list(catalogue.kpis.values()), city("Vellmarsk"), 2023)
+    formula = '=HYPERLINK("http://evil.example","x")'
+    entries = [e.model_copy(update={"source": formula}) for e in submission.entries]
+    source = write_csv(submission.model_copy(update={"entries": entries}), tmp_path / "city.csv")
+    result = runner.invoke(app, ["assess", str(source), "-o", str(tmp_path / "out")])
+    assert result.exit_code == 0, result.output
+    rows = list(csv.DictReader((tmp_path / "out" / "kpis.csv").open(encoding="utf-8")))
+    sources = {r["source"] for r in rows if r["source"]}
+    assert sources == {"'" + formula}
+    assert all(not r["value"].startswith("'") for r in rows)  # numbers, negative ones too, stay numbers
+    assert json.loads((tmp_path / "out" / "kpis.json").read_text())["results"][0]["source"] in ("", formula)

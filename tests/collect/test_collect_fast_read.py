@@ -20,12 +20,11 @@ from citykpi.collect.catalogue import CatalogueLike
 from citykpi.collect.readers import read_any
 from citykpi.collect.safety import DEFAULT_LIMITS, scan_cells
 from citykpi.collect.sheets import CalamineSheets, OpenpyxlSheets
-from citykpi.collect.workbook import _read
+from citykpi.collect.workbook import read_sheets
 from citykpi.demo.cities import city
 from citykpi.demo.generate import generate
 from citykpi.demo.workbook import write_filled
 from citykpi.framework.catalogue import Catalogue
-from citykpi.model.diagnostics import Location
 
 LIBREOFFICE = Path(__file__).parent / "data" / "vellmarsk-2024-libreoffice.xlsx"
 ICT1 = "EC: ICT: ICT: 1C"
@@ -34,7 +33,7 @@ ICT1 = "EC: ICT: ICT: 1C"
 def both(path: Path, catalogue: CatalogueLike) -> tuple[dict[str, object], dict[str, object]]:
     results = []
     for sheets in (CalamineSheets, OpenpyxlSheets):
-        submission, report = _read(sheets, path, Location(file=path.name), catalogue, DEFAULT_LIMITS)
+        submission, report = read_sheets(sheets, path, catalogue, DEFAULT_LIMITS)
         results.append({"submission": submission and submission.model_dump(), "report": report.model_dump()})
     return results[0], results[1]
 
@@ -116,7 +115,7 @@ def test_a_sheet_calamine_cannot_parse_is_reported_as_damaged_by_openpyxl(
     assert scan_cells(path) is None
     submission, report = read_any(path, catalogue)
     assert submission is None
-    assert [d.type for d in report.errors] == ["source-error"]
+    assert [d.type for d in report.errors] == ["damaged-file"]
     assert "damaged" in report.errors[0].message
 
 

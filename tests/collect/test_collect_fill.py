@@ -133,11 +133,12 @@ def test_an_entry_without_a_row_or_twice_is_reported_and_kept_on_the_problems_sh
     assert comparable(back) == comparable(Submission(profile=profile, entries=every_kind_of_entry()))
 
 
-def test_text_that_looks_like_a_formula_is_written_as_text_and_warned(
+def test_text_that_looks_like_a_formula_is_written_quoted_and_reads_back_as_it_was(
     catalogue: Catalogue, profile: CityProfile, tmp_path: Path
 ) -> None:
     """Texts typed on the platform (notes, the city name, even a stray KPI code) end in an open-data
-    download: none may become a formula a spreadsheet runs, and none may break the file."""
+    download: none may become a formula a spreadsheet runs, and none may break the file; the
+    quote in front (OWASP) is dropped again by the importer."""
     formula, bell = '=HYPERLINK("http://x.example","x")', "bell\x07 register"
     entries = [
         Entry(kpi="EC: ICT: ICT: 1C", kind=EntryKind.INPUT, name="households_with_internet", value=10.0,
@@ -150,8 +151,6 @@ def test_text_that_looks_like_a_formula_is_written_as_text_and_warned(
     assert [d.type for d in report.errors] == ["unknown-kpi"]
     warned = sorted((d.type, d.location.field) for d in report.warnings)
     assert warned == [
-        ("formula-in-cell", "city"),
-        ("formula-in-cell", "households_with_internet"),
         ("illegal-character", "country"),
         ("illegal-character", "households_with_internet"),
     ]
@@ -159,9 +158,11 @@ def test_text_that_looks_like_a_formula_is_written_as_text_and_warned(
     formulas = [c.coordinate for ws in wb.worksheets for row in ws.iter_rows() for c in row if c.data_type == "f"]
     assert formulas == []
     notes = next(r for r in wb["Economy"].iter_rows(min_row=4) if r[3].value == "households_with_internet")
-    assert notes[12].value == formula and notes[9].value == "bell register"
+    assert notes[12].value == "'" + formula and notes[9].value == "bell register"
     cover = {r[2].value: r[1].value for r in wb["Cover"].iter_rows(min_row=4)}
-    assert (cover["city"], cover["country"]) == ("=Town", "CH")
+    assert (cover["city"], cover["country"]) == ("'=Town", "CH")
+    back, _ = read_workbook(path, catalogue)
+    assert back is not None and back.profile.city == "=Town" and back.entries[0].notes == formula
     assert [r[4] for r in wb["Problems"].iter_rows(min_row=2, values_only=True)] == ["=1+1"]
 
 

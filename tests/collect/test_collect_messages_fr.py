@@ -24,7 +24,7 @@ SOURCES = Path(str(resources.files("citykpi")))
 # errors of types without a '<type>.package' entry.
 ENGLISH_ONLY = {
     "duplicate-code", "duplicate-framework", "duplicate-input", "file-error", "formula-type", "illegal-character",
-    "output-error", "unknown-name",
+    "output-error", "text-length", "unknown-name",
 }  # fmt: skip
 # A problem type raised in the source: the first argument of a constructor, or a type= keyword.
 RAISED = re.compile(

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+from sqlalchemy import text
 from typer.testing import CliRunner
 
 from citykpi.cli import app
@@ -43,3 +45,34 @@ def test_import_of_a_file_that_is_not_a_backup_says_so(tmp_path: Path) -> None:
     bogus.write_text(json.dumps({"hello": 1}))
     result = CliRunner().invoke(app, ["db", "import", str(bogus), "--database", sqlite_url(tmp_path)])
     assert result.exit_code == 1 and "not a citykpi backup" in result.output
+
+
+def test_sql_null_and_non_finite_numbers_survive_a_round_trip_as_standard_json(
+    database: Database, db_url: str, tmp_path: Path
+) -> None:
+    """A NULL JSON column stays NULL (not the JSON text 'null'), and a number stored as infinity before the
+    API refused such numbers is written as standard JSON and read back as the number."""
+    load_demo(database, CITIES[:1], (2023,))
+    with database.engine.begin() as conn:
+        conn.execute(text("UPDATE periods SET completion = NULL"))
+        if conn.dialect.name == "sqlite":  # PostgreSQL's float columns take 'Infinity' as text
+            conn.execute(text("UPDATE cities SET population = 9e999"))
+        else:
+            conn.execute(text("UPDATE cities SET population = 'Infinity'"))
+    backup = tmp_path / "backup.json"
+    runner = CliRunner()
+    assert runner.invoke(app, ["db", "export", str(backup), "--database", db_url]).exit_code == 0
+    exported = backup.read_text(encoding="utf-8")
+    json.loads(exported, parse_constant=lambda name: pytest.fail(f"non-standard JSON constant {name}"))
+    target_dir = tmp_path / "restored"
+    target_dir.mkdir()
+    target = sqlite_url(target_dir)
+    restored = runner.invoke(app, ["db", "import", str(backup), "--database", target])
+    assert restored.exit_code == 0, restored.output
+    created = "SELECT COUNT(*) FROM audit_log WHERE old IS NULL"  # a creation has no old state
+    with database.engine.connect() as conn:
+        before = conn.execute(text(created)).scalar()
+    with migrated(target) as copy, copy.engine.connect() as conn:
+        assert conn.execute(text(created)).scalar() == before > 0
+        assert conn.execute(text("SELECT COUNT(*) FROM periods WHERE completion IS NOT NULL")).scalar() == 0
+        assert conn.execute(text("SELECT population FROM cities")).scalar() == float("inf")

@@ -217,3 +217,27 @@ def test_choose_indicators_page_proposes_and_downloads_the_workbook(base: str) -
     assert public.get("/choose-indicators", params={"sdg": "18"}).status_code == 422
     french = public.get("/choose-indicators", params={"sdg": "6"}, headers={"Accept-Language": "fr"}).text
     assert "Choisir des indicateurs" in french and "ICP proposés" in french
+
+
+def test_upload_of_a_damaged_workbook_shows_the_damage_in_the_error_table(base: str, tmp_path: Path) -> None:
+    """A flipped run of bytes inside a compressed sheet (zlib or CRC failure): an error page, not a 500."""
+    import zipfile
+
+    from citykpi.collect.template import write_template
+    from citykpi.framework.catalogue import Catalogue
+    from citykpi.model.submission import CityProfile
+
+    path = write_template(Catalogue.load(), CityProfile(city="X", year=2024), tmp_path / "x.xlsx")
+    data = path.read_bytes()
+    sheet = max(zipfile.ZipFile(path).infolist(), key=lambda info: info.compress_size)
+    middle = sheet.header_offset + 30 + len(sheet.filename) + sheet.compress_size // 2
+    damaged = data[:middle] + b"\x00" * 64 + data[middle + 64 :]
+    editor = signed_in(base, "editor")
+    editor.timeout = httpx.Timeout(60)  # the machine running the tests may be busy
+    period = draft_period(editor)
+    token = csrf_of(editor.get(period).text)
+    files = {"file": ("city.xlsx", damaged, "application/octet-stream")}
+    answer = editor.post(f"{period}/upload", data={"csrf_token": token}, files=files)
+    assert answer.status_code == 422
+    table = answer.text[answer.text.index("Errors found in the file") :]
+    assert "the workbook is damaged and cannot be read" in table and "save it again" in table

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from citykpi.assess.summary import summary
 from citykpi.assess.table import COLUMNS, rows
+from citykpi.collect.formula_guard import neutralised
 from citykpi.model.assessment import Assessment
 
 OUTPUT_FILES = ("kpis.csv", "kpis.json", "summary.json")
@@ -25,7 +26,7 @@ def write_assessment(assessment: Assessment, folder: Path) -> list[Path]:
     with csv_path.open("w", encoding="utf-8", newline="") as handle:
         writer = csv.DictWriter(handle, fieldnames=COLUMNS)
         writer.writeheader()
-        writer.writerows({k: "" if v is None else v for k, v in row.items()} for row in rows(assessment))
+        writer.writerows({k: "" if v is None else neutralised(v) for k, v in row.items()} for row in rows(assessment))
     json_path.write_text(assessment.model_dump_json(indent=1), encoding="utf-8")
     summary_path.write_text(
         json.dumps(summary(assessment).model_dump(mode="json"), indent=1, ensure_ascii=False), encoding="utf-8"

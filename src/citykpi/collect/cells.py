@@ -33,10 +33,18 @@ def _problem(type: str, variant: str, template: str, **params: Param) -> Problem
     return Problem(type, template.format(**params), variant, params)
 
 
-NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
-THOUSANDS = re.compile(r"^[+-]?\d{1,3}([, \u00a0\u202f']\d{3})+(\.\d+)?$")
-DECIMAL_COMMA = re.compile(r"^[+-]?\d+,\d+$")
-WITH_UNIT = re.compile(r"^([+-]?[\d.,\s\u00a0\u202f']*\d)\s*([^\d\s].*)$")
+# ASCII digits only: Python's \d and float() also take Arabic-Indic or full-width digits, which a
+# spreadsheet or a database reading the same file would not take for a number.
+NUMBER = re.compile(r"^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?$")
+THOUSANDS = re.compile(r"^[+-]?[0-9]{1,3}([, \u00a0\u202f'][0-9]{3})+(\.[0-9]+)?$")
+DECIMAL_COMMA = re.compile(r"^[+-]?[0-9]+,[0-9]+$")
+WITH_UNIT = re.compile(r"^([+-]?[0-9.,\s\u00a0\u202f']*[0-9])\s*([^0-9\s].*)$")
+QUALITY_LEVEL = re.compile(r"^([1-6])(?:\.?$|\.?\s|\s*-)")  # '3', '3.', '3 - Extrapolated based on ...'; not '1.5'
+# Characters an XML 1.0 document (an .xlsx part, an SVG chart, an HTML page) cannot hold, and the other
+# C0 controls; `LINE_BREAKS` are allowed where a text may span lines (notes, sources).
+CONTROL = re.compile("[\x00-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
+LINE_BREAKS = "\t\n\r"
+TEXT_LIMIT = 32_767  # characters an Excel cell holds: a longer text would be cut on export
 
 
 def text(raw: Raw) -> str:
@@ -56,7 +64,10 @@ def number(raw: Raw, *, integer: bool = False) -> float | Problem:
     if isinstance(raw, bool):
         return _problem("type-error", "logical", "expected a number, found the logical value {found}", found=str(raw))
     if isinstance(raw, int | float):
-        value = float(raw)
+        try:
+            value = float(raw)
+        except OverflowError:  # an int of hundreds of digits (a hostile file's numeric cell)
+            value = math.inf
     elif isinstance(raw, datetime | date | time):
         template = "expected a number, found a date/time ({found}); format the cell as a number"
         return _problem("type-error", "date", template, found=str(raw))
@@ -64,6 +75,8 @@ def number(raw: Raw, *, integer: bool = False) -> float | Problem:
         s = str(raw).strip()
         if NUMBER.match(s):
             value = float(s)
+        elif len(s) > 100:  # no typing slip is that long; the patterns below would backtrack on it
+            return _problem("type-error", "text", "expected a number, found the text '{found}'", found=s[:60])
         elif THOUSANDS.match(s):
             template = "'{found}' uses thousands separators; write the number without them (e.g. 12345.6)"
             return _problem("type-error", "thousands", template, found=s)
@@ -80,7 +93,7 @@ def number(raw: Raw, *, integer: bool = False) -> float | Problem:
         else:
             return _problem("type-error", "text", "expected a number, found the text '{found}'", found=s[:60])
     if not math.isfinite(value):
-        return _problem("type-error", "not-finite", "expected a finite number, found {found}", found=str(raw))
+        return _problem("type-error", "not-finite", "expected a finite number, found {found}", found=_quote(raw))
     if integer and not value.is_integer():
         return _problem("type-error", "not-whole", "expected a whole number, found {found}", found=_show(value))
     return value
@@ -139,7 +152,7 @@ def typed(
     if kind is ValueKind.BOOLEAN:
         return boolean(raw)
     if kind is ValueKind.LEVEL:
-        return level(raw, levels) if levels else text(raw)
+        return level(raw, levels) if levels else plain_text(raw, lines=True)
     result = number(raw, integer=kind is ValueKind.INTEGER)
     if isinstance(result, Problem):
         return result
@@ -167,14 +180,40 @@ def quality(raw: Raw) -> DataQuality | Problem | None:
     s = text(raw)
     if not s:
         return None
-    head = s.split(" ", 1)[0].rstrip(".-")
-    if head.isdigit() and 1 <= int(head) <= 6:
-        return DataQuality(int(head))
+    if m := QUALITY_LEVEL.match(s):
+        return DataQuality(int(m.group(1)))
     for q, label in DATA_QUALITY_LABELS.items():
         if s.casefold() == label.casefold():
             return q
     template = "unknown data quality '{found}'; choose one of the six levels 1-6"
     return _problem("constraint-error", "quality", template, found=s[:60])
+
+
+CONTROL_MESSAGES = {
+    False: ("control-character", "the text contains the control character {code} at position {position}; remove it"),
+    True: (
+        "control-character-lines",
+        "the text contains the control character {code} at position {position}; remove it "
+        "(tabs and line breaks are the only ones allowed)",
+    ),
+}
+
+
+def plain_text(raw: Raw, *, lines: bool) -> str | Problem:
+    """A text cell that every output (an .xlsx cell, a chart, a page) holds unchanged, or why not.
+
+    Control characters (`lines`: other than tab and line breaks) are refused rather than removed,
+    so that what is stored is what the city typed.
+    """
+    s = text(raw)
+    if len(s) > TEXT_LIMIT:
+        template = "the text has {length} characters, above the limit of {limit} (what an Excel cell holds)"
+        return _problem("constraint-error", "text-length", template, length=len(s), limit=TEXT_LIMIT)
+    bad = next((c for c in CONTROL.findall(s) if not (lines and c in LINE_BREAKS)), None)
+    if bad is not None:
+        variant, template = CONTROL_MESSAGES[lines]
+        return _problem("type-error", variant, template, code=f"U+{ord(bad):04X}", position=s.index(bad) + 1)
+    return s
 
 
 def verified(raw: Raw) -> bool | Problem | None:
@@ -185,6 +224,12 @@ def verified(raw: Raw) -> bool | Problem | None:
         template = "'Verified' must be YES or NO, found '{found}'"
         return _problem("constraint-error", "verified", template, found=text(raw)[:40])
     return result
+
+
+def _quote(raw: Raw) -> str:
+    """A value quoted in a message, cut so that a 5,000-digit number does not make a 5,000-character message."""
+    shown = str(raw)
+    return shown if len(shown) <= 60 else f"{shown[:57]}..."
 
 
 def _show(x: float) -> str:

@@ -26,6 +26,8 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from citykpi.collect.annotate import add_problems_sheet
 from citykpi.collect.catalogue import CatalogueLike
+from citykpi.collect.cells import TEXT_LIMIT
+from citykpi.collect.formula_guard import neutralised
 from citykpi.collect.layout import COVER_SHEET, QUALITY_CHOICES, SHEET_COLUMNS
 from citykpi.collect.template import HEADER_ROW, template_workbook
 from citykpi.model.diagnostics import Diagnostic, Location, Severity, ValidationReport
@@ -124,13 +126,13 @@ def _text(value: object, column: str, where: Location, problems: list[Diagnostic
         problems.append(
             Diagnostic(type="illegal-character", severity=Severity.WARNING, message=message, location=where)
         )
-    if text.startswith("="):
+    if len(text) > TEXT_LIMIT:
         message = (
-            f"the {column} text starts with '=': written as text, never as a formula, but the importer "
-            "takes such a cell for a formula and refuses it; reword it before importing the file"
+            f"the {column} text has {len(text)} characters; Excel shows only the first {TEXT_LIMIT} "
+            "(the file holds it whole)"
         )
-        problems.append(Diagnostic(type="formula-in-cell", severity=Severity.WARNING, message=message, location=where))
-    return text
+        problems.append(Diagnostic(type="text-length", severity=Severity.WARNING, message=message, location=where))
+    return neutralised(text)
 
 
 def _no_formulas(wb: Workbook) -> None:

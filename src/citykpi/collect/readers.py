@@ -12,7 +12,7 @@ from citykpi.collect.workbook import read_workbook
 from citykpi.model.diagnostics import Location, ValidationReport, error, said
 from citykpi.model.submission import Submission
 
-__all__ = ["read_any", "read_csv", "read_datapackage", "read_workbook"]
+__all__ = ["read_any", "read_csv", "read_datapackage", "read_or_report", "read_workbook"]
 
 WORKBOOK_SUFFIXES = {".xlsx", ".xlsm", ".xltx", ".xls"}
 
@@ -54,6 +54,21 @@ def read_any(
     if suffix == ".json":
         return read_datapackage(path, catalogue, limits)
     return _by_content(path, head, catalogue, limits)
+
+
+def read_or_report(
+    path: Path | str, catalogue: CatalogueLike, limits: Limits = DEFAULT_LIMITS
+) -> tuple[Submission | None, ValidationReport]:
+    """`read_any` for the edges (CLI, assessment of files): a failure of the readers themselves is a report too.
+
+    Every input a user can give is meant to end as a located diagnostic inside the readers; this is
+    the net under them, so that a bug met by some new kind of file is a message, not a traceback.
+    """
+    try:
+        return read_any(path, catalogue, limits)
+    except Exception as exc:
+        message = f"the file could not be read ({type(exc).__name__}: {exc}); please report this as a bug"
+        return None, ValidationReport.from_diagnostics([error("source-error", message, file=Path(path).name)])
 
 
 def _by_content(

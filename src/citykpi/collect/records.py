@@ -115,10 +115,13 @@ def parse_profile(
             )
         else:
             values[key] = number
-    for key in ("city", "country"):
-        values[key] = cells.text(raw(key))
-    values["currency"] = cells.text(raw("currency")).upper()
-    if cells.is_blank(raw("city")) or values.get("year") is None:
+    for key in ("city", "country", "currency"):
+        checked = cells.plain_text(raw(key), lines=False)
+        if isinstance(checked, Problem):
+            problems.append(diagnostic(checked, where(key)))
+        values[key] = checked if isinstance(checked, str) else ""
+    values["currency"] = str(values["currency"]).upper()
+    if not values["city"] or values.get("year") is None:
         return None, problems
     return CityProfile.model_validate(values), problems
 
@@ -193,6 +196,7 @@ def _entry(record: Record, catalogue: CatalogueLike, problems: list[Diagnostic])
     if isinstance(verified, Problem):
         problems.append(diagnostic(verified, record.at("verified", code)))
         verified = None
+    texts = {column: _free_text(record, column, code, problems) for column in FREE_TEXT}
     if filled and value is None:
         return None  # the value was refused above; an entry without it would read as "not reported"
     return Entry(
@@ -202,12 +206,21 @@ def _entry(record: Record, catalogue: CatalogueLike, problems: list[Diagnostic])
         value=value,
         status=status,
         quality=quality,
-        origin=cells.text(record.get("origin")),
-        source=cells.text(record.get("source")),
-        notes=cells.text(record.get("notes")),
+        **texts,
         verified=verified,
         location=record.at("value", code),
     )
+
+
+FREE_TEXT = ("origin", "source", "notes")  # the entry's texts that may span lines
+
+
+def _free_text(record: Record, column: str, code: str, problems: list[Diagnostic]) -> str:
+    checked = cells.plain_text(record.get(column), lines=True)
+    if isinstance(checked, Problem):
+        problems.append(diagnostic(checked, record.at(column, code)))
+        return ""
+    return checked
 
 
 def _kpi(record: Record, catalogue: CatalogueLike, problems: list[Diagnostic]) -> Kpi | None:

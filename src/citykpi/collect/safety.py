@@ -8,10 +8,12 @@ reading the directory. External links and macros are reported, never followed or
 from __future__ import annotations
 
 import re
+import xml.parsers.expat
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from citykpi.collect.damage import ZIP_FAILURES, damaged, encrypted, member_problem, missing_part
 from citykpi.model.diagnostics import Diagnostic, Location, Param, Severity, said
 
 
@@ -28,7 +30,9 @@ class Limits:
 DEFAULT_LIMITS = Limits()
 
 ZIP_MAGIC = b"PK\x03\x04"
+CONTENT_TYPES = "[Content_Types].xml"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # Excel 97-2003 .xls
+ENCRYPTED_PACKAGE = "EncryptedPackage".encode("utf-16-le")  # the stream of an .xlsx saved with a password
 
 
 def _error(type: str, template: str, where: Location, variant: str, **params: Param) -> Diagnostic:
@@ -76,6 +80,8 @@ def check_workbook_file(path: Path, where: Location, limits: Limits = DEFAULT_LI
         return problems
     with path.open("rb") as f:
         kind = sniff(f.read(4096))
+    if kind == "xls" and ENCRYPTED_PACKAGE in path.read_bytes():  # Excel saves a password-protected .xlsx so
+        return [encrypted(where)]
     if kind == "xls":
         return [_error("format-error", "this is an old Excel 97-2003 (.xls) file; save it as .xlsx", where, "xls")]
     if kind == "text":
@@ -91,13 +97,15 @@ def check_workbook_file(path: Path, where: Location, limits: Limits = DEFAULT_LI
         return [_error("format-error", "this file is not an Excel workbook (.xlsx is a zip archive)", where, "binary")]
     try:
         with zipfile.ZipFile(path) as archive:
-            return _check_members(archive.infolist(), where, limits)
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError) as exc:
+            return _check_members(archive.infolist(), path.stat().st_size, where, limits)
+    except zipfile.BadZipFile as exc:  # no readable zip directory: the end of the file is missing or garbled
         template = "the workbook is damaged or truncated ({detail}); save it again"
         return [_error("compression-error", template, where, "", detail=str(exc))]
+    except ZIP_FAILURES as exc:
+        return [damaged(exc, where)]
 
 
-def _check_members(members: list[zipfile.ZipInfo], where: Location, limits: Limits) -> list[Diagnostic]:
+def _check_members(members: list[zipfile.ZipInfo], size: int, where: Location, limits: Limits) -> list[Diagnostic]:
     names = {m.filename for m in members}
     if len(members) > limits.max_members:
         template = "the workbook has {parts} parts (limit {limit})"
@@ -132,6 +140,11 @@ def _check_members(members: list[zipfile.ZipInfo], where: Location, limits: Limi
             message = "this is an OpenDocument file (LibreOffice .ods), not an Excel workbook; save it as .xlsx"
             return [_error("format-error", message, where, "ods")]
         return [_error("format-error", "this zip archive is not an Excel workbook (no xl/workbook.xml)", where, "zip")]
+    if CONTENT_TYPES not in names:  # python-calamine does without it, openpyxl cannot: both refuse the file
+        return [missing_part(CONTENT_TYPES, where)]
+    unreadable = next((p for p in (member_problem(m, size, where) for m in members) if p is not None), None)
+    if unreadable is not None:
+        return [unreadable]
     problems: list[Diagnostic] = []
     links = sorted(n for n in names if n.startswith("xl/externalLinks/") and n.endswith(".xml"))
     if links:
@@ -163,38 +176,88 @@ def _check_members(members: list[zipfile.ZipInfo], where: Location, limits: Limi
 CELL = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?c[\s/>]")
 CELL_REF = re.compile(rb'<(?:[A-Za-z_][\w.-]*:)?c\s[^>]*?\br="([A-Z]{1,3})([0-9]{1,7})"')
 FORMULA = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?f[\s/>]")
+NOT_UTF8 = re.compile(rb"""<\?xml[^>]*encoding=["'](?!utf-8["'])""", re.IGNORECASE)
+ERROR_VALUE = re.compile(rb'<(?:[A-Za-z_][\w.-]*:)?c\s[^>]*?\bt="e"')
+ROW = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?row[\s/>]")
+HEADER_ROWS = 10  # rows above a data sheet's header that do not count against the limit
 
 
 def scan_cells(path: Path, limits: Limits = DEFAULT_LIMITS) -> str | None:
     """Why the file must be read cell by cell (by openpyxl), or None when a whole-sheet reader may read it.
 
     Call it after `check_workbook_file` found nothing wrong: sizes are bounded by then. Every XML
-    part is inflated once (about 5 ms for a U4SSC
-    workbook) and searched for what the fast reader cannot report or would be hurt by: formulas
-    (it reads their cached result), a DTD (entity bombs: openpyxl's defusedxml refuses them with
-    a clear message), cells without a reference, and cells so far apart that a dense grid of the
-    sheet would not fit in memory.
+    part is inflated once (about 5 ms for a U4SSC workbook), checked to be well-formed XML, and
+    searched for what the fast reader cannot report or would be hurt by: formulas (it reads their
+    cached result), error values such as `#DIV/0!` (it reads them as empty cells), parts not in
+    UTF-8 (it reads them as empty), a DTD (entity bombs: openpyxl's defusedxml refuses them with a
+    clear message), cells without a reference, and cells so far apart that a dense grid of the
+    sheet would not fit in memory. A sheet of more
+    rows than the limit raises `TooManyRows`; damaged compressed data and a part that is not
+    well-formed XML (which python-calamine may read leniently where openpyxl refuses it) raise one
+    of `damage.ZIP_FAILURES`.
     """
-    try:
-        with zipfile.ZipFile(path) as archive:
-            for name in archive.namelist():
-                if not name.endswith((".xml", ".rels")):
-                    continue
-                data = archive.read(name)
-                if b"<!DOCTYPE" in data or b"<!ENTITY" in data:
-                    return f"{name} declares a DTD"
-                if name.startswith("xl/worksheets/"):
-                    reason = _sheet_reason(data, limits)
-                    if reason:
-                        return f"{name}: {reason}"
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError, NotImplementedError) as exc:
-        return f"the archive cannot be inflated ({type(exc).__name__})"
+    with zipfile.ZipFile(path) as archive:
+        for name in archive.namelist():
+            if not name.endswith((".xml", ".rels")):
+                continue
+            data = archive.read(name)
+            if b"<!DOCTYPE" in data or b"<!ENTITY" in data or _declares_dtd(name, data):
+                return f"{name} declares a DTD"
+            if data[:2] in (b"\xff\xfe", b"\xfe\xff") or NOT_UTF8.match(data):  # calamine reads UTF-8 only
+                return f"{name} is not UTF-8"
+            if name.startswith("xl/worksheets/"):
+                rows = len(ROW.findall(data))
+                if rows > limits.max_rows + HEADER_ROWS:
+                    raise TooManyRows(name, rows)
+                reason = _sheet_reason(data, limits)
+                if reason:
+                    return f"{name}: {reason}"
     return None
+
+
+class TooManyRows(Exception):
+    """A sheet with more rows than `Limits.max_rows` allows: refused before any is read."""
+
+    def __init__(self, part: str, rows: int) -> None:
+        super().__init__(f"{part} has {rows} rows")
+        self.part, self.rows = part, rows
+
+
+class MalformedPart(ValueError):
+    """A part of the archive that is not well-formed XML."""
+
+
+class _Doctype(Exception):
+    pass
+
+
+def _declares_dtd(name: str, data: bytes) -> bool:
+    """Whether the part declares a DTD, in whatever encoding; raises `MalformedPart` if it is not XML.
+
+    expat (the standard library's parser, about 1 ms for a U4SSC sheet) stops at the DTD before
+    reading a single entity, so no declaration is ever expanded here.
+    """
+    parser = xml.parsers.expat.ParserCreate()
+    parser.SetParamEntityParsing(xml.parsers.expat.XML_PARAM_ENTITY_PARSING_NEVER)
+
+    def stop(*_: object) -> None:
+        raise _Doctype
+
+    parser.StartDoctypeDeclHandler = stop
+    try:
+        parser.Parse(data, True)
+    except _Doctype:
+        return True
+    except xml.parsers.expat.ExpatError as exc:
+        raise MalformedPart(f"{name} is not well-formed XML: {exc}") from None
+    return False
 
 
 def _sheet_reason(xml: bytes, limits: Limits) -> str | None:
     if FORMULA.search(xml):
         return "formulas"
+    if ERROR_VALUE.search(xml):  # calamine reads '#DIV/0!' as an empty cell
+        return "error values"
     refs = CELL_REF.findall(xml)
     if len(refs) != len(CELL.findall(xml)):
         return "cells without a reference"

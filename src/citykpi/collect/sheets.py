@@ -43,7 +43,9 @@ class OpenpyxlSheets:
 
     def __init__(self, path: Path) -> None:
         from openpyxl import load_workbook
+        from openpyxl.worksheet import _reader
 
+        _reader._cast_number = _cast_number
         self.wb = load_workbook(path, read_only=True, data_only=False, keep_links=False, keep_vba=False)
 
     @property
@@ -51,17 +53,43 @@ class OpenpyxlSheets:
         return list(self.wb.sheetnames)
 
     def rows(self, name: str, min_row: int = 1, max_row: int | None = None, max_col: int | None = None) -> Rows:
-        for row in self.wb[name].iter_rows(min_row=min_row, max_row=max_row, max_col=max_col):
+        sheet = self.wb[name]
+        # Read-only openpyxl stops at the sheet's stated <dimension>; a file stating too small a one
+        # would hide its further rows from this reader and not from calamine.
+        sheet.reset_dimensions()
+        for row in sheet.iter_rows(min_row=min_row, max_row=max_row, max_col=max_col):
             yield tuple(_openpyxl_value(cell) for cell in row)
 
     def close(self) -> None:
         self.wb.close()
 
 
+def _cast_number(value: str) -> int | float | str:
+    """openpyxl's conversion of a number cell's text (`worksheet._reader._cast_number`), made total.
+
+    Its own raises on a number of more than 4,300 digits (Python's limit on int conversions) or
+    on text that is no number, which aborts the whole file and every cell location with it; here
+    the first becomes a float (infinite, so refused at its cell as not finite, as calamine's reading
+    is) and the second stays text (refused at its cell as text).
+    """
+    try:
+        if "." in value or "e" in value or "E" in value or len(value) > 300:
+            return float(value)
+        return int(value)
+    except ValueError:
+        return value
+
+
 def _openpyxl_value(cell: Any) -> Cell:
     value = getattr(cell, "value", None)
     if getattr(cell, "data_type", None) == "f":
         return Formula(value)
+    if isinstance(value, str):
+        from openpyxl.utils.escape import unescape
+
+        # OOXML writes a control character in a text as `_x0001_` (and an underscore before such a
+        # sequence as `_x005F_`); openpyxl leaves the escapes in, calamine decodes them.
+        return str(unescape(value))
     return value
 
 

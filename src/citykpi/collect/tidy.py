@@ -16,6 +16,7 @@ from pathlib import Path
 
 from citykpi.collect.catalogue import CatalogueLike
 from citykpi.collect.cells import Raw, is_blank, text
+from citykpi.collect.formula_guard import neutralised, restored
 from citykpi.collect.layout import PROFILE_KIND, PROFILE_NUMBERS, PROFILE_ROWS, TIDY_COLUMNS, TIDY_REQUIRED
 from citykpi.collect.records import ProfileField, Record
 from citykpi.collect.safety import DEFAULT_LIMITS, Limits, check_size, sniff
@@ -123,6 +124,11 @@ def parse_text(content: str, where: Location, parsed: Parsed, limits: Limits) ->
         parsed.found("format-error", "not a readable CSV file: {detail}", where, variant="csv", detail=str(exc))
         parsed.unreadable = True
         return
+    if len(rows) - 1 > limits.max_rows:  # refused before a row is checked: 100,000 rows of errors help no one
+        template = "the file has more than {limit} data rows, the limit; nothing was read"
+        parsed.found("hostile-file", template, where, variant="csv-rows", limit=limits.max_rows)
+        parsed.unreadable = True
+        return
     if not rows or not any(cell.strip() for cell in rows[0][1]):
         parsed.found("format-error", "the file has no header row", where, variant="no-header")
         parsed.unreadable = True
@@ -133,20 +139,13 @@ def parse_text(content: str, where: Location, parsed: Parsed, limits: Limits) ->
         return
     for number, cells in rows[1:]:
         _row(number, cells, columns, where, parsed)
-    if len(rows) > limits.max_rows:
-        parsed.found(
-            "hostile-file",
-            "more than {limit} rows; the rest was not read",
-            where,
-            variant="rows",
-            limit=limits.max_rows,
-        )
 
 
 def _rows(reader: Iterable[list[str]], limits: Limits) -> Iterator[tuple[int, list[str]]]:
+    """The header and at most one row more than the limit, which is enough to tell the file is too long."""
     for number, row in enumerate(reader, start=1):
         yield number, row
-        if number > limits.max_rows:
+        if number > limits.max_rows + 1:
             return
 
 
@@ -186,7 +185,7 @@ def _row(number: int, cells: list[str], columns: dict[str, int], where: Location
     if len(cells) > width and any(c.strip() for c in cells[width:]):
         template = "row {row} has {cells} cells, the header {width}"
         parsed.found("extra-cell", template, at, row=number, cells=len(cells), width=width)
-    fields: dict[str, Raw] = {key: cells[i].strip() if i < len(cells) else None for key, i in columns.items()}
+    fields: dict[str, Raw] = {key: restored(cells[i].strip()) if i < len(cells) else None for key, i in columns.items()}
     _same_city(fields, at, parsed)
     if text(fields.get("kind")).casefold() == PROFILE_KIND:
         _profile_row(fields, at, parsed)
@@ -283,5 +282,5 @@ def write_csv(submission: Submission, path: Path | str) -> Path:
     with path.open("w", encoding="utf-8", newline="") as f:
         writer = csv.DictWriter(f, fieldnames=TIDY_COLUMNS, lineterminator="\n")
         writer.writeheader()
-        writer.writerows(tidy_rows(submission))
+        writer.writerows({k: neutralised(v) for k, v in row.items()} for row in tidy_rows(submission))
     return path

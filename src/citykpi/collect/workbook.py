@@ -19,6 +19,9 @@ from openpyxl.utils import get_column_letter
 
 from citykpi.collect.catalogue import CatalogueLike
 from citykpi.collect.cells import Raw, is_blank, text
+from citykpi.collect.damage import ZIP_FAILURES
+from citykpi.collect.damage import damaged as damaged_file
+from citykpi.collect.formula_guard import restored
 from citykpi.collect.layout import (
     COVER_FIRST_ROW,
     COVER_SHEET,
@@ -32,7 +35,7 @@ from citykpi.collect.layout import (
     sheets_for,
 )
 from citykpi.collect.records import ProfileField, Record
-from citykpi.collect.safety import DEFAULT_LIMITS, Limits, check_workbook_file, scan_cells
+from citykpi.collect.safety import DEFAULT_LIMITS, Limits, TooManyRows, check_workbook_file, scan_cells
 from citykpi.collect.sheets import CalamineSheets, Cell, Formula, OpenpyxlSheets, Sheets
 from citykpi.collect.submission import assemble
 from citykpi.model.diagnostics import Diagnostic, Location, Param, Severity, ValidationReport, said
@@ -51,10 +54,18 @@ def read_workbook(
     problems = check_workbook_file(path, where, limits)
     if any(p.severity is Severity.ERROR for p in problems):
         return None, ValidationReport.from_diagnostics(problems)
-    fast = scan_cells(path, limits) is None
+    try:
+        fast = scan_cells(path, limits) is None
+    except TooManyRows as exc:
+        template = "part {part} has {rows} rows, above the limit of {limit}; nothing was read"
+        params: dict[str, Param] = {"part": exc.part, "rows": exc.rows, "limit": limits.max_rows}
+        too_long = said("hostile-file", template, params, variant="sheet-rows", location=where)
+        return None, ValidationReport.from_diagnostics([*problems, too_long])
+    except ZIP_FAILURES as exc:
+        return None, ValidationReport.from_diagnostics([*problems, damaged_file(exc, where)])
     if fast:
         try:
-            result = _read(CalamineSheets, path, where, catalogue, limits)
+            result = read_sheets(CalamineSheets, path, catalogue, limits)
         except BaseException as exc:  # pyo3 turns a Rust panic into a BaseException
             if isinstance(exc, KeyboardInterrupt | SystemExit):
                 raise
@@ -63,7 +74,7 @@ def read_workbook(
         # openpyxl parses lazily and, on a damaged part (bad XML, wrong CRC, missing relation), raises
         # whatever its parser raises; at this boundary any such failure means "damaged workbook".
         try:
-            result = _read(OpenpyxlSheets, path, where, catalogue, limits)
+            result = read_sheets(OpenpyxlSheets, path, catalogue, limits)
         except Exception as exc:
             return None, ValidationReport.from_diagnostics([*problems, _damaged(exc, where)])
     submission, report = result
@@ -72,12 +83,13 @@ def read_workbook(
     return submission, ValidationReport.from_diagnostics(problems).merged(report)
 
 
-def _read(
-    open_sheets: Callable[[Path], Sheets], path: Path, where: Location, catalogue: CatalogueLike, limits: Limits
+def read_sheets(
+    open_sheets: Callable[[Path], Sheets], path: Path, catalogue: CatalogueLike, limits: Limits = DEFAULT_LIMITS
 ) -> tuple[Submission | None, ValidationReport]:
+    """The workbook read by one given reader, for a file the byte checks passed (the tests pair the readers)."""
     sheets = open_sheets(path)
     try:
-        return _Reader(sheets, where, catalogue, limits).read()
+        return _Reader(sheets, Location(file=path.name), catalogue, limits).read()
     finally:
         sheets.close()
 
@@ -91,14 +103,7 @@ def _damaged(exc: Exception, where: Location) -> Diagnostic:
             variant="xml-entities",
             location=where,
         )
-    detail = str(exc)[:200] or type(exc).__name__
-    return said(
-        "source-error",
-        "the workbook is damaged and cannot be read ({detail}); open it in Excel and save it again",
-        {"detail": detail},
-        variant="damaged",
-        location=where,
-    )
+    return damaged_file(exc, where)
 
 
 def _caused_by_defusedxml(exc: BaseException | None) -> bool:
@@ -225,7 +230,9 @@ class _Reader:
                 kpi=kpi,
             )
             return None
-        if value is not None and not isinstance(value, str | int | float | bool):
+        if isinstance(value, str):
+            return restored(value)
+        if value is not None and not isinstance(value, int | float | bool):
             return text(value) if not hasattr(value, "isoformat") else value
         return value
 

@@ -10,6 +10,7 @@ from typing import Any
 
 from pydantic_core import from_json
 
+from citykpi.collect.formula_guard import neutralised, restored
 from citykpi.model.diagnostics import Diagnostic, Location
 from citykpi.model.errors import DiagnosticError
 
@@ -41,7 +42,7 @@ def write_csv(path: Path, header: Sequence[str], rows: Iterable[Mapping[str, str
     with path.open("w", encoding="utf-8", newline="") as f:
         writer = csv.DictWriter(f, fieldnames=list(header), lineterminator="\n", extrasaction="ignore")
         writer.writeheader()
-        writer.writerows(rows)
+        writer.writerows({k: neutralised(v) for k, v in row.items()} for row in rows)
 
 
 def read_csv(path: Path, required: Sequence[str]) -> Iterator[tuple[int, dict[str, str]]]:
@@ -61,6 +62,6 @@ def read_csv(path: Path, required: Sequence[str]) -> Iterator[tuple[int, dict[st
             raise fail("missing-label", f"missing column(s) {missing}; found {header}", file=path.name)
         try:
             for number, row in enumerate(reader, start=2):
-                yield number, {k: v or "" for k, v in row.items() if k is not None}
+                yield number, {k: restored(v or "") for k, v in row.items() if k is not None}
         except (UnicodeDecodeError, csv.Error) as exc:
             raise fail("format-error", f"unreadable CSV: {exc}", file=path.name) from None

@@ -3,18 +3,22 @@
 The file is database-neutral (an SQLite export restores into PostgreSQL and back): rows keep their
 ids so references and the audit trail stay intact, timestamps are written in UTC ISO 8601, and the
 schema revision is recorded so an old backup is restored into the schema it was taken from and then
-upgraded. Restoring requires an empty database and happens in one transaction.
+upgraded. Restoring requires an empty database and happens in one transaction. The file is standard
+JSON: a non-finite number stored before the API refused them is written as the text "NaN",
+"Infinity" or "-Infinity", read back as the number in a number column (inside a JSON column it
+stays that text).
 """
 
 from __future__ import annotations
 
 import gzip
 import json
+import math
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Table, func, insert, select, text
+from sqlalchemy import Float, Table, func, insert, select, text
 from sqlalchemy.engine import Connection
 
 from citykpi.store.db import Database
@@ -33,9 +37,19 @@ def _tables() -> list[Table]:
     return [t for t in Base.metadata.sorted_tables if t.name != DataRevision.__tablename__]
 
 
+# Standard JSON has no NaN or infinity; a number stored before the API refused them is written as this text.
+NON_FINITE = {"NaN": math.nan, "Infinity": math.inf, "-Infinity": -math.inf}
+
+
 def _encode(value: Any) -> Any:
     if isinstance(value, datetime):
         return (value.astimezone(UTC) if value.tzinfo else value.replace(tzinfo=UTC)).isoformat()
+    if isinstance(value, float) and not math.isfinite(value):
+        return "NaN" if math.isnan(value) else ("Infinity" if value > 0 else "-Infinity")
+    if isinstance(value, dict):
+        return {k: _encode(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_encode(v) for v in value]
     return value
 
 
@@ -57,7 +71,7 @@ def dump(db: Database) -> dict[str, Any]:
 
 def export(db: Database, path: Path) -> dict[str, int]:
     document = dump(db)
-    payload = json.dumps(document, ensure_ascii=False, sort_keys=True).encode()
+    payload = json.dumps(document, ensure_ascii=False, sort_keys=True, allow_nan=False).encode()
     path.write_bytes(gzip.compress(payload) if path.suffix == ".gz" else payload)
     return {name: len(rows) for name, rows in document["tables"].items()}
 
@@ -80,6 +94,8 @@ def _decode(table: Table, row: dict[str, Any]) -> dict[str, Any]:
     for column in table.columns:
         if isinstance(column.type, UtcDateTime) and isinstance(out.get(column.name), str):
             out[column.name] = datetime.fromisoformat(out[column.name])
+        elif isinstance(column.type, Float) and out.get(column.name) in NON_FINITE:
+            out[column.name] = NON_FINITE[out[column.name]]
     return out
 
 

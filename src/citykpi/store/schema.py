@@ -64,9 +64,14 @@ def _in_utc(moment: datetime) -> datetime:
     return moment.astimezone(UTC) if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
+# Python None is SQL NULL in a JSON column, never the JSON text 'null': one meaning for "nothing", so a
+# row written by the platform, restored from a backup or inserted by hand reads and compares the same.
+NULLABLE_JSON = JSON(none_as_null=True)
+
+
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
-    type_annotation_map: ClassVar[dict[Any, Any]] = {dict[str, Any]: JSON, list[Any]: JSON}
+    type_annotation_map: ClassVar[dict[Any, Any]] = {dict[str, Any]: NULLABLE_JSON, list[Any]: NULLABLE_JSON}
 
 
 class Framework(Base):
@@ -115,7 +120,7 @@ class Period(Base):
     version: Mapped[int] = mapped_column(Integer, default=1)
     published_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     completion: Mapped[dict[str, Any] | None] = mapped_column(
-        JSON, comment="Completion figures, refreshed when results or reviews change (derived, not audited)"
+        NULLABLE_JSON, comment="Completion figures, refreshed when results or reviews change (derived, not audited)"
     )
     revision: Mapped[int] = mapped_column(
         Integer,
@@ -280,8 +285,8 @@ class Audit(Base):
     entity: Mapped[str] = mapped_column(String(40))
     entity_id: Mapped[int | None] = mapped_column(Integer, index=True)
     period_id: Mapped[int | None] = mapped_column(Integer, index=True)
-    old: Mapped[dict[str, Any] | None] = mapped_column(JSON)
-    new: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    old: Mapped[dict[str, Any] | None] = mapped_column(NULLABLE_JSON)
+    new: Mapped[dict[str, Any] | None] = mapped_column(NULLABLE_JSON)
     reason: Mapped[str] = mapped_column(Text, default="")
 
 

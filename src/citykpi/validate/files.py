@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Protocol
 
 from citykpi.assess.engine import KpiCatalogue, assess
 from citykpi.collect.catalogue import CatalogueLike
-from citykpi.collect.readers import read_any
+from citykpi.collect.readers import read_or_report
 from citykpi.collect.records import dedupe
 from citykpi.collect.safety import DEFAULT_LIMITS, Limits
 from citykpi.model.assessment import Assessment
@@ -64,7 +64,7 @@ def check_submission(submission: Submission, catalogue: CheckCatalogue, read: Va
 
 
 def check_file(path: Path | str, catalogue: CheckCatalogue, limits: Limits = DEFAULT_LIMITS) -> Checked:
-    submission, read = read_any(path, catalogue, limits)
+    submission, read = read_or_report(path, catalogue, limits)
     if submission is None:
         return Checked(None, None, read)
     return check_submission(submission, catalogue, read)
