@@ -40,7 +40,9 @@ def test_form_without_csrf_token_changes_nothing(base: str) -> None:
 
 def test_wrong_password_and_unknown_pages_are_pages(base: str) -> None:
     client = httpx.Client(base_url=base)
-    answer = client.post("/signin", data={"username": "editor", "password": "nope-nope"})
+    form = {"username": "no-such-user", "password": "nope-nope"}  # a wrong try makes that name wait a second
+    assert client.post("/signin", data=form).status_code == 403  # no sign-in CSRF token: login CSRF
+    answer = client.post("/signin", data={**form, "csrf_token": csrf_of(client.get("/signin").text)})
     assert answer.status_code == 401 and "Wrong user name or password." in answer.text
     missing = client.get("/cities/atlantis")
     assert missing.status_code == 404 and "no city &#39;atlantis&#39;" in missing.text

@@ -12,13 +12,16 @@ import importlib.util
 
 import anyio
 from fastapi import FastAPI
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import HTMLResponse
 from sqlalchemy import text
 
 from citykpi import __version__
 from citykpi.api import errors
 from citykpi.api.cache import CallerCache, ResponseCache
 from citykpi.api.routes import auth, cities, exports, targets, values, workflow
-from citykpi.api.schemas import Health
+from citykpi.api.schemas import ERROR_RESPONSES, Health
+from citykpi.api.security_headers import CSP, SecurityHeaders, document_policy
 from citykpi.api.settings import Settings
 from citykpi.platform.seed import ensure_framework
 from citykpi.platform.standing import backfill
@@ -26,6 +29,7 @@ from citykpi.store.db import Database
 from citykpi.store.migrate import upgrade
 
 API_PREFIX = "/api/v1"
+SWAGGER_CDN = "https://cdn.jsdelivr.net"
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -40,7 +44,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version=__version__,
         description="U4SSC KPI collection, assessment, verification and publication.",
         openapi_url="/openapi.json",
+        docs_url=None,  # served below, with its own Content-Security-Policy
+        redoc_url=None,
     )
+    app.add_middleware(SecurityHeaders, hsts=settings.secure_cookies)
     app.state.db = db
     app.state.cache = ResponseCache(settings.response_cache_entries)
     app.state.callers = CallerCache()
@@ -48,7 +55,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     errors.install(app)
     for module in (auth, cities, targets, values, workflow, exports):
-        app.include_router(module.router, prefix=API_PREFIX)
+        app.include_router(module.router, prefix=API_PREFIX, responses=ERROR_RESPONSES)
+
+    @app.get("/docs", include_in_schema=False)
+    def docs() -> HTMLResponse:
+        """Swagger UI, whose script and styles come from its CDN and one inline script, allowed by hash."""
+        page = bytes(get_swagger_ui_html(openapi_url="/openapi.json", title=f"{app.title} - docs").body).decode()
+        policy = document_policy(page, scripts=SWAGGER_CDN, styles=SWAGGER_CDN, images="https://fastapi.tiangolo.com")
+        return HTMLResponse(page, headers={CSP: policy})
 
     @app.get("/healthz", response_model=Health, tags=["health"])
     def healthz() -> Health:

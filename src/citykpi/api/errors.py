@@ -15,7 +15,7 @@ from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException
 
 from citykpi.diagnostics import Diagnostic, Location, ValidationReport
-from citykpi.platform.errors import PlatformError
+from citykpi.platform.errors import PlatformError, RateLimited
 
 
 def body(type_: str, message: str, report: ValidationReport | None = None) -> dict[str, Any]:
@@ -33,7 +33,9 @@ def _request_diagnostic(err: Any) -> Diagnostic:
 
 async def _platform(_request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, PlatformError)
-    return JSONResponse(body(exc.type, exc.message, exc.report), status_code=exc.status)
+    wait = exc.params.get("seconds") if isinstance(exc, RateLimited) else None
+    headers = {"Retry-After": str(wait)} if wait is not None else None
+    return JSONResponse(body(exc.type, exc.message, exc.report), status_code=exc.status, headers=headers)
 
 
 async def _validation(_request: Request, exc: Exception) -> JSONResponse:

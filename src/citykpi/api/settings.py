@@ -18,6 +18,12 @@ class Settings(BaseModel):
         description="Mark the session cookie Secure (set when served over HTTPS)",
     )
     max_upload_bytes: int = 20 * 1024 * 1024
+    upload_seconds: float = Field(
+        default_factory=lambda: os.environ.get("CITYKPI_UPLOAD_SECONDS", "60"),
+        validate_default=True,
+        gt=0,
+        description="Time an uploaded file may take to read before it is refused (CITYKPI_UPLOAD_SECONDS)",
+    )
     read_threads: int = Field(
         default_factory=lambda: os.environ.get("CITYKPI_READ_THREADS", "4"),
         validate_default=True,

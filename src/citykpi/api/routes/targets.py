@@ -6,6 +6,7 @@ from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict, Field
 
 from citykpi.api.deps import Db, Reader, SignedIn
+from citykpi.api.schemas import FINITE
 from citykpi.platform import cities, targets
 from citykpi.platform.catalogues import catalogue_of
 from citykpi.store.schema import Target
@@ -14,6 +15,8 @@ router = APIRouter(tags=["targets"])
 
 
 class TargetIn(BaseModel):
+    model_config = FINITE
+
     kpi: str = Field(min_length=1, max_length=40)
     data_point: str = Field(default="value", min_length=1, max_length=100)
     year: int = Field(ge=1900, le=2200)
