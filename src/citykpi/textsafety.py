@@ -56,12 +56,21 @@ def xml_safe(text: str) -> str:
     return _NOT_XML.sub(REPLACEMENT, text)
 
 
-def xml_safe_tree(value: Any) -> Any:
-    """A JSON-like tree (a Vega-Lite spec) with every string in it, keys included, made `xml_safe`."""
+def chart_text(text: str) -> str:
+    """`xml_safe`, and tab and line breaks as spaces: a chart draws one line per label, and Vega's
+    tooltip expressions fail to parse on a line break inside a title."""
+    return xml_safe(text).translate(_BLANKS)
+
+
+_BLANKS = str.maketrans("\t\n\r", "   ")
+
+
+def chart_safe(value: Any) -> Any:
+    """A JSON-like tree (a Vega-Lite spec) with every string in it, keys included, made `chart_text`."""
     if isinstance(value, str):
-        return xml_safe(value)
+        return chart_text(value)
     if isinstance(value, Mapping):
-        return {xml_safe_tree(k): xml_safe_tree(v) for k, v in value.items()}
+        return {chart_safe(k): chart_safe(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
-        return [xml_safe_tree(v) for v in value]
+        return [chart_safe(v) for v in value]
     return value

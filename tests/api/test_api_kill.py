@@ -10,20 +10,15 @@ server (SQLite: WAL recovery on opening) shows none of the file and imports it a
 
 from __future__ import annotations
 
-import os
 import signal
-import socket
 import struct
-import subprocess
-import sys
 import threading
-import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager, suppress
+from contextlib import suppress
 from pathlib import Path
 
 import httpx
 import pytest
+from serve_process import serving, wait_for
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
@@ -38,13 +33,6 @@ from citykpi.store.scratch import migrated
 
 pytestmark = pytest.mark.slow
 LAUNCHER = Path(__file__).with_name("paused_import_server.py")
-START_SECONDS = 180  # a loaded CI machine can take long to import the app
-
-
-def _port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def _prepare(db_url: str, tmp_path: Path) -> tuple[str, Path, int]:
@@ -60,40 +48,6 @@ def _prepare(db_url: str, tmp_path: Path) -> tuple[str, Path, int]:
         user = accounts.create_user(s, "editor", "editor-password", Role.ADMIN)
         token = accounts.issue(s, user, "token", name="kill test")[0]
     return token, csv, len(submission.entries)
-
-
-@contextmanager
-def _server(db_url: str, pause: Path | None = None) -> Iterator[tuple[subprocess.Popen[bytes], str]]:
-    """`citykpi serve` on a free port; with `pause`, through the launcher that stops imports mid-way."""
-    port = _port()
-    env = {**os.environ, "CITYKPI_DATABASE_URL": db_url}
-    serve = ["serve", "--port", str(port), "--no-demo"]
-    launcher = [str(LAUNCHER), str(pause)] if pause else ["-m", "citykpi.cli"]
-    quiet = subprocess.DEVNULL
-    process = subprocess.Popen([sys.executable, *launcher, *serve], env=env, stdout=quiet, stderr=quiet)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        _wait(lambda: _healthy(base), process, "the server did not start")
-        yield process, base
-    finally:
-        if process.poll() is None:
-            process.kill()
-        process.wait()
-
-
-def _wait(done: Callable[[], bool], process: subprocess.Popen[bytes], failure: str) -> None:
-    deadline = time.monotonic() + START_SECONDS
-    while not done():
-        if time.monotonic() > deadline or process.poll() is not None:
-            pytest.fail(failure)
-        time.sleep(0.1)
-
-
-def _healthy(base: str) -> bool:
-    try:
-        return httpx.get(f"{base}/healthz", timeout=2).status_code == 200
-    except httpx.HTTPError:
-        return False
 
 
 def _upload(base: str, token: str, csv: Path) -> httpx.Response:
@@ -166,16 +120,16 @@ def _writes_in_flight(db_url: str) -> int:
 def test_killed_server_leaves_database_as_it_was(db_url: str, tmp_path: Path) -> None:
     token, csv, total = _prepare(db_url, tmp_path)
     marker = tmp_path / "paused"
-    with _server(db_url, pause=marker) as (process, base):
+    with serving(db_url, launcher=[str(LAUNCHER), str(marker)]) as (process, base):
         upload = threading.Thread(target=_upload_until_killed, args=(base, token, csv))
         upload.start()
-        _wait(marker.exists, process, "the import never reached its pause")
+        wait_for(marker.exists, process, "the import never reached its pause")
         assert _writes_in_flight(db_url) > 0, "the import's writes should be in the database, uncommitted"
         assert _counts(db_url) == (0, 0), "nothing of the paused import is visible to other connections"
         process.send_signal(signal.SIGKILL)
         process.wait()
         upload.join()
-    with _server(db_url) as (_process, base):  # opening the database recovers it (SQLite: from the WAL)
+    with serving(db_url) as (_process, base):  # opening the database recovers it (SQLite: from the WAL)
         assert _counts(db_url) == (0, 0), "the killed import left rows behind"
         answer = _upload(base, token, csv)
         assert answer.status_code == 200, answer.text

@@ -238,4 +238,5 @@ def test_whole_cycle(base: str, browser, check, tmp_path: Path) -> None:  # type
     with page.expect_navigation():
         snapshot.click()
     assert CITIES[0].name in page.content()
+    assert refused(page) == []  # the report's inline style and script are allowed by their hashes
     page.close()

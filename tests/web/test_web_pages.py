@@ -118,3 +118,10 @@ def test_versions_beyond_the_database_integers_are_conflicts(base: str) -> None:
     edit = editor.post(f"{value.group(1)}/edit", data={"csrf_token": token, "version": huge, "value": "42"})
     move = editor.post(f"{period}/transition", data={"csrf_token": token, "version": huge, "target": "submitted"})
     assert edit.status_code == 409 and move.status_code == 409
+
+
+def test_accepting_every_clean_kpi_needs_a_verifier_even_when_none_is_left(base: str) -> None:
+    editor = signed_in(base, "editor")
+    period = draft_period(editor)  # a draft: nothing submitted, so nothing to accept
+    answer = editor.post(f"{period}/accept-clean", data={"csrf_token": csrf_of(editor.get(period).text)})
+    assert answer.status_code == 403 and "acted" not in answer.headers.get("location", "")

@@ -15,7 +15,7 @@ import pandas as pd
 
 from citykpi.index.analysis.targets import target_column
 from citykpi.index.model import AGGREGATED, Hierarchy, Index
-from citykpi.textsafety import xml_safe_tree
+from citykpi.textsafety import chart_safe
 
 
 def contributions(index: Index, code: str | None = None) -> pd.DataFrame:
@@ -181,5 +181,5 @@ def save(chart: alt.TopLevelMixin, path: Path) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     # vl-convert aborts the process on a character SVG cannot hold (a control character in a name).
     assert isinstance(chart, alt.SchemaBase)
-    type(chart).from_dict(xml_safe_tree(chart.to_dict())).save(str(path))
+    type(chart).from_dict(chart_safe(chart.to_dict())).save(str(path))
     return path

@@ -19,7 +19,7 @@ from markupsafe import Markup
 
 from citykpi.report import labels, style
 from citykpi.report.i18n import number, translations
-from citykpi.textsafety import xml_safe_tree
+from citykpi.textsafety import chart_safe
 
 
 def svg(spec: dict[str, Any]) -> Markup:
@@ -30,7 +30,7 @@ def svg(spec: dict[str, Any]) -> Markup:
     """
     import vl_convert
 
-    drawn = vl_convert.vegalite_to_svg(xml_safe_tree(spec))
+    drawn = vl_convert.vegalite_to_svg(chart_safe(spec))
     # Drop the fixed size so that CSS can scale the chart to the page width.
     drawn = re.sub(r'^<svg([^>]*?) width="[\d.]+" height="[\d.]+"', r"<svg\1", drawn, count=1)
     return Markup(drawn)
