@@ -125,3 +125,18 @@ def test_accepting_every_clean_kpi_needs_a_verifier_even_when_none_is_left(base:
     period = draft_period(editor)  # a draft: nothing submitted, so nothing to accept
     answer = editor.post(f"{period}/accept-clean", data={"csrf_token": csrf_of(editor.get(period).text)})
     assert answer.status_code == 403 and "acted" not in answer.headers.get("location", "")
+
+
+def test_a_control_character_in_a_form_is_shown_at_its_field_and_nothing_is_saved(base: str) -> None:
+    editor = signed_in(base, "editor")
+    workspace = editor.get(draft_period(editor)).text
+    value = re.search(r'href="(/values/\d+)/edit"', workspace)
+    assert value is not None
+    form = editor.get(f"{value.group(1)}/edit").text
+    version = re.search(r'name="version" value="(\d+)"', form)
+    assert version is not None
+    data = {"csrf_token": csrf_of(workspace), "version": version.group(1), "value": "42", "status": "reported"}
+    answer = editor.post(f"{value.group(1)}/edit", data={**data, "notes": "ok\r\nfine", "source": "survey\x1f"})
+    assert answer.status_code == 422
+    assert "source holds the control character U+001F at position 7; remove it" in answer.text
+    assert "survey" not in editor.get(f"{value.group(1)}/edit").text.split('name="source"')[1][:80]
