@@ -30,11 +30,11 @@ import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 from citykpi.assess.engine import assess
-from citykpi.assess.model import Assessment
-from citykpi.collect.model import CityProfile, Entry, EntryKind, Status, Submission
 from citykpi.exchange.formats import FORMATS
 from citykpi.framework.catalogue import Catalogue
 from citykpi.framework.model import DataPoint, ValueKind
+from citykpi.model.assessment import Assessment
+from citykpi.model.submission import CityProfile, Entry, EntryKind, Status, Submission
 from citykpi.scoring.targetfiles import default_target_set
 from citykpi.scoring.targets import TargetBook
 

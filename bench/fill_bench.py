@@ -24,11 +24,11 @@ from rich.console import Console
 from rich.table import Table
 
 from citykpi.collect.fill import entry_cells, type_rows, write_filled
-from citykpi.collect.model import Submission
 from citykpi.collect.template import write_template
 from citykpi.demo.cities import CITIES
 from citykpi.demo.generate import generate
 from citykpi.framework.catalogue import Catalogue
+from citykpi.model.submission import Submission
 
 
 def old_path(catalogue: Catalogue, submission: Submission, path: Path) -> None:

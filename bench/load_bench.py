@@ -83,7 +83,7 @@ class Timings:
 def _imports(db: Database, cities: int, years: tuple[int, ...]) -> tuple[Timings, Timings]:
     """Each first import and each identical re-import, one transaction each."""
     from citykpi.demo.generate import generate
-    from citykpi.diagnostics import ValidationReport
+    from citykpi.model.diagnostics import ValidationReport
     from citykpi.platform import cities as city_service
     from citykpi.platform.catalogues import catalogue_of
     from citykpi.platform.demo import LOADER

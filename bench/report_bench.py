@@ -23,10 +23,10 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from citykpi.assess.engine import assess
-from citykpi.assess.model import Assessment
 from citykpi.demo.cities import CitySpec, city, synthetic_city
 from citykpi.demo.generate import generate
 from citykpi.framework.catalogue import Catalogue
+from citykpi.model.assessment import Assessment
 from citykpi.report.content import build
 from citykpi.report.pages import city_html
 from citykpi.report.render import pdf

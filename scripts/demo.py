@@ -12,13 +12,13 @@ from pathlib import Path
 
 from rich.console import Console
 
-from citykpi.assess import assess, summary
+from citykpi.assess import summary
 from citykpi.assess.output import write_assessment
-from citykpi.collect.readers import read_any
 from citykpi.collect.report_io import print_report
 from citykpi.demo.build import DemoData, make_demo_data
 from citykpi.demo.cities import SYNTHETIC_LABEL
 from citykpi.framework.catalogue import Catalogue
+from citykpi.validate.files import check_file
 
 SHOWCASE = "vellmarsk-2024"  # the good city the demo validates and assesses
 console = Console()
@@ -37,19 +37,18 @@ def step_validate_broken(data: DemoData, catalogue: Catalogue) -> None:
     assert data.broken is not None
     for slip in data.slips:
         console.print(f"  planted: {slip.what} ({slip.row[0]}, {slip.row[2]})")
-    _, report = read_any(data.broken, catalogue)
-    print_report(report, console, title=data.broken.name)
+    print_report(check_file(data.broken, catalogue).report, console, title=data.broken.name)
 
 
 def step_assess_one(data: DemoData, catalogue: Catalogue, out: Path) -> Path:
     console.rule(f"3. Validate and assess one good city ({SHOWCASE})")
     (path,) = [p for p in data.workbooks if p.stem == SHOWCASE]
     started = time.perf_counter()
-    submission, report = read_any(path, catalogue)
-    print_report(report, console, title=path.name)
-    if submission is None or not report.valid:
+    checked = check_file(path, catalogue)
+    print_report(checked.report, console, title=path.name)
+    if checked.accepted is None:
         raise SystemExit(f"the demo workbook {path} did not validate; this is a bug in the demo data")
-    assessment = assess(submission, catalogue)
+    assessment = checked.accepted
     written = write_assessment(assessment, out / "assessment" / SHOWCASE)
     seconds = time.perf_counter() - started
     t = summary(assessment).total
@@ -62,18 +61,18 @@ def step_assess_one(data: DemoData, catalogue: Catalogue, out: Path) -> Path:
 
 def step_snapshot(data: DemoData, catalogue: Catalogue, out: Path) -> tuple[Path, Path]:
     """The showcase city's City Snapshot over all its demo years (progress needs two or more)."""
-    from citykpi.assess.files import assess_path_or_raise
     from citykpi.report.content import build
     from citykpi.report.pages import city_html
     from citykpi.report.render import pdf
     from citykpi.scoring.targetfiles import default_target_set
     from citykpi.scoring.targets import TargetBook
+    from citykpi.validate.files import assessed_or_raise
 
     name = SHOWCASE.rsplit("-", 1)[0]
     console.rule("4. City Snapshot of the showcase city over all its years (wheel, scores, progress)")
     started = time.perf_counter()
     files = sorted(p for p in data.workbooks if p.stem.rsplit("-", 1)[0] == name)
-    history = [assess_path_or_raise(p, catalogue) for p in files]
+    history = [assessed_or_raise(p, catalogue) for p in files]
     report = build(history, catalogue.kpis, TargetBook([default_target_set()]))
     html, document = out / "reports" / f"{name}-snapshot.html", out / "reports" / f"{name}-snapshot.pdf"
     html.parent.mkdir(parents=True, exist_ok=True)

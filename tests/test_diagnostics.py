@@ -1,4 +1,4 @@
-from citykpi.diagnostics import Location, ValidationReport, error, warning
+from citykpi.model.diagnostics import Location, ValidationReport, error, warning
 
 
 def test_report_splits_errors_and_warnings_and_is_invalid_with_an_error() -> None:

@@ -24,6 +24,7 @@ COMMAND_MODULES: list[str] = [
     "citykpi.framework.cli",
     "citykpi.index.cli",
     "citykpi.collect.cli",
+    "citykpi.validate.cli",
     "citykpi.assess.cli",
     "citykpi.exchange.cli",
     "citykpi.connectors.cli",

@@ -14,7 +14,7 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from citykpi.diagnostics import Diagnostic, Location, Param, said
+from citykpi.model.diagnostics import Diagnostic, Location, Param, said
 
 # What XML 1.0 cannot hold; a text area's text may hold no more than that.
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")

@@ -12,8 +12,8 @@ import pytest
 from apiworld import PASSWORD, ROLES, World
 
 from citykpi.demo.cities import CITIES
+from citykpi.model.completion import CertificateRule
 from citykpi.platform import accounts, cities, verification
-from citykpi.platform.completion import CertificateRule
 from citykpi.platform.demo import load_demo
 from citykpi.platform.roles import Principal, Role
 from citykpi.platform.workflow import PeriodState, ReviewAction

@@ -10,11 +10,11 @@ from apiworld import World
 from fastapi.testclient import TestClient
 from httpx import Response
 
-from citykpi.collect.model import CityProfile, Status
 from citykpi.collect.tidy import write_csv
 from citykpi.demo.cities import CITIES
 from citykpi.demo.generate import generate
 from citykpi.framework.catalogue import Catalogue
+from citykpi.model.submission import CityProfile, Status
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 

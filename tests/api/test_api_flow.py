@@ -7,8 +7,8 @@ from pathlib import Path
 
 from apiworld import PASSWORD, World
 
-from citykpi.collect.model import CityProfile, Entry, EntryKind, Status, Submission
 from citykpi.collect.tidy import write_csv
+from citykpi.model.submission import CityProfile, Entry, EntryKind, Status, Submission
 
 KPI = "EC: ICT: ICT: 1C"
 

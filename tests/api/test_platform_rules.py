@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from citykpi.platform.completion import CertificateRule, certificate, completion, kpi_states
+from citykpi.model.completion import CertificateRule, certificate, completion, kpi_states
 from citykpi.platform.roles import Action, Principal, Role, can
 from citykpi.platform.workflow import (
     PeriodState,

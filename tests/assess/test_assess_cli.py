@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from citykpi.assess import InvalidSubmissionError, assess_files, summary_frame, to_frame
+from citykpi.assess import summary_frame, to_frame
 from citykpi.assess.table import COLUMNS
 from citykpi.cli import app
 from citykpi.collect.tidy import write_csv
@@ -18,6 +18,7 @@ from citykpi.demo.errors import spoil
 from citykpi.demo.generate import generate
 from citykpi.demo.workbook import write_filled
 from citykpi.framework.catalogue import Catalogue
+from citykpi.validate.files import InvalidSubmissionError, assess_files
 
 runner = CliRunner(env={"COLUMNS": "200"})  # wide enough that rich does not fold locations
 
@@ -102,9 +103,9 @@ def test_frames_stack_cities_with_city_and_year(files: dict[str, Path], catalogu
 
 
 def test_summary_frame_has_a_row_per_city_and_group(files: dict[str, Path], catalogue: Catalogue) -> None:
-    from citykpi.assess.files import assess_path_or_raise
+    from citykpi.validate.files import assessed_or_raise
 
-    assessments = [assess_path_or_raise(files[k], catalogue) for k in ("town", "capital")]
+    assessments = [assessed_or_raise(files[k], catalogue) for k in ("town", "capital")]
     by_dimension = summary_frame(assessments)
     assert by_dimension.shape[0] == 6
     assert set(by_dimension["dimension"]) == {"Economy", "Environment", "Society and Culture"}

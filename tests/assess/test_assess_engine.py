@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from citykpi.assess.engine import assess
-from citykpi.assess.model import Assessment, KpiResult, ResultStatus
-from citykpi.collect.model import CityProfile, DataQuality, Entry, EntryKind, Status, Submission
 from citykpi.framework.catalogue import Catalogue
+from citykpi.model.assessment import Assessment, KpiResult, ResultStatus
+from citykpi.model.submission import CityProfile, DataQuality, Entry, EntryKind, Status, Submission
 
 R = Status.REPORTED
 
@@ -130,7 +130,7 @@ def test_an_input_below_its_minimum_or_not_a_number_is_an_error(framework: Catal
         given(inp("SC: T: 1C", "physicians", -4), inp("EC: T: 1C", "households_with_internet", "many")),
         framework,
     )
-    assert result(a, "SC: T: 1C").reason == "physicians = -4 is below its minimum 0 persons"
+    assert result(a, "SC: T: 1C").reason == "physicians = -4 is negative; a value in 'persons' cannot be below 0"
     assert result(a, "EC: T: 1C").reason == "households_with_internet is not a number ('many')"
 
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from citykpi.assess.engine import assess
 from citykpi.assess.summary import KpiState, kpi_state, summary
-from citykpi.collect.model import CityProfile, Entry, EntryKind, Status, Submission
 from citykpi.framework.catalogue import Catalogue
+from citykpi.model.submission import CityProfile, Entry, EntryKind, Status, Submission
 
 
 def _entry(kpi: str, name: str, value: object, status: Status = Status.REPORTED, kind: str = "input") -> Entry:

@@ -7,10 +7,10 @@ from pathlib import Path
 import pytest
 from collect_framework import FRAMEWORK
 
-from citykpi.collect.model import CityProfile
 from citykpi.framework.catalogue import Catalogue
 from citykpi.framework.model import Framework
 from citykpi.framework.validation import Source
+from citykpi.model.submission import CityProfile
 
 
 @pytest.fixture(scope="session")

@@ -16,8 +16,9 @@ from workbook_helpers import cell, edit
 from citykpi.collect.readers import read_any
 from citykpi.collect.safety import Limits
 from citykpi.collect.workbook import read_workbook
-from citykpi.diagnostics import Diagnostic, ValidationReport
 from citykpi.framework.catalogue import Catalogue
+from citykpi.model.diagnostics import Diagnostic, ValidationReport
+from citykpi.validate.files import check_file
 
 ICT1 = "EC: ICT: ICT: 1C"
 ICT2 = "EC: ICT: ICT: 2C"
@@ -274,7 +275,7 @@ def test_bad_input_gives_its_error_type_and_location(
 ) -> None:
     build, type = CASES[case]
     path, where = build(template_path, tmp_path)
-    _, report = read_any(path, catalogue)
+    report = check_file(path, catalogue).report
     assert not report.valid
     find(report, type, **where)
 
@@ -294,7 +295,7 @@ def test_computed_percentage_above_100_points_at_the_inputs(
     template_path: Path, catalogue: Catalogue, tmp_path: Path
 ) -> None:
     sheet, ref = cell(template_path, ICT1, "input", "households_with_internet")
-    _, report = read_workbook(edit(template_path, tmp_path / "x.xlsx", {(sheet, ref): 9000}), catalogue)
+    report = check_file(edit(template_path, tmp_path / "x.xlsx", {(sheet, ref): 9000}), catalogue).report
     message = find(report, "constraint-error", sheet=sheet, cell=ref, kpi=ICT1).message
     assert "112.5" in message and "households_with_internet = 9000" in message
 
@@ -306,14 +307,14 @@ def test_plausibility_and_screening_warnings_keep_the_file_valid(
     _, broadband = cell(template_path, ICT2, "input", "fixed_broadband_subscriptions")
     _, population = cell(template_path, EMPLOYMENT, "input", "total_population")
     changes = {(sheet, internet): 4000, (sheet, broadband): 6000, (sheet, population): 20000, ("Cover", "B11"): None}
-    _, report = read_workbook(edit(template_path, tmp_path / "w.xlsx", changes), catalogue)
+    report = check_file(edit(template_path, tmp_path / "w.xlsx", changes), catalogue).report
     assert report.valid, report.errors
     assert "broadband" in find(report, "plausibility", sheet=sheet, cell=broadband, kpi=ICT2).message
     assert "11%" in find(report, "inconsistent-profile", sheet=sheet, cell=population).message
     sheet_money, money = cell(template_path, "EC: P: I: 1A", "value", "value")
-    _, report = read_workbook(
+    report = check_file(
         edit(template_path, tmp_path / "m.xlsx", {("Cover", "B11"): None, (sheet_money, money): 5}), catalogue
-    )
+    ).report
     find(report, "missing-profile", sheet="Cover", cell="B11")
 
 
@@ -321,9 +322,9 @@ def test_empty_profile_denominator_is_pointed_at_on_the_cover(
     template_path: Path, catalogue: Catalogue, tmp_path: Path
 ) -> None:
     sheet, ref = cell(template_path, ICT1, "input", "households_with_internet")
-    _, report = read_workbook(
+    report = check_file(
         edit(template_path, tmp_path / "p.xlsx", {(sheet, ref): 10, ("Cover", "B8"): None}), catalogue
-    )
+    ).report
     assert report.valid
     assert ICT1 in find(report, "missing-profile", sheet="Cover", cell="B8").message
 

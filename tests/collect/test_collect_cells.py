@@ -6,8 +6,8 @@ import pytest
 
 from citykpi.collect import cells
 from citykpi.collect.cells import Problem
-from citykpi.collect.model import DataQuality, Status
 from citykpi.framework.model import ValueKind
+from citykpi.model.submission import DataQuality, Status
 
 
 @pytest.mark.parametrize(

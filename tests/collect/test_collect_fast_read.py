@@ -24,8 +24,8 @@ from citykpi.collect.workbook import _read
 from citykpi.demo.cities import city
 from citykpi.demo.generate import generate
 from citykpi.demo.workbook import write_filled
-from citykpi.diagnostics import Location
 from citykpi.framework.catalogue import Catalogue
+from citykpi.model.diagnostics import Location
 
 LIBREOFFICE = Path(__file__).parent / "data" / "vellmarsk-2024-libreoffice.xlsx"
 ICT1 = "EC: ICT: ICT: 1C"

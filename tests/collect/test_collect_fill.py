@@ -10,13 +10,13 @@ from typer.testing import CliRunner
 
 from citykpi.cli import app
 from citykpi.collect.fill import write_filled
-from citykpi.collect.model import CityProfile, DataQuality, Entry, EntryKind, Status, Submission
 from citykpi.collect.tidy import write_csv
 from citykpi.collect.workbook import read_workbook
 from citykpi.demo.cities import CITIES, SYNTHETIC_LABEL, YEARS, CitySpec
 from citykpi.demo.generate import generate
 from citykpi.demo.workbook import write_filled as write_demo
 from citykpi.framework.catalogue import Catalogue
+from citykpi.model.submission import CityProfile, DataQuality, Entry, EntryKind, Status, Submission
 
 runner = CliRunner()
 

@@ -11,9 +11,9 @@ import pytest
 from babel.messages.pofile import read_po
 from test_collect_bad_files import CASES
 
-from citykpi.collect.readers import read_any
-from citykpi.diagnostics import Diagnostic, Location
 from citykpi.framework.catalogue import Catalogue
+from citykpi.model.diagnostics import Diagnostic, Location
+from citykpi.validate.files import check_file
 from citykpi.web.problems import diagnostic_text, location_text, say, templates
 
 SOURCES = Path(str(resources.files("citykpi")))
@@ -48,7 +48,7 @@ def raised(catalogue: Catalogue, template_path: Path, tmp: Path) -> list[Diagnos
         folder = tmp / str(index)
         folder.mkdir()
         path, _ = build(template_path, folder)
-        _, report = read_any(path, catalogue)
+        report = check_file(path, catalogue).report
         found += [*report.errors, *report.warnings]
     return found
 

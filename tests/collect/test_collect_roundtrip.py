@@ -10,13 +10,13 @@ from workbook_helpers import COLUMN_LETTER, row_index, sample_value
 
 from citykpi.collect.datapackage import read_datapackage, write_datapackage
 from citykpi.collect.layout import COVER_SHEET, LISTS_SHEET, META_SHEET, SHEET_COLUMNS, kpi_rows
-from citykpi.collect.model import CityProfile, DataQuality, EntryKind, Status
 from citykpi.collect.readers import read_any
 from citykpi.collect.template import write_template
 from citykpi.collect.tidy import read_csv, write_csv
 from citykpi.collect.workbook import read_workbook
 from citykpi.framework.catalogue import Catalogue
 from citykpi.framework.model import ValueKind
+from citykpi.model.submission import CityProfile, DataQuality, EntryKind, Status
 
 
 def fill_all(template: Path, target: Path, catalogue) -> dict[tuple[str, str, str], object]:

@@ -10,7 +10,7 @@ import pytest
 
 from citykpi.collect import template
 from citykpi.collect.catalogue import CatalogueLike
-from citykpi.collect.model import CityProfile
+from citykpi.model.submission import CityProfile
 
 STAMP = re.compile(rb"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ?(\+00:00)?")
 

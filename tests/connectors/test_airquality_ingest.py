@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from citykpi.collect.model import DataQuality, EntryKind, Status
 from citykpi.connectors.ingest import AIR_QUALITY_KPI, Options, ingest_measurements
 from citykpi.framework.model import Kpi
+from citykpi.model.submission import DataQuality, EntryKind, Status
 
 DATA = Path(__file__).parent / "data" / "city_day_2019_subset.csv"
 

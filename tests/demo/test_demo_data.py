@@ -7,7 +7,6 @@ from pathlib import Path
 import pytest
 
 from citykpi.assess import assess, summary
-from citykpi.assess.model import ResultStatus
 from citykpi.collect.readers import read_any
 from citykpi.collect.tidy import write_csv
 from citykpi.demo.cities import CITIES, city
@@ -15,6 +14,8 @@ from citykpi.demo.errors import SLIPS, spoil
 from citykpi.demo.generate import generate
 from citykpi.demo.workbook import write_filled
 from citykpi.framework.catalogue import Catalogue
+from citykpi.model.assessment import ResultStatus
+from citykpi.validate.files import check_file
 
 
 @pytest.fixture(scope="module")
@@ -77,10 +78,11 @@ def test_the_broken_workbook_fails_with_each_planted_error_where_it_was_planted(
 ) -> None:
     path = write_filled(catalogue, generate(list(catalogue.kpis.values()), city("Nyasoka"), 2024), tmp_path / "b.xlsx")
     spoil(path)
-    submission, report = read_any(path, catalogue)
+    checked = check_file(path, catalogue)
+    report = checked.report
     assert not report.valid
     found = {(d.type, d.location.kpi) for d in report.errors}
     planted = {(s.expected_type, s.cells.get("kpi", s.row[0])) for s in SLIPS}
     assert found == planted
     assert all(d.location.sheet and (d.location.cell or d.location.row) for d in report.errors)
-    assert submission is not None  # a located error still leaves the rest of the file readable
+    assert checked.submission is not None  # a located error still leaves the rest of the file readable

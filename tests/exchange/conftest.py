@@ -7,9 +7,9 @@ from collections.abc import Callable
 import pytest
 
 from citykpi.assess.engine import assess
-from citykpi.assess.model import Assessment, ResultStatus
-from citykpi.collect.model import CityProfile, Entry, EntryKind, Status, Submission
 from citykpi.framework.catalogue import Catalogue
+from citykpi.model.assessment import Assessment, ResultStatus
+from citykpi.model.submission import CityProfile, Entry, EntryKind, Status, Submission
 
 AIR = "EN: EN: AQ: 1C"
 

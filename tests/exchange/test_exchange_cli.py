@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 from citykpi.cli import app
 from citykpi.collect.tidy import write_csv
 from citykpi.exchange.formats import FORMATS, import_any
-from citykpi.exchange.tables import ExchangeError
+from citykpi.model.errors import DiagnosticError
 
 
 @pytest.mark.parametrize("fmt", list(FORMATS))
@@ -37,7 +37,7 @@ def test_export_of_a_missing_file_fails_cleanly(tmp_path: Path) -> None:
 
 
 def test_unknown_folder_is_not_guessed(tmp_path: Path) -> None:
-    with pytest.raises(ExchangeError, match="cannot tell the format"):
+    with pytest.raises(DiagnosticError, match="cannot tell the format"):
         import_any(tmp_path)
 
 
@@ -62,7 +62,7 @@ def corrupt(folder: Path, name: str, old: str, new: str) -> None:
 def test_broken_exports_give_located_errors(fmt, file, old, new, expected, assessments, catalogue, tmp_path) -> None:
     FORMATS[fmt].export(assessments, catalogue.kpis, tmp_path, None)
     corrupt(tmp_path, file, old, new)
-    with pytest.raises(ExchangeError) as caught:
+    with pytest.raises(DiagnosticError) as caught:
         import_any(tmp_path)
     (problem,) = caught.value.diagnostics
     assert expected in problem.message

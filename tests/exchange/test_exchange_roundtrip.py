@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from citykpi.assess.model import Assessment
 from citykpi.exchange.fiware import schema_errors
 from citykpi.exchange.formats import FORMATS, import_any
 from citykpi.exchange.ngsi import export_ngsi, key_values
-from citykpi.exchange.tables import ExchangeError
+from citykpi.model.assessment import Assessment
+from citykpi.model.errors import DiagnosticError
 from citykpi.scoring.targetfiles import default_target_set
 from citykpi.scoring.targets import TargetBook
 
@@ -176,6 +176,6 @@ def test_ngsi_import_leaves_the_garbage_collector_as_it_was(assessments, catalog
     finally:
         gc.enable()
     (tmp_path / "entities.jsonld").write_text("[{]", encoding="utf-8")
-    with pytest.raises(ExchangeError):
+    with pytest.raises(DiagnosticError):
         import_any(tmp_path)
     assert gc.isenabled()

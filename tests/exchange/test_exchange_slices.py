@@ -19,7 +19,7 @@ from citykpi.exchange.formats import import_any
 from citykpi.exchange.ngsi import ENTITIES_FILE, export_ngsi
 from citykpi.exchange.ngsi_import import _MANY
 from citykpi.exchange.slices import validate_by_lines
-from citykpi.exchange.tables import ExchangeError
+from citykpi.model.errors import DiagnosticError
 
 ANY: TypeAdapter[list[Any]] = TypeAdapter(list[Any])
 
@@ -69,7 +69,7 @@ def test_a_pretty_printed_file_imports_like_the_export(exported: bytes, tmp_path
 def test_a_trailing_comma_is_still_reported_as_invalid_json(exported: bytes, tmp_path: Path) -> None:
     broken = tmp_path / "broken.jsonld"
     broken.write_bytes(exported.replace(b"\n]", b",\n]"))
-    with pytest.raises(ExchangeError) as caught:
+    with pytest.raises(DiagnosticError) as caught:
         import_any(broken, "ngsi-ld")
     (problem,) = caught.value.diagnostics
     assert "not valid JSON" in problem.message and problem.location.row is not None

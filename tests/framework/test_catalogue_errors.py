@@ -11,17 +11,18 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from citykpi.diagnostics import Diagnostic
 from citykpi.framework import loading
 from citykpi.framework.catalogue import Catalogue, builtin_framework_path
-from citykpi.framework.loading import FrameworkError, load_framework
+from citykpi.framework.loading import load_framework
+from citykpi.model.diagnostics import Diagnostic
+from citykpi.model.errors import DiagnosticError
 
 KpiFactory = Callable[..., dict[str, Any]]
 FileFactory = Callable[..., Path]
 
 
 def problems(*paths: Path) -> list[Diagnostic]:
-    with pytest.raises(FrameworkError) as info:
+    with pytest.raises(DiagnosticError) as info:
         Catalogue.load(list(paths))
     assert str(info.value)  # printable as one message
     return info.value.diagnostics
@@ -255,7 +256,7 @@ def test_all_files_are_reported_together(framework_file: FileFactory, local_kpi:
 
 
 def test_unknown_builtin_framework() -> None:
-    with pytest.raises(FrameworkError) as info:
+    with pytest.raises(DiagnosticError) as info:
         builtin_framework_path("iso37120")
     assert info.value.diagnostics[0].type == "unknown-framework"
 
@@ -288,7 +289,7 @@ def test_no_framework_file_raises_anything_but_framework_error(
         return
     try:
         Catalogue.load([path])
-    except FrameworkError as exc:
+    except DiagnosticError as exc:
         assert exc.diagnostics and all(d.location.file == f"fuzz.{suffix}" for d in exc.diagnostics)
 
 

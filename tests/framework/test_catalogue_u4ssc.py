@@ -13,9 +13,9 @@ import yaml
 
 from citykpi.framework.catalogue import Catalogue, builtin_framework_path, load_framework
 from citykpi.framework.formula import parse
-from citykpi.framework.loading import FrameworkError
 from citykpi.framework.model import Direction, ValueKind
 from citykpi.framework.validation import Source
+from citykpi.model.errors import DiagnosticError
 
 ROOT = Path(__file__).resolve().parents[2]
 PULLY = ROOT / "examples" / "frameworks" / "pully-local.yaml"
@@ -193,7 +193,7 @@ def test_pully_framework_loads_beside_u4ssc() -> None:
 
 
 def test_pully_framework_alone_cannot_resolve_u4ssc_names() -> None:
-    with pytest.raises(FrameworkError) as info:
+    with pytest.raises(DiagnosticError) as info:
         Catalogue.of([Source(load_framework(PULLY), PULLY.name)])
     types = {d.type for d in info.value.diagnostics}
     assert types == {"unknown-framework", "unknown-name", "unknown-kpi"}

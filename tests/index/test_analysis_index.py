@@ -11,9 +11,10 @@ from citykpi.index.analysis.compare import compare, mean_abs_rank_diff
 from citykpi.index.analysis.profiles import unit_profile
 from citykpi.index.analysis.report import audit
 from citykpi.index.config import load_config
-from citykpi.index.model import AGGREGATED, RAW, Index, IndexError_
+from citykpi.index.model import AGGREGATED, RAW, Index
 from citykpi.index.pipeline import rerun, run
 from citykpi.index.ranks import sport_rank
+from citykpi.model.errors import DiagnosticError
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 
@@ -64,7 +65,7 @@ def test_unit_profile_strengths_and_weaknesses(asem: Index) -> None:
     for row in prof.strengths.itertuples():
         assert ranks[asem.hierarchy.indicators.index(row.code)] == row.rank
         assert asem.hierarchy.parent(row.code) == row.group  # report level 2 = the pillar
-    with pytest.raises(IndexError_, match="no unit"):
+    with pytest.raises(DiagnosticError, match="no unit"):
         unit_profile(asem, "XXX")
 
 

@@ -7,13 +7,13 @@ from pathlib import Path
 import pytest
 
 from citykpi.index.config import load_config, parse_config
-from citykpi.index.model import IndexError_
+from citykpi.model.errors import DiagnosticError
 
 BASE = {"data": {"units": "u.csv", "meta": "m.csv"}}
 
 
 def _fields(raw: object) -> dict[str, str]:
-    with pytest.raises(IndexError_) as err:
+    with pytest.raises(DiagnosticError) as err:
         parse_config(raw)
     return {str(d.location.field): d.message for d in err.value.diagnostics}
 
@@ -75,12 +75,12 @@ def test_valid_uncertainty_parses(tmp_path: Path) -> None:
 def test_yaml_syntax_error_names_the_line(tmp_path: Path) -> None:
     path = tmp_path / "bad.yaml"
     path.write_text("data:\n  units: [a\nsteps: []\n")
-    with pytest.raises(IndexError_) as err:
+    with pytest.raises(DiagnosticError) as err:
         load_config(path)
     d = err.value.diagnostics[0]
     assert d.type == "format-error" and d.location.row is not None
 
 
 def test_missing_file() -> None:
-    with pytest.raises(IndexError_, match="does not exist"):
+    with pytest.raises(DiagnosticError, match="does not exist"):
         load_config(Path("/nonexistent/config.yaml"))

@@ -8,13 +8,14 @@ import numpy as np
 import pytest
 
 from citykpi.assess.frame import stack
-from citykpi.assess.model import Assessment, KpiResult, ResultStatus
-from citykpi.collect.model import CityProfile
 from citykpi.framework.catalogue import Catalogue
 from citykpi.index.config import parse_config
-from citykpi.index.model import AGGREGATED, IndexError_
+from citykpi.index.model import AGGREGATED
 from citykpi.index.pipeline import run
 from citykpi.index.results import scores
+from citykpi.model.assessment import Assessment, KpiResult, ResultStatus
+from citykpi.model.errors import DiagnosticError
+from citykpi.model.submission import CityProfile
 
 
 def _assessment(city: str, year: int, seed: int, catalogue: Catalogue) -> Assessment:
@@ -92,5 +93,5 @@ def test_panel_years_and_sub_index(assessment_csv: Path) -> None:
 
 
 def test_unknown_year_is_reported(assessment_csv: Path) -> None:
-    with pytest.raises(IndexError_, match="no assessment rows for year 1999"):
+    with pytest.raises(DiagnosticError, match="no assessment rows for year 1999"):
         run(parse_config(_config(assessment_csv, year=1999)))

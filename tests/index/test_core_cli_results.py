@@ -12,8 +12,8 @@ from typer.testing import CliRunner
 
 from citykpi.index import io
 from citykpi.index.cli import index_app
-from citykpi.index.model import IndexError_
 from citykpi.index.ranks import sport_rank
+from citykpi.model.errors import DiagnosticError
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 
@@ -74,7 +74,7 @@ def test_metadata_errors_are_collected_with_rows() -> None:
             "Direction": [1, 1, 2, None],
         }
     )
-    with pytest.raises(IndexError_) as err:
+    with pytest.raises(DiagnosticError) as err:
         io.build_hierarchy(meta, "meta.csv")
     found = {(d.type, d.location.row) for d in err.value.diagnostics}
     assert ("duplicate-label", 3) in found
@@ -88,7 +88,7 @@ def test_unit_data_errors_name_cell() -> None:
     )
     hierarchy, _ = io.build_hierarchy(meta)
     units = pd.DataFrame({"uCode": ["X", "X", "Y"], "a": ["1", "two", "3"]})
-    with pytest.raises(IndexError_) as err:
+    with pytest.raises(DiagnosticError) as err:
         io.build_data(units, hierarchy, meta, "units.csv")
     found = {(d.type, d.location.row, d.location.column) for d in err.value.diagnostics}
     assert ("duplicate-row", 3, "uCode") in found
@@ -102,7 +102,7 @@ def test_levels_inferred_and_flat_framework() -> None:
     deep = pd.DataFrame(
         {"iCode": ["a", "b", "P", "T"], "Parent": ["P", "T", "T", None], "Type": ["Indicator"] * 2 + ["Aggregate"] * 2}
     )
-    with pytest.raises(IndexError_, match="must be at level"):
+    with pytest.raises(DiagnosticError, match="must be at level"):
         io.build_hierarchy(deep)  # b skips a level
 
 

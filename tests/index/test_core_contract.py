@@ -8,9 +8,10 @@ import numpy as np
 import pytest
 
 from citykpi.index.config import parse_config
-from citykpi.index.model import AGGREGATED, IndexError_
+from citykpi.index.model import AGGREGATED
 from citykpi.index.pipeline import rerun, run
 from citykpi.index.results import scores
+from citykpi.model.errors import DiagnosticError
 
 ASEM = Path(__file__).resolve().parents[2] / "examples" / "asem"
 
@@ -46,7 +47,7 @@ def test_rerun_changes_only_from_the_given_step() -> None:
 
 def test_uncertain_parameter_of_absent_step_is_an_error() -> None:
     raw = _config([{"step": "normalise"}], uncertainty=[{"step": "aggregate", "param": "method", "values": ["a", "b"]}])
-    with pytest.raises(IndexError_) as err:
+    with pytest.raises(DiagnosticError) as err:
         parse_config(raw, ASEM)
     assert err.value.diagnostics[0].location.field == "uncertainty[0].step"
     assert "not in the pipeline" in err.value.diagnostics[0].message
@@ -60,8 +61,8 @@ def test_rerun_through_screening_and_overrides_checked() -> None:
     assert strict.datasets["Imputed"].shape[0] == len(strict.units)
     assert strict.previous is not None and index.previous is not None
     assert strict.previous.previous is index.previous.previous  # the imputed state is reused, not rebuilt
-    with pytest.raises(IndexError_, match="would be ignored"):
+    with pytest.raises(DiagnosticError, match="would be ignored"):
         rerun(index, "normalise", {"impute": {"method": "median"}})
-    with pytest.raises(IndexError_) as err:
+    with pytest.raises(DiagnosticError) as err:
         rerun(index, "normalise", {"normalise": {"method": "cubic"}})
     assert err.value.diagnostics[0].location.field == "normalise.method"

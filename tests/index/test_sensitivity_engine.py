@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from citykpi.index.config import parse_config
-from citykpi.index.model import AGGREGATED, Index, IndexError_
+from citykpi.index.model import AGGREGATED, Index
 from citykpi.index.pipeline import rerun, run
 from citykpi.index.ranks import sport_rank
 from citykpi.index.sensitivity.assumptions import Assumption, overrides
@@ -16,6 +16,7 @@ from citykpi.index.sensitivity.backend import Execution, evaluate
 from citykpi.index.sensitivity.importance import leave_one_out, leave_one_out_all
 from citykpi.index.sensitivity.replicate import REFUSED_POWER_MEAN, Replicator
 from citykpi.index.sensitivity.study import sensitivity, uncertainty
+from citykpi.model.errors import DiagnosticError
 
 ASEM = Path(__file__).resolve().parents[2] / "examples" / "asem"
 ZSCORE = {"method": "zscore", "range": None, "mean": 10, "sd": 2}
@@ -54,7 +55,7 @@ def test_replications_equal_one_by_one_rebuilds(nominal: Index) -> None:
         expected = _top(rerun(nominal, "normalise", over)) if over else _top(nominal)
         for k in range(3):
             np.testing.assert_allclose(got[i + 6 * k], expected, rtol=1e-12)
-    with pytest.raises(IndexError_, match="positive"):
+    with pytest.raises(DiagnosticError, match="positive"):
         rerun(nominal, "normalise", runs[5])
     assert np.isnan(got[5]).all() and rep.failed == 3
     assert list(rep.failures) == [REFUSED_POWER_MEAN]
@@ -98,7 +99,7 @@ def test_sensitivity_indices_identify_an_inert_assumption(nominal: Index) -> Non
     assert (study.indices.total_low <= study.indices.total_high).all()
     assert study.unit_indices.total.shape == (3, 51)
     assert np.nanmax(study.unit_indices.total[2]) == 0.0
-    with pytest.raises(IndexError_, match="at least two"):
+    with pytest.raises(DiagnosticError, match="at least two"):
         sensitivity(nominal, ASSUMPTIONS[:1], n=8)
 
 
@@ -119,7 +120,7 @@ def test_dask_local_cluster_gives_the_same_scores(nominal: Index) -> None:
     with LocalCluster(n_workers=1, threads_per_worker=1, processes=False, dashboard_address=None) as cluster:
         remote = evaluate(nominal, runs, execution=Execution(scheduler=cluster.scheduler_address))
     np.testing.assert_array_equal(serial.scores, remote.scores)
-    with pytest.raises(IndexError_, match="cannot reach the Dask scheduler"):
+    with pytest.raises(DiagnosticError, match="cannot reach the Dask scheduler"):
         evaluate(nominal, runs, execution=Execution(scheduler="tcp://127.0.0.1:9"))
 
 
@@ -142,7 +143,7 @@ def test_leave_one_out_matches_zero_weight_rebuild(nominal: Index) -> None:
     assert got == pytest.approx(expected) and got > 0
     everything = leave_one_out_all(nominal)
     assert len(everything) == 49 + 8 + 2
-    with pytest.raises(IndexError_, match="level must be"):
+    with pytest.raises(DiagnosticError, match="level must be"):
         leave_one_out(nominal, 4)
 
 

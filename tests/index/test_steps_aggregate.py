@@ -7,7 +7,8 @@ import pytest
 from core_helpers import make_index
 
 from citykpi.index import aggregate
-from citykpi.index.model import AGGREGATED, Index, IndexError_
+from citykpi.index.model import AGGREGATED, Index
+from citykpi.model.errors import DiagnosticError
 
 NAN = np.nan
 
@@ -76,7 +77,7 @@ def test_method_per_level_and_per_node() -> None:
 
 def test_zero_values_in_geometric_mean_error_or_shift() -> None:
     index = _two_level([0.0, 2.0], [4.0, 8.0], wa=1, wb=1)
-    with pytest.raises(IndexError_) as err:
+    with pytest.raises(DiagnosticError) as err:
         _top(index, method="geometric")
     assert "needs positive values" in err.value.diagnostics[0].message
     assert "U1" in err.value.diagnostics[0].message
@@ -98,7 +99,7 @@ def test_batched_kernel_with_batched_weights() -> None:
 
 def test_unknown_node_and_weight_set_are_reported() -> None:
     index = _two_level([1.0], [2.0])
-    with pytest.raises(IndexError_) as err:
+    with pytest.raises(DiagnosticError) as err:
         _top(index, nodes={"Nope": {"method": "geometric"}}, weights="missing")
     messages = " ".join(d.message for d in err.value.diagnostics)
     assert "Nope" in messages and "missing" in messages

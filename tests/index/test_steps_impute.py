@@ -7,7 +7,8 @@ import pytest
 from core_helpers import make_index
 
 from citykpi.index import impute
-from citykpi.index.model import Index, IndexError_
+from citykpi.index.model import Index
+from citykpi.model.errors import DiagnosticError
 
 NAN = np.nan
 
@@ -81,9 +82,9 @@ def test_panel_rows_in_any_order() -> None:
 
 def test_clear_errors() -> None:
     index = make_index({"a": [1.0, NAN]})
-    with pytest.raises(IndexError_, match="needs a Time column"):
+    with pytest.raises(DiagnosticError, match="needs a Time column"):
         impute.run(index, impute.Params(method="linear"))
-    with pytest.raises(IndexError_, match="no unit group column 'Nope'"):
+    with pytest.raises(DiagnosticError, match="no unit group column 'Nope'"):
         impute.run(index, impute.Params(method="mean_group", group="Nope"))
     with pytest.raises(ValueError, match="needs 'group'"):
         impute.Params(method="mean_group")

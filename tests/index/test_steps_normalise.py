@@ -7,7 +7,7 @@ import pytest
 from core_helpers import make_index
 
 from citykpi.index import normalise
-from citykpi.index.model import IndexError_
+from citykpi.model.errors import DiagnosticError
 
 NAN = np.nan
 
@@ -95,7 +95,7 @@ def test_batched_kernel_equals_one_by_one() -> None:
 
 def test_missing_parameters_are_reported() -> None:
     index = make_index({"a": [1.0, 2.0]})
-    with pytest.raises(IndexError_, match="goalposts need both"):
+    with pytest.raises(DiagnosticError, match="goalposts need both"):
         normalise.run(index, normalise.Params(method="goalposts"))
-    with pytest.raises(IndexError_, match="reference unit 'X'"):
+    with pytest.raises(DiagnosticError, match="reference unit 'X'"):
         normalise.run(index, normalise.Params(method="dist2ref", reference="X"))

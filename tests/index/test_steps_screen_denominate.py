@@ -7,7 +7,8 @@ import pytest
 from core_helpers import make_index
 
 from citykpi.index import denominate, screen
-from citykpi.index.model import Index, IndexError_
+from citykpi.index.model import Index
+from citykpi.model.errors import DiagnosticError
 
 NAN = np.nan
 
@@ -54,7 +55,7 @@ def test_zeros_and_forced_units() -> None:
 
 
 def test_screen_errors() -> None:
-    with pytest.raises(IndexError_) as err:
+    with pytest.raises(DiagnosticError) as err:
         screen.run(_framework(), screen.Params(include=["Nowhere"], group_level=2))
     fields = {d.location.field for d in err.value.diagnostics}
     assert fields == {"include", "group_level"}
@@ -79,5 +80,5 @@ def test_denominate_by_metadata_and_override_with_scale() -> None:
 
 def test_denominate_unknown_denominator() -> None:
     index = make_index({"a": [1.0]}, columns={"Pop": [1.0]}, meta_extra={"a": {"Denominator": "Pop"}})
-    with pytest.raises(IndexError_, match="'GDP' is not a column"):
+    with pytest.raises(DiagnosticError, match="'GDP' is not a column"):
         denominate.run(index, denominate.Params(denominators={"a": "GDP"}))

@@ -7,7 +7,8 @@ import pytest
 from core_helpers import make_index
 
 from citykpi.index import aggregate, weights
-from citykpi.index.model import AGGREGATED, Index, IndexError_
+from citykpi.index.model import AGGREGATED, Index
+from citykpi.model.errors import DiagnosticError
 
 
 def _framework(a: list[float], b: list[float], c: list[float]) -> Index:
@@ -42,7 +43,7 @@ def test_named_set_equal_and_back_to_metadata_change_aggregation() -> None:
     assert top(_weights(index, method="set", set="flat")) == pytest.approx(2.0)
     assert top(_weights(index, method="equal")) == pytest.approx(2.0)
     assert top(_weights(_weights(index, method="equal"), method="metadata")) == pytest.approx(3.0)
-    with pytest.raises(IndexError_, match="no weight set 'x'"):
+    with pytest.raises(DiagnosticError, match="no weight set 'x'"):
         _weights(index, method="set", set="x")
 
 
@@ -81,7 +82,7 @@ def test_optimised_weights_balance_named_targets(targets: dict[str, float]) -> N
 
 def test_optimise_targets_must_name_every_code() -> None:
     index = _framework([1.0, 2.0], [2.0, 1.0], [1.0, 1.0])
-    with pytest.raises(IndexError_, match=r"missing \['c'\]"):
+    with pytest.raises(DiagnosticError, match=r"missing \['c'\]"):
         _weights(index, method="optimise", level=1, targets={"a": 1, "b": 1, "zz": 1})
 
 
@@ -97,5 +98,5 @@ def test_noise_is_bounded_seeded_and_per_level() -> None:
 
 def test_pca_without_complete_rows_is_reported() -> None:
     index = _framework([1.0, np.nan], [np.nan, 2.0], [1.0, 2.0])
-    with pytest.raises(IndexError_, match="at least two units"):
+    with pytest.raises(DiagnosticError, match="at least two units"):
         _weights(index, method="pca", level=1)

@@ -12,10 +12,10 @@ from collections.abc import Callable
 import pytest
 
 from citykpi.assess.engine import assess
-from citykpi.assess.model import Assessment
-from citykpi.collect.model import CityProfile, Entry, EntryKind, Status, Submission
 from citykpi.framework.catalogue import Catalogue
 from citykpi.framework.model import ValueKind
+from citykpi.model.assessment import Assessment
+from citykpi.model.submission import CityProfile, Entry, EntryKind, Status, Submission
 from citykpi.scoring.targetfiles import default_target_set
 from citykpi.scoring.targets import TargetBook
 

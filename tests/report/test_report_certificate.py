@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from citykpi.framework.catalogue import Catalogue
-from citykpi.platform.completion import CertificateRule, KpiState, certificate, completion
+from citykpi.model.completion import CertificateRule, KpiState, certificate, completion
 from citykpi.report.certificate import CertificateFacts, certificate_html, rule_text
 from citykpi.report.render import pdf
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from citykpi.assess.model import Assessment
 from citykpi.framework.catalogue import Catalogue
+from citykpi.model.assessment import Assessment
 from citykpi.report.content import build
 from citykpi.report.pages import city_html, compare_html
 from citykpi.report.recommendations import read_recommendations

@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from collections import Counter
 
-from citykpi.assess.model import Assessment
 from citykpi.framework.catalogue import Catalogue
+from citykpi.model.assessment import Assessment
 from citykpi.report.render import svg
 from citykpi.report.style import NO_BENCHMARK, NOT_REPORTED, band_colour
 from citykpi.report.wheel import legend, wheel_data, wheel_spec

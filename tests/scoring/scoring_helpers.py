@@ -6,8 +6,8 @@ whole suite is collected.
 
 from __future__ import annotations
 
-from citykpi.assess.model import Assessment, KpiResult, ResultStatus
-from citykpi.collect.model import CityProfile
+from citykpi.model.assessment import Assessment, KpiResult, ResultStatus
+from citykpi.model.submission import CityProfile
 
 
 def make_result(

@@ -10,8 +10,8 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from citykpi.collect.model import CityProfile, Entry, EntryKind, Status, Submission
-from citykpi.diagnostics import ValidationReport
+from citykpi.model.diagnostics import ValidationReport
+from citykpi.model.submission import CityProfile, Entry, EntryKind, Status, Submission
 from citykpi.platform import cities, values, verification
 from citykpi.platform.errors import Conflict, NotFound
 from citykpi.platform.roles import Principal, Role

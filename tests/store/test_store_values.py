@@ -8,8 +8,8 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
-from citykpi.collect.model import CityProfile, Entry, EntryKind, Status, Submission
-from citykpi.diagnostics import ValidationReport
+from citykpi.model.diagnostics import ValidationReport
+from citykpi.model.submission import CityProfile, Entry, EntryKind, Status, Submission
 from citykpi.platform import cities, values
 from citykpi.platform.errors import Conflict, Invalid
 from citykpi.platform.roles import Principal, Role

@@ -6,7 +6,7 @@ import re
 import socket
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 import httpx
@@ -17,6 +17,7 @@ from citykpi.api.settings import Settings
 from citykpi.demo.cities import CITIES
 from citykpi.platform.cities import slugify
 from citykpi.platform.demo import load_demo
+from citykpi.store.db import Database
 from citykpi.store.testing import far_from_utc
 
 CITY = slugify(CITIES[0].name)
@@ -30,9 +31,12 @@ def free_port() -> int:
 
 
 @contextmanager
-def running(database_url: str, cities: int = 2) -> Iterator[str]:
+def running(database_url: str, cities: int = 2, prepare: Callable[[Database], object] | None = None) -> Iterator[str]:
+    """The demo cities, then whatever `prepare` adds to the database, served until the block ends."""
     app = create_app(Settings(database_url=far_from_utc(database_url)))
     load_demo(app.state.db, specs=CITIES[:cities], years=YEARS)
+    if prepare is not None:
+        prepare(app.state.db)
     port = free_port()
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)

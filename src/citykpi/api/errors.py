@@ -14,7 +14,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException
 
-from citykpi.diagnostics import Diagnostic, Location, ValidationReport
+from citykpi.model.diagnostics import Diagnostic, Location, ValidationReport
 from citykpi.platform.errors import PlatformError, RateLimited
 
 

@@ -8,8 +8,8 @@ from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from citykpi.diagnostics import Diagnostic, ValidationReport
-from citykpi.platform.completion import CertificateDecision, Completion
+from citykpi.model.completion import CertificateDecision, Completion
+from citykpi.model.diagnostics import Diagnostic, ValidationReport
 from citykpi.platform.roles import Role
 from citykpi.platform.values import EntryEdit
 from citykpi.platform.workflow import PeriodState, ReviewAction

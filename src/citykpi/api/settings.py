@@ -6,7 +6,7 @@ import os
 
 from pydantic import BaseModel, Field
 
-from citykpi.platform.completion import CertificateRule
+from citykpi.model.completion import CertificateRule
 from citykpi.store.db import database_url
 
 

@@ -1,7 +1,9 @@
 """KPI values from a submission: `assess`, `summary`, and pandas frames for analysts.
 
-The pandas functions (`to_frame`, `assess_files`, `summary_frame`) are loaded on first use, so that
-the command line and the web server do not import pandas when they do not need it. `assess` and
+Reading files to assess them is `citykpi.validate.files` (`check_file`, `assess_files`), one floor
+up, because a file is always checked with its assessment. The pandas functions (`to_frame`,
+`summary_frame`) are loaded on first use, so that the command line and the web server do not import
+pandas when they do not need it. `assess` and
 `summary` are imported eagerly: `summary` is also the name of a submodule, and a lazy name would be
 replaced by that module as soon as anything imports `citykpi.assess.summary`.
 """
@@ -15,14 +17,11 @@ from citykpi.assess.engine import assess
 from citykpi.assess.summary import Summary, summary
 
 if TYPE_CHECKING:
-    from citykpi.assess.files import InvalidSubmissionError
-    from citykpi.assess.frame import assess_files, summary_frame, to_frame
+    from citykpi.assess.frame import summary_frame, to_frame
 
 __all__ = [
-    "InvalidSubmissionError",
     "Summary",
     "assess",
-    "assess_files",
     "summary",
     "summary_frame",
     "to_frame",
@@ -30,9 +29,7 @@ __all__ = [
 
 _LAZY = {
     "to_frame": "citykpi.assess.frame",
-    "assess_files": "citykpi.assess.frame",
     "summary_frame": "citykpi.assess.frame",
-    "InvalidSubmissionError": "citykpi.assess.files",
 }
 
 

@@ -6,7 +6,7 @@ nothing, so that an output folder never mixes a new run with an old one.
 One file writes `OUTDIR/kpis.csv`, `kpis.json` and `summary.json`; several files write the same
 three files into one subfolder per city and year (`OUTDIR/<city>-<year>/`), so that each city's
 folder can be handed to that city as is. The analysts' stacked table of many cities is the Python
-API (`citykpi.assess.assess_files`).
+API (`citykpi.validate.files.assess_files`).
 """
 
 from __future__ import annotations
@@ -21,9 +21,9 @@ from citykpi.framework.cli_options import FrameworkOption
 if TYPE_CHECKING:
     from rich.console import Console
 
-    from citykpi.assess.files import KpiCatalogueWithFiles
-    from citykpi.assess.model import Assessment
-    from citykpi.diagnostics import ValidationReport
+    from citykpi.model.assessment import Assessment
+    from citykpi.model.diagnostics import ValidationReport
+    from citykpi.validate.files import CheckCatalogue
 
 
 def register(app: typer.Typer) -> None:
@@ -65,18 +65,18 @@ def assess_command(
 
 
 def _read_all(
-    files: list[Path], catalogue: KpiCatalogueWithFiles, console: Console
+    files: list[Path], catalogue: CheckCatalogue, console: Console
 ) -> list[tuple[Path, Assessment | None, ValidationReport]]:
     from rich.progress import Progress
 
-    from citykpi.assess.files import assess_path
+    from citykpi.validate.files import check_file
 
     outcomes: list[tuple[Path, Assessment | None, ValidationReport]] = []
     with Progress(console=console, transient=True, disable=len(files) < 2) as progress:
         task = progress.add_task("Validating and assessing", total=len(files))
         for path in files:
-            assessment, report = assess_path(path, catalogue)
-            outcomes.append((path, assessment, report))
+            checked = check_file(path, catalogue)
+            outcomes.append((path, checked.accepted, checked.report))
             progress.advance(task)
     return outcomes
 

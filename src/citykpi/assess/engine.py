@@ -13,10 +13,10 @@ from collections.abc import Mapping
 from typing import Protocol
 
 from citykpi.assess.inputs import EntryIndex, Gathered, NoValue, gather_inputs, provenance_of
-from citykpi.assess.model import Assessment, KpiResult, ResultStatus
 from citykpi.assess.values import Outcome, Problem, check_range, interpret_computed, interpret_reported
-from citykpi.collect.model import Entry, Status, Submission
 from citykpi.framework.model import DataPoint, Input, Kpi
+from citykpi.model.assessment import Assessment, InputUse, KpiResult, ResultStatus
+from citykpi.model.submission import Entry, Status, Submission
 
 _CARRIED: dict[Status, ResultStatus] = {
     Status.NOT_AVAILABLE: ResultStatus.NOT_AVAILABLE,
@@ -56,14 +56,17 @@ def _result(kpi: Kpi, dp: DataPoint, index: EntryIndex, inputs: dict[str, Input]
         return _from_override(base, dp, override)
     if dp.formula is None:
         return base.model_copy(update={"reason": "reported directly only, and no value was given"})
-    gathered = gather_inputs(dp.formula, index, inputs, submission.profile)
+    gathered = gather_inputs(dp.formula, index, inputs, submission.profile, submission.places)
     if isinstance(gathered, NoValue):
-        return base.model_copy(update={"status": gathered.status, "reason": gathered.reason})
+        update = {"status": gathered.status, "reason": gathered.reason, "problem": gathered.problem}
+        return base.model_copy(update={**update, "missing": list(gathered.missing), "inputs": list(gathered.given)})
     return _computed(base, dp, gathered)
 
 
 def _from_override(base: KpiResult, dp: DataPoint, entry: Entry) -> KpiResult:
     update = provenance_of([entry])
+    if isinstance(entry.value, int | float) and not isinstance(entry.value, bool):
+        update["inputs"] = [InputUse(name=dp.key, value=float(entry.value), location=entry.location)]
     if entry.status in _CARRIED:
         return base.model_copy(update={**update, "status": _CARRIED[entry.status], "reason": entry.notes})
     return _finish(base, dp, interpret_reported(entry.value, dp), ResultStatus.REPORTED, update)
@@ -72,15 +75,19 @@ def _from_override(base: KpiResult, dp: DataPoint, entry: Entry) -> KpiResult:
 def _computed(base: KpiResult, dp: DataPoint, gathered: Gathered) -> KpiResult:
     raw = gathered.evaluate()
     outcome = raw if isinstance(raw, Problem) else interpret_computed(raw, dp)
-    return _finish(base, dp, outcome, ResultStatus.COMPUTED, provenance_of(gathered.entries))
+    update = {**provenance_of(gathered.entries), "inputs": gathered.used}
+    return _finish(base, dp, outcome, ResultStatus.COMPUTED, update)
 
 
 def _finish(
     base: KpiResult, dp: DataPoint, outcome: Outcome | Problem, status: ResultStatus, update: dict[str, object]
 ) -> KpiResult:
     if isinstance(outcome, Problem):
-        return base.model_copy(update={**update, "status": ResultStatus.ERROR, "reason": outcome.reason})
+        failed = {"status": ResultStatus.ERROR, "reason": outcome.reason, "problem": outcome.type}
+        return base.model_copy(update={**update, **failed})
     problem = check_range(outcome, dp, "reported value" if status is ResultStatus.REPORTED else "computed value")
     if problem:
-        return base.model_copy(update={**update, "status": ResultStatus.ERROR, "reason": problem})
+        kind = "constraint-error.computed" if status is ResultStatus.COMPUTED else "constraint-error"
+        failed = {"status": ResultStatus.ERROR, "reason": problem, "problem": kind}
+        return base.model_copy(update={**update, **failed})
     return base.model_copy(update={**update, "status": status, "value": outcome.value, "value_text": outcome.text})

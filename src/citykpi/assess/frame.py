@@ -7,15 +7,13 @@ missing value stays missing instead of turning a quality level into a float.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from pathlib import Path
 from typing import Literal
 
 import pandas as pd
 
-from citykpi.assess.files import KpiCatalogueWithFiles, assess_path_or_raise
-from citykpi.assess.model import Assessment
 from citykpi.assess.summary import summary
 from citykpi.assess.table import COLUMNS, rows
+from citykpi.model.assessment import Assessment
 
 SummaryLevel = Literal["total", "dimension", "subdimension", "level"]
 _DTYPES = {"value": "Float64", "quality": "Int64", "verified": "boolean"}
@@ -25,15 +23,6 @@ def to_frame(assessment: Assessment) -> pd.DataFrame:
     """One row per KPI data point."""
     frame = pd.DataFrame(rows(assessment), columns=list(COLUMNS))
     return frame.astype(_DTYPES)
-
-
-def assess_files(paths: Iterable[Path | str], catalogue: KpiCatalogueWithFiles) -> pd.DataFrame:
-    """Many cities and years stacked, with `city`, `country` and `year` in front.
-
-    Raises `InvalidSubmissionError` (a ValueError whose text is the validation report) on the first
-    file with errors: a notebook should stop rather than silently drop a city.
-    """
-    return stack(assess_path_or_raise(Path(p), catalogue) for p in paths)
 
 
 def stack(assessments: Iterable[Assessment]) -> pd.DataFrame:

@@ -12,9 +12,9 @@ import re
 import unicodedata
 from pathlib import Path
 
-from citykpi.assess.model import Assessment
 from citykpi.assess.summary import summary
 from citykpi.assess.table import COLUMNS, rows
+from citykpi.model.assessment import Assessment
 
 OUTPUT_FILES = ("kpis.csv", "kpis.json", "summary.json")
 

@@ -18,7 +18,7 @@ from itertools import groupby
 
 from pydantic import BaseModel, Field
 
-from citykpi.assess.model import Assessment, KpiResult, ResultStatus
+from citykpi.model.assessment import Assessment, KpiResult, ResultStatus
 
 
 class KpiState(StrEnum):

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from citykpi.assess.model import Assessment
+from citykpi.model.assessment import Assessment
 
 COLUMNS: tuple[str, ...] = (
     "code",

@@ -9,10 +9,9 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from citykpi.collect.cells import in_range
 from citykpi.framework.model import DataPoint, ValueKind
-
-_YES = {"yes", "y", "true", "1", "oui", "ja", "si", "sí"}
-_NO = {"no", "n", "false", "0", "non", "nein"}
+from citykpi.model.answers import yes_no
 
 
 @dataclass(frozen=True)
@@ -24,6 +23,7 @@ class Outcome:
 @dataclass(frozen=True)
 class Problem:
     reason: str
+    type: str = "type-error"  # the diagnostic type a check reports it under (see citykpi.model.diagnostics)
 
 
 def as_number(raw: object, what: str) -> float | Problem:
@@ -63,15 +63,14 @@ def interpret_computed(raw: object, dp: DataPoint) -> Outcome | Problem:
 
 
 def check_range(outcome: Outcome, dp: DataPoint, what: str) -> str:
-    """The data point's own bounds (a percentage above 100, a negative rate) make the value an error."""
+    """The data point's own bounds (a percentage above 100, a negative rate) make the value an error.
+
+    The same rule, and words, as a typed cell (`citykpi.collect.cells.in_range`).
+    """
     if outcome.value is None or dp.kind in (ValueKind.BOOLEAN, ValueKind.LEVEL):
         return ""
-    unit = f" {dp.unit}" if dp.unit else ""
-    if dp.minimum is not None and outcome.value < dp.minimum:
-        return f"{what} {_fmt(outcome.value)} is below the minimum {_fmt(dp.minimum)}{unit}"
-    if dp.maximum is not None and outcome.value > dp.maximum:
-        return f"{what} {_fmt(outcome.value)} is above the maximum {_fmt(dp.maximum)}{unit}"
-    return ""
+    problem = in_range(outcome.value, dp.minimum, dp.maximum, dp.unit)
+    return f"{what} {problem.message}" if problem else ""
 
 
 def _yes_no(raw: object) -> Outcome | Problem:
@@ -79,8 +78,8 @@ def _yes_no(raw: object) -> Outcome | Problem:
         answer = raw
     elif isinstance(raw, int | float) and raw in (0, 1):
         answer = bool(raw)
-    elif isinstance(raw, str) and raw.strip().lower() in _YES | _NO:
-        answer = raw.strip().lower() in _YES
+    elif isinstance(raw, str) and (said := yes_no(raw)) is not None:
+        answer = said
     else:
         return Problem(f"expected yes or no, got {raw!r}")
     return Outcome(1.0 if answer else 0.0, "yes" if answer else "no")
@@ -93,7 +92,3 @@ def _level(raw: object, dp: DataPoint) -> Outcome | Problem:
         if level.casefold() == wanted:
             return Outcome(None, level)
     return Problem(f"expected one of {', '.join(levels)}; got {raw!r}")
-
-
-def _fmt(number: float) -> str:
-    return f"{number:g}"

@@ -11,9 +11,10 @@ import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 
-from citykpi.collect.model import DATA_QUALITY_LABELS, DataQuality, Status
-from citykpi.diagnostics import Param
 from citykpi.framework.model import ValueKind
+from citykpi.model.answers import yes_no
+from citykpi.model.diagnostics import Param
+from citykpi.model.submission import DATA_QUALITY_LABELS, DataQuality, Status
 
 Raw = str | int | float | bool | datetime | date | time | None
 Value = float | bool | str
@@ -36,8 +37,6 @@ NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
 THOUSANDS = re.compile(r"^[+-]?\d{1,3}([, \u00a0\u202f']\d{3})+(\.\d+)?$")
 DECIMAL_COMMA = re.compile(r"^[+-]?\d+,\d+$")
 WITH_UNIT = re.compile(r"^([+-]?[\d.,\s\u00a0\u202f']*\d)\s*([^\d\s].*)$")
-YES = {"yes", "y", "true", "1", "oui", "ja", "si", "sí"}
-NO = {"no", "n", "false", "0", "non", "nein"}
 
 
 def text(raw: Raw) -> str:
@@ -118,11 +117,9 @@ def _suffix(unit: str) -> str:
 def boolean(raw: Raw) -> bool | Problem:
     if isinstance(raw, bool):
         return raw
-    s = text(raw).lower()
-    if s in YES:
-        return True
-    if s in NO:
-        return False
+    answer = yes_no(text(raw))
+    if answer is not None:
+        return answer
     return _problem("type-error", "yes-no", "expected yes or no, found '{found}'", found=text(raw)[:60])
 
 

@@ -16,9 +16,9 @@ import typer
 from citykpi.framework.cli_options import FrameworkOption, load_catalogue
 
 if TYPE_CHECKING:
-    from citykpi.collect.catalogue import CatalogueLike
-    from citykpi.collect.model import Submission
-    from citykpi.diagnostics import ValidationReport
+    from citykpi.model.diagnostics import ValidationReport
+    from citykpi.model.submission import Submission
+    from citykpi.validate.files import CheckCatalogue
 
 
 class ReportFormat(StrEnum):
@@ -45,8 +45,8 @@ def template(
     framework: FrameworkOption = None,
 ) -> None:
     """Write the collection workbook for a city and year."""
-    from citykpi.collect.model import CityProfile
     from citykpi.collect.template import write_template
+    from citykpi.model.submission import CityProfile
 
     if output.suffix.lower() != ".xlsx":
         typer.echo(f"error: the output must be an .xlsx file, not '{output.name}'", err=True)
@@ -141,13 +141,16 @@ def fill(
     raise typer.Exit(0 if report.valid else 1)
 
 
-def _read_submission(file: Path, catalogue: CatalogueLike, max_mb: float) -> tuple[Submission | None, ValidationReport]:
-    from citykpi.collect.readers import read_any
+def _read_submission(
+    file: Path, catalogue: CheckCatalogue, max_mb: float
+) -> tuple[Submission | None, ValidationReport]:
     from citykpi.collect.safety import Limits
-    from citykpi.diagnostics import ValidationReport, error
+    from citykpi.model.diagnostics import ValidationReport, error
+    from citykpi.validate.files import check_file
 
     try:
-        return read_any(file, catalogue, Limits(max_bytes=int(max_mb * 1_000_000)))
+        checked = check_file(file, catalogue, Limits(max_bytes=int(max_mb * 1_000_000)))
+        return checked.submission, checked.report
     except Exception as exc:
         message = f"the file could not be read ({type(exc).__name__}: {exc}); please report this as a bug"
         return None, ValidationReport.from_diagnostics([error("source-error", message, file=file.name)])

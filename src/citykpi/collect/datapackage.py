@@ -16,10 +16,10 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from citykpi.collect.catalogue import CatalogueLike
-from citykpi.collect.model import Submission
 from citykpi.collect.safety import DEFAULT_LIMITS, Limits
 from citykpi.collect.tidy import Parsed, decode, finish, parse_text, write_csv
-from citykpi.diagnostics import Diagnostic, Location, ValidationReport
+from citykpi.model.diagnostics import Diagnostic, Location, ValidationReport
+from citykpi.model.submission import Submission
 
 DESCRIPTOR = "datapackage.json"
 MAX_DESCRIPTOR_BYTES = 1_000_000

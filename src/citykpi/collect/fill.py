@@ -26,10 +26,10 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from citykpi.collect.catalogue import CatalogueLike
 from citykpi.collect.layout import COVER_SHEET, QUALITY_CHOICES, SHEET_COLUMNS
-from citykpi.collect.model import Entry, Status, Submission
 from citykpi.collect.report_io import add_problems_sheet
 from citykpi.collect.template import HEADER_ROW, template_workbook
-from citykpi.diagnostics import Diagnostic, Location, Severity, ValidationReport
+from citykpi.model.diagnostics import Diagnostic, Location, Severity, ValidationReport
+from citykpi.model.submission import Entry, Status, Submission
 
 RowKey = tuple[str, str, str]  # (KPI code, row kind, component key)
 Cells = Mapping[str, object]  # column key (see SHEET_COLUMNS) -> value to type

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from citykpi.collect.model import DATA_QUALITY_LABELS
+from citykpi.model.submission import DATA_QUALITY_LABELS
 
 INSTRUCTIONS: tuple[str, ...] = (
     "The sheets:",

@@ -9,9 +9,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
-from citykpi.collect.model import DATA_QUALITY_LABELS, Status
 from citykpi.framework.formula import FormulaError, parse
 from citykpi.framework.model import Input, Kpi, ValueKind
+from citykpi.model.submission import DATA_QUALITY_LABELS, Status
 
 FORMAT_ID = "citykpi-collection/1"
 

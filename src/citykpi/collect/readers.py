@@ -6,11 +6,11 @@ from pathlib import Path
 
 from citykpi.collect.catalogue import CatalogueLike
 from citykpi.collect.datapackage import DESCRIPTOR, read_datapackage
-from citykpi.collect.model import Submission
 from citykpi.collect.safety import DEFAULT_LIMITS, Limits, sniff
 from citykpi.collect.tidy import read_csv
 from citykpi.collect.workbook import read_workbook
-from citykpi.diagnostics import Location, ValidationReport, error, said
+from citykpi.model.diagnostics import Location, ValidationReport, error, said
+from citykpi.model.submission import Submission
 
 __all__ = ["read_any", "read_csv", "read_datapackage", "read_workbook"]
 

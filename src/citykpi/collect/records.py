@@ -14,9 +14,9 @@ from citykpi.collect import cells
 from citykpi.collect.catalogue import CatalogueLike
 from citykpi.collect.cells import Problem, Raw
 from citykpi.collect.layout import PROFILE_NUMBERS
-from citykpi.collect.model import CityProfile, Entry, EntryKind, Status
-from citykpi.diagnostics import Diagnostic, Location, Param, location_params, said
 from citykpi.framework.model import Kpi, ValueKind
+from citykpi.model.diagnostics import Diagnostic, Location, Param, location_params, said
+from citykpi.model.submission import CityProfile, Entry, EntryKind, Status
 
 CITY_COLUMNS = ("value", "status", "quality", "origin", "source", "notes", "verified")
 

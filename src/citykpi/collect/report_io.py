@@ -16,7 +16,7 @@ from rich.table import Table
 
 from citykpi.collect.layout import PROBLEMS_SHEET
 from citykpi.collect.safety import check_workbook_file
-from citykpi.diagnostics import Diagnostic, Location, Severity, ValidationReport
+from citykpi.model.diagnostics import Diagnostic, Location, Severity, ValidationReport
 
 STYLE = {Severity.ERROR: "bold red", Severity.WARNING: "yellow"}
 FILL = {Severity.ERROR: "F8CBAD", Severity.WARNING: "FFE699"}

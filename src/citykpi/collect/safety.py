@@ -12,7 +12,7 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from citykpi.diagnostics import Diagnostic, Location, Param, Severity, said
+from citykpi.model.diagnostics import Diagnostic, Location, Param, Severity, said
 
 
 @dataclass(frozen=True)

@@ -47,9 +47,9 @@ from citykpi.collect.layout import (
     shared_inputs,
     sheets_for,
 )
-from citykpi.collect.model import CityProfile
 from citykpi.collect.printing import make_printable, row_height
 from citykpi.framework.model import ValueKind
+from citykpi.model.submission import CityProfile
 
 HEADER_ROW = 3
 NAVY = "1F4E79"

@@ -17,11 +17,11 @@ from pathlib import Path
 from citykpi.collect.catalogue import CatalogueLike
 from citykpi.collect.cells import Raw, is_blank, text
 from citykpi.collect.layout import PROFILE_KIND, PROFILE_NUMBERS, PROFILE_ROWS, TIDY_COLUMNS, TIDY_REQUIRED
-from citykpi.collect.model import Entry, Submission
 from citykpi.collect.records import ProfileField, Record
 from citykpi.collect.safety import DEFAULT_LIMITS, Limits, check_size, sniff
 from citykpi.collect.submission import assemble
-from citykpi.diagnostics import Diagnostic, Location, Param, Severity, ValidationReport, location_params, said
+from citykpi.model.diagnostics import Diagnostic, Location, Param, Severity, ValidationReport, location_params, said
+from citykpi.model.submission import Entry, Submission
 
 PROFILE_KEYS = {key for key, _, _ in PROFILE_ROWS} - {"city", "country", "year"}
 

@@ -31,12 +31,12 @@ from citykpi.collect.layout import (
     SHEET_COLUMNS,
     sheets_for,
 )
-from citykpi.collect.model import Submission
 from citykpi.collect.records import ProfileField, Record
 from citykpi.collect.safety import DEFAULT_LIMITS, Limits, check_workbook_file, scan_cells
 from citykpi.collect.sheets import CalamineSheets, Cell, Formula, OpenpyxlSheets, Sheets
 from citykpi.collect.submission import assemble
-from citykpi.diagnostics import Diagnostic, Location, Param, Severity, ValidationReport, said
+from citykpi.model.diagnostics import Diagnostic, Location, Param, Severity, ValidationReport, said
+from citykpi.model.submission import Submission
 
 NOT_DATA = {COVER_SHEET, INSTRUCTIONS_SHEET, META_SHEET, LISTS_SHEET, PROBLEMS_SHEET}
 HEADER_SCAN = 10

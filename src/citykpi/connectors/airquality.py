@@ -18,9 +18,9 @@ from __future__ import annotations
 import calendar
 from dataclasses import dataclass
 
-from citykpi.collect.model import DataQuality
 from citykpi.connectors.layout import Series
 from citykpi.connectors.stream import Tallies
+from citykpi.model.submission import DataQuality
 
 COMPLETENESS = 0.75
 

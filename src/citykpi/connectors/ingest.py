@@ -13,13 +13,13 @@ from pathlib import Path
 
 import pyarrow as pa
 
-from citykpi.collect.model import CityProfile, Entry, EntryKind, Status, Submission
 from citykpi.connectors.airquality import AnnualMean, annual_means
 from citykpi.connectors.layout import Layout, resolve_layout
 from citykpi.connectors.pollutants import pollutant_named
 from citykpi.connectors.stream import Tallies, read_columns, tally
-from citykpi.diagnostics import Diagnostic, ValidationReport, error, warning
 from citykpi.framework.model import Kpi
+from citykpi.model.diagnostics import Diagnostic, ValidationReport, error, warning
+from citykpi.model.submission import CityProfile, Entry, EntryKind, Status, Submission
 
 AIR_QUALITY_KPI = "EN: EN: AQ: 1C"
 CONNECTORS = {AIR_QUALITY_KPI: "annual mean concentration of PM10, PM2.5, NO2, SO2 and O3 from station readings"}

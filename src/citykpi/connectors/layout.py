@@ -11,7 +11,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from citykpi.connectors.pollutants import UGM3, Pollutant, factor_to_ugm3, parse_header, pollutant_named
-from citykpi.diagnostics import Diagnostic, error
+from citykpi.model.diagnostics import Diagnostic, error
 
 TIME_NAMES = ("datetime", "timestamp", "date", "time", "date_time", "from date", "from_date")
 STATION_NAMES = ("station", "stationid", "station_id", "station id", "site", "site_id", "location", "meter")

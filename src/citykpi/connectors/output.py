@@ -8,8 +8,8 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
-from citykpi.collect.model import Submission
 from citykpi.connectors.airquality import AnnualMean
+from citykpi.model.submission import Submission
 
 
 def print_means(console: Console, code: str, city: str, year: int, means: Sequence[AnnualMean]) -> None:

@@ -22,10 +22,10 @@ from typing import Any
 
 import yaml
 
-from citykpi.collect.model import CityProfile, DataQuality, Entry, EntryKind, Status, Submission
 from citykpi.demo.cities import YEARS, CitySpec
 from citykpi.framework.formula import FormulaError, parse
 from citykpi.framework.model import PROFILE_FIELDS, DataPoint, Input, Kpi, ValueKind
+from citykpi.model.submission import CityProfile, DataQuality, Entry, EntryKind, Status, Submission
 
 SOURCE = "citykpi demo generator (synthetic)"
 COUNT_UNITS = frozenset(

@@ -15,8 +15,8 @@ from openpyxl.styles import Font
 from citykpi.collect.catalogue import CatalogueLike
 from citykpi.collect.fill import Cells, RowKey, filled_workbook, type_rows
 from citykpi.collect.layout import SHEET_COLUMNS
-from citykpi.collect.model import Submission
 from citykpi.demo.cities import SYNTHETIC_LABEL
+from citykpi.model.submission import Submission
 
 LABEL_FONT = Font(bold=True, color="C00000", size=12)
 

@@ -79,12 +79,12 @@ def import_command(
     from citykpi.exchange.formats import import_any
     from citykpi.exchange.records import ascii_token
     from citykpi.exchange.sources import RESULTS_FILE
-    from citykpi.exchange.tables import ExchangeError
+    from citykpi.model.errors import DiagnosticError
 
     console = Console(stderr=True)
     try:
         assessments = import_any(path, format)
-    except ExchangeError as exc:
+    except DiagnosticError as exc:
         for problem in exc.diagnostics:
             console.print(f"[red]{problem}[/red]")
         raise typer.Exit(1) from None

@@ -12,8 +12,6 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
-from citykpi.assess.model import Assessment, ResultStatus
-from citykpi.collect.model import DataQuality
 from citykpi.exchange.records import (
     PROFILE_FIELDS,
     RESULT_FIELDS,
@@ -26,6 +24,8 @@ from citykpi.exchange.records import (
 )
 from citykpi.exchange.tables import fail, read_csv, read_json, write_csv
 from citykpi.framework.model import Kpi
+from citykpi.model.assessment import Assessment, ResultStatus
+from citykpi.model.submission import DataQuality
 
 T = TypeVar("T")
 DESCRIPTOR = "datapackage.json"

@@ -12,7 +12,6 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from citykpi.assess.model import Assessment
 from citykpi.exchange.datapackage import DESCRIPTOR, export_package, import_package
 from citykpi.exchange.ngsi import ENTITIES_FILE, export_ngsi
 from citykpi.exchange.ngsi_import import import_ngsi
@@ -20,6 +19,7 @@ from citykpi.exchange.opensdg import export_open_sdg, import_open_sdg
 from citykpi.exchange.sdmx import STRUCTURE_FILE, export_sdmx, import_sdmx
 from citykpi.exchange.tables import fail
 from citykpi.framework.model import Kpi
+from citykpi.model.assessment import Assessment
 from citykpi.scoring.targets import TargetBook
 
 Exporter = Callable[[Sequence[Assessment], Mapping[str, Kpi], Path, TargetBook | None], list[Path]]
@@ -70,7 +70,7 @@ def detect(path: Path) -> Format:
 
 
 def import_any(path: Path, name: str | None = None) -> list[Assessment]:
-    """Raises ExchangeError with located diagnostics on unreadable input."""
+    """Raises DiagnosticError with located diagnostics on unreadable input."""
     if not path.exists():
         raise fail("file-error", "no such file or folder", file=str(path))
     if name is not None and name not in FORMATS:

@@ -21,10 +21,10 @@ from typing import Any
 
 from pydantic_core import to_json
 
-from citykpi.assess.model import Assessment, KpiResult, ResultStatus
-from citykpi.collect.model import CityProfile
 from citykpi.exchange.records import ascii_token
 from citykpi.framework.model import Kpi, ValueKind
+from citykpi.model.assessment import Assessment, KpiResult, ResultStatus
+from citykpi.model.submission import CityProfile
 from citykpi.scoring.scorecard import score_item
 from citykpi.scoring.targets import TargetBook
 

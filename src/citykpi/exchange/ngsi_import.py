@@ -29,17 +29,18 @@ from pydantic import (
 )
 from pydantic_core import ErrorDetails
 
-from citykpi.assess.model import Assessment, KpiResult, ResultStatus
-from citykpi.collect.model import CityProfile, DataQuality
-from citykpi.diagnostics import Diagnostic, error
 from citykpi.exchange.bulk import collector_paused
 from citykpi.exchange.ngsi import ENTITIES_FILE
 from citykpi.exchange.records import group
 from citykpi.exchange.slices import validate_by_lines
-from citykpi.exchange.tables import ExchangeError, fail, json_error
+from citykpi.exchange.tables import fail, json_error
+from citykpi.model.assessment import Assessment, KpiResult, ResultStatus
+from citykpi.model.diagnostics import Diagnostic, error
+from citykpi.model.errors import DiagnosticError
+from citykpi.model.submission import CityProfile, DataQuality
 
 # KpiResult fields an entity carries unchanged; value and value_text come from kpiValue/valueText.
-COPIED = tuple(f for f in KpiResult.model_fields if f not in ("value", "value_text"))
+COPIED = tuple(f for f, info in KpiResult.model_fields.items() if not info.exclude and f not in ("value", "value_text"))
 
 
 def _attr(name: str, *inside: str) -> AliasChoices:
@@ -89,6 +90,7 @@ class KpiEntity(BaseModel):
 _BLANK = KpiResult(
     code="", data_point="", name="", dimension="", subdimension="", category="", level="", unit="", value=None,
     value_text=None, status=ResultStatus.NOT_REPORTED, quality=None, source="", origin="", verified=None, reason="",
+    problem="", inputs=(), missing=(),
 )  # fmt: skip
 
 MAX_REPORTED = 20
@@ -114,7 +116,7 @@ def _assessments(file: str, raw: bytes) -> list[Assessment]:
         if entities is None:  # not written one entity a line, or not valid: the whole document says why
             entities = _MANY.validate_json(raw)
     except ValidationError as exc:
-        raise ExchangeError([_diagnostic(e, file) for e in exc.errors()[:MAX_REPORTED]]) from None
+        raise DiagnosticError([_diagnostic(e, file) for e in exc.errors()[:MAX_REPORTED]]) from None
     profiles: dict[tuple[str, int], tuple[CityProfile, list[str]]] = {}
     results: list[tuple[str, int, KpiResult]] = []
     for e in entities:

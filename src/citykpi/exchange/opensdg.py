@@ -17,11 +17,11 @@ from typing import Any
 
 import yaml
 
-from citykpi.assess.model import Assessment, KpiResult
-from citykpi.collect.model import CityProfile
 from citykpi.exchange.records import RecordError, ascii_token, group, renamed, result_from_cells, text, year_of
 from citykpi.exchange.tables import fail, read_csv, write_csv
 from citykpi.framework.model import Kpi
+from citykpi.model.assessment import Assessment, KpiResult
+from citykpi.model.submission import CityProfile
 
 ATTRIBUTE_COLUMNS = ("Status", "Data quality", "Verified", "Source", "Origin", "Reason", "Value text")
 COLUMNS = ("Year", "City", "Country", "Series", "Units", *ATTRIBUTE_COLUMNS, "Value")

@@ -12,8 +12,8 @@ import unicodedata
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
-from citykpi.assess.model import Assessment, KpiResult, ResultStatus
-from citykpi.collect.model import CityProfile, DataQuality
+from citykpi.model.assessment import Assessment, KpiResult, ResultStatus
+from citykpi.model.submission import CityProfile, DataQuality
 
 PROFILE_FIELDS = ("city", "country", "year", "population", "households", "area_km2", "gdp", "currency")
 RESULT_FIELDS = tuple(KpiResult.model_fields)

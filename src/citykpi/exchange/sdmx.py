@@ -16,11 +16,11 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from citykpi.assess.model import Assessment, KpiResult, ResultStatus
-from citykpi.collect.model import DATA_QUALITY_LABELS, CityProfile
 from citykpi.exchange.records import RecordError, ascii_token, group, renamed, result_from_cells, text, year_of
 from citykpi.exchange.tables import fail, read_csv, read_json, write_csv
 from citykpi.framework.model import Kpi
+from citykpi.model.assessment import Assessment, KpiResult, ResultStatus
+from citykpi.model.submission import DATA_QUALITY_LABELS, CityProfile
 
 DATAFLOW = "CITYKPI:U4SSC_KPI(1.0)"
 DATA_FILE = "data.csv"

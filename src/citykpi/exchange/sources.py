@@ -7,11 +7,10 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from citykpi.assess.engine import assess
-from citykpi.assess.model import Assessment
-from citykpi.collect.readers import read_any
-from citykpi.diagnostics import Diagnostic, error
 from citykpi.framework.catalogue import Catalogue
+from citykpi.model.assessment import Assessment
+from citykpi.model.diagnostics import Diagnostic, error
+from citykpi.validate.files import check_file
 
 RESULTS_FILE = "kpis.json"
 
@@ -30,7 +29,7 @@ def load_assessment(path: Path, catalogue: Catalogue) -> tuple[Assessment | None
                 first = exc.errors()[0]
                 where = ".".join(str(p) for p in first["loc"])
                 return None, [error("type-error", f"{where}: {first['msg']}", file=candidate.name)]
-    submission, report = read_any(path, catalogue)
-    if submission is None or not report.valid:
-        return None, [*report.errors] or [error("source-error", "the file holds no submission", file=str(path))]
-    return assess(submission, catalogue), []
+    checked = check_file(path, catalogue)
+    if checked.accepted is None:
+        return None, [*checked.report.errors] or [error("source-error", "the file holds no submission", file=str(path))]
+    return checked.accepted, []

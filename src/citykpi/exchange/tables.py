@@ -10,20 +10,13 @@ from typing import Any
 
 from pydantic_core import from_json
 
-from citykpi.diagnostics import Diagnostic, Location
+from citykpi.model.diagnostics import Diagnostic, Location
+from citykpi.model.errors import DiagnosticError
 
 
-class ExchangeError(Exception):
-    """An input that cannot be imported; `diagnostics` say where and why."""
-
-    def __init__(self, diagnostics: list[Diagnostic]) -> None:
-        self.diagnostics = diagnostics
-        super().__init__("\n".join(str(d) for d in diagnostics))
-
-
-def fail(type: str, message: str, **location: str | int | None) -> ExchangeError:
+def fail(type: str, message: str, **location: str | int | None) -> DiagnosticError:
     # Location directly: `error`'s own keywords (variant, params) must not be reachable through **location.
-    return ExchangeError([Diagnostic(type=type, message=message, location=Location(**location))])
+    return DiagnosticError([Diagnostic(type=type, message=message, location=Location(**location))])
 
 
 def read_json(path: Path) -> Any:
@@ -36,7 +29,7 @@ def read_json(path: Path) -> Any:
         raise json_error(str(exc), path.name) from None
 
 
-def json_error(message: str, file: str) -> ExchangeError:
+def json_error(message: str, file: str) -> DiagnosticError:
     """A parser message such as '... at line 3 column 14' as a located diagnostic."""
     where = re.search(r"line (\d+) column (\d+)", message)
     row, column = (int(where[1]), where[2]) if where else (None, None)

@@ -12,13 +12,14 @@ from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
-from citykpi.diagnostics import Diagnostic, error
 from citykpi.framework.codes import code_key
-from citykpi.framework.loading import FrameworkError, load_framework
+from citykpi.framework.loading import load_framework
 from citykpi.framework.model import Framework, Input, Kpi
 from citykpi.framework.validation import Source, validate_frameworks
+from citykpi.model.diagnostics import Diagnostic, error
+from citykpi.model.errors import DiagnosticError
 
-__all__ = ["Catalogue", "FrameworkError", "builtin_framework_path", "load_framework"]
+__all__ = ["Catalogue", "builtin_framework_path", "load_framework"]
 
 BUILTIN_IDS = ("u4ssc",)
 
@@ -26,7 +27,7 @@ BUILTIN_IDS = ("u4ssc",)
 def builtin_framework_path(id: str = "u4ssc") -> Path:
     if id not in BUILTIN_IDS:
         known = ", ".join(BUILTIN_IDS)
-        raise FrameworkError([error("unknown-framework", f"no built-in framework {id!r} (built in: {known})")])
+        raise DiagnosticError([error("unknown-framework", f"no built-in framework {id!r} (built in: {known})")])
     return Path(str(resources.files("citykpi.framework") / "data" / f"{id}.yaml"))
 
 
@@ -57,23 +58,23 @@ class Catalogue:
 
     @classmethod
     def load(cls, extra: Sequence[Path] = ()) -> Catalogue:
-        """The built-in U4SSC framework plus `extra` files; all problems of all files in one FrameworkError."""
+        """The built-in U4SSC framework plus `extra` files; all problems of all files in one DiagnosticError."""
         sources = [Source(_builtin("u4ssc"), builtin_framework_path("u4ssc").name)]
         problems: list[Diagnostic] = []
         for path in extra:
             try:
                 sources.append(Source(load_framework(Path(path)), Path(path).name))
-            except FrameworkError as exc:
+            except DiagnosticError as exc:
                 problems += exc.diagnostics
         if problems:
-            raise FrameworkError(problems)
+            raise DiagnosticError(problems)
         return cls.of(sources)
 
     @classmethod
     def of(cls, sources: Sequence[Source]) -> Catalogue:
         problems = validate_frameworks(sources)
         if problems:
-            raise FrameworkError(problems)
+            raise DiagnosticError(problems)
         return cls(sources)
 
     def kpi(self, code: str) -> Kpi:

@@ -32,11 +32,12 @@ FrameworkOption = Annotated[
 
 def load_catalogue(extra: list[Path] | None) -> Catalogue:
     """The U4SSC catalogue plus the `--framework` files, or every problem of those files on stderr and exit 2."""
-    from citykpi.framework.catalogue import Catalogue, FrameworkError
+    from citykpi.framework.catalogue import Catalogue
+    from citykpi.model.errors import DiagnosticError
 
     try:
         return Catalogue.load(extra or ())
-    except FrameworkError as exc:
+    except DiagnosticError as exc:
         typer.echo("Error: the KPI framework files have problems:", err=True)
         for diagnostic in exc.diagnostics:
             typer.echo(f"  {diagnostic}", err=True)

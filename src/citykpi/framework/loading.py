@@ -15,9 +15,10 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
-from citykpi.diagnostics import Diagnostic, error
 from citykpi.framework.formula import Formula, FormulaError, parse
 from citykpi.framework.model import PROFILE_FIELDS, Framework, Kpi, ValueKind
+from citykpi.model.diagnostics import Diagnostic, error
+from citykpi.model.errors import DiagnosticError
 
 _BASE_LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # C parser: ~7x faster, equally safe
 
@@ -42,31 +43,23 @@ class _UniqueKeyLoader(_BASE_LOADER):
 MAX_FILE_BYTES = 5_000_000  # the full U4SSC file is ~150 kB
 
 
-class FrameworkError(Exception):
-    """One or more framework files are unusable; `diagnostics` says where and why."""
-
-    def __init__(self, diagnostics: list[Diagnostic]) -> None:
-        self.diagnostics = diagnostics
-        super().__init__("\n".join(str(d) for d in diagnostics))
-
-
 def load_framework(path: Path) -> Framework:
     raw = _read(path)
     framework = _validate(raw, path)
     problems = list(_formula_syntax(framework, path.name))
     if problems:
-        raise FrameworkError(problems)
+        raise DiagnosticError(problems)
     return framework
 
 
 def _read(path: Path) -> dict[str, Any]:
     name = path.name
     if path.exists() and not path.is_file() and not path.is_dir():  # a pipe would block the read forever
-        raise FrameworkError([error("file-error", "not a regular file (a device, pipe or socket)", file=name)])
+        raise DiagnosticError([error("file-error", "not a regular file (a device, pipe or socket)", file=name)])
     try:
         size = path.stat().st_size
         if size > MAX_FILE_BYTES:
-            raise FrameworkError(
+            raise DiagnosticError(
                 [
                     error(
                         "file-error",
@@ -76,15 +69,15 @@ def _read(path: Path) -> dict[str, Any]:
                 ]
             )
         text = path.read_text(encoding="utf-8")
-    except FrameworkError:
+    except DiagnosticError:
         raise
     except UnicodeDecodeError as exc:
-        raise FrameworkError([error("encoding-error", "the file is not UTF-8 text", file=name)]) from exc
+        raise DiagnosticError([error("encoding-error", "the file is not UTF-8 text", file=name)]) from exc
     except OSError as exc:
-        raise FrameworkError([error("file-error", f"cannot read the file: {exc.strerror or exc}", file=name)]) from exc
+        raise DiagnosticError([error("file-error", f"cannot read the file: {exc.strerror or exc}", file=name)]) from exc
     data = _decode(text, path)
     if not isinstance(data, dict):
-        raise FrameworkError(
+        raise DiagnosticError(
             [error("format-error", "a framework file must be a mapping with id, name, version and kpis", file=name)]
         )
     return data
@@ -96,7 +89,7 @@ def _decode(text: str, path: Path) -> Any:
         try:
             return json.loads(text)
         except json.JSONDecodeError as exc:
-            raise FrameworkError(
+            raise DiagnosticError(
                 [error("format-error", f"invalid JSON: {exc.msg}", file=name, row=exc.lineno, column=str(exc.colno))]
             ) from exc
     try:
@@ -106,21 +99,21 @@ def _decode(text: str, path: Path) -> Any:
         problem = getattr(exc, "problem", None) or str(exc)
         row = mark.line + 1 if mark is not None else None
         column = str(mark.column + 1) if mark is not None else None
-        raise FrameworkError(
+        raise DiagnosticError(
             [error("format-error", f"invalid YAML: {problem}", file=name, row=row, column=column)]
         ) from exc
     except RecursionError as exc:
-        raise FrameworkError([error("format-error", "the YAML is nested too deeply", file=name)]) from exc
+        raise DiagnosticError([error("format-error", "the YAML is nested too deeply", file=name)]) from exc
 
 
 def _validate(raw: dict[str, Any], path: Path) -> Framework:
     duplicates = _duplicate_codes(raw, path.name) + _duplicate_inputs(raw, path.name)
     if duplicates:
-        raise FrameworkError(duplicates)
+        raise DiagnosticError(duplicates)
     try:
         return Framework.model_validate(raw)
     except ValidationError as exc:
-        raise FrameworkError([_diagnostic(e, raw, path.name) for e in exc.errors()]) from exc
+        raise DiagnosticError([_diagnostic(e, raw, path.name) for e in exc.errors()]) from exc
 
 
 def _entries(raw: dict[str, Any]) -> list[tuple[int, str, dict[str, Any]]]:

@@ -10,11 +10,11 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
-from citykpi.diagnostics import Diagnostic, error
 from citykpi.framework.codes import code_key
 from citykpi.framework.formula import Formula, FormulaError, parse
 from citykpi.framework.loading import kpi_expressions
 from citykpi.framework.model import PROFILE_FIELDS, Framework, Kpi
+from citykpi.model.diagnostics import Diagnostic, error
 
 
 @dataclass(frozen=True)

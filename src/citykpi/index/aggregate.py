@@ -18,8 +18,9 @@ from typing import Any, Literal
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from citykpi.diagnostics import error
-from citykpi.index.model import AGGREGATED, FloatArray, Hierarchy, Index, IndexError_, StepRecord
+from citykpi.index.model import AGGREGATED, FloatArray, Hierarchy, Index, StepRecord
+from citykpi.model.diagnostics import error
+from citykpi.model.errors import DiagnosticError
 
 Method = Literal["arithmetic", "geometric", "harmonic", "genmean", "median", "copeland"]
 POWER_MEANS: frozenset[str] = frozenset({"geometric", "harmonic", "genmean"})
@@ -215,7 +216,7 @@ def _check_positive(x: FloatArray, plan: LevelPlan, hierarchy: Hierarchy, units:
                 )
             )
     if problems:
-        raise IndexError_(problems)
+        raise DiagnosticError(problems)
 
 
 def validate(hierarchy: Hierarchy, params: Params, weight_sets: dict[str, dict[str, float]]) -> list[str]:
@@ -236,7 +237,7 @@ def run(index: Index, params: Params) -> Index:
     h = index.hierarchy
     problems = validate(h, params, index.weight_sets)
     if problems:
-        raise IndexError_([error("invalid-parameter", m, field="aggregate") for m in problems])
+        raise DiagnosticError([error("invalid-parameter", m, field="aggregate") for m in problems])
     weights = index.weight_sets[params.weights] if params.weights else index.weights
     level_plans = plans(h, params)
     x = index.dataset(params.dataset)

@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-import importlib
 from pathlib import Path
 
 import typer
 
 index_app = typer.Typer(help="Build composite indices (OECD/JRC method) from KPI data.", no_args_is_help=True)
-
-# Modules of engineer B adding `index analyse` and `index sensitivity` through register_analysis(index_app).
-ANALYSIS_MODULES: list[str] = ["citykpi.index.analysis.cli"]
 
 
 @index_app.callback()
@@ -26,12 +22,12 @@ def build(
     """Run the configured pipeline; write scores.csv and one CSV per step."""
     from citykpi.index.config import load_config
     from citykpi.index.io import write_outputs
-    from citykpi.index.model import IndexError_
     from citykpi.index.pipeline import run
+    from citykpi.model.errors import DiagnosticError
 
     try:
         index = run(load_config(config))
-    except IndexError_ as exc:
+    except DiagnosticError as exc:
         for d in exc.diagnostics:
             typer.echo(str(d), err=True)
         raise typer.Exit(code=1) from None
@@ -40,6 +36,7 @@ def build(
 
 
 def register(app: typer.Typer) -> None:
-    for module in ANALYSIS_MODULES:
-        importlib.import_module(module).register_analysis(index_app)
+    from citykpi.index.analysis.cli import register_analysis  # `index analyse` and `index sensitivity`
+
+    register_analysis(index_app)
     app.add_typer(index_app, name="index")

@@ -12,9 +12,9 @@ from typing import Annotated, Any
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from citykpi.diagnostics import Diagnostic, error
 from citykpi.index import aggregate, denominate, impute, normalise, screen, treat, weights
-from citykpi.index.model import IndexError_
+from citykpi.model.diagnostics import Diagnostic, error
+from citykpi.model.errors import DiagnosticError
 
 StepParams = Annotated[
     denominate.Params
@@ -171,16 +171,16 @@ def _problems(exc: ValidationError, file: str, prefix: str = "") -> list[Diagnos
 
 
 def parse_config(raw: object, base_dir: Path = Path("."), file: str = "config") -> IndexConfig:
-    """A validated configuration from parsed YAML; IndexError_ lists every problem.
+    """A validated configuration from parsed YAML; DiagnosticError lists every problem.
 
     Uncertain parameters are validated one by one, so that a malformed entry does not hide the
     problems of the others.
     """
     if not isinstance(raw, dict):
-        raise IndexError_([error("format-error", "the configuration must be a mapping of keys", file=file)])
+        raise DiagnosticError([error("format-error", "the configuration must be a mapping of keys", file=file)])
     entries = raw.get("uncertainty") or []
     if not isinstance(entries, list):
-        raise IndexError_([error("invalid-config", "must be a list", file=file, field="uncertainty")])
+        raise DiagnosticError([error("invalid-config", "must be a list", file=file, field="uncertainty")])
     diags: list[Diagnostic] = []
     uncertain: list[tuple[int, UncertainParam]] = []
     for i, entry in enumerate(entries):
@@ -191,23 +191,23 @@ def parse_config(raw: object, base_dir: Path = Path("."), file: str = "config") 
     try:
         config = IndexConfig.model_validate({**raw, "uncertainty": [], "base_dir": base_dir})
     except ValidationError as exc:
-        raise IndexError_(_problems(exc, file) + diags) from None
+        raise DiagnosticError(_problems(exc, file) + diags) from None
     diags += [
         d.model_copy(update={"location": d.location.model_copy(update={"file": file})})
         for d in _uncertainty_problems(config, uncertain)
     ]
     if diags:
-        raise IndexError_(sorted(diags, key=lambda d: str(d.location.field)))
+        raise DiagnosticError(sorted(diags, key=lambda d: str(d.location.field)))
     return config.model_copy(update={"uncertainty": [u for _, u in uncertain]})
 
 
 def load_config(path: Path) -> IndexConfig:
     if not path.exists():
-        raise IndexError_([error("file-not-found", "configuration file does not exist", file=str(path))])
+        raise DiagnosticError([error("file-not-found", "configuration file does not exist", file=str(path))])
     try:
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         row = None if mark is None else mark.line + 1
-        raise IndexError_([error("format-error", f"not valid YAML: {exc}", file=str(path), row=row)]) from None
+        raise DiagnosticError([error("format-error", f"not valid YAML: {exc}", file=str(path), row=row)]) from None
     return parse_config(raw, path.parent, str(path))

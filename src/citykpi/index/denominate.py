@@ -12,8 +12,9 @@ from typing import Literal
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
-from citykpi.diagnostics import error
-from citykpi.index.model import FloatArray, Index, IndexError_, StepRecord
+from citykpi.index.model import FloatArray, Index, StepRecord
+from citykpi.model.diagnostics import error
+from citykpi.model.errors import DiagnosticError
 
 
 class Params(BaseModel):
@@ -42,7 +43,7 @@ def run(index: Index, params: Params) -> Index:
     chosen = {c: params.denominators.get(c, h.node(c).denominator) for c in h.indicators}
     missing = {c: d for c, d in chosen.items() if d is not None and d not in index.data.denominators}
     if bad or missing:
-        raise IndexError_(
+        raise DiagnosticError(
             [error("invalid-parameter", "not an indicator of the framework", field=f) for f in bad]
             + [
                 error("foreign-key", f"denominator {d!r} is not a column of the unit data", kpi=c, field="denominators")

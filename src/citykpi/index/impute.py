@@ -14,8 +14,9 @@ import numpy as np
 import numpy.typing as npt
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from citykpi.diagnostics import error
-from citykpi.index.model import FloatArray, Index, IndexError_, StepRecord
+from citykpi.index.model import FloatArray, Index, StepRecord
+from citykpi.model.diagnostics import error
+from citykpi.model.errors import DiagnosticError
 
 Method = Literal["mean", "median", "mean_group", "median_group", "row", "carry_forward", "linear"]
 
@@ -141,7 +142,7 @@ def run(index: Index, params: Params) -> Index:
     m = params.method
     if m in ("mean_group", "median_group"):
         if params.group not in data.groups:
-            raise IndexError_(
+            raise DiagnosticError(
                 [
                     error(
                         "unknown-group",
@@ -155,13 +156,13 @@ def run(index: Index, params: Params) -> Index:
         y = by_column(x, median=m == "median")
     elif m == "row":
         if params.group_level > h.n_levels:
-            raise IndexError_(
+            raise DiagnosticError(
                 [error("invalid-parameter", f"the framework has levels 1..{h.n_levels}", field="group_level")]
             )
         y = by_row(x, h.indicator_membership(params.group_level), params.normalise_first)
     else:
         if data.time is None:
-            raise IndexError_(
+            raise DiagnosticError(
                 [error("missing-label", f"method {m} needs a Time column in the unit data", field="method")]
             )
         y = panel(x, data.units, data.time, m, params.max_time, params.extrapolate)

@@ -12,8 +12,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from citykpi.diagnostics import Diagnostic, error
-from citykpi.index.model import Hierarchy, Index, IndexData, IndexError_, Node
+from citykpi.index.model import Hierarchy, Index, IndexData, Node
+from citykpi.model.diagnostics import Diagnostic, error
+from citykpi.model.errors import DiagnosticError
 
 # Accepted spellings of metadata columns -> canonical name.
 META_COLUMNS: dict[str, str] = {
@@ -36,15 +37,15 @@ WEIGHT_SET_PREFIX = "Weight_"
 
 
 def read_table(path: Path, sheet: str | None = None) -> pd.DataFrame:
-    """A CSV or Excel sheet as strings-or-numbers; missing file or bad format -> IndexError_."""
+    """A CSV or Excel sheet as strings-or-numbers; missing file or bad format -> DiagnosticError."""
     if not path.exists():
-        raise IndexError_([error("file-not-found", "file does not exist", file=str(path))])
+        raise DiagnosticError([error("file-not-found", "file does not exist", file=str(path))])
     try:
         if path.suffix.lower() in (".xlsx", ".xlsm", ".xls"):
             return pd.read_excel(path, sheet_name=sheet or 0)
         return pd.read_csv(path)
     except (ValueError, OSError, pd.errors.ParserError) as exc:
-        raise IndexError_([error("format-error", f"cannot read table: {exc}", file=str(path))]) from exc
+        raise DiagnosticError([error("format-error", f"cannot read table: {exc}", file=str(path))]) from exc
 
 
 def _canonical(df: pd.DataFrame, names: Mapping[str, str]) -> pd.DataFrame:
@@ -203,7 +204,7 @@ def build_hierarchy(meta: pd.DataFrame, file: str = "metadata") -> tuple[Hierarc
             if n.level > 1 and not any(m.parent == n.code for m in nodes):
                 diags.append(error("constraint-error", f"aggregate {n.code} has no children", file=file))
     if diags:
-        raise IndexError_(diags)
+        raise DiagnosticError(diags)
     return Hierarchy(tuple(by_level)), sets
 
 
@@ -223,12 +224,12 @@ def build_data(
     units = _canonical(units.rename(columns=renames), UNIT_COLUMNS)
     unknown_groups = [g for g in extra_groups or [] if g not in units.columns]
     if unknown_groups:
-        raise IndexError_(
+        raise DiagnosticError(
             [error("missing-label", f"group column {g!r} not found", file=file, column=g) for g in unknown_groups]
         )
     diags: list[Diagnostic] = []
     if "uCode" not in units.columns:
-        raise IndexError_(
+        raise DiagnosticError(
             [
                 error(
                     "missing-label",
@@ -293,7 +294,7 @@ def build_data(
             )
         arrays[str(c)] = num.to_numpy(dtype=np.float64)
     if diags:
-        raise IndexError_(diags)
+        raise DiagnosticError(diags)
     names = [(_text(v) or codes[i]) for i, v in enumerate(units.get("uName", pd.Series(codes)))]
     values = np.column_stack([arrays[c] for c in hierarchy.indicators]) if hierarchy.indicators else np.empty((0, 0))
     return IndexData(
@@ -377,13 +378,13 @@ def from_assessment(
     """
     missing = [c for c in ASSESSMENT_COLUMNS if c not in frame.columns]
     if missing:
-        raise IndexError_([error("missing-label", f"assessment table lacks columns {missing}", file=file)])
+        raise DiagnosticError([error("missing-label", f"assessment table lacks columns {missing}", file=file)])
     if year is not None:
         if "year" not in frame.columns:
-            raise IndexError_([error("missing-label", "no 'year' column to select a year from", file=file)])
+            raise DiagnosticError([error("missing-label", "no 'year' column to select a year from", file=file)])
         frame = frame[pd.to_numeric(frame["year"], errors="coerce") == year]
         if frame.empty:
-            raise IndexError_([error("missing-rows", f"no assessment rows for year {year}", file=file)])
+            raise DiagnosticError([error("missing-rows", f"no assessment rows for year {year}", file=file)])
     dp_col = frame["data_point"] if "data_point" in frame.columns else pd.Series([None] * len(frame), index=frame.index)
     ids = [_indicator_id(str(c), d) for c, d in zip(frame["code"], dp_col, strict=True)]
     table = frame.assign(

@@ -16,21 +16,14 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from citykpi.diagnostics import Diagnostic, error
+from citykpi.model.diagnostics import error
+from citykpi.model.errors import DiagnosticError
 
 FloatArray = npt.NDArray[np.float64]
 BoolArray = npt.NDArray[np.bool_]
 
 RAW = "Raw"
 AGGREGATED = "Aggregated"
-
-
-class IndexError_(Exception):
-    """Raised with the diagnostics that explain why input or configuration cannot be used."""
-
-    def __init__(self, diagnostics: list[Diagnostic]) -> None:
-        super().__init__("; ".join(str(d) for d in diagnostics))
-        self.diagnostics = diagnostics
 
 
 @dataclass(frozen=True)
@@ -244,7 +237,7 @@ class Index:
     def dataset(self, name: str | None = None) -> FloatArray:
         key = name or self.latest
         if key not in self.datasets:
-            raise IndexError_(
+            raise DiagnosticError(
                 [error("missing-dataset", f"dataset {key!r} does not exist; available: {sorted(self.datasets)}")]
             )
         return self.datasets[key]

@@ -16,9 +16,10 @@ from typing import Any, Literal
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from citykpi.diagnostics import error
-from citykpi.index.model import FloatArray, Index, IndexError_, StepRecord
+from citykpi.index.model import FloatArray, Index, StepRecord
 from citykpi.index.ranks import ascending_rank
+from citykpi.model.diagnostics import error
+from citykpi.model.errors import DiagnosticError
 
 Method = Literal[
     "minmax", "zscore", "rank", "borda", "prank", "fracmax", "dist2max", "dist2ref", "dist2targ", "goalposts", "none"
@@ -243,13 +244,15 @@ def resolve_specs(index: Index, params: Params) -> list[NormaliseSpec]:
 def run(index: Index, params: Params) -> Index:
     unknown = [c for c in params.indicators if c not in index.hierarchy.indicators]
     if unknown:
-        raise IndexError_([error("invalid-parameter", "not an indicator", field=f"indicators.{c}") for c in unknown])
+        raise DiagnosticError(
+            [error("invalid-parameter", "not an indicator", field=f"indicators.{c}") for c in unknown]
+        )
     specs = resolve_specs(index, params)
     rows: list[int | None] = []
     for code, s in zip(index.hierarchy.indicators, specs, strict=True):
         if s.method == "dist2ref":
             if s.reference not in index.units:
-                raise IndexError_(
+                raise DiagnosticError(
                     [
                         error(
                             "unknown-unit",
@@ -263,11 +266,11 @@ def run(index: Index, params: Params) -> Index:
         else:
             rows.append(None)
         if s.method == "goalposts" and (s.lower is None or s.upper is None):
-            raise IndexError_(
+            raise DiagnosticError(
                 [error("missing-parameter", "goalposts need both 'lower' and 'upper'", kpi=code, field="lower/upper")]
             )
         if s.method == "dist2targ" and s.target is None:
-            raise IndexError_([error("missing-parameter", "dist2targ needs a 'target'", kpi=code, field="target")])
+            raise DiagnosticError([error("missing-parameter", "dist2targ needs a 'target'", kpi=code, field="target")])
     directions = index.hierarchy.directions(1) if params.directions else np.ones(len(specs))
     values = normalise_array(index.dataset(params.dataset), specs, directions, rows)
     methods: dict[str, int] = {}

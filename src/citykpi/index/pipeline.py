@@ -14,10 +14,11 @@ from typing import Any
 import numpy as np
 from pydantic import BaseModel, ValidationError
 
-from citykpi.diagnostics import error
 from citykpi.index import aggregate, denominate, impute, io, normalise, screen, treat, weights
 from citykpi.index.config import STEP_PARAMS, IndexConfig
-from citykpi.index.model import Hierarchy, Index, IndexData, IndexError_
+from citykpi.index.model import Hierarchy, Index, IndexData
+from citykpi.model.diagnostics import error
+from citykpi.model.errors import DiagnosticError
 
 StepFunction = Callable[[Index, Any], Index]
 
@@ -35,28 +36,25 @@ STEPS: dict[str, StepFunction] = {
 def _subset(hierarchy: Hierarchy, indicators: list[str]) -> Hierarchy:
     unknown = [c for c in indicators if c not in hierarchy.indicators]
     if unknown:
-        raise IndexError_([error("invalid-config", f"unknown indicators {unknown}", field="data.indicators")])
+        raise DiagnosticError([error("invalid-config", f"unknown indicators {unknown}", field="data.indicators")])
     return hierarchy.restricted_to(indicators)
 
 
 def _one_time_point(data: IndexData, year: int, file: str) -> IndexData:
     if data.time is None:
-        raise IndexError_([error("missing-label", "data.year needs a Time column in the unit data", file=file)])
+        raise DiagnosticError([error("missing-label", "data.year needs a Time column in the unit data", file=file)])
     rows = np.flatnonzero(data.time == year)
     if rows.size == 0:
-        raise IndexError_([error("missing-rows", f"no unit data rows for time {year}", file=file)])
+        raise DiagnosticError([error("missing-rows", f"no unit data rows for time {year}", file=file)])
     return data.take(rows)
 
 
 def _catalogue_directions(config: IndexConfig) -> dict[str, int]:
     """Directions of the KPI data points from the built-in U4SSC framework plus configured files."""
-    from citykpi.framework.catalogue import Catalogue, FrameworkError
+    from citykpi.framework.catalogue import Catalogue
 
-    try:
-        catalogue = Catalogue.load([config.resolve(p) for p in config.data.frameworks])
-    except FrameworkError as exc:
-        raise IndexError_(exc.diagnostics) from None
-    return io.assessment_directions(catalogue)
+    # A broken framework file raises DiagnosticError, which the index commands print like their own.
+    return io.assessment_directions(Catalogue.load([config.resolve(p) for p in config.data.frameworks]))
 
 
 def load(config: IndexConfig) -> Index:
@@ -85,7 +83,7 @@ def load(config: IndexConfig) -> Index:
         f"weights.{name}.{code}" for name, ws in config.weights.items() for code in ws if code not in hierarchy
     ]
     if unknown_codes:
-        raise IndexError_(
+        raise DiagnosticError(
             [error("invalid-config", "weight for a code that is not in the framework", field=k) for k in unknown_codes]
         )
     return Index.new(data, hierarchy, {**sets, **config.weights})
@@ -108,12 +106,14 @@ def rerun(index: Index, from_step: str, overrides: Mapping[str, Mapping[str, Any
     over = dict(overrides or {})
     names = [r.step for r in index.log]
     if from_step not in names:
-        raise IndexError_([error("unknown-step", f"step {from_step!r} was not run; log: {names}", field="from_step")])
+        raise DiagnosticError(
+            [error("unknown-step", f"step {from_step!r} was not run; log: {names}", field="from_step")]
+        )
     start = names.index(from_step)
     early = [s for s in over if s in names[:start] and s not in names[start:]]
     unknown = [s for s in over if s not in names]
     if early or unknown:
-        raise IndexError_(
+        raise DiagnosticError(
             [
                 error("invalid-override", f"override of step {s!r} would be ignored: it runs before {from_step!r}")
                 for s in early
@@ -129,7 +129,7 @@ def rerun(index: Index, from_step: str, overrides: Mapping[str, Mapping[str, Any
         try:
             params = STEP_PARAMS[record.step].model_validate(raw)
         except ValidationError as exc:
-            raise IndexError_(
+            raise DiagnosticError(
                 [
                     error("invalid-override", e["msg"], field=f"{record.step}." + ".".join(map(str, e["loc"])))
                     for e in exc.errors()

@@ -14,8 +14,9 @@ from typing import Literal
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
-from citykpi.diagnostics import error
-from citykpi.index.model import BoolArray, FloatArray, Index, IndexError_, StepRecord
+from citykpi.index.model import BoolArray, FloatArray, Index, StepRecord
+from citykpi.model.diagnostics import error
+from citykpi.model.errors import DiagnosticError
 
 
 class Params(BaseModel):
@@ -65,7 +66,7 @@ def run(index: Index, params: Params) -> Index:
     if (params.group_level is None) != (params.group_threshold is None):
         problems.append(error("invalid-parameter", "group_level and group_threshold go together", field="group_level"))
     if problems:
-        raise IndexError_(problems)
+        raise DiagnosticError(problems)
     x = index.dataset(params.dataset)
     member = h.indicator_membership(params.group_level) if params.group_level else None
     keep = keep_mask(x, params, member)

@@ -16,8 +16,9 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 from scipy import stats
 
-from citykpi.diagnostics import error
-from citykpi.index.model import BoolArray, FloatArray, Index, IndexError_, StepRecord
+from citykpi.index.model import BoolArray, FloatArray, Index, StepRecord
+from citykpi.model.diagnostics import error
+from citykpi.model.errors import DiagnosticError
 
 Treatment = Literal["winsorise", "log_CT", "log_CT_plus", "boxcox", "none"]
 
@@ -308,7 +309,9 @@ def run(index: Index, params: Params) -> Index:
     h = index.hierarchy
     unknown = [c for c in params.indicators if c not in h.indicators]
     if unknown:
-        raise IndexError_([error("invalid-parameter", "not an indicator", field=f"indicators.{c}") for c in unknown])
+        raise DiagnosticError(
+            [error("invalid-parameter", "not an indicator", field=f"indicators.{c}") for c in unknown]
+        )
     specs = [params.spec_for(c) for c in h.indicators]
     y, treated, details = treat_array(index.dataset(params.dataset), specs)
     per = {

@@ -16,9 +16,10 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 from scipy import optimize
 
-from citykpi.diagnostics import error
 from citykpi.index.aggregate import power_mean
-from citykpi.index.model import AGGREGATED, FloatArray, Hierarchy, Index, IndexError_, StepRecord
+from citykpi.index.model import AGGREGATED, FloatArray, Hierarchy, Index, StepRecord
+from citykpi.model.diagnostics import error
+from citykpi.model.errors import DiagnosticError
 
 
 class Params(BaseModel):
@@ -79,7 +80,7 @@ def pca_weights(index: Index, level: int, weights: Mapping[str, float]) -> tuple
         kids = [codes.index(c) for c in h.children(parent)]
         v = pca_loadings(x[:, kids])
         if np.isnan(v).any():
-            raise IndexError_(
+            raise DiagnosticError(
                 [
                     error(
                         "insufficient-data",
@@ -160,7 +161,7 @@ def run(index: Index, params: Params) -> Index:
                 )
             )
     if problems:
-        raise IndexError_(problems)
+        raise DiagnosticError(problems)
     summary: dict[str, object] = {}
     if params.method == "metadata":
         chosen = dict(index.weight_sets["Original"])

@@ -20,7 +20,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from citykpi.diagnostics import Location, error, said
+from citykpi.model.diagnostics import Location, error, said
 from citykpi.platform.errors import Invalid, NotFound, RateLimited
 from citykpi.platform.roles import Principal, Role
 from citykpi.platform.signin_throttle import Throttle

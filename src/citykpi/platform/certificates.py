@@ -18,8 +18,8 @@ from typing import TYPE_CHECKING
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from citykpi.diagnostics import Diagnostic, Location, ValidationReport, said
-from citykpi.platform.completion import CertificateDecision, CertificateRule
+from citykpi.model.completion import CertificateDecision, CertificateRule
+from citykpi.model.diagnostics import Diagnostic, Location, ValidationReport, said
 from citykpi.platform.errors import Conflict
 from citykpi.platform.standing import Standing, standing
 from citykpi.platform.workflow import PeriodState, ReviewAction, ReviewState

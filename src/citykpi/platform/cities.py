@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, joinedload
 
-from citykpi.diagnostics import error
+from citykpi.model.diagnostics import error
 from citykpi.platform.errors import Conflict, Forbidden, Invalid, NotFound
 from citykpi.platform.roles import Action, Principal, can
 from citykpi.platform.texts import check_texts

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from citykpi.demo.cities import CITIES, YEARS, CitySpec
 from citykpi.demo.generate import generate
-from citykpi.diagnostics import ValidationReport
+from citykpi.model.diagnostics import ValidationReport
 from citykpi.platform import cities, verification
 from citykpi.platform.catalogues import catalogue_of
 from citykpi.platform.roles import Principal, Role

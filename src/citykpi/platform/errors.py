@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Self
 
-from citykpi.diagnostics import Diagnostic, Param, ValidationReport
+from citykpi.model.diagnostics import Diagnostic, Param, ValidationReport
 
 
 class PlatformError(Exception):

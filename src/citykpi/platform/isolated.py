@@ -18,7 +18,7 @@ from typing import Any, TypeVar
 
 T = TypeVar("T")
 _CONTEXT = multiprocessing.get_context("forkserver")
-_CONTEXT.set_forkserver_preload(["citykpi.collect.readers"])
+_CONTEXT.set_forkserver_preload(["citykpi.validate.files"])
 
 
 class OutOfTime(Exception):

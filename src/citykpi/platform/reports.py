@@ -11,8 +11,8 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from citykpi.assess.model import Assessment, KpiResult
-from citykpi.collect.model import CityProfile, Submission
+from citykpi.model.assessment import Assessment, KpiResult
+from citykpi.model.submission import CityProfile, Submission
 from citykpi.platform.catalogues import catalogue_of
 from citykpi.platform.cities import list_periods
 from citykpi.platform.roles import Principal

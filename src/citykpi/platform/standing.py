@@ -14,8 +14,7 @@ from pydantic import BaseModel
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from citykpi.platform.catalogues import catalogue_of
-from citykpi.platform.completion import (
+from citykpi.model.completion import (
     CertificateDecision,
     CertificateRule,
     Completion,
@@ -23,6 +22,7 @@ from citykpi.platform.completion import (
     completion,
     kpi_states,
 )
+from citykpi.platform.catalogues import catalogue_of
 from citykpi.platform.workflow import ReviewState
 from citykpi.store.schema import Period, Result, Review
 

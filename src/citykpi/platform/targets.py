@@ -8,8 +8,8 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from citykpi.diagnostics import Location, error, said
 from citykpi.framework.catalogue import Catalogue
+from citykpi.model.diagnostics import Location, error, said
 from citykpi.platform.errors import Forbidden, Invalid
 from citykpi.platform.roles import Action, Principal, can
 from citykpi.platform.texts import check_texts

@@ -8,16 +8,19 @@ from __future__ import annotations
 
 import tempfile
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from citykpi.collect.model import Submission
-from citykpi.diagnostics import Location, ValidationReport, error, said
 from citykpi.framework.catalogue import Catalogue
+from citykpi.model.diagnostics import Location, error, said
 from citykpi.platform import cities, isolated, values
 from citykpi.platform.catalogues import catalogue_of
 from citykpi.platform.errors import Invalid
 from citykpi.platform.roles import Action, Principal
 from citykpi.platform.texts import check_texts
 from citykpi.store.db import Database
+
+if TYPE_CHECKING:
+    from citykpi.validate.files import Checked
 
 # Most file systems hold names of up to 255 bytes; the upload is written under its name to be read.
 MAX_NAME_BYTES = 255
@@ -43,7 +46,7 @@ def import_upload(
         cities.require(who, Action.EDIT, period)
         catalogue = catalogue_of(period.framework)
     try:
-        submission, report = isolated.run(_read, content, name, catalogue, seconds=seconds)
+        checked = isolated.run(_check, content, name, catalogue, seconds=seconds)
     except isolated.OutOfTime as exc:
         template = "the file was not read within {seconds} s; split it or remove what it does not need"
         where = Location(file=name)
@@ -56,7 +59,7 @@ def import_upload(
         raise Invalid.of([problem], "the file could not be read", "reader-died") from exc
     with db.write() as session:
         period = cities.get_period(session, who, period_id)
-        return values.import_submission(session, who, period, submission, report)
+        return values.import_submission(session, who, period, checked.submission, checked.report)
 
 
 def _file_name(sent: str) -> str:
@@ -77,10 +80,11 @@ def _file_name(sent: str) -> str:
     raise Invalid.of([problem], "the file name cannot be used", "upload-name")
 
 
-def _read(content: bytes, name: str, catalogue: Catalogue) -> tuple[Submission | None, ValidationReport]:
-    from citykpi.collect.readers import read_any
+def _check(content: bytes, name: str, catalogue: Catalogue) -> Checked:
+    """The same verdict as `citykpi validate` on the file: its checks and the warnings they give."""
+    from citykpi.validate.files import check_file
 
     with tempfile.TemporaryDirectory(prefix="citykpi-upload-") as tmp:
         path = Path(tmp) / name
         path.write_bytes(content)
-        return read_any(path, catalogue)
+        return check_file(path, catalogue)

@@ -21,10 +21,10 @@ from sqlalchemy.orm import Session
 
 from citykpi.assess.engine import assess
 from citykpi.collect.catalogue import CatalogueLike
-from citykpi.collect.model import CityProfile, Submission
-from citykpi.collect.model import Entry as EntryModel
 from citykpi.collect.records import Record, parse_records
-from citykpi.diagnostics import Diagnostic, Location, ValidationReport, error
+from citykpi.model.diagnostics import Diagnostic, Location, ValidationReport, error
+from citykpi.model.submission import CityProfile, Submission
+from citykpi.model.submission import Entry as EntryModel
 from citykpi.platform.catalogues import catalogue_of
 from citykpi.platform.cities import may_see, require
 from citykpi.platform.errors import Conflict, Invalid, NotFound
@@ -232,14 +232,12 @@ def import_submission(
     if period.status != PeriodState.DRAFT:
         template = "{city} {year} is {status}: imports replace a draft only"
         raise Conflict.said("not-draft", template, city=period.city.name, year=period.year, status=period.status)
-    problems = list(report.errors)
-    if submission is not None:
-        problems += _mismatch(period, submission.profile)
-    if problems or submission is None:
+    mismatch = _mismatch(period, submission.profile) if submission is not None else []
+    if report.errors or mismatch or submission is None:
         raise Invalid.said(
             "not-imported",
             "the file was not imported; nothing was changed",
-            report.merged(ValidationReport.from_diagnostics(problems)),
+            report.merged(ValidationReport.from_diagnostics(mismatch)),
         )
     outcome = ImportOutcome(report=report)
     reason = f"import of {submission.source_file}"

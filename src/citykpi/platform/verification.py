@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from citykpi.collect.checks import Context, run_checks
+from citykpi.model.diagnostics import ValidationReport
 from citykpi.platform.catalogues import catalogue_of
 from citykpi.platform.cities import require
 from citykpi.platform.errors import Conflict, NotFound
@@ -35,6 +35,7 @@ from citykpi.platform.workflow import (
 from citykpi.store import audit
 from citykpi.store.bulk import insert_rows
 from citykpi.store.schema import Message, Period, Review, utcnow
+from citykpi.validate.files import check_submission
 
 # Completion and certificate moved to citykpi.platform.standing; kept importable from here for callers.
 __all__ = ["Decision", "Standing", "act", "decide", "get_review", "reviews", "standing", "standings", "transition"]
@@ -69,7 +70,8 @@ def _ensure_reviews(session: Session, period: Period) -> dict[str, Review]:
 def _screen(session: Session, period: Period) -> dict[str, list[dict[str, object]]]:
     catalogue = catalogue_of(period.framework)
     found: dict[str, list[dict[str, object]]] = defaultdict(list)
-    for diagnostic in run_checks(Context(submission_of(session, period), catalogue)):
+    checked = check_submission(submission_of(session, period), catalogue, ValidationReport(valid=True))
+    for diagnostic in [*checked.report.errors, *checked.report.warnings]:
         found[diagnostic.location.kpi or ""].append(diagnostic.model_dump(mode="json"))
     return found
 

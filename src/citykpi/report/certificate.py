@@ -15,7 +15,7 @@ from babel.dates import format_date
 from babel.numbers import format_percent
 from pydantic import BaseModel, Field
 
-from citykpi.platform.completion import CertificateDecision, CertificateRule, Completion, Tally
+from citykpi.model.completion import CertificateDecision, CertificateRule, Completion, Tally
 from citykpi.report import render
 from citykpi.report.i18n import translations
 from citykpi.report.labels import N_

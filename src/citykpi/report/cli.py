@@ -15,8 +15,8 @@ import typer
 from citykpi.framework.cli_options import FrameworkOption
 
 if TYPE_CHECKING:
-    from citykpi.assess.model import Assessment
     from citykpi.framework.catalogue import Catalogue
+    from citykpi.model.assessment import Assessment
     from citykpi.report.content import CityReport
     from citykpi.scoring.targets import TargetBook
 
@@ -79,16 +79,16 @@ def load_book(paths: list[Path] | None, use_default: bool, catalogue: Catalogue)
 
 
 def read_assessments(files: list[Path], catalogue: Catalogue) -> list[Assessment]:
-    from citykpi.assess.files import assess_path
+    from citykpi.validate.files import check_file
 
     assessments: list[Assessment] = []
     problems: list[str] = []
     for path in files:
-        assessment, report = assess_path(path, catalogue)
-        if assessment is None:
-            problems += [f"{path.name}: {d}" for d in report.errors] or [f"{path.name}: cannot be read"]
+        checked = check_file(path, catalogue)
+        if checked.accepted is None:
+            problems += [f"{path.name}: {d}" for d in checked.report.errors] or [f"{path.name}: cannot be read"]
         else:
-            assessments.append(assessment)
+            assessments.append(checked.accepted)
     if problems:
         raise fail(f"{len(files) - len(assessments)} of {len(files)} file(s) have errors; nothing written.", problems)
     return assessments

@@ -10,9 +10,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from itertools import groupby
 
-from citykpi.assess.model import Assessment, KpiResult, ResultStatus
 from citykpi.assess.summary import Summary, summary
 from citykpi.framework.model import Direction, Kpi
+from citykpi.model.assessment import Assessment, KpiResult, ResultStatus
 from citykpi.scoring.progress import ItemProgress, Progress, progress
 from citykpi.scoring.rules import group_percent
 from citykpi.scoring.scorecard import GroupLevel, GroupScore, ItemScore, Scorecard, score

@@ -9,7 +9,7 @@ from pathlib import Path
 import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from citykpi.diagnostics import ValidationReport, error
+from citykpi.model.diagnostics import ValidationReport, error
 
 
 class Recommendation(BaseModel):

@@ -17,8 +17,8 @@ from enum import StrEnum
 
 from pydantic import BaseModel
 
-from citykpi.assess.model import Assessment, KpiResult
 from citykpi.framework.model import Direction
+from citykpi.model.assessment import Assessment, KpiResult
 from citykpi.scoring.rules import as_answer
 from citykpi.scoring.targets import Target, TargetBook, TargetDirection
 

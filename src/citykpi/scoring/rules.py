@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from enum import IntEnum
 
+from citykpi.model.answers import PARTIAL_WORDS, yes_no
 from citykpi.scoring.targets import Target, TargetDirection
 
 # Lower edges of bands 2, 3 and 4 in % of target; an exact edge belongs to the upper band.
@@ -46,23 +47,16 @@ def group_percent(points: list[int]) -> float | None:
     return 100.0 * sum(points) / (4 * len(points))
 
 
-YES_WORDS = frozenset({"yes", "y", "true", "1", "oui"})
-NO_WORDS = frozenset({"no", "n", "false", "0", "non"})
-PARTIAL_WORDS = frozenset({"partial", "partly", "partiel", "partiellement"})
-
-
 def as_answer(value: float | None, text: str | None) -> float | None:
     """A yes/no answer as the share of 'yes' it carries: 1 yes, 0.5 partial, 0 no; None if neither.
 
     'partial' is the middle level of the catalogue's yes/no/partial KPIs (urban planning aspects).
     """
     if text is not None:
-        word = text.strip().lower()
-        if word in YES_WORDS:
-            return 1.0
-        if word in NO_WORDS:
-            return 0.0
-        return 0.5 if word in PARTIAL_WORDS else None
+        answer = yes_no(text)
+        if answer is not None:
+            return 1.0 if answer else 0.0
+        return 0.5 if text.strip().lower() in PARTIAL_WORDS else None
     if value in (0.0, 1.0):
         return value
     return None

@@ -11,8 +11,8 @@ from enum import StrEnum
 
 from pydantic import BaseModel
 
-from citykpi.assess.model import Assessment, KpiResult, ResultStatus
-from citykpi.collect.model import CityProfile
+from citykpi.model.assessment import Assessment, KpiResult, ResultStatus
+from citykpi.model.submission import CityProfile
 from citykpi.scoring.rules import Band, band_of, group_percent, percent_of_target
 from citykpi.scoring.targets import Target, TargetBook
 

@@ -16,14 +16,13 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
-from citykpi.diagnostics import Diagnostic, Location, Param, Severity, ValidationReport, error, said
+from citykpi.model.answers import yes_no
+from citykpi.model.diagnostics import Diagnostic, Location, Param, Severity, ValidationReport, error, said
 from citykpi.scoring.targets import Target, TargetSet
 
 DEFAULT_SET = "public-reference-targets.yaml"
 CSV_COLUMNS = tuple(Target.model_fields)
 LEVEL_NAMES = {"international": 1, "national": 2, "local": 3}
-TRUE_WORDS = {"yes", "true"}
-FALSE_WORDS = {"no", "false"}
 
 
 def _pydantic_diagnostics(exc: ValidationError, file: str, row: int | None = None) -> list[Diagnostic]:
@@ -42,9 +41,9 @@ def _normalise(raw: Mapping[str, Any]) -> dict[str, Any]:
         out["level"] = LEVEL_NAMES[level.strip().lower()]
     value = out.get("value")
     if isinstance(value, str):
-        word = value.strip().lower()
-        if word in TRUE_WORDS | FALSE_WORDS:
-            out["value"] = word in TRUE_WORDS
+        answer = yes_no(value, digits=False)
+        if answer is not None:
+            out["value"] = answer
     return out
 
 

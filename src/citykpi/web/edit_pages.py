@@ -13,8 +13,8 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Resp
 from sqlalchemy.orm import Session
 
 from citykpi.api.deps import Db, Id, Reader
-from citykpi.collect.model import DataQuality, Status
-from citykpi.diagnostics import ValidationReport
+from citykpi.model.diagnostics import ValidationReport
+from citykpi.model.submission import DataQuality, Status
 from citykpi.platform import certificates, cities, uploads, values, verification
 from citykpi.platform.catalogues import catalogue_of
 from citykpi.platform.errors import Conflict, Invalid
@@ -91,16 +91,8 @@ def upload(
         seconds = request.app.state.settings.upload_seconds
         uploads.import_upload(db, current.who, period_id, file.filename or "upload", content, limit, seconds)
     except Invalid as exc:
-        return _workspace(request, session, current, period_id, _distinct(exc.report))
+        return _workspace(request, session, current, period_id, exc.report)
     return RedirectResponse(f"/periods/{period_id}?ok=imported", status_code=303)
-
-
-def _distinct(report: ValidationReport | None) -> ValidationReport | None:
-    """The import service repeats the file's errors when it adds its own; list each once."""
-    if report is None:
-        return None
-    errors = list({d.model_dump_json(): d for d in report.errors}.values())
-    return report.model_copy(update={"errors": errors})
 
 
 @router.post("/periods/{period_id}/transition")

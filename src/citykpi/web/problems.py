@@ -21,7 +21,7 @@ from importlib import resources
 
 from babel.messages.pofile import read_po
 
-from citykpi.diagnostics import Diagnostic, Location, Param
+from citykpi.model.diagnostics import Diagnostic, Location, Param
 from citykpi.platform.errors import PlatformError
 from citykpi.web.i18n import translations
 

@@ -19,11 +19,11 @@ if TYPE_CHECKING:
 
 def _guard(action: Callable[[], None]) -> None:
     """Run `action`; configuration and data problems become printed diagnostics, not tracebacks."""
-    from citykpi.index.model import IndexError_
+    from citykpi.model.errors import DiagnosticError
 
     try:
         action()
-    except IndexError_ as exc:
+    except DiagnosticError as exc:
         for d in exc.diagnostics:
             typer.echo(str(d), err=True)
         raise typer.Exit(code=1) from None

@@ -15,9 +15,10 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from citykpi.diagnostics import error
-from citykpi.index.model import AGGREGATED, RAW, Index, IndexError_
+from citykpi.index.model import AGGREGATED, RAW, Index
 from citykpi.index.ranks import sport_rank
+from citykpi.model.diagnostics import error
+from citykpi.model.errors import DiagnosticError
 
 
 @dataclass(frozen=True)
@@ -31,7 +32,7 @@ class UnitProfile:
 def _unit_rows(index: Index, unit: str) -> np.ndarray:
     """Rows to rank against: all units, or for panel data the time point of the unit's latest row."""
     if unit not in index.units:
-        raise IndexError_([error("unknown-unit", f"no unit {unit!r}; units: {index.units[:10]}...", field="unit")])
+        raise DiagnosticError([error("unknown-unit", f"no unit {unit!r}; units: {index.units[:10]}...", field="unit")])
     time = index.data.time
     if time is None:
         return np.arange(len(index.units))

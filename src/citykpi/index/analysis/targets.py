@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import numpy as np
 
-from citykpi.diagnostics import error
-from citykpi.index.model import AGGREGATED, FloatArray, Index, IndexError_
+from citykpi.index.model import AGGREGATED, FloatArray, Index
 from citykpi.index.ranks import sport_rank
+from citykpi.model.diagnostics import error
+from citykpi.model.errors import DiagnosticError
 
 
 def default_target(index: Index) -> str:
     top = index.hierarchy.codes(index.hierarchy.n_levels)
     if len(top) != 1:
-        raise IndexError_(
+        raise DiagnosticError(
             [
                 error(
                     "ambiguous-target",
@@ -27,13 +28,13 @@ def default_target(index: Index) -> str:
 def target_column(index: Index, code: str | None = None) -> tuple[str, FloatArray]:
     """The code and its scores (one per unit row) in the Aggregated dataset."""
     if AGGREGATED not in index.datasets:
-        raise IndexError_(
+        raise DiagnosticError(
             [error("missing-dataset", "the pipeline has no aggregate step; nothing to rank", field="steps")]
         )
     code = code or default_target(index)
     columns = index.columns(AGGREGATED)
     if code not in columns:
-        raise IndexError_(
+        raise DiagnosticError(
             [error("unknown-code", f"{code!r} is not an indicator or aggregate; known: {columns}", field="target")]
         )
     return code, index.datasets[AGGREGATED][:, columns.index(code)]

@@ -15,10 +15,10 @@ from typing import Any
 import numpy as np
 from pydantic import ValidationError
 
-from citykpi.diagnostics import Diagnostic, error
 from citykpi.index.config import STEP_PARAMS, IndexConfig
-from citykpi.index.model import IndexError_
 from citykpi.index.sensitivity.sampling import FloatArray, to_choice_index, to_range
+from citykpi.model.diagnostics import Diagnostic, error
+from citykpi.model.errors import DiagnosticError
 
 Overrides = dict[str, dict[str, Any]]
 Target = tuple[str, str]  # (step, param)
@@ -125,7 +125,7 @@ def from_config(config: IndexConfig) -> list[Assumption]:
         )
         problems += _joint_problems(config, out[-1], members[0])
     if problems:
-        raise IndexError_(problems)
+        raise DiagnosticError(problems)
     return out
 
 

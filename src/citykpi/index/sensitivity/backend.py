@@ -15,10 +15,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from citykpi.diagnostics import error
-from citykpi.index.model import FloatArray, Index, IndexError_
+from citykpi.index.model import FloatArray, Index
 from citykpi.index.sensitivity.assumptions import Overrides
 from citykpi.index.sensitivity.replicate import Replicator
+from citykpi.model.diagnostics import error
+from citykpi.model.errors import DiagnosticError
 
 Progress = Callable[[int], None]
 
@@ -134,7 +135,7 @@ def _evaluate_dask(
         client = Client(ex.scheduler, timeout="5s")  # type: ignore[no-untyped-call]
     except (OSError, TimeoutError) as exc:
         msg = f"cannot reach the Dask scheduler at {ex.scheduler!r}: {exc}"
-        raise IndexError_([error("scheduler-unreachable", msg, field="--scheduler")]) from None
+        raise DiagnosticError([error("scheduler-unreachable", msg, field="--scheduler")]) from None
     with client:
         n_workers = max(1, len(client.scheduler_info().get("workers", {})))
         shared = client.scatter(nominal, broadcast=True)  # type: ignore[no-untyped-call]

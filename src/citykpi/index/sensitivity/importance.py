@@ -11,11 +11,12 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from citykpi.diagnostics import error
 from citykpi.index.analysis.targets import unit_ranks
-from citykpi.index.model import Index, IndexError_
+from citykpi.index.model import Index
 from citykpi.index.sensitivity.rankstats import mean_abs_rank_shift
 from citykpi.index.sensitivity.replicate import Replicator
+from citykpi.model.diagnostics import error
+from citykpi.model.errors import DiagnosticError
 
 
 def leave_one_out(nominal: Index, level: int, target: str | None = None) -> pd.DataFrame:
@@ -23,7 +24,7 @@ def leave_one_out(nominal: Index, level: int, target: str | None = None) -> pd.D
     rep = Replicator(nominal, target)
     h = nominal.hierarchy
     if not 1 <= level < h.n_levels:
-        raise IndexError_(
+        raise DiagnosticError(
             [error("invalid-parameter", f"level must be between 1 and {h.n_levels - 1}, got {level}", field="level")]
         )
     state, agg = rep.nominal_aggregation()

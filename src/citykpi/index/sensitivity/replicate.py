@@ -22,13 +22,14 @@ from typing import Any
 import numpy as np
 from pydantic import ValidationError
 
-from citykpi.diagnostics import error
 from citykpi.index import aggregate, weights
 from citykpi.index.analysis.targets import target_column
 from citykpi.index.config import STEP_PARAMS
-from citykpi.index.model import FloatArray, Index, IndexError_, StepRecord
+from citykpi.index.model import FloatArray, Index, StepRecord
 from citykpi.index.pipeline import apply
 from citykpi.index.sensitivity.assumptions import Overrides
+from citykpi.model.diagnostics import error
+from citykpi.model.errors import DiagnosticError
 
 WEIGHTS_STEP = "weights"
 DATA_FREE_WEIGHTS = frozenset({"metadata", "set", "equal"})
@@ -58,17 +59,19 @@ class Replicator:
     states_built: int = 0
     failures: dict[str, int] = field(default_factory=dict)  # reason -> number of runs
     _states: dict[Key, Index] = field(default_factory=dict, repr=False)
-    _broken: dict[Key, IndexError_] = field(default_factory=dict, repr=False)
+    _broken: dict[Key, DiagnosticError] = field(default_factory=dict, repr=False)
     _weights: dict[tuple[Key, str | None], dict[str, float]] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
         self.target, _ = target_column(self.nominal, self.target)
         steps = [r.step for r in self.nominal.log]
         if "aggregate" not in steps:
-            raise IndexError_([error("missing-step", "uncertainty analysis needs an aggregate step", field="steps")])
+            raise DiagnosticError(
+                [error("missing-step", "uncertainty analysis needs an aggregate step", field="steps")]
+            )
         self._agg = len(steps) - 1 - steps[::-1].index("aggregate")
         if self._agg != len(steps) - 1:
-            raise IndexError_(
+            raise DiagnosticError(
                 [
                     error(
                         "unsupported-pipeline",
@@ -101,7 +104,7 @@ class Replicator:
             return STEP_PARAMS[record.step].model_validate({**record.params, **(override or {})})
         except ValidationError as exc:
             msg = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
-            raise IndexError_([error("invalid-override", f"{record.step}: {msg}", field=record.step)]) from None
+            raise DiagnosticError([error("invalid-override", f"{record.step}: {msg}", field=record.step)]) from None
 
     def _state(self, key: Key) -> Index:
         """State after len(key) steps with the data-step overrides in `key` (memoised prefix tree)."""
@@ -116,7 +119,7 @@ class Replicator:
         override = None if key[-1] is None else json.loads(key[-1])
         try:
             state = apply(parent, self._params(record, override))
-        except IndexError_ as exc:
+        except DiagnosticError as exc:
             self._broken[key] = exc
             raise
         self.states_built += 1
@@ -174,7 +177,7 @@ class Replicator:
                 state = self._state(key)
                 weight_sets = [self._weight_set(key, runs[r], agg) for r in members]
                 scores = self.aggregate_with(state, agg, weight_sets)
-            except IndexError_ as exc:  # the pipeline refuses these parameters: the runs fail, the study goes on
+            except DiagnosticError as exc:  # the pipeline refuses these parameters: the runs fail, the study goes on
                 self._fail(exc.diagnostics[0].message, len(members))
                 continue
             cols = np.array([self._row_pos.get(row, -1) for row in _rows(state)])

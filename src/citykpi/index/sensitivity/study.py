@@ -12,14 +12,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
-from citykpi.diagnostics import error
 from citykpi.index.analysis.targets import target_column, unit_ranks
-from citykpi.index.model import FloatArray, Index, IndexError_
+from citykpi.index.model import FloatArray, Index
 from citykpi.index.sensitivity.assumptions import Assumption, overrides
 from citykpi.index.sensitivity.backend import Execution, Progress, evaluate
 from citykpi.index.sensitivity.estimators import SobolIndices, sobol_indices
 from citykpi.index.sensitivity.rankstats import RankStats, mean_abs_rank_shift, rank_statistics
 from citykpi.index.sensitivity.sampling import saltelli_design, sobol_points
+from citykpi.model.diagnostics import error
+from citykpi.model.errors import DiagnosticError
 
 
 @dataclass(frozen=True)
@@ -64,7 +65,7 @@ def _check(assumptions: Sequence[Assumption], n: int, sa: bool) -> None:
     if n < 2:
         problems.append(error("invalid-parameter", f"need at least 2 runs, got {n}", field="runs"))
     if problems:
-        raise IndexError_(problems)
+        raise DiagnosticError(problems)
 
 
 def _run(

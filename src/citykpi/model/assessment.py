@@ -10,7 +10,8 @@ from enum import StrEnum
 
 from pydantic import BaseModel, Field
 
-from citykpi.collect.model import CityProfile, DataQuality
+from citykpi.model.diagnostics import Location
+from citykpi.model.submission import CityProfile, DataQuality
 
 
 class ResultStatus(StrEnum):
@@ -20,6 +21,14 @@ class ResultStatus(StrEnum):
     NOT_APPLICABLE = "not applicable"
     NOT_REPORTED = "not reported"
     ERROR = "error"  # inputs present but unusable (zero denominator, out of range, ...)
+
+
+class InputUse(BaseModel):
+    """One value a formula read, and where it came from (a workbook cell, a CSV row, a stored edit)."""
+
+    name: str
+    value: float
+    location: Location = Field(default_factory=Location)
 
 
 class KpiResult(BaseModel):
@@ -39,6 +48,22 @@ class KpiResult(BaseModel):
     origin: str = ""
     verified: bool | None = None
     reason: str = ""
+    # The trace below is what the checks read to point at input cells; it is not serialised, so kpis.json,
+    # the store and the exchange formats carry values and reasons, not where each input was typed.
+    problem: str = Field(
+        default="",
+        exclude=True,
+        description="Why there is no value, as the key of the diagnostic a check reports it under "
+        "('zero-denominator', 'missing-input', 'constraint-error.computed'); empty when there is a value",
+    )
+    inputs: list[InputUse] = Field(
+        default_factory=list, exclude=True, description="What the formula read, and from where"
+    )
+    missing: list[str] = Field(
+        default_factory=list,
+        exclude=True,
+        description="Inputs and profile fields left empty while the formula's others were given",
+    )
 
     @property
     def has_value(self) -> bool:

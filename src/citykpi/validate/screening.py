@@ -11,8 +11,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from citykpi.collect.checks.context import Context
-from citykpi.diagnostics import Diagnostic, Severity, said
+from citykpi.model.diagnostics import Diagnostic, Severity, said
+from citykpi.validate.context import Context
 
 TOLERANCE = 0.05
 TOTALS = {
@@ -63,7 +63,7 @@ def currency_declared(ctx: Context) -> Iterator[Diagnostic]:
             {},
             variant="currency",
             severity=Severity.WARNING,
-            location=ctx.profile_locations.get("currency", first),
+            location=ctx.submission.places.get("currency", first),
         )
 
 

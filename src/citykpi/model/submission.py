@@ -10,7 +10,7 @@ from enum import IntEnum, StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from citykpi.diagnostics import Location
+from citykpi.model.diagnostics import Location
 
 
 class Status(StrEnum):
@@ -88,3 +88,9 @@ class Submission(BaseModel):
     entries: list[Entry] = Field(default_factory=list)
     frameworks: list[str] = Field(default_factory=lambda: ["u4ssc"])
     source_file: str = ""
+    places: dict[str, Location] = Field(
+        default_factory=dict,
+        exclude=True,
+        description="Where each profile field and input row of the file is, filled or left empty, so that a "
+        "problem about an empty input can point at the cell to fill; not part of the data",
+    )

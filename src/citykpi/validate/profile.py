@@ -9,25 +9,20 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterator
 
-from citykpi.collect.checks.context import Context
-from citykpi.diagnostics import Diagnostic, Severity, said
-from citykpi.framework.formula import FormulaError, parse
 from citykpi.framework.model import PROFILE_FIELDS
+from citykpi.model.diagnostics import Diagnostic, Severity, said
+from citykpi.validate.context import Context
 
 
 def profile_needed(ctx: Context) -> Iterator[Diagnostic]:
     waiting: dict[str, list[str]] = defaultdict(list)
-    for kpi, point in ctx.formula_points():
-        try:
-            names = parse(point.formula or "").names
-        except FormulaError:
+    for result in ctx.assessment.results:
+        only_profile = result.missing and all(name in PROFILE_FIELDS for name in result.missing)
+        if not only_profile or not any(use.name not in PROFILE_FIELDS for use in result.inputs):
             continue
-        missing = {n for n in names if n in PROFILE_FIELDS and n not in ctx.values}
-        others = names - set(PROFILE_FIELDS)
-        if missing and others and others <= ctx.values.keys():
-            for name in missing:
-                if kpi.code not in waiting[name]:
-                    waiting[name].append(kpi.code)
+        for name in result.missing:
+            if result.code not in waiting[name]:
+                waiting[name].append(result.code)
     for name, codes in sorted(waiting.items()):
         shown = ", ".join(codes[:5]) + (f" and {len(codes) - 5} more" if len(codes) > 5 else "")
         yield said(

@@ -1,9 +1,10 @@
 """Errors as data.
 
-Every problem a user can cause is a `Diagnostic` with a machine-readable `type` (the Frictionless
-error vocabulary where one fits, see docs/validation.md), a `Location` precise enough to find the
-cell, and a plain-language message. A `ValidationReport` collects them so that the same report can
-be printed in a terminal, returned as JSON by the API, or written back into the workbook.
+Every problem a user can cause is a `Diagnostic` with a machine-readable `type` (registered in
+`citykpi.model.errors`, the Frictionless error vocabulary where one fits; docs/errors.md lists them
+all), a `Location` precise enough to find the cell, and a plain-language message. A
+`ValidationReport` collects them so that the same report can be printed in a terminal, returned as
+JSON by the API, or written back into the workbook.
 """
 
 from __future__ import annotations
