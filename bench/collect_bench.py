@@ -18,8 +18,8 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
+from citykpi.collect.annotate import annotate_workbook
 from citykpi.collect.datapackage import read_datapackage, write_datapackage
-from citykpi.collect.report_io import annotate_workbook
 from citykpi.collect.template import write_template
 from citykpi.collect.tidy import read_csv, write_csv
 from citykpi.collect.workbook import read_workbook

@@ -27,7 +27,6 @@ import tempfile
 import time
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
 from pathlib import Path
 
 from rich.console import Console
@@ -44,28 +43,11 @@ from citykpi.demo.cities import city, synthetic_city
 from citykpi.demo.generate import generate
 from citykpi.demo.workbook import edit_rows, write_filled
 from citykpi.framework.catalogue import Catalogue
+from timing import NOTHING, Took, timed
 
 ONE_CITY_TARGET_S = 1.0
 BATCH_TARGET_S = 60.0
 console = Console(width=120)
-
-
-@dataclass(frozen=True)
-class Took:
-    wall: float
-    cpu: float
-
-    def __add__(self, other: Took) -> Took:
-        return Took(self.wall + other.wall, self.cpu + other.cpu)
-
-
-NOTHING = Took(0.0, 0.0)
-
-
-def timed(action: Callable[[], object]) -> tuple[Took, object]:
-    wall, cpu = time.perf_counter(), time.process_time()
-    result = action()
-    return Took(time.perf_counter() - wall, time.process_time() - cpu), result
 
 
 def one_city(folder: Path, repeat: int = 3) -> dict[str, Took]:

@@ -20,9 +20,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
 from pathlib import Path
-from typing import TypeVar
 
 import numpy as np
 import pyarrow as pa
@@ -37,8 +35,8 @@ from citykpi.model.assessment import Assessment
 from citykpi.model.submission import CityProfile, Entry, EntryKind, Status, Submission
 from citykpi.scoring.targetfiles import default_target_set
 from citykpi.scoring.targets import TargetBook
+from timing import timed
 
-T = TypeVar("T")
 TARGET_SECONDS = 5.0
 TARGET_RATE = 2_000_000
 TARGET_MEMORY = 1 << 30
@@ -83,24 +81,17 @@ def bench_formats(assessments: list[Assessment], catalogue: Catalogue, work: Pat
     ok = True
     for name, fmt in FORMATS.items():
         out = work / name
-        (export_wall, export_cpu), written = _timed(lambda f=fmt, o=out: f.export(assessments, catalogue.kpis, o, book))
-        (import_wall, import_cpu), back = _timed(lambda f=fmt, o=out: f.read(o))
+        exported, written = timed(lambda f=fmt, o=out: f.export(assessments, catalogue.kpis, o, book))
+        imported, back = timed(lambda f=fmt, o=out: f.read(o))
         same = sum(len(a.results) for a in back) == rows
         size = sum(p.stat().st_size for p in written) / 1e6
-        passed = same and export_wall < TARGET_SECONDS and import_wall < TARGET_SECONDS
+        passed = same and exported.wall < TARGET_SECONDS and imported.wall < TARGET_SECONDS
         ok &= passed
         print(
-            f"{name:<14}{export_wall:>10.2f} ({export_cpu:5.2f}){import_wall:>10.2f} ({import_cpu:5.2f})"
+            f"{name:<14}{exported.wall:>10.2f} ({exported.cpu:5.2f}){imported.wall:>10.2f} ({imported.cpu:5.2f})"
             f"{size:>10.1f}  {'yes' if passed else 'NO'}"
         )
     return ok
-
-
-def _timed(run: Callable[[], T]) -> tuple[tuple[float, float], T]:
-    """(wall seconds, CPU seconds of this process, all threads) and the result."""
-    wall, cpu = time.perf_counter(), time.process_time()
-    result = run()
-    return (time.perf_counter() - wall, time.process_time() - cpu), result
 
 
 def generate_readings(path_csv: Path, path_parquet: Path, readings: int) -> None:

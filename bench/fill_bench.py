@@ -15,8 +15,6 @@ import argparse
 import os
 import statistics
 import tempfile
-import time
-from collections.abc import Callable
 from pathlib import Path
 
 from openpyxl import load_workbook
@@ -29,6 +27,7 @@ from citykpi.demo.cities import CITIES
 from citykpi.demo.generate import generate
 from citykpi.framework.catalogue import Catalogue
 from citykpi.model.submission import Submission
+from timing import Took, timed
 
 
 def old_path(catalogue: Catalogue, submission: Submission, path: Path) -> None:
@@ -36,12 +35,6 @@ def old_path(catalogue: Catalogue, submission: Submission, path: Path) -> None:
     wb = load_workbook(path)
     type_rows(wb, {(e.kpi, e.kind.value, e.name): entry_cells(e) for e in submission.entries})
     wb.save(path)
-
-
-def timed(action: Callable[[], object]) -> tuple[float, float]:
-    wall, cpu = time.perf_counter(), time.process_time()
-    action()
-    return time.perf_counter() - wall, time.process_time() - cpu
 
 
 def main() -> None:
@@ -57,12 +50,12 @@ def main() -> None:
         folder = Path(tmp)
         for spec in CITIES:
             submission = generate(list(catalogue.kpis.values()), spec, 2024)
-            new: list[tuple[float, float]] = []
-            old: list[tuple[float, float]] = []
+            new: list[Took] = []
+            old: list[Took] = []
             for _ in range(args.repeat):
-                new.append(timed(lambda: write_filled(catalogue, submission, folder / "new.xlsx")))  # noqa: B023
-                old.append(timed(lambda: old_path(catalogue, submission, folder / "old.xlsx")))  # noqa: B023
-            medians = [statistics.median(run[i] for run in runs) for runs in (new, old) for i in (0, 1)]
+                new.append(timed(lambda: write_filled(catalogue, submission, folder / "new.xlsx"))[0])  # noqa: B023
+                old.append(timed(lambda: old_path(catalogue, submission, folder / "old.xlsx"))[0])  # noqa: B023
+            medians = [statistics.median(getattr(t, part) for t in ts) for ts in (new, old) for part in ("wall", "cpu")]
             table.add_row(
                 f"{spec.name} ({len(submission.entries)})",
                 *(f"{m:.3f}" for m in medians),

@@ -29,11 +29,11 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import time
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+from timing import Took, measuring
 
 if TYPE_CHECKING:
     from citykpi.demo.cities import CitySpec
@@ -64,19 +64,15 @@ def _specs(tag: str, count: int) -> list[CitySpec]:
 class Timings:
     """Wall-clock and CPU seconds of this process (PostgreSQL's own work is in another process)."""
 
-    wall: list[float] = dataclasses.field(default_factory=list)
-    cpu: list[float] = dataclasses.field(default_factory=list)
+    took: list[Took] = dataclasses.field(default_factory=list)
 
-    @contextmanager
-    def measure(self) -> Iterator[None]:
-        wall, cpu = time.perf_counter(), time.process_time()
-        yield
-        self.wall.append(time.perf_counter() - wall)
-        self.cpu.append(time.process_time() - cpu)
+    def measure(self) -> AbstractContextManager[None]:
+        return measuring(self.took)
 
     def row(self, label: str, name: str, periods: int) -> tuple[str, ...]:
-        wall, cpu = sum(self.wall), sum(self.cpu)
-        p95 = f"{statistics.quantiles(self.wall, n=20, method='inclusive')[-1]:.3f}" if len(self.wall) > 1 else ""
+        walls = [t.wall for t in self.took]
+        wall, cpu = sum(walls), sum(t.cpu for t in self.took)
+        p95 = f"{statistics.quantiles(walls, n=20, method='inclusive')[-1]:.3f}" if len(walls) > 1 else ""
         return (label, name, str(periods), f"{wall / periods:.3f}", p95, f"{cpu / periods:.3f}", f"{wall:.1f}")
 
 

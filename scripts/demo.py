@@ -14,7 +14,7 @@ from rich.console import Console
 
 from citykpi.assess import summary
 from citykpi.assess.output import write_assessment
-from citykpi.collect.report_io import print_report
+from citykpi.cli.report_view import print_report
 from citykpi.demo.build import DemoData, make_demo_data
 from citykpi.demo.cities import SYNTHETIC_LABEL
 from citykpi.framework.catalogue import Catalogue
@@ -89,7 +89,7 @@ def step_snapshot(data: DemoData, catalogue: Catalogue, out: Path) -> tuple[Path
 
 def step_dashboard(out: Path) -> None:
     """Last, because it blocks: the platform with its dashboard on an embedded database of the demo cities."""
-    from citykpi.api.cli import serve
+    from citykpi.cli.serve import serve
 
     console.rule("5. The dashboard on the embedded database (Ctrl-C to stop)")
     serve(host="127.0.0.1", port=8000, database=f"sqlite:///{(out / 'platform.db').resolve()}", demo=True)

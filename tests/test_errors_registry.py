@@ -23,6 +23,11 @@ BUILDERS = {"said", "error", "warning"}
 SHORTHANDS = {"fail", "found", "_found", "_problem", "_fail", "_error"}
 
 
+def _command(path: Path) -> bool:
+    """Command-line modules, whose `fail(message)` prints a sentence rather than making a diagnostic."""
+    return path.name == "cli.py" or path.relative_to(SOURCE).parts[0] == "cli"
+
+
 def emitted() -> dict[str, set[str]]:
     """Diagnostic type -> modules that emit it."""
     found: dict[str, set[str]] = {}
@@ -35,7 +40,7 @@ def emitted() -> dict[str, set[str]]:
             literal = None
             if name == "Diagnostic":
                 literal = next((k.value for k in node.keywords if k.arg == "type"), None)
-            elif (name in BUILDERS and isinstance(func, ast.Name)) or (name in SHORTHANDS and path.name != "cli.py"):
+            elif (name in BUILDERS and isinstance(func, ast.Name)) or (name in SHORTHANDS and not _command(path)):
                 literal = node.args[0] if node.args else None
             if isinstance(literal, ast.Constant) and isinstance(literal.value, str):
                 found.setdefault(literal.value, set()).add(str(path.relative_to(SOURCE)))

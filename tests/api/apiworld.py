@@ -8,12 +8,11 @@ from dataclasses import dataclass
 import pytest
 from fastapi.testclient import TestClient
 
-from citykpi.api.app import create_app
-from citykpi.api.settings import Settings
+from citykpi.app import create_app
+from citykpi.http.settings import Settings
 from citykpi.platform import accounts, cities
 from citykpi.platform.roles import Principal, Role
 from citykpi.platform.seed import ensure_framework
-from citykpi.store.testing import db_url  # noqa: F401
 
 PASSWORD = "correct horse battery"
 ROLES = {
@@ -40,7 +39,7 @@ class World:
 
 
 @pytest.fixture
-def world(db_url: str) -> Iterator[World]:  # noqa: F811
+def world(db_url: str) -> Iterator[World]:
     app = create_app(Settings(database_url=db_url))
     db = app.state.db
     admin = Principal("setup", Role.ADMIN)

@@ -149,8 +149,8 @@ def test_a_report_allows_exactly_its_own_inline_style_and_script_by_hash(world: 
 def test_hsts_is_sent_when_secure_cookies_are_on(db_url: str) -> None:
     from fastapi.testclient import TestClient
 
-    from citykpi.api.app import create_app
-    from citykpi.api.settings import Settings
+    from citykpi.app import create_app
+    from citykpi.http.settings import Settings
 
     app = create_app(Settings(database_url=db_url, secure_cookies=True))
     assert TestClient(app).get("/healthz").headers["Strict-Transport-Security"].startswith("max-age=")

@@ -18,7 +18,6 @@ from pathlib import Path
 
 import httpx
 import pytest
-from serve_process import serving, wait_for
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
@@ -30,6 +29,7 @@ from citykpi.platform import accounts, cities
 from citykpi.platform.roles import Principal, Role
 from citykpi.platform.seed import ensure_framework
 from citykpi.store.scratch import migrated
+from live_server import serving, wait_until
 
 pytestmark = pytest.mark.slow
 LAUNCHER = Path(__file__).with_name("paused_import_server.py")
@@ -123,7 +123,7 @@ def test_killed_server_leaves_database_as_it_was(db_url: str, tmp_path: Path) ->
     with serving(db_url, launcher=[str(LAUNCHER), str(marker)]) as (process, base):
         upload = threading.Thread(target=_upload_until_killed, args=(base, token, csv))
         upload.start()
-        wait_for(marker.exists, process, "the import never reached its pause")
+        wait_until(marker.exists, "the import never reached its pause", process)
         assert _writes_in_flight(db_url) > 0, "the import's writes should be in the database, uncommitted"
         assert _counts(db_url) == (0, 0), "nothing of the paused import is visible to other connections"
         process.send_signal(signal.SIGKILL)

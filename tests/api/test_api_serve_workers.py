@@ -4,34 +4,24 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import httpx
 
-
-def _port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+from live_server import free_port, wait_healthy
 
 
 def test_two_workers_serve_kept_alive_connections_and_stop_on_ctrl_c(tmp_path: Path) -> None:
-    port = _port()
+    port = free_port()
     command = [sys.executable, "-m", "citykpi.cli", "serve", "--no-demo", "--workers", "2", "--port", str(port)]
     env = {**os.environ, "CITYKPI_DATABASE_URL": f"sqlite:///{tmp_path / 'w.db'}"}
     server = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     try:
-        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=5) as client:
-            for _ in range(300):
-                try:
-                    if client.get("/healthz").status_code == 200:
-                        break
-                except httpx.TransportError:
-                    time.sleep(0.1)
+        base = f"http://127.0.0.1:{port}"
+        wait_healthy(base, server)
+        with httpx.Client(base_url=base, timeout=5) as client:
             answers = [client.get("/api/v1/catalogue").status_code for _ in range(5)]  # one kept-alive connection
         assert answers == [200] * 5
     finally:

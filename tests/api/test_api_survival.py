@@ -24,7 +24,6 @@ from pathlib import Path
 
 import httpx
 import pytest
-from serve_process import free_port, healthy, serving
 from sqlalchemy import create_engine, func, select, update
 
 from citykpi.collect.tidy import write_csv
@@ -37,6 +36,7 @@ from citykpi.platform.demo import load_demo
 from citykpi.platform.seed import demo_accounts
 from citykpi.store.schema import City, Entry, Period, User
 from citykpi.store.scratch import migrated
+from live_server import free_port, healthy, serving
 
 pytestmark = pytest.mark.slow
 SLUG = slugify(CITIES[0].name)

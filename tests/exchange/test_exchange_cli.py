@@ -68,3 +68,9 @@ def test_broken_exports_give_located_errors(fmt, file, old, new, expected, asses
     assert expected in problem.message
     assert problem.location.file == Path(file).name
     assert problem.location.row is not None or problem.location.column is not None or fmt == "sdmx-csv"
+
+
+def test_the_format_choices_of_the_command_line_are_the_exchange_formats() -> None:
+    from citykpi.cli.exchange import ExchangeFormat
+
+    assert [f.value for f in ExchangeFormat] == list(FORMATS)

@@ -42,7 +42,8 @@ def test_filters() -> None:
     assert len(listed("--dimension", "society and culture")) == 29
     assert listed("--dimension", "Nowhere") == []
     code, _, err = run("kpis", "list", "--level", "medium")
-    assert code == 2 and "'medium' is not a level; use core or advanced" in err
+    assert code == 2 and "'medium' is not one of 'core', 'advanced'" in err
+    assert len(listed("--level", "CORE")) == 54  # case does not matter
 
 
 def test_extra_framework_is_listed() -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import subprocess
 import sys
 
-from citykpi.textsafety import forbidden_character, xml_safe
+from citykpi.model.textsafety import forbidden_character, xml_safe
 
 DRAW = """
 from citykpi.report.render import svg

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from citykpi.store.schema import Framework
 from citykpi.store.scratch import migrated
-from citykpi.store.testing import far_from_utc
+from database_urls import far_from_utc
 
 
 def test_moments_come_back_in_utc(db_url: str) -> None:

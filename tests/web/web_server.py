@@ -3,31 +3,24 @@
 from __future__ import annotations
 
 import re
-import socket
 import threading
-import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 import httpx
 import uvicorn
 
-from citykpi.api.app import create_app
-from citykpi.api.settings import Settings
+from citykpi.app import create_app
 from citykpi.demo.cities import CITIES
+from citykpi.http.settings import Settings
 from citykpi.platform.cities import slugify
 from citykpi.platform.demo import load_demo
 from citykpi.store.db import Database
-from citykpi.store.testing import far_from_utc
+from database_urls import far_from_utc
+from live_server import free_port, wait_healthy
 
 CITY = slugify(CITIES[0].name)
 YEARS = (2023, 2024)  # the first is published by the demo loader, the second stays a draft
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @contextmanager
@@ -42,13 +35,8 @@ def running(database_url: str, cities: int = 2, prepare: Callable[[Database], ob
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     base = f"http://127.0.0.1:{port}"
-    for _ in range(200):
-        try:
-            if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
-                break
-        except httpx.TransportError:
-            time.sleep(0.05)
     try:
+        wait_healthy(base)
         yield base
     finally:
         server.should_exit = True

@@ -24,9 +24,9 @@ from pathlib import Path
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
+from citykpi.collect.annotate import add_problems_sheet
 from citykpi.collect.catalogue import CatalogueLike
 from citykpi.collect.layout import COVER_SHEET, QUALITY_CHOICES, SHEET_COLUMNS
-from citykpi.collect.report_io import add_problems_sheet
 from citykpi.collect.template import HEADER_ROW, template_workbook
 from citykpi.model.diagnostics import Diagnostic, Location, Severity, ValidationReport
 from citykpi.model.submission import Entry, Status, Submission

@@ -13,6 +13,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from citykpi.framework.levels import Level
+
 IDENTIFIER = re.compile(r"^[a-z][a-z0-9_]*$")
 
 # Names a formula may use without declaring them: the city profile on the workbook's cover sheet,
@@ -23,11 +25,6 @@ PROFILE_FIELDS: dict[str, str] = {
     "area_km2": "City land area (km²)",
     "gdp": "City GDP (local currency, current prices)",
 }
-
-
-class Level(StrEnum):
-    CORE = "core"
-    ADVANCED = "advanced"
 
 
 class KpiType(StrEnum):

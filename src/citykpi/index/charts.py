@@ -15,7 +15,7 @@ import pandas as pd
 
 from citykpi.index.analysis.targets import target_column
 from citykpi.index.model import AGGREGATED, Hierarchy, Index
-from citykpi.textsafety import chart_safe
+from citykpi.model.textsafety import chart_safe
 
 
 def contributions(index: Index, code: str | None = None) -> pd.DataFrame:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
+from citykpi.model.textsafety import text_problems
 from citykpi.platform.errors import Invalid
-from citykpi.textsafety import text_problems
 
 
 def check_texts(fields: Mapping[str, object], multiline: Iterable[str] = (), kpi: str | None = None) -> None:

@@ -17,9 +17,9 @@ from typing import Any
 import jinja2
 from markupsafe import Markup
 
+from citykpi.model.textsafety import chart_safe
 from citykpi.report import labels, style
 from citykpi.report.i18n import number, translations
-from citykpi.textsafety import chart_safe
 
 
 def svg(spec: dict[str, Any]) -> Markup:

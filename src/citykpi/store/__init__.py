@@ -1,8 +1,8 @@
 """The platform's database: schema, migrations, audit log and backups (SQLite embedded or PostgreSQL).
 
-`Database` and `database_url` are loaded on first use: every `citykpi` command imports this package
-(for `citykpi.store.cli`), and SQLAlchemy alone doubled the start-up of commands that never open a
-database (`citykpi --help`, `citykpi assess`).
+`Database` and `database_url` are loaded on first use: a command module that imports this package
+at start-up (the `db` commands' once did) would otherwise pay for SQLAlchemy, which alone doubled the
+start-up of commands that never open a database (`citykpi --help`, `citykpi assess`).
 """
 
 from __future__ import annotations

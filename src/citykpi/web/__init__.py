@@ -9,8 +9,8 @@ from fastapi.staticfiles import StaticFiles
 
 
 def register(app: FastAPI) -> None:
-    """Called by `citykpi.api.app.create_app`; pages stay out of the OpenAPI document."""
-    from citykpi.api.cache import Memo
+    """Called by `citykpi.app.create_app`; pages stay out of the OpenAPI document."""
+    from citykpi.http.cache import Memo
     from citykpi.web import auth_pages, city_pages, edit_pages, verify_pages
 
     app.state.pages = Memo[bytes](512)  # rendered pages (see city_pages), one cache per app and database

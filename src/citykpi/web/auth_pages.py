@@ -7,7 +7,8 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from citykpi.api.deps import SESSION_COOKIE, Db, set_session_cookie
+from citykpi.http.callers import end_session, set_session_cookie
+from citykpi.http.deps import Db
 from citykpi.platform import accounts
 from citykpi.platform.errors import RateLimited
 from citykpi.web import signin_csrf
@@ -66,11 +67,8 @@ def signin(
 @router.post("/signout")
 def signout(request: Request, db: Db, current: Current, csrf_token: Annotated[str, Form()] = "") -> Response:
     check_csrf(current, csrf_token)
-    cookie = request.cookies.get(SESSION_COOKIE, "")
-    with db.write() as session:
-        accounts.sign_out(session, cookie)
     response = RedirectResponse("/?ok=signed-out", status_code=303)
-    response.delete_cookie(SESSION_COOKIE)
+    end_session(request, response, db)
     return response
 
 

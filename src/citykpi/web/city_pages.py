@@ -15,9 +15,9 @@ from fastapi.responses import HTMLResponse, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
-from citykpi.api.cache import Memo
-from citykpi.api.deps import Id, Reader, read_in_thread
 from citykpi.framework.model import Kpi
+from citykpi.http.cache import Memo
+from citykpi.http.deps import Id, Reader, read_in_thread
 from citykpi.platform import certificates, cities, values, verification
 from citykpi.platform.catalogues import catalogue_of
 from citykpi.platform.errors import NotFound

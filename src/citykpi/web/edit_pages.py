@@ -12,7 +12,7 @@ from fastapi import APIRouter, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
-from citykpi.api.deps import Db, Id, Reader
+from citykpi.http.deps import Db, Id, Reader
 from citykpi.model.diagnostics import ValidationReport
 from citykpi.model.submission import DataQuality, Status
 from citykpi.platform import certificates, cities, uploads, values, verification

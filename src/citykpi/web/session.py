@@ -1,22 +1,20 @@
 """Who is browsing, and the CSRF check of page forms.
 
-Pages share the API's session cookie and its per-session CSRF secret. The API expects the secret in a
-header (scripts); HTML forms cannot send headers, so every page form carries it in a hidden
-`csrf_token` field and `check_csrf` compares it: another site can make the browser send the cookie
-but cannot read the secret.
+Pages share the API's session cookie and its per-session CSRF secret (`citykpi.http`); every page
+form carries the secret in a hidden `csrf_token` field, which `check_csrf` compares.
 """
 
 from __future__ import annotations
 
-import hmac
 from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, Request
 from sqlalchemy.orm import Session
 
-from citykpi.api.deps import SESSION_COOKIE, Reader
-from citykpi.platform.errors import Forbidden
+from citykpi.http import csrf
+from citykpi.http.callers import session_identity
+from citykpi.http.deps import Reader
 from citykpi.platform.roles import PUBLIC, Principal
 
 
@@ -27,18 +25,14 @@ class Visitor:
 
 
 def visitor(request: Request, session: Session) -> Visitor:
-    cookie = request.cookies.get(SESSION_COOKIE)
-    found = request.app.state.callers.resolve(session, cookie, "session") if cookie else None
+    found = session_identity(request, session)
     if found is None:
         return Visitor(PUBLIC)
     return Visitor(found.principal, found.csrf)
 
 
 def check_csrf(current: Visitor, sent: str) -> None:
-    if current.who.is_public or not hmac.compare_digest(current.csrf.encode(), sent.encode()):
-        raise Forbidden.said(
-            "csrf", "the form has expired or did not come from this site; reload the page and try again"
-        )
+    csrf.check_form("" if current.who.is_public else current.csrf, sent)
 
 
 def current(request: Request, session: Reader) -> Visitor:

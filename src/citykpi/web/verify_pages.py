@@ -9,7 +9,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
-from citykpi.api.deps import Db, Id, Reader
+from citykpi.http.deps import Db, Id, Reader
 from citykpi.platform import cities, verification
 from citykpi.platform.catalogues import catalogue_of
 from citykpi.platform.errors import Unauthenticated

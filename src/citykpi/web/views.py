@@ -2,7 +2,9 @@
 
 Scoring a period takes ~0.2 s and drawing its wheel ~0.8 s, far too slow for every page view. Both
 depend only on the period's stored data, whose every committed change bumps the period's revision
-(`citykpi.store.stamps`), so the revision loaded with the period is a free and exact cache key.
+(`citykpi.store.stamps`), so the revision loaded with the period is a free and exact cache key within
+one database. The caches serve every app of the process, so the key names the database too: two
+databases (two apps, or tests side by side) have periods with the same id, version and revision.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from markupsafe import Markup
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from citykpi.api.cache import Memo
+from citykpi.http.cache import Memo
 from citykpi.platform.reports import assessment_of
 from citykpi.report.i18n import translations
 from citykpi.report.render import svg
@@ -38,8 +40,9 @@ def book() -> TargetBook:
     return TargetBook([default_target_set()])
 
 
-def stamp(period: Period) -> Key:
-    return (period.id, period.version, period.revision)  # loaded with the period, in this request's read
+def stamp(session: Session, period: Period) -> Key:
+    """The database's URL, then what was loaded with the period in this request's read."""
+    return (session.get_bind().engine.url, period.id, period.version, period.revision)
 
 
 def city_stamp(session: Session, city: City) -> tuple[int, int]:
@@ -53,13 +56,13 @@ def site_stamp(session: Session) -> tuple[int, int]:
 
 
 def scorecard(session: Session, period: Period) -> Scorecard:
-    return CARDS.get(stamp(period), lambda: score(assessment_of(session, period), book()))
+    return CARDS.get(stamp(session, period), lambda: score(assessment_of(session, period), book()))
 
 
 def wheel(session: Session, period: Period, lang: str) -> Markup:
-    card = scorecard(session, period)
     """Drawn with the reports' translations: the wheel's words (bands, categories) live there."""
-    return WHEELS.get((*stamp(period), lang), lambda: svg(wheel_spec(card, translations(lang).gettext)))
+    card = scorecard(session, period)
+    return WHEELS.get((*stamp(session, period), lang), lambda: svg(wheel_spec(card, translations(lang).gettext)))
 
 
 def dimension_percents(card: Scorecard) -> dict[str, float | None]:

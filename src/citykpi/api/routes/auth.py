@@ -5,8 +5,9 @@ from __future__ import annotations
 from fastapi import APIRouter, Request, Response
 from sqlalchemy import select
 
-from citykpi.api.deps import SESSION_COOKIE, Caller, Db, Id, Reader, SignedIn, set_session_cookie
 from citykpi.api.schemas import LoginIn, Me, TokenIn, TokenOut, UserIn, UserOut, error_answer
+from citykpi.http.callers import Caller, SignedIn, end_session, session_identity, set_session_cookie
+from citykpi.http.deps import Db, Id, Reader
 from citykpi.platform import accounts
 from citykpi.platform.errors import Forbidden, Unauthenticated
 from citykpi.platform.roles import Action, Principal, can
@@ -39,17 +40,12 @@ def login(body: LoginIn, request: Request, response: Response, db: Db) -> Me:
 
 @router.post("/auth/logout", status_code=204)
 def logout(request: Request, response: Response, db: Db, who: Caller) -> None:
-    cookie = request.cookies.get(SESSION_COOKIE)
-    if cookie:
-        with db.write() as session:
-            accounts.sign_out(session, cookie)
-    response.delete_cookie(SESSION_COOKIE)
+    end_session(request, response, db)
 
 
 @router.get("/auth/me", response_model=Me)
 def me(request: Request, who: Caller, session: Reader) -> Me:
-    cookie = request.cookies.get(SESSION_COOKIE)
-    found = request.app.state.callers.resolve(session, cookie, "session") if cookie and not who.is_public else None
+    found = None if who.is_public else session_identity(request, session)
     return _me(who, found.csrf if found else None)
 
 

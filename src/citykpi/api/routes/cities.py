@@ -9,7 +9,6 @@ from fastapi.responses import Response
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
-from citykpi.api.deps import Caller, Db, Id, Reader, SignedIn, read_in_thread, resolve_caller
 from citykpi.api.schemas import (
     CityDetail,
     CityIn,
@@ -21,6 +20,8 @@ from citykpi.api.schemas import (
     PeriodOut,
     PeriodSummary,
 )
+from citykpi.http.callers import Caller, SignedIn, resolve_caller
+from citykpi.http.deps import Db, Id, Reader, read_in_thread
 from citykpi.platform import cities, standing, verification
 from citykpi.platform.catalogues import catalogue_of
 from citykpi.platform.errors import NotFound

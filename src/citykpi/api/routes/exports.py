@@ -9,7 +9,8 @@ from pathlib import Path
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse, Response
 
-from citykpi.api.deps import Caller, Id, Reader
+from citykpi.http.callers import Caller
+from citykpi.http.deps import Id, Reader
 from citykpi.platform import cities, reports
 from citykpi.platform.catalogues import catalogue_of
 from citykpi.store.schema import Result

@@ -5,8 +5,9 @@ from __future__ import annotations
 from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict, Field
 
-from citykpi.api.deps import Db, Reader, SignedIn
 from citykpi.api.schemas import FINITE
+from citykpi.http.callers import SignedIn
+from citykpi.http.deps import Db, Reader
 from citykpi.platform import cities, targets
 from citykpi.platform.catalogues import catalogue_of
 from citykpi.store.schema import Target

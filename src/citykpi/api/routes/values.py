@@ -9,9 +9,10 @@ from fastapi.responses import Response
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from citykpi.api.deps import Caller, Db, Id, Reader, SignedIn, read_in_thread, resolve_caller
 from citykpi.api.routes.cities import Limit, Offset
 from citykpi.api.schemas import AuditOut, ImportOut, PageOut, ResultOut, ValueIn, ValueOut
+from citykpi.http.callers import Caller, SignedIn, resolve_caller
+from citykpi.http.deps import Db, Id, Reader, read_in_thread
 from citykpi.platform import cities, uploads, values
 from citykpi.platform.roles import Action, read_scope
 from citykpi.store.schema import Audit, Entry, Result

@@ -9,7 +9,6 @@ from pathlib import Path
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
-from citykpi.api.deps import Caller, Db, Id, Reader, SignedIn
 from citykpi.api.routes.cities import period_detail
 from citykpi.api.schemas import (
     CertificateOut,
@@ -20,7 +19,9 @@ from citykpi.api.schemas import (
     TransitionIn,
     error_answer,
 )
-from citykpi.api.security_headers import CSP, document_policy
+from citykpi.http.callers import Caller, SignedIn
+from citykpi.http.deps import Db, Id, Reader
+from citykpi.http.security_headers import CSP, document_policy
 from citykpi.platform import certificates, cities, reports, verification
 from citykpi.platform.roles import Action
 from citykpi.store.schema import Review

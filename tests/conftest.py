@@ -1,4 +1,4 @@
-"""Pytest fixtures shared by the store, API and dashboard tests: every test runs on SQLite and on PostgreSQL.
+"""Database fixtures for every test folder: a test that takes `db_url` runs on SQLite and on PostgreSQL.
 
 PostgreSQL is used when `CITYKPI_TEST_POSTGRES_URL` is set (scripts/with-postgres.sh sets it, and
 `make test` runs through that script); otherwise the PostgreSQL variant is skipped with a reason that
@@ -8,30 +8,20 @@ says so, and `pytest -ra` prints it.
 from __future__ import annotations
 
 import os
+
+# Test users need no costly password hashes: real argon2, test-sized cost (see citykpi.platform.accounts).
+os.environ.setdefault("CITYKPI_ARGON2_PROFILE", "CHEAPEST")
+
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from sqlalchemy.engine import make_url
 
 from citykpi.store.db import Database
 from citykpi.store.scratch import migrated, postgres_database, sqlite_url
 
 POSTGRES_ENV = "CITYKPI_TEST_POSTGRES_URL"
-FAR_ZONE = "Pacific/Auckland"
-
-
-def far_from_utc(url: str) -> str:
-    """The URL with a PostgreSQL session time zone far from UTC, as a server left on local time has.
-
-    PostgreSQL hands timestamps back in the session's zone and SQLite as written, so only a non-UTC
-    session shows whether code depends on the zone. Other URLs are returned as they are.
-    """
-    parsed = make_url(url)
-    if parsed.get_backend_name() != "postgresql":
-        return url
-    return parsed.update_query_dict({"options": f"-c timezone={FAR_ZONE}"}).render_as_string(hide_password=False)
 
 
 @contextmanager

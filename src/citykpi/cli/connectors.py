@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
-from citykpi.framework.cli_options import FrameworkOption, load_catalogue
+from citykpi.cli.failure import USAGE_ERROR_EXIT, fail
+from citykpi.cli.options import FrameworkOption, load_catalogue
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from citykpi.connectors.airquality import AnnualMean
 
 ingest_app = typer.Typer(help="Turn raw measurements (station or meter time series) into KPI values.")
 
@@ -30,22 +38,20 @@ def measurements(
     from rich.console import Console
 
     from citykpi.connectors.ingest import Options, ingest_measurements
-    from citykpi.connectors.output import print_means, write_submission
+    from citykpi.connectors.output import write_submission
 
     console = Console(stderr=True)
     units: dict[str, str] = {}
     for item in unit:
         name, sep, value = item.partition("=")
         if not sep or not value.strip():
-            console.print(f"[red]--unit {item!r}: write POLLUTANT=UNIT, e.g. NO2=ppb[/red]")
-            raise typer.Exit(2)
+            raise fail(f"--unit {item!r}: write POLLUTANT=UNIT, e.g. NO2=ppb", code=USAGE_ERROR_EXIT)
         units[name.strip()] = value.strip()
     catalogue = load_catalogue(framework)
     try:
         found = catalogue.kpi(kpi)
     except KeyError as exc:
-        console.print(f"[red]{exc.args[0]}[/red]")
-        raise typer.Exit(2) from None
+        raise fail(exc.args[0], code=USAGE_ERROR_EXIT) from None
     result = ingest_measurements(file, found, city, year, Options(units, time_column, station_column))
     for problem in [*result.report.errors, *result.report.warnings]:
         colour = "red" if problem in result.report.errors else "yellow"
@@ -56,6 +62,21 @@ def measurements(
     if output is not None:
         failure = write_submission(result.submission, output)
         if failure:
-            console.print(f"[red]{failure}[/red]")
-            raise typer.Exit(1)
+            raise fail(failure)
         console.print(f"wrote {output}")
+
+
+def print_means(console: Console, code: str, city: str, year: int, means: Sequence[AnnualMean]) -> None:
+    """The operator's table of the annual means, one row per pollutant."""
+    from rich.table import Table
+
+    table = Table(title=f"{code} — {city} {year} (µg/m³)")
+    for column in ("pollutant", "annual mean", "data quality", "stations used", "completeness of stations used"):
+        table.add_column(column)
+    for m in means:
+        value = "n/a" if m.value is None else f"{m.value:.2f}"
+        quality = "" if m.quality is None else f"{int(m.quality)} {m.quality.label}"
+        completeness = ", ".join(f"{s.station} {s.completeness:.0%}" for s in m.used[:5])
+        more = f" (+{len(m.used) - 5})" if len(m.used) > 5 else ""
+        table.add_row(m.label, value, quality, f"{len(m.used)} / {len(m.stations)}", completeness + more)
+    console.print(table)

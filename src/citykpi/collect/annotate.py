@@ -1,53 +1,23 @@
-"""Showing a validation report: in the terminal (rich), as JSON, and inside a copy of the workbook.
+"""A validation report inside a copy of the workbook, for the city team who never opens a terminal.
 
-The annotated copy is for the city team who never opens a terminal: problems are highlighted
-where they are, with the message as a cell comment, and listed on a Problems sheet with links.
+Problems are highlighted where they are, with the message as a cell comment, and listed on a
+Problems sheet with links; the filled workbook (`collect.fill`) gets the same Problems sheet.
+The terminal and JSON forms of a report are the command line's (`citykpi.cli.report_view`).
 """
 
 from __future__ import annotations
 
-import json
 from collections import defaultdict
 from pathlib import Path
 from typing import Any
-
-from rich.console import Console
-from rich.table import Table
 
 from citykpi.collect.layout import PROBLEMS_SHEET
 from citykpi.collect.safety import check_workbook_file
 from citykpi.model.diagnostics import Diagnostic, Location, Severity, ValidationReport
 
-STYLE = {Severity.ERROR: "bold red", Severity.WARNING: "yellow"}
 FILL = {Severity.ERROR: "F8CBAD", Severity.WARNING: "FFE699"}
 HEADER_COLOUR = "1F4E79"  # the template's header navy
 PROBLEM_WIDTHS = (10, 18, 18, 12, 18, 90)
-
-
-def as_json(report: ValidationReport) -> str:
-    return json.dumps(report.model_dump(mode="json"), indent=2, ensure_ascii=False)
-
-
-def print_report(report: ValidationReport, console: Console, title: str = "") -> None:
-    """Errors then warnings, grouped by type, each group a table of location and message."""
-    heading = f"{title}: " if title else ""
-    if report.valid and not report.warnings:
-        console.print(f"[bold green]✔ {heading}valid, no problems found[/]")
-        return
-    verdict = "[bold green]✔ valid[/]" if report.valid else "[bold red]✘ not valid[/]"
-    console.print(f"{heading}{verdict} — {len(report.errors)} error(s), {len(report.warnings)} warning(s)")
-    for diagnostics in (report.errors, report.warnings):
-        groups: dict[str, list[Diagnostic]] = defaultdict(list)
-        for d in diagnostics:
-            groups[d.type].append(d)
-        for type, items in groups.items():
-            style = STYLE[items[0].severity]
-            table = Table(title=f"[{style}]{items[0].severity.value}: {type}[/] ({len(items)})", title_justify="left")
-            table.add_column("where", overflow="fold", max_width=60)
-            table.add_column("problem", overflow="fold")
-            for d in items:
-                table.add_row(str(d.location), d.message)
-            console.print(table)
 
 
 def annotate_workbook(source: Path | str, report: ValidationReport, out: Path | str) -> Path | Diagnostic:

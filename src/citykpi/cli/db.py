@@ -2,18 +2,28 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from citykpi.cli.failure import fail
+from citykpi.cli.options import DatabaseOption
+
 if TYPE_CHECKING:
     from citykpi.store.db import Database
 
-DatabaseOption = Annotated[
-    str | None,
-    typer.Option("--database", help="SQLAlchemy URL; default $CITYKPI_DATABASE_URL, else ./citykpi.db (SQLite)."),
-]
+
+class AccountRole(StrEnum):
+    """The roles an account can be given: `citykpi.platform.roles.Role` but the public (whoever is not
+    signed in), spelled here so that `--help` imports no platform module (tests/store/test_db_cli.py)."""
+
+    ADMIN = "admin"
+    HUB_MANAGER = "hub_manager"
+    CITY_EDITOR = "city_editor"
+    VERIFIER = "verifier"
+    VIEWER = "viewer"
 
 
 def register(app: typer.Typer) -> None:
@@ -23,11 +33,6 @@ def register(app: typer.Typer) -> None:
     db.command("import")(import_)
     db.command("create-user")(create_user)
     app.add_typer(db, name="db")
-
-
-def _fail(message: str) -> None:
-    typer.secho(f"error: {message}", fg=typer.colors.RED, err=True)
-    raise typer.Exit(1)
 
 
 def _open(database: str | None) -> Database:
@@ -40,7 +45,9 @@ def _open(database: str | None) -> Database:
         with db.engine.connect():
             pass
     except OperationalError as exc:
-        _fail(f"cannot open the database {db.engine.url.render_as_string(hide_password=True)}: {exc.orig}")
+        raise fail(
+            f"cannot open the database {db.engine.url.render_as_string(hide_password=True)}: {exc.orig}"
+        ) from None
     return db
 
 
@@ -83,14 +90,14 @@ def import_(
         run(db.engine, document["revision"])
         counts = restore(db, document)
     except BackupError as exc:
-        _fail(str(exc))
+        raise fail(str(exc)) from None
     run(db.engine)
     typer.echo(f"restored {sum(counts.values())} rows from {backup}")
 
 
 def create_user(
     username: str,
-    role: Annotated[str, typer.Option(help="admin, hub_manager, city_editor, verifier or viewer")],
+    role: Annotated[AccountRole, typer.Option(help="What the user may do (docs/platform.md, roles).")],
     password: Annotated[str, typer.Option(prompt=True, hide_input=True, confirmation_prompt=True)],
     city: Annotated[list[str] | None, typer.Option(help="City slug in the user's scope; repeat for several")] = None,
     hub: Annotated[list[str] | None, typer.Option(help="Hub in a hub manager's scope; repeat for several")] = None,
@@ -102,15 +109,12 @@ def create_user(
     from citykpi.platform.roles import Role
     from citykpi.store.migrate import upgrade as migrate
 
-    roles = [r.value for r in Role if r is not Role.PUBLIC]
-    if role not in roles:
-        _fail(f"unknown role {role!r}; choose one of {', '.join(roles)}")
     db = _open(database)
     migrate(db.engine)
     try:
         with db.write() as session:
-            run(session, username, password, Role(role), cities=city or [], hubs=hub or [], actor="cli")
+            run(session, username, password, Role(role.value), cities=city or [], hubs=hub or [], actor="cli")
     except PlatformError as exc:
         details = "; ".join(str(d) for d in exc.report.errors) if exc.report else ""
-        _fail(f"{exc.message}: {details}" if details else exc.message)
-    typer.echo(f"created {role} {username!r}")
+        raise fail(f"{exc.message}: {details}" if details else exc.message) from None
+    typer.echo(f"created {role.value} {username!r}")

@@ -13,7 +13,8 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from citykpi.framework.cli_options import FrameworkOption, load_catalogue
+from citykpi.cli.failure import USAGE_ERROR_EXIT, fail
+from citykpi.cli.options import FrameworkOption, load_catalogue
 
 if TYPE_CHECKING:
     from citykpi.model.diagnostics import ValidationReport
@@ -49,8 +50,7 @@ def template(
     from citykpi.model.submission import CityProfile
 
     if output.suffix.lower() != ".xlsx":
-        typer.echo(f"error: the output must be an .xlsx file, not '{output.name}'", err=True)
-        raise typer.Exit(2)
+        raise _not_xlsx(output)
     catalogue = load_catalogue(framework)
     profile = CityProfile(
         city=city,
@@ -65,8 +65,7 @@ def template(
     try:
         path = write_template(catalogue, profile, output)
     except OSError as exc:
-        typer.echo(f"error: cannot write {output}: {exc.strerror or exc}", err=True)
-        raise typer.Exit(2) from None
+        raise fail(f"cannot write {output}: {exc.strerror or exc}", code=USAGE_ERROR_EXIT) from None
     rows = sum(len(k.inputs) + len(k.data_points) for k in catalogue.kpis.values())
     typer.echo(f"wrote {path} ({len(catalogue.kpis)} KPIs, {rows} rows to fill)")
 
@@ -87,7 +86,8 @@ def validate(
     """Check a filled workbook, CSV or data package; exit 1 when it has errors."""
     from rich.console import Console
 
-    from citykpi.collect.report_io import annotate_workbook, as_json, print_report
+    from citykpi.cli.report_view import as_json, print_report
+    from citykpi.collect.annotate import annotate_workbook
 
     catalogue = load_catalogue(framework)
     report = _read_submission(file, catalogue, max_mb)[1]
@@ -117,28 +117,29 @@ def fill(
     # a value the reader refused would otherwise be missing from the workbook without a trace.
     from rich.console import Console
 
+    from citykpi.cli.report_view import print_report
     from citykpi.collect.fill import write_filled
-    from citykpi.collect.report_io import print_report
 
     if output.suffix.lower() != ".xlsx":
-        typer.echo(f"error: the output must be an .xlsx file, not '{output.name}'", err=True)
-        raise typer.Exit(2)
+        raise _not_xlsx(output)
     catalogue = load_catalogue(framework)
     submission, report = _read_submission(file, catalogue, max_mb)
     if submission is None or not report.valid:
         print_report(report, Console(), file.name)
-        typer.echo(f"error: {output} was not written; fix the errors above first", err=True)
-        raise typer.Exit(1)
+        raise fail(f"{output} was not written; fix the errors above first")
     written = write_filled(catalogue, submission, output)
     unwritten = next((d for d in written.errors if d.type == "output-error"), None)
     if unwritten is not None:
-        typer.echo(f"error: {unwritten.message}", err=True)
-        raise typer.Exit(2)
+        raise fail(unwritten.message, code=USAGE_ERROR_EXIT)
     report = report.merged(written)
     if report.errors or report.warnings:
         print_report(report, Console(), file.name)
     typer.echo(f"wrote {output} ({len(submission.entries)} entries from {file.name})")
     raise typer.Exit(0 if report.valid else 1)
+
+
+def _not_xlsx(output: Path) -> typer.Exit:
+    return fail(f"the output must be an .xlsx file, not '{output.name}'", code=USAGE_ERROR_EXIT)
 
 
 def _read_submission(

@@ -7,7 +7,10 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-FACTORY = "citykpi.api.app:create_app"
+from citykpi.cli.failure import USAGE_ERROR_EXIT, fail
+from citykpi.cli.options import DatabaseOption
+
+FACTORY = "citykpi.app:create_app"
 
 if TYPE_CHECKING:
     import uvicorn
@@ -22,10 +25,7 @@ def register(app: typer.Typer) -> None:
 def serve(
     host: Annotated[str, typer.Option(help="Interface to listen on; 0.0.0.0 to be reachable by others.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="TCP port.")] = 8000,
-    database: Annotated[
-        str | None,
-        typer.Option(help="SQLAlchemy URL; default $CITYKPI_DATABASE_URL, else ./citykpi.db (SQLite)."),
-    ] = None,
+    database: DatabaseOption = None,
     demo: Annotated[bool, typer.Option(help="Load the demo cities and accounts into an empty database.")] = True,
     workers: Annotated[int, typer.Option(min=1, max=64, help="Server processes (each with its own pool).")] = 1,
 ) -> None:
@@ -34,8 +34,8 @@ def serve(
     from pydantic import ValidationError
     from sqlalchemy.exc import OperationalError
 
-    from citykpi.api.app import create_app
-    from citykpi.api.settings import Settings
+    from citykpi.app import create_app
+    from citykpi.http.settings import Settings
     from citykpi.store.db import ENV_VAR, database_url
 
     try:
@@ -44,13 +44,11 @@ def serve(
         problems = "; ".join(
             f"{Settings.model_fields[str(e['loc'][0])].description or e['loc'][0]}: {e['msg']}" for e in exc.errors()
         )
-        typer.secho(f"error: bad setting in the environment: {problems}", fg=typer.colors.RED, err=True)
-        raise typer.Exit(2) from exc
+        raise fail(f"bad setting in the environment: {problems}", code=USAGE_ERROR_EXIT) from exc
     try:
         app = create_app(settings)
     except OperationalError as exc:
-        typer.secho(f"error: cannot open the database: {exc.orig}", fg=typer.colors.RED, err=True)
-        raise typer.Exit(1) from exc
+        raise fail(f"cannot open the database: {exc.orig}") from exc
     if demo:
         _load_demo(app.state.db)
     typer.echo(f"citykpi platform on http://{host}:{port}/  (API: /api/v1, OpenAPI: /openapi.json, docs: /docs)")

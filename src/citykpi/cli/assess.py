@@ -16,7 +16,9 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from citykpi.framework.cli_options import FrameworkOption
+from citykpi.cli import options
+from citykpi.cli.failure import fail
+from citykpi.cli.options import FrameworkOption
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -34,7 +36,7 @@ def assess_command(
     files: Annotated[
         list[Path], typer.Argument(help="Filled collection workbooks (.xlsx), tidy CSV files or datapackage.json.")
     ],
-    out: Annotated[Path, typer.Option("--out", "-o", help="Folder for kpis.csv, kpis.json and summary.json.")],
+    out: Annotated[Path, options.out("Folder for kpis.csv, kpis.json and summary.json.")],
     framework: FrameworkOption = None,
 ) -> None:
     """Compute every KPI the files allow and write the values, statuses and reasons."""
@@ -42,10 +44,9 @@ def assess_command(
 
     from citykpi.assess.output import write_assessment
     from citykpi.assess.summary import summary
-    from citykpi.framework.cli_options import load_catalogue
 
     console = Console(stderr=True)
-    catalogue = load_catalogue(framework)
+    catalogue = options.load_catalogue(framework)
     outcomes = _read_all(files, catalogue, console)
     _stop_on_errors(outcomes, console)
     assessments = [(path, a) for path, a, _ in outcomes if a is not None]
@@ -55,8 +56,7 @@ def assess_command(
             written = write_assessment(assessment, folder)
         except OSError as exc:
             # An output folder that cannot be created or written is the user's to fix: say which and why.
-            console.print(f"[red]output-error[/red]: cannot write the results into {folder}: {exc.strerror or exc}")
-            raise typer.Exit(1) from None
+            raise fail(f"[output-error] cannot write the results into {folder}: {exc.strerror or exc}") from None
         t = summary(assessment).total
         typer.echo(
             f"{path.name}: {assessment.profile.city} {assessment.profile.year} — {t.kpis_reported} of {t.kpis} KPIs "
@@ -82,7 +82,7 @@ def _read_all(
 
 
 def _stop_on_errors(outcomes: list[tuple[Path, Assessment | None, ValidationReport]], console: Console) -> None:
-    from citykpi.collect.report_io import print_report
+    from citykpi.cli.report_view import print_report
 
     bad = [(path, report) for path, assessment, report in outcomes if assessment is None]
     for path, report in bad:
@@ -91,8 +91,7 @@ def _stop_on_errors(outcomes: list[tuple[Path, Assessment | None, ValidationRepo
     if warned:
         console.print(f"{warned} file(s) valid with warnings; `citykpi validate FILE` lists them.")
     if bad:
-        console.print(f"[bold red]Nothing written:[/] {len(bad)} of {len(outcomes)} file(s) have errors.")
-        raise typer.Exit(1)
+        raise fail(f"Nothing written: {len(bad)} of {len(outcomes)} file(s) have errors.")
 
 
 def _folders(assessments: list[tuple[Path, Assessment]], out: Path) -> list[Path]:
@@ -104,11 +103,9 @@ def _folders(assessments: list[tuple[Path, Assessment]], out: Path) -> list[Path
     for path, assessment in assessments:
         name = folder_name(assessment)
         if name in seen:
-            typer.echo(
-                f"Error: {seen[name].name} and {path.name} are both {assessment.profile.city} "
-                f"{assessment.profile.year}; give each city and year once. Nothing written.",
-                err=True,
+            raise fail(
+                f"{seen[name].name} and {path.name} are both {assessment.profile.city} "
+                f"{assessment.profile.year}; give each city and year once. Nothing written."
             )
-            raise typer.Exit(1)
         seen[name] = path
     return [out / name for name in seen]

@@ -70,14 +70,16 @@ class ResponseCache(StampedCache[bytes]):
         return Response(body, media_type="application/json")
 
 
-class Caller(NamedTuple):
+class Identity(NamedTuple):
+    """What a token or session cookie stands for, kept by `CallerCache`."""
+
     principal: Principal
     csrf: str
     expires_at: datetime | None
 
 
-class CallerCache(StampedCache[Caller | None]):
-    def resolve(self, session: Session, secret: str, kind: str) -> Caller | None:
+class CallerCache(StampedCache[Identity | None]):
+    def resolve(self, session: Session, secret: str, kind: str) -> Identity | None:
         """The caller a token or session cookie stands for; revoking or deactivating changes the revision."""
         found = self.stamped(session, (kind, accounts.hash_secret(secret)), lambda: _lookup(session, secret, kind))
         if found is None or (found.expires_at is not None and found.expires_at < datetime.now(UTC)):
@@ -85,9 +87,9 @@ class CallerCache(StampedCache[Caller | None]):
         return found
 
 
-def _lookup(session: Session, secret: str, kind: str) -> Caller | None:
+def _lookup(session: Session, secret: str, kind: str) -> Identity | None:
     found = accounts.resolve(session, secret, kind)
     if found is None:
         return None
     user, credential = found
-    return Caller(accounts.principal(user), credential.csrf, credential.expires_at)
+    return Identity(accounts.principal(user), credential.csrf, credential.expires_at)

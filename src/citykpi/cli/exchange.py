@@ -2,15 +2,26 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import typer
 
-from citykpi.framework.cli_options import FrameworkOption, load_catalogue
+from citykpi.cli.failure import fail
+from citykpi.cli.options import FrameworkOption, load_catalogue
 
 if TYPE_CHECKING:
     from citykpi.scoring.targets import TargetBook
+
+
+class ExchangeFormat(StrEnum):
+    """The names of `citykpi.exchange.formats.FORMATS`, spelled here so that `--help` needs no exporter."""
+
+    FRICTIONLESS = "frictionless"
+    NGSI_LD = "ngsi-ld"
+    SDMX_CSV = "sdmx-csv"
+    OPEN_SDG = "open-sdg"
 
 
 def register(app: typer.Typer) -> None:
@@ -20,7 +31,7 @@ def register(app: typer.Typer) -> None:
 
 def export_command(
     files: list[Path] = typer.Argument(..., help="Assessment results (kpis.json or its folder) or submissions"),
-    format: str = typer.Option(..., "--format", "-f", help="frictionless | ngsi-ld | sdmx-csv | open-sdg"),
+    format: ExchangeFormat = typer.Option(..., "--format", "-f", help="The exchange format to write."),
     output: Path = typer.Option(..., "-o", "--output", help="Folder to write"),
     keyvalues: bool = typer.Option(False, "--keyvalues", help="ngsi-ld: key-values entities instead of normalized"),
     no_scores: bool = typer.Option(False, "--no-scores", help="ngsi-ld: leave out target and currentStanding"),
@@ -37,22 +48,19 @@ def export_command(
     from citykpi.exchange.sources import load_assessment
 
     console = Console(stderr=True)
-    if format not in FORMATS:
-        console.print(f"[red]unknown format {format!r}; choose one of {', '.join(FORMATS)}[/red]")
-        raise typer.Exit(2)
     catalogue = load_catalogue(framework)
     assessments, failed = [], False
+    problems: list[object] = []
     for path in files:
-        assessment, problems = load_assessment(path, catalogue)
-        for problem in problems:
-            console.print(f"[red]{problem}[/red]")
+        assessment, found = load_assessment(path, catalogue)
+        problems += found
         failed |= assessment is None
         if assessment is not None:
             assessments.append(assessment)
     if failed:
-        raise typer.Exit(1)
+        raise fail(f"{len(files) - len(assessments)} of {len(files)} file(s) cannot be exported:", problems)
     book = None if no_scores else _target_book()
-    if format == "ngsi-ld":
+    if format is ExchangeFormat.NGSI_LD:
         form = "keyvalues" if keyvalues else "normalized"
         written = export_ngsi(assessments, catalogue.kpis, output, book, form, context_url)
     else:
@@ -71,7 +79,9 @@ def _target_book() -> TargetBook:
 def import_command(
     path: Path = typer.Argument(..., help="An export folder (or datapackage.json / entities.jsonld)"),
     output: Path = typer.Option(..., "-o", "--output", help="Folder for one <city>-<year>/kpis.json per city-year"),
-    format: str | None = typer.Option(None, "--format", "-f", help="Format; detected from the folder when omitted"),
+    format: ExchangeFormat | None = typer.Option(
+        None, "--format", "-f", help="Format; detected from the folder when omitted"
+    ),
 ) -> None:
     """Read exported KPI results back as assessment results (<city>-<year>/kpis.json, as `citykpi assess` writes)."""
     from rich.console import Console
@@ -85,9 +95,7 @@ def import_command(
     try:
         assessments = import_any(path, format)
     except DiagnosticError as exc:
-        for problem in exc.diagnostics:
-            console.print(f"[red]{problem}[/red]")
-        raise typer.Exit(1) from None
+        raise fail(f"{path} cannot be imported:", exc.diagnostics) from None
     for a in assessments:
         folder = output / f"{ascii_token(a.profile.city, '-').lower()}-{a.profile.year}"
         folder.mkdir(parents=True, exist_ok=True)

@@ -8,7 +8,9 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from citykpi.framework.cli_options import FrameworkOption, load_catalogue
+from citykpi.cli.failure import fail
+from citykpi.cli.options import FrameworkOption, load_catalogue
+from citykpi.framework.levels import Level
 
 if TYPE_CHECKING:
     from citykpi.framework.catalogue import Catalogue
@@ -36,7 +38,7 @@ def list_kpis(
     dimension: Annotated[
         str | None, typer.Option(help="Only this dimension: a name (Economy) or a code prefix (EC).")
     ] = None,
-    level: Annotated[str | None, typer.Option(help="Only core or only advanced KPIs.", callback=_level)] = None,
+    level: Annotated[Level | None, typer.Option(help="Only core or only advanced KPIs.", case_sensitive=False)] = None,
 ) -> None:
     """List the KPIs of the catalogue."""
     catalogue = load_catalogue(framework)
@@ -49,7 +51,7 @@ def list_kpis(
         rows = [_as_json(k, catalogue) for k in selected]
         typer.echo(json.dumps(rows, ensure_ascii=False, indent=2))
         return
-    from citykpi.framework.render import kpi_table
+    from citykpi.cli.catalogue_view import kpi_table
 
     _console().print(kpi_table(selected, catalogue))
 
@@ -64,20 +66,13 @@ def show_kpi(
     try:
         kpi = catalogue.kpi(code)
     except KeyError:
-        typer.echo(f"Error: {catalogue.unknown_code_message(code)}", err=True)
-        raise typer.Exit(1) from None
+        raise fail(catalogue.unknown_code_message(code)) from None
     if format is OutputFormat.JSON:
         typer.echo(json.dumps(_as_json(kpi, catalogue), ensure_ascii=False, indent=2))
         return
-    from citykpi.framework.render import kpi_details
+    from citykpi.cli.catalogue_view import kpi_details
 
     _console().print(*kpi_details(kpi, catalogue))
-
-
-def _level(value: str | None) -> str | None:
-    if value is not None and value.lower() not in ("core", "advanced"):
-        raise typer.BadParameter(f"{value!r} is not a level; use core or advanced")
-    return value.lower() if value else None
 
 
 def _in_dimension(kpi: Kpi, wanted: str) -> bool:

@@ -1,7 +1,7 @@
-"""Rich renderings of the catalogue for people: a KPI table and a KPI sheet.
+"""Rich renderings of the catalogue for people: a KPI table and a KPI sheet (`citykpi kpis`).
 
-Kept apart from the CLI so the web or report layers can reuse the same wording, and so that
-`citykpi --help` does not import rich.
+A module of its own, imported by the commands when they print, so that `citykpi --help` does not
+import rich and the catalogue.
 """
 
 from __future__ import annotations

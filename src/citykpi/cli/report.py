@@ -12,7 +12,16 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from citykpi.framework.cli_options import FrameworkOption
+from citykpi.cli import options
+from citykpi.cli.failure import fail
+from citykpi.cli.options import (
+    FrameworkOption,
+    Lang,
+    LangOption,
+    NoDefaultTargetsOption,
+    PdfOption,
+    TargetsOption,
+)
 
 if TYPE_CHECKING:
     from citykpi.framework.catalogue import Catalogue
@@ -27,39 +36,15 @@ class Kind(StrEnum):
     PROFILE = "profile"
 
 
-class Lang(StrEnum):
-    EN = "en"
-    FR = "fr"
-
-
 FilesArgument = Annotated[
     list[Path], typer.Argument(help="Collection workbooks, tidy CSV or datapackage.json; several years of one city.")
 ]
-TargetsOption = Annotated[
-    list[Path] | None,
-    typer.Option(
-        "--targets",
-        help="A target file (YAML or CSV) used beside the public reference set; repeat for several; "
-        "later files win at the same level.",
-    ),
-]
-NoDefaultOption = Annotated[
-    bool, typer.Option("--no-default-targets", help="Do not load the shipped public reference targets.")
-]
-LangOption = Annotated[Lang, typer.Option("--lang", help="Language of the report text.")]
-PdfOption = Annotated[Path | None, typer.Option("--pdf", help="Also write the report as PDF to this path.")]
+HtmlOut = Annotated[Path, options.out("The HTML file to write.")]
 
 
 def register(app: typer.Typer) -> None:
     app.command("report")(report_command)
     app.command("compare")(compare_command)
-
-
-def fail(message: str, details: list[str] | None = None) -> typer.Exit:
-    typer.echo(f"Error: {message}", err=True)
-    for line in details or []:
-        typer.echo(f"  {line}", err=True)
-    return typer.Exit(1)
 
 
 def load_book(paths: list[Path] | None, use_default: bool, catalogue: Catalogue) -> TargetBook:
@@ -122,10 +107,9 @@ def write(page: str, out: Path, pdf: Path | None) -> None:
 def city_reports(
     files: list[Path], framework: list[Path] | None, targets: list[Path] | None, use_default: bool
 ) -> list[CityReport]:
-    from citykpi.framework.cli_options import load_catalogue
     from citykpi.report.content import build
 
-    catalogue = load_catalogue(framework)
+    catalogue = options.load_catalogue(framework)
     book = load_book(targets, use_default, catalogue)
     cities = by_city(read_assessments(files, catalogue), files)
     return [build(history, catalogue.kpis, book) for history in cities.values()]
@@ -133,11 +117,11 @@ def city_reports(
 
 def report_command(
     files: FilesArgument,
-    out: Annotated[Path, typer.Option("--out", "-o", help="The HTML file to write.")],
+    out: HtmlOut,
     kind: Annotated[Kind, typer.Option("--kind", help="Which report.")] = Kind.SNAPSHOT,
     pdf: PdfOption = None,
     targets: TargetsOption = None,
-    no_default_targets: NoDefaultOption = False,
+    no_default_targets: NoDefaultTargetsOption = False,
     framework: FrameworkOption = None,
     lang: LangOption = Lang.EN,
     recommendations: Annotated[
@@ -166,10 +150,10 @@ def report_command(
 
 def compare_command(
     files: Annotated[list[Path], typer.Argument(help="Files of several cities (the latest year of each is compared).")],
-    out: Annotated[Path, typer.Option("--out", "-o", help="The HTML file to write.")],
+    out: HtmlOut,
     pdf: PdfOption = None,
     targets: TargetsOption = None,
-    no_default_targets: NoDefaultOption = False,
+    no_default_targets: NoDefaultTargetsOption = False,
     framework: FrameworkOption = None,
     lang: LangOption = Lang.EN,
 ) -> None:

@@ -1,14 +1,11 @@
-"""The application factory: one FastAPI app serving /api/v1, /healthz and, when installed, the pages.
+"""The application factory: one FastAPI app serving /api/v1 (`citykpi.api`), the pages (`citykpi.web`) and /healthz.
 
-The factory brings the database to the newest schema and registers the built-in framework before
-serving, so any URL works on first start. Web pages (`citykpi.web`) plug in through a
-`register(app)` function and call the same platform services as the API.
+This module is the only one that imports both front ends; they share the floor below them
+(`citykpi.http`) and never import each other. The factory brings the database to the newest schema
+and registers the built-in framework before serving, so any URL works on first start.
 """
 
 from __future__ import annotations
-
-import importlib
-import importlib.util
 
 import anyio
 from fastapi import FastAPI
@@ -16,19 +13,17 @@ from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse
 from sqlalchemy import text
 
-from citykpi import __version__
-from citykpi.api import errors
-from citykpi.api.cache import CallerCache, ResponseCache
-from citykpi.api.routes import auth, cities, exports, targets, values, workflow
-from citykpi.api.schemas import ERROR_RESPONSES, Health
-from citykpi.api.security_headers import CSP, SecurityHeaders, document_policy
-from citykpi.api.settings import Settings
+from citykpi import __version__, web
+from citykpi.api import routes as api_routes
+from citykpi.api.schemas import Health
+from citykpi.http.cache import CallerCache, ResponseCache
+from citykpi.http.security_headers import CSP, SecurityHeaders, document_policy
+from citykpi.http.settings import Settings
 from citykpi.platform.seed import ensure_framework
 from citykpi.platform.standing import backfill
 from citykpi.store.db import Database
 from citykpi.store.migrate import upgrade
 
-API_PREFIX = "/api/v1"
 SWAGGER_CDN = "https://cdn.jsdelivr.net"
 
 
@@ -53,9 +48,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.callers = CallerCache()
     app.state.read_limiter = anyio.CapacityLimiter(settings.read_threads)
     app.state.settings = settings
-    errors.install(app)
-    for module in (auth, cities, targets, values, workflow, exports):
-        app.include_router(module.router, prefix=API_PREFIX, responses=ERROR_RESPONSES)
+    api_routes.register(app)
 
     @app.get("/docs", include_in_schema=False)
     def docs() -> HTMLResponse:
@@ -70,6 +63,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             session.execute(text("SELECT 1"))
         return Health(status="ok", database=db.engine.dialect.name)
 
-    if importlib.util.find_spec("citykpi.web") is not None:
-        importlib.import_module("citykpi.web").register(app)
+    web.register(app)
     return app

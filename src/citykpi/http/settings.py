@@ -1,0 +1,47 @@
+"""What an app instance needs to know; built from the environment by default, explicit in tests."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+from citykpi.model.completion import CertificateRule
+from citykpi.store.db import database_url
+
+
+def from_env(name: str, default: str, description: str, **limits: Any) -> Any:
+    """A setting read from the environment variable `name` when an app is built, validated like any field."""
+    return Field(
+        default_factory=lambda: os.environ.get(name, default), validate_default=True, description=description, **limits
+    )
+
+
+class Settings(BaseModel):
+    database_url: str = Field(default_factory=database_url)
+    certificate_rule: CertificateRule = Field(default_factory=CertificateRule.from_env)
+    secure_cookies: bool = Field(
+        default_factory=lambda: os.environ.get("CITYKPI_SECURE_COOKIES", "") == "1",
+        description="Mark the session cookie Secure (set when served over HTTPS)",
+    )
+    max_upload_bytes: int = 20 * 1024 * 1024
+    upload_seconds: float = from_env(
+        "CITYKPI_UPLOAD_SECONDS",
+        "60",
+        "Time an uploaded file may take to read before it is refused (CITYKPI_UPLOAD_SECONDS)",
+        gt=0,
+    )
+    read_threads: int = from_env(
+        "CITYKPI_READ_THREADS",
+        "4",
+        "Threads per server process for the most read pages and endpoints (CITYKPI_READ_THREADS)",
+        ge=1,
+        le=64,
+    )
+    response_cache_entries: int = from_env(
+        "CITYKPI_RESPONSE_CACHE",
+        "4096",
+        "Rendered API bodies kept per server process (CITYKPI_RESPONSE_CACHE); 0 turns the cache off",
+        ge=0,
+    )
