@@ -83,11 +83,18 @@ def test_non_finite_numbers_are_refused_naming_the_field(world: World, number: s
     assert admin.get("/api/v1/cities/alpha/targets").json() == []
 
 
-def test_invalid_json_is_a_422_like_every_invalid_request(world: World) -> None:
-    answer = world.client("admin").post(
-        "/api/v1/cities", content=b'{"name": ', headers={"content-type": "application/json"}
-    )
-    assert answer.status_code == 422 and answer.json()["error"]["type"] == "invalid-request"
+@pytest.mark.parametrize(
+    ("body", "kind"),
+    [
+        (b'{"name": ', "application/json"),  # cut short
+        (b'{"name": "\xff"}', "application/json"),  # not UTF-8
+        (b"[" * 100_000 + b"]" * 100_000, "application/json"),  # nested deeper than the parser goes
+        (b"abc", "multipart/form-data"),  # no boundary
+    ],
+)
+def test_a_body_that_cannot_be_read_is_a_422_like_every_invalid_request(world: World, body: bytes, kind: str) -> None:
+    answer = world.client("admin").post("/api/v1/cities", content=body, headers={"content-type": kind})
+    assert answer.status_code == 422 and answer.json()["error"]["type"] == "invalid-request", answer.text[:200]
 
 
 def test_a_period_never_moves_back_to_draft_and_the_answer_names_where_it_may_go(world: World) -> None:

@@ -46,6 +46,13 @@ async def _validation(_request: Request, exc: Exception) -> JSONResponse:
 
 async def _http(_request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, HTTPException)
+    if exc.status_code == 400:
+        # A body FastAPI or Starlette cannot parse (JSON that is not UTF-8 or nested too deep, a
+        # multipart body without its boundary) is an invalid request like any other: 422, as documented.
+        where = Location(column="body")
+        problem = Diagnostic(type="request-error", location=where, message=f"the body cannot be read: {exc.detail}")
+        report = ValidationReport.from_diagnostics([problem])
+        return JSONResponse(body("invalid-request", "the request is not valid", report), status_code=422)
     return JSONResponse(body("http", str(exc.detail)), status_code=exc.status_code, headers=exc.headers)
 
 

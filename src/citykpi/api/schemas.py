@@ -33,7 +33,6 @@ class ErrorOut(BaseModel):
 
 
 ERRORS = {
-    400: "The request body cannot be read (e.g. a broken multipart upload)",
     401: "Not signed in, or the API token is unknown, revoked or expired",
     403: "The caller's role may not do this, or a cookie session sent no CSRF token",
     404: "No such city, period, value or review (or one the caller may not see)",
