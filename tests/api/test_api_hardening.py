@@ -205,3 +205,10 @@ def test_the_openapi_document_declares_the_error_answers(world: World) -> None:
             }, (method, path)
     export = spec["paths"]["/api/v1/periods/{period_id}/export"]["get"]["responses"]["200"]["content"]
     assert {"application/json", "text/csv; charset=utf-8"} <= export.keys()
+
+
+def test_a_method_not_allowed_names_every_method_the_path_takes(world: World) -> None:
+    client = world.client("admin")
+    assert client.delete("/api/v1/cities").headers["Allow"] == "GET, POST"
+    assert client.post("/api/v1/values/1").headers["Allow"] == "GET"
+    assert client.patch(f"/api/v1/periods/{world.periods['alpha']}/values").headers["Allow"] == "GET, PUT"

@@ -13,6 +13,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException
+from starlette.routing import Match
 
 from citykpi.model.diagnostics import Diagnostic, Location, ValidationReport
 from citykpi.platform.errors import PlatformError, RateLimited
@@ -44,8 +45,25 @@ async def _validation(_request: Request, exc: Exception) -> JSONResponse:
     return JSONResponse(body("invalid-request", "the request is not valid", report), status_code=422)
 
 
-async def _http(_request: Request, exc: Exception) -> JSONResponse:
+METHODS = ("DELETE", "GET", "HEAD", "PATCH", "POST", "PUT")
+
+
+def _allowed_methods(request: Request) -> str:
+    """Every method some route of this path takes: Starlette names only those of the first route that
+    matched the path, so `DELETE /api/v1/cities` said `Allow: GET` though POST is served there too."""
+    routes = request.app.router.routes
+    return ", ".join(
+        method
+        for method in METHODS
+        if any(route.matches({**request.scope, "method": method})[0] is Match.FULL for route in routes)
+    )
+
+
+async def _http(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, HTTPException)
+    if exc.status_code == 405:
+        headers = {"Allow": _allowed_methods(request)}
+        return JSONResponse(body("http", str(exc.detail)), status_code=405, headers=headers)
     if exc.status_code == 400:
         # A body FastAPI or Starlette cannot parse (JSON that is not UTF-8 or nested too deep, a
         # multipart body without its boundary) is an invalid request like any other: 422, as documented.
