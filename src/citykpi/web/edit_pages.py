@@ -51,7 +51,7 @@ def _workspace(
     return page(
         request,
         "period.html",
-        status=422 if report is not None else 200,
+        status=422 if report is not None and not report.valid else 200,
         period=period,
         kpis=catalogue_of(period.framework).kpis,
         entries=rows,
@@ -89,9 +89,11 @@ def upload(
     content = file.file.read(limit + 1)
     try:
         seconds = request.app.state.settings.upload_seconds
-        uploads.import_upload(db, current.who, period_id, file.filename or "upload", content, limit, seconds)
+        outcome = uploads.import_upload(db, current.who, period_id, file.filename or "upload", content, limit, seconds)
     except Invalid as exc:
         return _workspace(request, session, current, period_id, exc.report)
+    if outcome.report.warnings:  # imported; the page lists the warnings `citykpi validate` gives for the file
+        return _workspace(request, session, current, period_id, outcome.report)
     return RedirectResponse(f"/periods/{period_id}?ok=imported", status_code=303)
 
 
