@@ -35,6 +35,7 @@ def measurements(
     station_column: str | None = typer.Option(None, "--station-column", help="Column naming the station"),
     framework: FrameworkOption = None,
 ) -> None:
+    """One KPI's annual means from station readings, printed and, with -o, written as a submission."""
     from rich.console import Console
 
     from citykpi.connectors.ingest import Options, ingest_measurements
@@ -53,11 +54,12 @@ def measurements(
     except KeyError as exc:
         raise fail(exc.args[0], code=USAGE_ERROR_EXIT) from None
     result = ingest_measurements(file, found, city, year, Options(units, time_column, station_column))
-    for problem in [*result.report.errors, *result.report.warnings]:
-        colour = "red" if problem in result.report.errors else "yellow"
-        console.print(f"[{colour}]{problem}[/{colour}]")
+    for warning in result.report.warnings:
+        console.print(f"[yellow]{warning}[/yellow]")
     if result.submission is None:
-        raise typer.Exit(1)
+        raise fail(f"no KPI values from {file.name}:", result.report.errors)
+    for problem in result.report.errors:
+        console.print(f"[red]{problem}[/red]")
     print_means(Console(), found.code, city, year, result.means)
     if output is not None:
         failure = write_submission(result.submission, output)
