@@ -16,6 +16,7 @@ from citykpi.api import docs as api_docs
 from citykpi.api import routes as api_routes
 from citykpi.api.schemas import Health
 from citykpi.http.cache import CallerCache, ResponseCache
+from citykpi.http.security_headers import SecurityHeaders
 from citykpi.http.settings import Settings
 from citykpi.platform.seed import ensure_framework
 from citykpi.platform.standing import backfill
@@ -38,6 +39,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         docs_url=None,  # FastAPI's pages load their assets from a CDN; `citykpi.api.docs` serves them
         redoc_url=None,
     )
+    app.add_middleware(SecurityHeaders, hsts=settings.secure_cookies)
     app.state.db = db
     app.state.cache = ResponseCache(settings.response_cache_entries)
     app.state.callers = CallerCache()

@@ -142,9 +142,10 @@ def test_pages_link_the_certificate_once_it_is_issued(demo: World) -> None:
     assert "Certificat d'achèvement (PDF)" in page
     assert "/certificate?" not in public.get("/cities/vellmarsk").text
     viewer = demo.client()
-    signed = viewer.post(
-        "/signin", data={"username": "viewer", "password": PASSWORD, "next": "/"}, follow_redirects=False
-    )
+    token = re.search(r'name="csrf_token" value="([^"]+)"', viewer.get("/signin").text)
+    assert token is not None
+    form = {"username": "viewer", "password": PASSWORD, "next": "/", "csrf_token": token.group(1)}
+    signed = viewer.post("/signin", data=form, follow_redirects=False)
     assert signed.status_code == 303
     assert f"/api/v1/periods/{issued}/certificate?format=pdf" in viewer.get(f"/periods/{issued}").text
     assert "/certificate?" not in viewer.get(f"/periods/{missed}").text

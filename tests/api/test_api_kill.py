@@ -10,14 +10,10 @@ server (SQLite: WAL recovery on opening) shows none of the file and imports it a
 
 from __future__ import annotations
 
-import os
 import signal
 import struct
-import subprocess
-import sys
 import threading
-from collections.abc import Iterator
-from contextlib import contextmanager, suppress
+from contextlib import suppress
 from pathlib import Path
 
 import httpx
@@ -33,7 +29,7 @@ from citykpi.platform import accounts, cities
 from citykpi.platform.roles import Principal, Role
 from citykpi.platform.seed import ensure_framework
 from citykpi.store.scratch import migrated
-from live_server import free_port, wait_healthy, wait_until
+from live_server import serving, wait_until
 
 pytestmark = pytest.mark.slow
 LAUNCHER = Path(__file__).with_name("paused_import_server.py")
@@ -52,25 +48,6 @@ def _prepare(db_url: str, tmp_path: Path) -> tuple[str, Path, int]:
         user = accounts.create_user(s, "editor", "editor-password", Role.ADMIN)
         token = accounts.issue(s, user, "token", name="kill test")[0]
     return token, csv, len(submission.entries)
-
-
-@contextmanager
-def _server(db_url: str, pause: Path | None = None) -> Iterator[tuple[subprocess.Popen[bytes], str]]:
-    """`citykpi serve` on a free port; with `pause`, through the launcher that stops imports mid-way."""
-    port = free_port()
-    env = {**os.environ, "CITYKPI_DATABASE_URL": db_url}
-    serve = ["serve", "--port", str(port), "--no-demo"]
-    launcher = [str(LAUNCHER), str(pause)] if pause else ["-m", "citykpi.cli"]
-    quiet = subprocess.DEVNULL
-    process = subprocess.Popen([sys.executable, *launcher, *serve], env=env, stdout=quiet, stderr=quiet)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        wait_healthy(base, process)
-        yield process, base
-    finally:
-        if process.poll() is None:
-            process.kill()
-        process.wait()
 
 
 def _upload(base: str, token: str, csv: Path) -> httpx.Response:
@@ -143,7 +120,7 @@ def _writes_in_flight(db_url: str) -> int:
 def test_killed_server_leaves_database_as_it_was(db_url: str, tmp_path: Path) -> None:
     token, csv, total = _prepare(db_url, tmp_path)
     marker = tmp_path / "paused"
-    with _server(db_url, pause=marker) as (process, base):
+    with serving(db_url, launcher=[str(LAUNCHER), str(marker)]) as (process, base):
         upload = threading.Thread(target=_upload_until_killed, args=(base, token, csv))
         upload.start()
         wait_until(marker.exists, "the import never reached its pause", process)
@@ -152,7 +129,7 @@ def test_killed_server_leaves_database_as_it_was(db_url: str, tmp_path: Path) ->
         process.send_signal(signal.SIGKILL)
         process.wait()
         upload.join()
-    with _server(db_url) as (_process, base):  # opening the database recovers it (SQLite: from the WAL)
+    with serving(db_url) as (_process, base):  # opening the database recovers it (SQLite: from the WAL)
         assert _counts(db_url) == (0, 0), "the killed import left rows behind"
         answer = _upload(base, token, csv)
         assert answer.status_code == 200, answer.text

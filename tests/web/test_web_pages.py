@@ -63,7 +63,8 @@ def test_public_is_told_in_words_why_a_page_is_closed(
         answer = public.get(path)
         assert answer.status_code == 403, path
         assert team_only in answer.text and "&#39;public&#39;" not in answer.text
-    back = public.post("/signin", data={"username": "editor", "password": "editor-demo-pass", "next": draft})
+    form = {"username": "editor", "password": "editor-demo-pass", "next": draft}
+    back = public.post("/signin", data={**form, "csrf_token": csrf_of(public.get("/signin").text)})
     assert back.headers["location"] == draft
     other = re.search(r'href="(/periods/\d+)"', signed_in(base, "admin").get(f"/cities/lotusgate?year={YEARS[0]}").text)
     assert other is not None
@@ -81,7 +82,9 @@ def test_form_without_csrf_token_changes_nothing(base: str) -> None:
 
 def test_wrong_password_and_unknown_pages_are_pages(base: str) -> None:
     client = httpx.Client(base_url=base)
-    answer = client.post("/signin", data={"username": "editor", "password": "nope-nope"})
+    form = {"username": "no-such-user", "password": "nope-nope"}  # a wrong try makes that name wait a second
+    assert client.post("/signin", data=form).status_code == 403  # no sign-in CSRF token: login CSRF
+    answer = client.post("/signin", data={**form, "csrf_token": csrf_of(client.get("/signin").text)})
     assert answer.status_code == 401 and "Wrong user name or password." in answer.text
     missing = client.get("/cities/atlantis")
     assert missing.status_code == 404 and "no city &#39;atlantis&#39;" in missing.text
@@ -241,3 +244,34 @@ def test_upload_of_a_damaged_workbook_shows_the_damage_in_the_error_table(base: 
     assert answer.status_code == 422
     table = answer.text[answer.text.index("Errors found in the file") :]
     assert "the workbook is damaged and cannot be read" in table and "save it again" in table
+
+
+def test_accepting_every_clean_kpi_needs_a_verifier_even_when_none_is_left(base: str) -> None:
+    editor = signed_in(base, "editor")
+    period = draft_period(editor)  # a draft: nothing submitted, so nothing to accept
+    answer = editor.post(f"{period}/accept-clean", data={"csrf_token": csrf_of(editor.get(period).text)})
+    assert answer.status_code == 403 and "acted" not in answer.headers.get("location", "")
+
+
+def test_a_control_character_in_a_form_is_shown_at_its_field_and_nothing_is_saved(base: str) -> None:
+    editor = signed_in(base, "editor")
+    workspace = editor.get(draft_period(editor)).text
+    value = re.search(r'href="(/values/\d+)/edit"', workspace)
+    assert value is not None
+    form = editor.get(f"{value.group(1)}/edit").text
+    version = re.search(r'name="version" value="(\d+)"', form)
+    assert version is not None
+    data = {"csrf_token": csrf_of(workspace), "version": version.group(1), "value": "42", "status": "reported"}
+    answer = editor.post(f"{value.group(1)}/edit", data={**data, "notes": "ok\r\nfine", "source": "survey\x1f"})
+    assert answer.status_code == 422
+    assert "source holds the control character U+001F at position 7; remove it" in answer.text
+    assert "survey" not in editor.get(f"{value.group(1)}/edit").text.split('name="source"')[1][:80]
+
+
+def test_the_pages_progress_colours_are_the_reports() -> None:
+    """The city page colours progress symbols by CSS class (its policy forbids style attributes)."""
+    from citykpi.report.style import PROGRESS_COLOURS
+
+    css = (Path(__file__).parents[2] / "src/citykpi/web/data/static/site.css").read_text(encoding="utf-8")
+    found = dict(re.findall(r"\.progress-(\w+) \{ color: (#\w+); \}", css))
+    assert found == {status.value: colour for status, colour in PROGRESS_COLOURS.items()}

@@ -13,9 +13,10 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException
+from starlette.routing import Match
 
 from citykpi.model.diagnostics import Diagnostic, Location, ValidationReport
-from citykpi.platform.errors import PlatformError
+from citykpi.platform.errors import PlatformError, RateLimited
 
 
 def body(type_: str, message: str, report: ValidationReport | None = None) -> dict[str, Any]:
@@ -33,7 +34,9 @@ def _request_diagnostic(err: Any) -> Diagnostic:
 
 async def _platform(_request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, PlatformError)
-    return JSONResponse(body(exc.type, exc.message, exc.report), status_code=exc.status)
+    wait = exc.params.get("seconds") if isinstance(exc, RateLimited) else None
+    headers = {"Retry-After": str(wait)} if wait is not None else None
+    return JSONResponse(body(exc.type, exc.message, exc.report), status_code=exc.status, headers=headers)
 
 
 async def _validation(_request: Request, exc: Exception) -> JSONResponse:
@@ -42,8 +45,32 @@ async def _validation(_request: Request, exc: Exception) -> JSONResponse:
     return JSONResponse(body("invalid-request", "the request is not valid", report), status_code=422)
 
 
-async def _http(_request: Request, exc: Exception) -> JSONResponse:
+METHODS = ("DELETE", "GET", "HEAD", "PATCH", "POST", "PUT")
+
+
+def _allowed_methods(request: Request) -> str:
+    """Every method some route of this path takes: Starlette names only those of the first route that
+    matched the path, so `DELETE /api/v1/cities` said `Allow: GET` though POST is served there too."""
+    routes = request.app.router.routes
+    return ", ".join(
+        method
+        for method in METHODS
+        if any(route.matches({**request.scope, "method": method})[0] is Match.FULL for route in routes)
+    )
+
+
+async def _http(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, HTTPException)
+    if exc.status_code == 405:
+        headers = {"Allow": _allowed_methods(request)}
+        return JSONResponse(body("http", str(exc.detail)), status_code=405, headers=headers)
+    if exc.status_code == 400:
+        # A body FastAPI or Starlette cannot parse (JSON that is not UTF-8 or nested too deep, a
+        # multipart body without its boundary) is an invalid request like any other: 422, as documented.
+        where = Location(column="body")
+        problem = Diagnostic(type="request-error", location=where, message=f"the body cannot be read: {exc.detail}")
+        report = ValidationReport.from_diagnostics([problem])
+        return JSONResponse(body("invalid-request", "the request is not valid", report), status_code=422)
     return JSONResponse(body("http", str(exc.detail)), status_code=exc.status_code, headers=exc.headers)
 
 

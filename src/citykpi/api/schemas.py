@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import math
 from datetime import datetime
 from typing import Any, Generic, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from citykpi.model.completion import CertificateDecision, Completion
 from citykpi.model.diagnostics import Diagnostic, ValidationReport
@@ -14,6 +15,40 @@ from citykpi.platform.values import EntryEdit
 from citykpi.platform.workflow import PeriodState, ReviewAction
 
 T = TypeVar("T")
+# JSON as Python reads it takes NaN, Infinity and 1e309 (too large, so infinite) for numbers; no
+# stored figure may be one of them (the database export would not be standard JSON): 422 instead.
+FINITE = ConfigDict(allow_inf_nan=False)
+
+
+class ErrorBody(BaseModel):
+    type: str = Field(description="What went wrong, e.g. 'not-found', 'conflict', 'invalid', 'invalid-request'")
+    message: str
+    report: ValidationReport | None = Field(default=None, description="Each problem with its location")
+
+
+class ErrorOut(BaseModel):
+    """Every answer of status 400 or more has this body (citykpi.api.errors)."""
+
+    error: ErrorBody
+
+
+ERRORS = {
+    401: "Not signed in, or the API token is unknown, revoked or expired",
+    403: "The caller's role may not do this, or a cookie session sent no CSRF token",
+    404: "No such city, period, value or review (or one the caller may not see)",
+    409: "A stale version or a state that does not allow the change; nothing was written",
+    422: "The request is not valid; the report locates each problem (field, row, cell)",
+}
+
+
+def error_answer(description: str) -> dict[str, Any]:
+    """An error answer in the OpenAPI document; the content is spelled out as well, because routes
+    answering files (CSV, HTML, PDF) answer their errors as JSON."""
+    content = {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorOut"}}}
+    return {"model": ErrorOut, "description": description, "content": content}
+
+
+ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {status: error_answer(text) for status, text in ERRORS.items()}
 
 
 class PageOut(BaseModel, Generic[T]):
@@ -38,6 +73,8 @@ class CityOut(Orm):
 
 
 class CityIn(BaseModel):
+    model_config = FINITE
+
     name: str = Field(min_length=1, max_length=200)
     slug: str | None = Field(default=None, pattern=r"^[a-z0-9][a-z0-9-]{0,99}$")
     country: str = Field(default="", max_length=100)
@@ -92,6 +129,16 @@ class ValueOut(BaseModel):
 
 
 class ValueIn(EntryEdit):
+    model_config = FINITE
+
+    @field_validator("value", "quality", mode="before")
+    @classmethod
+    def _finite(cls, found: object) -> object:
+        # Before the union is tried: otherwise each of its types reports its own error for one value.
+        if isinstance(found, float) and not math.isfinite(found):
+            raise ValueError("a number must be finite, not NaN or infinite")
+        return found
+
     version: int = Field(ge=0, description="The version you edited; 0 to create a value that does not exist yet")
     reason: str = Field(default="", max_length=2000)
 

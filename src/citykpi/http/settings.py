@@ -3,12 +3,20 @@
 from __future__ import annotations
 
 import os
+from typing import Any
 
 from fastapi import Request
 from pydantic import BaseModel, Field
 
 from citykpi.model.completion import CertificateRule
 from citykpi.store.db import database_url
+
+
+def from_env(name: str, default: str, description: str, **limits: Any) -> Any:
+    """A setting read from the environment variable `name` when an app is built, validated like any field."""
+    return Field(
+        default_factory=lambda: os.environ.get(name, default), validate_default=True, description=description, **limits
+    )
 
 
 class Settings(BaseModel):
@@ -24,18 +32,24 @@ class Settings(BaseModel):
         " (CITYKPI_PUBLIC_URL); printed on certificates. Unset: the address of the request",
     )
     max_upload_bytes: int = 20 * 1024 * 1024
-    read_threads: int = Field(
-        default_factory=lambda: os.environ.get("CITYKPI_READ_THREADS", "4"),
-        validate_default=True,
+    upload_seconds: float = from_env(
+        "CITYKPI_UPLOAD_SECONDS",
+        "60",
+        "Time an uploaded file may take to read before it is refused (CITYKPI_UPLOAD_SECONDS)",
+        gt=0,
+    )
+    read_threads: int = from_env(
+        "CITYKPI_READ_THREADS",
+        "4",
+        "Threads per server process for the most read pages and endpoints (CITYKPI_READ_THREADS)",
         ge=1,
         le=64,
-        description="Threads per server process for the most read pages and endpoints (CITYKPI_READ_THREADS)",
     )
-    response_cache_entries: int = Field(
-        default_factory=lambda: os.environ.get("CITYKPI_RESPONSE_CACHE", "4096"),
-        validate_default=True,
+    response_cache_entries: int = from_env(
+        "CITYKPI_RESPONSE_CACHE",
+        "4096",
+        "Rendered API bodies kept per server process (CITYKPI_RESPONSE_CACHE); 0 turns the cache off",
         ge=0,
-        description="Rendered API bodies kept per server process (CITYKPI_RESPONSE_CACHE); 0 turns the cache off",
     )
 
     def public_address(self, request: Request, route: str, **params: object) -> str:

@@ -15,6 +15,7 @@ import pandas as pd
 
 from citykpi.index.model import AGGREGATED, Hierarchy, Index
 from citykpi.index.targets import target_column
+from citykpi.model.textsafety import chart_safe
 
 
 def contributions(index: Index, code: str | None = None) -> pd.DataFrame:
@@ -178,5 +179,7 @@ def save(chart: alt.TopLevelMixin, path: Path) -> Path:
     if suffix not in (".html", ".png", ".svg", ".json"):
         raise ValueError(f"unsupported chart format {suffix!r}; use .html, .png, .svg or .json")
     path.parent.mkdir(parents=True, exist_ok=True)
-    chart.save(str(path))
+    # vl-convert aborts the process on a character SVG cannot hold (a control character in a name).
+    assert isinstance(chart, alt.SchemaBase)
+    type(chart).from_dict(chart_safe(chart.to_dict())).save(str(path))
     return path

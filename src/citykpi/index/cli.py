@@ -12,7 +12,6 @@ from citykpi.model.diagnostics import ValidationReport
 index_app = typer.Typer(help="Build composite indices (OECD/JRC method) from KPI data.", no_args_is_help=True)
 
 
-
 @index_app.callback()
 def _group() -> None:
     """Composite indices following the OECD/JRC Handbook: build, analyse, sensitivity."""

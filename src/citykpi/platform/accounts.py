@@ -2,13 +2,14 @@
 
 Passwords are hashed with argon2id. Tokens and session ids are random secrets shown once; only
 their SHA-256 is stored, so a copy of the database does not let anyone sign in. Failed sign-ins are
-counted per user name in the database (not in process memory) so the limit survives restarts and
-holds across server workers.
+kept per user name and client in the database (not in process memory) so the throttle survives
+restarts and holds across server workers, and each is audited.
 """
 
 from __future__ import annotations
 
 import hashlib
+import math
 import os
 import secrets
 from collections.abc import Sequence
@@ -16,12 +17,14 @@ from datetime import UTC, datetime, timedelta
 
 from argon2 import PasswordHasher, profiles
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from citykpi.model.diagnostics import Location, error, said
 from citykpi.platform.errors import Invalid, NotFound, RateLimited
 from citykpi.platform.roles import Principal, Role
+from citykpi.platform.signin_throttle import Throttle
+from citykpi.platform.texts import check_texts
 from citykpi.store import audit
 from citykpi.store.schema import City, Credential, Scope, SignInAttempt, User
 
@@ -32,8 +35,7 @@ HASHER = PasswordHasher.from_parameters(
     getattr(profiles, os.environ.get("CITYKPI_ARGON2_PROFILE", "RFC_9106_LOW_MEMORY"), profiles.RFC_9106_LOW_MEMORY)
 )
 MIN_PASSWORD = 8
-MAX_FAILURES = 5
-FAILURE_WINDOW = timedelta(minutes=15)
+THROTTLE = Throttle()
 SESSION_TTL = timedelta(hours=12)
 
 
@@ -52,6 +54,7 @@ def create_user(
     display_name: str = "",
     actor: str = "system",
 ) -> User:
+    check_texts({"username": username, "display_name": display_name, **{f"hubs.{i}": h for i, h in enumerate(hubs)}})
     problems = []
     if not username.strip():
         problems.append(error("invalid-user", "a user name is required", field="username"))
@@ -100,19 +103,31 @@ def principal(user: User) -> Principal:
 
 
 def sign_in(session: Session, username: str, password: str, client: str, now: datetime | None = None) -> User | None:
-    """The user whose password matches, None otherwise; too many recent failures raise `RateLimited`."""
+    """The user whose password matches, None otherwise (audited); a client still waiting raises `RateLimited`.
+
+    The wait grows with the client's failures for the name (`signin_throttle`); a correct password
+    clears only this client's failures, so an attacker's lock-out stays in place for the attacker.
+    """
+    check_texts({"username": username})
     now = now or datetime.now(UTC)
-    since = now - FAILURE_WINDOW
-    failures = session.scalar(select(func.count()).where(SignInAttempt.username == username, SignInAttempt.at >= since))
-    if (failures or 0) >= MAX_FAILURES:
-        raise RateLimited(
-            f"too many failed sign-ins for {username!r}; try again in {FAILURE_WINDOW.seconds // 60} minutes"
+    client = client[:100]
+    rows = session.execute(
+        select(SignInAttempt.client, SignInAttempt.at).where(
+            SignInAttempt.username == username, SignInAttempt.at >= now - THROTTLE.window
         )
+    ).all()
+    wait = THROTTLE.wait([(c, at) for c, at in rows], client, now)
+    if wait is not None:
+        seconds = math.ceil(wait.total_seconds())
+        template = "too many failed sign-ins for {user!r} from here; try again in {seconds} s"
+        raise RateLimited.said("sign-in-wait", template, user=username, seconds=seconds)
     user = session.scalar(select(User).where(User.username == username, User.active.is_(True)))
     if user is not None and _verify(user.password_hash, password):
-        session.execute(delete(SignInAttempt).where(SignInAttempt.username == username))
+        session.execute(delete(SignInAttempt).where(SignInAttempt.username == username, SignInAttempt.client == client))
         return user
-    session.add(SignInAttempt(username=username[:100], client=client[:100], at=now))
+    session.add(SignInAttempt(username=username[:100], client=client, at=now))
+    user_id = user.id if user else None
+    audit.record(session, username[:100], "sign-in-failed", "user", user_id, new={"client": client}, shown=False)
     return None
 
 
@@ -127,6 +142,7 @@ def issue(
     session: Session, user: User, kind: str, name: str = "", ttl: timedelta | None = None
 ) -> tuple[str, Credential]:
     """A new secret for `user` (kind 'token' or 'session'); the plain secret is returned only here."""
+    check_texts({"name": name})
     secret = ("ck_" if kind == "token" else "cs_") + secrets.token_urlsafe(32)
     credential = Credential(
         user_id=user.id,

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session, joinedload
 from citykpi.model.diagnostics import error
 from citykpi.platform.errors import Conflict, Forbidden, Invalid, NotFound
 from citykpi.platform.roles import Action, Principal, can
+from citykpi.platform.texts import check_texts
 from citykpi.platform.workflow import PeriodState
 from citykpi.store import audit
 from citykpi.store.schema import City, Framework, Period
@@ -89,6 +90,7 @@ def create_city(
 ) -> City:
     if not can(who, Action.ADMINISTER):
         raise Forbidden("only an administrator creates cities")
+    check_texts({"name": name, "country": country, "hub": hub})
     slug = slug or slugify(name)
     if session.scalar(select(City.id).where(City.slug == slug)) is not None:
         raise Conflict.said("city-exists", "city {slug!r} already exists", slug=slug)

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
+from sqlalchemy.orm import Session
+
 from citykpi.demo.cities import CITIES, YEARS, CitySpec
 from citykpi.demo.generate import generate
 from citykpi.model.diagnostics import ValidationReport
@@ -34,11 +36,16 @@ def load_demo(
     progress: Callable[[str], None] = lambda _: None,
     accounts: bool = True,
 ) -> list[str]:
-    """Load the cities not yet present (one transaction per city and year); returns the slugs added."""
+    """Load the cities not yet present and the demo accounts; returns the slugs added.
+
+    One transaction: a server killed during its first start's demo load (at any moment) leaves the
+    database as it was, so the next start finds it empty and loads the whole demo again, never
+    cities without the accounts it prints or years without their periods.
+    """
     added = []
-    for index, spec in enumerate(specs):
-        slug = cities.slugify(spec.name)
-        with db.write() as session:
+    with db.write() as session:
+        for index, spec in enumerate(specs):
+            slug = cities.slugify(spec.name)
             if session.query(City.id).filter_by(slug=slug).first() is not None:
                 continue
             first = generate(list(catalogue_of(ensure_framework(session)).kpis.values()), spec, years[0])
@@ -52,29 +59,27 @@ def load_demo(
                 area_km2=spec.area_km2,
                 hub=HUBS[index % len(HUBS)],
             )
-        for year in years:
-            _load_period(db, slug, spec, year, publish=year != years[-1])
-        added.append(slug)
-        progress(slug)
-    if accounts and specs:
-        with db.write() as session:
+            for year in years:
+                _load_period(session, slug, spec, year, publish=year != years[-1])
+            added.append(slug)
+            progress(slug)
+        if accounts and specs:
             ensure_accounts(session, demo_accounts(cities.slugify(specs[0].name), HUBS[0]))
     return added
 
 
-def _load_period(db: Database, slug: str, spec: CitySpec, year: int, publish: bool) -> None:
-    with db.write() as session:
-        framework = ensure_framework(session)
-        city = cities.get_city(session, slug)
-        period = cities.create_period(session, LOADER, city, year, framework)
-        submission = generate(list(catalogue_of(framework).kpis.values()), spec, year)
-        submission.source_file = f"demo {spec.name} {year}"
-        import_submission(session, LOADER, period, submission, ValidationReport(valid=True))
-        if not publish:
-            return
-        verification.transition(session, LOADER, period, PeriodState.SUBMITTED, period.version, "demo")
-        verification.transition(session, LOADER, period, PeriodState.UNDER_VERIFICATION, period.version, "demo")
-        accept = [Decision(r, ReviewAction.ACCEPT, r.version) for r in verification.reviews(session, period)]
-        verification.decide(session, LOADER, period, accept)
-        verification.transition(session, LOADER, period, PeriodState.VERIFIED, period.version, "demo")
-        verification.transition(session, LOADER, period, PeriodState.PUBLISHED, period.version, "demo")
+def _load_period(session: Session, slug: str, spec: CitySpec, year: int, publish: bool) -> None:
+    framework = ensure_framework(session)
+    city = cities.get_city(session, slug)
+    period = cities.create_period(session, LOADER, city, year, framework)
+    submission = generate(list(catalogue_of(framework).kpis.values()), spec, year)
+    submission.source_file = f"demo {spec.name} {year}"
+    import_submission(session, LOADER, period, submission, ValidationReport(valid=True))
+    if not publish:
+        return
+    verification.transition(session, LOADER, period, PeriodState.SUBMITTED, period.version, "demo")
+    verification.transition(session, LOADER, period, PeriodState.UNDER_VERIFICATION, period.version, "demo")
+    accept = [Decision(r, ReviewAction.ACCEPT, r.version) for r in verification.reviews(session, period)]
+    verification.decide(session, LOADER, period, accept)
+    verification.transition(session, LOADER, period, PeriodState.VERIFIED, period.version, "demo")
+    verification.transition(session, LOADER, period, PeriodState.PUBLISHED, period.version, "demo")

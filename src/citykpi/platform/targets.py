@@ -12,6 +12,7 @@ from citykpi.framework.catalogue import Catalogue
 from citykpi.model.diagnostics import Location, error, said
 from citykpi.platform.errors import Forbidden, Invalid
 from citykpi.platform.roles import Action, Principal, can
+from citykpi.platform.texts import check_texts
 from citykpi.store import audit
 from citykpi.store.schema import City, Target
 
@@ -35,6 +36,7 @@ def set_target(
     if not (can(who, Action.MANAGE, city.id, city.hub) or can(who, Action.EDIT, city.id, city.hub)):
         template = "{role} {user!r} may not set targets of {city}"
         raise Forbidden.said("targets", template, role=who.role.value, user=who.username, city=city.name)
+    check_texts({"kpi": kpi, "data_point": data_point, "note": note}, multiline={"note"})
     code = catalogue.normalise_code(kpi)
     if code is None:
         raise Invalid.of([error("unknown-kpi", catalogue.unknown_code_message(kpi), field="kpi")], "unknown KPI")

@@ -11,22 +11,27 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from citykpi.framework.catalogue import Catalogue
-from citykpi.model.diagnostics import error
-from citykpi.platform import cities, values
+from citykpi.model.diagnostics import Location, error, said
+from citykpi.platform import cities, isolated, values
 from citykpi.platform.catalogues import catalogue_of
 from citykpi.platform.errors import Invalid
 from citykpi.platform.roles import Action, Principal
+from citykpi.platform.texts import check_texts
 from citykpi.store.db import Database
 
 if TYPE_CHECKING:
     from citykpi.validate.files import Checked
 
+# Most file systems hold names of up to 255 bytes; the upload is written under its name to be read.
+MAX_NAME_BYTES = 255
+
 
 def import_upload(
-    db: Database, who: Principal, period_id: int, name: str, content: bytes, limit: int
+    db: Database, who: Principal, period_id: int, name: str, content: bytes, limit: int, seconds: float = 60
 ) -> values.ImportOutcome:
-    """All or nothing, as `values.import_submission`; a file over `limit` bytes is refused unread."""
-    name = Path(name).name or "upload"
+    """All or nothing, as `values.import_submission`; a file over `limit` bytes is refused unread, one
+    not read within `seconds` (in a process of its own, `isolated`) is refused as well."""
+    name = _file_name(name)
     if len(content) > limit:
         problem = error(
             "source-error",
@@ -40,10 +45,39 @@ def import_upload(
         period = cities.get_period(session, who, period_id)
         cities.require(who, Action.EDIT, period)
         catalogue = catalogue_of(period.framework)
-    checked = _check(content, name, catalogue)
+    try:
+        checked = isolated.run(_check, content, name, catalogue, seconds=seconds)
+    except isolated.OutOfTime as exc:
+        template = "the file was not read within {seconds} s; split it or remove what it does not need"
+        where = Location(file=name)
+        problem = said("source-error", template, {"seconds": seconds}, variant="upload-time", location=where)
+        raise Invalid.of([problem], "the file took too long to read", "too-slow") from exc
+    except isolated.WorkerDied as exc:
+        template = "the file could not be read: the reader stopped ({reason})"
+        where = Location(file=name)
+        problem = said("source-error", template, {"reason": str(exc)}, variant="upload-died", location=where)
+        raise Invalid.of([problem], "the file could not be read", "reader-died") from exc
     with db.write() as session:
         period = cities.get_period(session, who, period_id)
         return values.import_submission(session, who, period, checked.submission, checked.report)
+
+
+def _file_name(sent: str) -> str:
+    """The uploaded file's own name (no folders), which the report locates problems in; refused when
+    it cannot be a file name here (it is written to a temporary folder to be read)."""
+    name = Path(sent.replace("\\", "/")).name or "upload"
+    problem = None
+    if name in (".", ".."):
+        problem = error("source-error", "the file has no name", variant="upload-name", file=name)
+    elif len(name.encode("utf-8", "surrogatepass")) > MAX_NAME_BYTES:
+        template = "the file name is longer than {limit} bytes; rename the file"
+        where = Location(file=name[:40] + "...")
+        params = {"limit": MAX_NAME_BYTES}
+        problem = said("source-error", template, params, variant="upload-name-length", location=where)
+    if problem is None:
+        check_texts({"file name": name})
+        return name
+    raise Invalid.of([problem], "the file name cannot be used", "upload-name")
 
 
 def _check(content: bytes, name: str, catalogue: Catalogue) -> Checked:

@@ -30,6 +30,7 @@ from citykpi.platform.cities import may_see, require
 from citykpi.platform.errors import Conflict, Invalid, NotFound
 from citykpi.platform.roles import Action, Principal
 from citykpi.platform.standing import refresh
+from citykpi.platform.texts import check_texts
 from citykpi.platform.workflow import PeriodState, value_editable
 from citykpi.store import audit
 from citykpi.store.bulk import insert_rows
@@ -192,6 +193,9 @@ def set_value(
 ) -> Entry:
     """One edit from a form or a script; `seen_version` 0 creates, else must match the stored version."""
     require(who, Action.EDIT, period)
+    typed = {"kpi": edit.kpi, "kind": edit.kind, "name": edit.name, "value": edit.value, "status": edit.status}
+    typed |= {"quality": edit.quality, "origin": edit.origin, "source": edit.source, "notes": edit.notes}
+    check_texts(typed | {"reason": reason}, multiline={"value", "notes", "reason"}, kpi=edit.kpi)
     catalogue = catalogue_of(period.framework)
     entry = parse_edit(edit, catalogue)
     if not value_editable(period.status, _review_state(session, period.id, entry.kpi)):

@@ -19,6 +19,7 @@ from citykpi.platform.cities import require
 from citykpi.platform.errors import Conflict, NotFound
 from citykpi.platform.roles import Principal
 from citykpi.platform.standing import Standing, refresh, standing, standings
+from citykpi.platform.texts import check_texts
 from citykpi.platform.values import submission_of
 from citykpi.platform.workflow import (
     OPEN_REVIEWS,
@@ -76,7 +77,9 @@ def _screen(session: Session, period: Period) -> dict[str, list[dict[str, object
 
 
 def transition(session: Session, who: Principal, period: Period, target: PeriodState, seen: int, reason: str) -> Period:
-    require(who, PERIOD_STEPS[target].needs, period)
+    check_texts({"reason": reason}, multiline={"reason"})
+    if target in PERIOD_STEPS:  # a target no step leads to is refused below, whoever asks
+        require(who, PERIOD_STEPS[target].needs, period)
     open_count = session.scalar(
         select(func.count()).where(Review.period_id == period.id, Review.state.in_([s.value for s in OPEN_REVIEWS]))
     )
@@ -137,6 +140,8 @@ def decide(session: Session, who: Principal, period: Period, decisions: Sequence
     what makes accepting a whole period (the demo loader, a verifier accepting every clean KPI) cheap.
     A refused decision raises; the caller's transaction then rolls back the ones applied before it.
     """
+    for decision in decisions:
+        check_texts({"message": decision.message}, multiline={"message"}, kpi=decision.review.kpi)
     for needs in dict.fromkeys(REVIEW_STEPS[d.action].needs for d in decisions):
         require(who, needs, period)
     if period.status not in (PeriodState.SUBMITTED, PeriodState.UNDER_VERIFICATION):

@@ -101,8 +101,17 @@ def review_step(action: ReviewAction, state: str, message: str) -> Step:
     return step
 
 
+def next_states(state: str) -> list[PeriodState]:
+    """The states a period in `state` may move to (none once published: a period never goes back)."""
+    return [target for target, step in PERIOD_STEPS.items() if state in step.sources]
+
+
 def period_step(target: PeriodState, state: str, open_reviews: int) -> Step:
-    step = PERIOD_STEPS[target]
+    step = PERIOD_STEPS.get(target)
+    if step is None:
+        allowed = ", ".join(next_states(state)) or "none"
+        template = "a period never moves to {target}; from {state} it may move to: {allowed}"
+        raise WorkflowError("period-target", template, state=state, target=target.value, allowed=allowed)
     if state not in step.sources:
         allowed = ", ".join(sorted(step.sources))
         template = "cannot move a period from {state} to {target}; only from {allowed}"

@@ -17,16 +17,21 @@ from typing import Any
 import jinja2
 from markupsafe import Markup
 
+from citykpi.model.textsafety import chart_safe
 from citykpi.report import labels, style
 from citykpi.report.i18n import number, translations
 from citykpi.report.sparkline import sparkline
 
 
 def svg(spec: dict[str, Any]) -> Markup:
-    """Inline SVG of a Vega-Lite spec; vl-convert escapes all text it draws."""
+    """Inline SVG of a Vega-Lite spec; vl-convert escapes all text it draws.
+
+    A character XML cannot hold (a control character in a city name stored before inputs were
+    checked) makes vl-convert abort the whole process, not raise: every text is made safe first.
+    """
     import vl_convert
 
-    drawn = vl_convert.vegalite_to_svg(spec)
+    drawn = vl_convert.vegalite_to_svg(chart_safe(spec))
     # Drop the fixed size so that CSS can scale the chart to the page width.
     drawn = re.sub(r'^<svg([^>]*?) width="[\d.]+" height="[\d.]+"', r"<svg\1", drawn, count=1)
     return Markup(drawn)

@@ -24,8 +24,11 @@ def record(
     old: dict[str, Any] | None = None,
     new: dict[str, Any] | None = None,
     reason: str = "",
+    shown: bool = True,
 ) -> None:
-    mark_changed(session, [period_id])  # revisions bumped at commit (citykpi.store.db)
+    """`shown=False` for an event that changes no data shown (a failed sign-in): no cache is invalidated."""
+    if shown:
+        mark_changed(session, [period_id])  # revisions bumped at commit (citykpi.store.db)
     session.add(
         Audit(
             actor=actor,

@@ -11,6 +11,7 @@ from citykpi.http.callers import end_session, set_session_cookie
 from citykpi.http.deps import Db
 from citykpi.platform import accounts
 from citykpi.platform.errors import RateLimited
+from citykpi.web import signin_csrf
 from citykpi.web.i18n import LANG_COOKIE, LANGUAGES
 from citykpi.web.render import PageRoute, page, translate
 from citykpi.web.session import Current, check_csrf
@@ -25,7 +26,15 @@ def safe_next(target: str) -> str:
 
 @router.get("/signin", response_class=HTMLResponse)
 def signin_form(request: Request, current: Current, next: str = "/") -> HTMLResponse:
-    return page(request, "signin.html", next=safe_next(next), error=None, username="")
+    return _signin_page(request, 200, next, None, "")
+
+
+def _signin_page(request: Request, status: int, next: str, error: str | None, username: str) -> HTMLResponse:
+    """The form with the sign-in CSRF token in its field and cookie (`signin_csrf`)."""
+    token = signin_csrf.token(request)
+    shown = page(request, "signin.html", status, next=safe_next(next), error=error, username=username, csrf=token)
+    signin_csrf.attach(request, shown, token)
+    return shown
 
 
 @router.post("/signin", response_class=HTMLResponse)
@@ -36,18 +45,20 @@ def signin(
     username: Annotated[str, Form(max_length=100)],
     password: Annotated[str, Form(max_length=200)],
     next: Annotated[str, Form(max_length=500)] = "/",
+    csrf_token: Annotated[str, Form(max_length=100)] = "",
 ) -> Response:
+    signin_csrf.check(request, csrf_token)
     client = request.client.host if request.client else "unknown"
     try:
         with db.write() as session:
             user = accounts.sign_in(session, username, password, client)
             secret = accounts.issue(session, user, "session", ttl=accounts.SESSION_TTL)[0] if user else None
-    except RateLimited:
-        message = translate(request, "Too many failed sign-ins for this user; try again in 15 minutes.")
-        return page(request, "signin.html", status=429, next=safe_next(next), error=message, username=username)
+    except RateLimited as exc:
+        wait = translate(request, "Too many failed sign-ins for this user from here; try again in %(seconds)s s.")
+        message = wait % {"seconds": exc.params.get("seconds", "")}
+        return _signin_page(request, 429, next, message, username)
     if secret is None:
-        message = translate(request, "Wrong user name or password.")
-        return page(request, "signin.html", status=401, next=safe_next(next), error=message, username=username)
+        return _signin_page(request, 401, next, translate(request, "Wrong user name or password."), username)
     response = RedirectResponse(safe_next(next), status_code=303)
     set_session_cookie(request, response, secret)
     return response

@@ -88,7 +88,8 @@ def upload(
     limit = request.app.state.settings.max_upload_bytes
     content = file.file.read(limit + 1)
     try:
-        outcome = uploads.import_upload(db, current.who, period_id, file.filename or "upload", content, limit)
+        seconds = request.app.state.settings.upload_seconds
+        outcome = uploads.import_upload(db, current.who, period_id, file.filename or "upload", content, limit, seconds)
     except Invalid as exc:
         return _workspace(request, session, current, period_id, exc.report)
     if outcome.report.warnings:  # imported; the page lists the warnings `citykpi validate` gives for the file

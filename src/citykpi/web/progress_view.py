@@ -26,7 +26,7 @@ from citykpi.web.views import book
 @dataclass(frozen=True)
 class Cell:
     symbol: str
-    colour: str
+    kind: str  # the status key; site.css colours `.progress-KIND` as the reports do (no inline style: CSP)
     word: str
     projected: int | None  # the first year by which the target is reached at the current pace
     line: Markup | None  # the values over the years, the target dashed (two years or more)
@@ -35,7 +35,7 @@ class Cell:
 @dataclass(frozen=True)
 class LegendRow:
     symbol: str
-    colour: str
+    kind: str
     word: str
     meaning: str
 
@@ -65,7 +65,7 @@ def progress_view(session: Session, history: list[Period], lang: str) -> Progres
     cells = {
         (p.code, p.data_point): Cell(
             style.PROGRESS_SYMBOLS[p.status],
-            style.PROGRESS_COLOURS[p.status],
+            p.status.value,
             say(labels.progress_word(p.status, p.with_target)),
             ceil(p.projected_year) if p.projected_year is not None else None,
             _line(values.get((p.code, p.data_point), []), p.code, p.data_point, lang),
@@ -73,7 +73,7 @@ def progress_view(session: Session, history: list[Period], lang: str) -> Progres
         for p in found.items.values()
     }
     rows = labels.progress_legend((p.status, p.with_target) for p in found.items.values())
-    legend = [LegendRow(style.PROGRESS_SYMBOLS[s], style.PROGRESS_COLOURS[s], say(w), say(m)) for s, w, m in rows]
+    legend = [LegendRow(style.PROGRESS_SYMBOLS[s], s.value, say(w), say(m)) for s, w, m in rows]
     projects = any(c.projected for c in cells.values())
     return ProgressView(found.years[0], found.years[-1], cells, legend, say(labels.PROJECTED) if projects else "")
 

@@ -150,6 +150,7 @@ def accept_clean(period_id: Id, current: Current, db: Db, csrf_token: Annotated[
     check_csrf(current, csrf_token)
     with db.write() as session:
         period = cities.get_period(session, current.who, period_id)
+        cities.require(current.who, REVIEW_STEPS[ReviewAction.ACCEPT].needs, period)  # even with nothing left
         clean = [
             verification.Decision(review, ReviewAction.ACCEPT, review.version)
             for review in verification.reviews(session, period)

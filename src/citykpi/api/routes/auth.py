@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request, Response
 from sqlalchemy import select
 
-from citykpi.api.schemas import LoginIn, Me, TokenIn, TokenOut, UserIn, UserOut
+from citykpi.api.schemas import LoginIn, Me, TokenIn, TokenOut, UserIn, UserOut, error_answer
 from citykpi.http.callers import Caller, SignedIn, end_session, session_identity, set_session_cookie
 from citykpi.http.deps import Db, Id, Reader
 from citykpi.platform import accounts
@@ -20,7 +20,11 @@ def _me(who: Principal, csrf: str | None = None) -> Me:
     return Me(username=who.username, role=who.role, cities=sorted(who.cities), hubs=sorted(who.hubs), csrf_token=csrf)
 
 
-@router.post("/auth/login", response_model=Me, responses={401: {}, 429: {}})
+@router.post(
+    "/auth/login",
+    response_model=Me,
+    responses={429: error_answer("Too many failed sign-ins for this name from this client: wait Retry-After seconds")},
+)
 def login(body: LoginIn, request: Request, response: Response, db: Db) -> Me:
     client = request.client.host if request.client else "unknown"
     with db.write() as session:

@@ -37,7 +37,11 @@ MEDIA = {
 }
 
 
-@router.get("/periods/{period_id}/export", response_class=Response, responses={200: {"content": {"text/csv": {}}}})
+@router.get(
+    "/periods/{period_id}/export",
+    response_class=Response,
+    responses={200: {"content": {"application/json": {}, **{media: {} for media in MEDIA.values()}}}},
+)
 def export(period_id: Id, who: Caller, session: Reader, format: Format = Format.JSON) -> Response:
     period = cities.get_period(session, who, period_id)
     submission = reports.verified_submission(session, period)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict, Field
 
+from citykpi.api.schemas import FINITE
 from citykpi.http.callers import SignedIn
 from citykpi.http.deps import Db, Reader
 from citykpi.platform import cities, targets
@@ -15,6 +16,8 @@ router = APIRouter(tags=["targets"])
 
 
 class TargetIn(BaseModel):
+    model_config = FINITE
+
     kpi: str = Field(min_length=1, max_length=40)
     data_point: str = Field(default="value", min_length=1, max_length=100)
     year: int = Field(ge=1900, le=2200)

@@ -60,7 +60,7 @@ async def list_values(
     return await read_in_thread(request, answer)
 
 
-@router.put("/periods/{period_id}/values", response_model=ValueOut, responses={409: {}, 422: {}})
+@router.put("/periods/{period_id}/values", response_model=ValueOut)
 def put_value(period_id: Id, body: ValueIn, who: SignedIn, db: Db) -> ValueOut:
     """Create (version 0) or change a value; a stale version answers 409 and nothing is written."""
     edit = values.EntryEdit.model_validate(body.model_dump(exclude={"version", "reason"}))
@@ -83,12 +83,13 @@ def value_history(value_id: Id, who: Caller, session: Reader) -> list[Audit]:
     return values.history(session, value_id)
 
 
-@router.post("/periods/{period_id}/import", response_model=ImportOut, responses={409: {}, 422: {}})
+@router.post("/periods/{period_id}/import", response_model=ImportOut)
 def import_file(period_id: Id, file: UploadFile, who: SignedIn, db: Db, request: Request) -> ImportOut:
     """Workbook (.xlsx), tidy CSV or datapackage JSON; all or nothing, answered with the validation report."""
     limit = request.app.state.settings.max_upload_bytes
     content = file.file.read(limit + 1)
-    outcome = uploads.import_upload(db, who, period_id, file.filename or "upload", content, limit)
+    seconds = request.app.state.settings.upload_seconds
+    outcome = uploads.import_upload(db, who, period_id, file.filename or "upload", content, limit, seconds)
     return ImportOut(
         report=outcome.report, created=outcome.created, updated=outcome.updated, unchanged=outcome.unchanged
     )

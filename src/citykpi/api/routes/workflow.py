@@ -11,9 +11,18 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
 from citykpi.api.routes.cities import period_detail
-from citykpi.api.schemas import CertificateOut, PeriodDetail, ReviewActionIn, ReviewDetail, ReviewOut, TransitionIn
+from citykpi.api.schemas import (
+    CertificateOut,
+    PeriodDetail,
+    ReviewActionIn,
+    ReviewDetail,
+    ReviewOut,
+    TransitionIn,
+    error_answer,
+)
 from citykpi.http.callers import Caller, SignedIn
 from citykpi.http.deps import Db, Id, Reader
+from citykpi.http.security_headers import CSP, document_policy
 from citykpi.platform import certificates, cities, reports, verification
 from citykpi.platform.benchmarks import ReferenceSet as Reference
 from citykpi.platform.roles import Action
@@ -36,7 +45,7 @@ def review(review_id: Id, who: SignedIn, session: Reader) -> Review:
     return found
 
 
-@router.post("/reviews/{review_id}/actions", response_model=ReviewDetail, responses={409: {}})
+@router.post("/reviews/{review_id}/actions", response_model=ReviewDetail)
 def review_action(review_id: Id, body: ReviewActionIn, who: SignedIn, db: Db) -> ReviewDetail:
     """query / answer / accept / reject, with the review version you saw; each adds to the thread."""
     with db.write() as session:
@@ -47,7 +56,7 @@ def review_action(review_id: Id, body: ReviewActionIn, who: SignedIn, db: Db) ->
         return ReviewDetail.model_validate(found)
 
 
-@router.post("/periods/{period_id}/transitions", response_model=PeriodDetail, responses={409: {}})
+@router.post("/periods/{period_id}/transitions", response_model=PeriodDetail)
 def transition(period_id: Id, body: TransitionIn, who: SignedIn, db: Db, request: Request) -> PeriodDetail:
     """Move a period: submitted (city), under_verification and verified (verifier), published (hub/admin)."""
     with db.write() as session:
@@ -67,7 +76,11 @@ class Lang(StrEnum):
     FR = "fr"
 
 
-@router.get("/periods/{period_id}/reports/{kind}", response_class=HTMLResponse)
+@router.get(
+    "/periods/{period_id}/reports/{kind}",
+    response_class=Response,  # errors answer JSON; the document's types are declared here
+    responses={200: {"content": {"text/html": {}, "application/pdf": {}}, "description": "The report"}},
+)
 def report(
     period_id: Id,
     kind: ReportKind,
@@ -85,7 +98,12 @@ def report(
     """
     period = cities.get_period(session, who, period_id)
     page = reports.city_report_html(session, who, period, kind.value, lang.value, reference.value, min_cities)
-    return _pdf(page, f"{period.city.slug}-{period.year}-{kind.value}.pdf") if pdf else HTMLResponse(page)
+    return _pdf(page, f"{period.city.slug}-{period.year}-{kind.value}.pdf") if pdf else _document(page)
+
+
+def _document(page: str) -> HTMLResponse:
+    """A report or certificate as one HTML file: its inline CSS and script allowed by hash, nothing else."""
+    return HTMLResponse(page, headers={CSP: document_policy(page)})
 
 
 def _pdf(page: str, name: str) -> Response:
@@ -110,7 +128,7 @@ class CertificateFormat(StrEnum):
     response_model=CertificateOut,
     responses={
         200: {"content": {"text/html": {}, "application/pdf": {}}},
-        409: {"description": "html or pdf asked while no certificate is issued; the body lists the missing KPIs"},
+        409: error_answer("html or pdf asked while no certificate is issued; the body lists the missing KPIs"),
     },
 )
 def certificate(
@@ -131,7 +149,7 @@ def certificate(
         check_url = request.app.state.settings.public_address(request, "certificate", period_id=period.id)
         page = certificate_html(certificates.facts(session, period, rule, check_url), lang.value)
         name = f"{period.city.slug}-{period.year}-certificate.pdf"
-        return _pdf(page, name) if format is CertificateFormat.PDF else HTMLResponse(page)
+        return _pdf(page, name) if format is CertificateFormat.PDF else _document(page)
     standing = verification.standing(session, period, rule)
     return CertificateOut(
         city=period.city.name,
