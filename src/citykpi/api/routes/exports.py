@@ -40,7 +40,7 @@ MEDIA = {
 @router.get(
     "/periods/{period_id}/export",
     response_class=Response,
-    responses={200: {"content": {"application/json": {}, **{media: {} for media in MEDIA.values()}}}},
+    responses={200: {"content": {"application/json": {}, "application/zip": {}, **{m: {} for m in MEDIA.values()}}}},
 )
 def export(period_id: Id, who: Caller, session: Reader, format: Format = Format.JSON) -> Response:
     period = cities.get_period(session, who, period_id)
