@@ -84,7 +84,7 @@ def test_a_file_with_errors_prints_the_report_and_writes_nothing(files: dict[str
 def test_the_same_city_and_year_twice_is_refused(files: dict[str, Path], tmp_path: Path) -> None:
     result = runner.invoke(app, ["assess", str(files["town"]), str(files["town"]), "-o", str(tmp_path / "o")])
     assert result.exit_code == 1
-    assert "both Vellmarsk 2023" in result.output
+    assert "both Vellmarsk, Nordaland (fictional) 2023" in result.output
     assert not (tmp_path / "o").exists()
 
 

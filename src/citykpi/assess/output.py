@@ -10,6 +10,7 @@ import csv
 import json
 import re
 import unicodedata
+from collections.abc import Sequence
 from pathlib import Path
 
 from citykpi.assess.summary import summary
@@ -34,8 +35,24 @@ def write_assessment(assessment: Assessment, folder: Path) -> list[Path]:
     return [csv_path, json_path, summary_path]
 
 
-def folder_name(assessment: Assessment) -> str:
-    """`<city>-<year>` in ASCII, so that the folder name works on every file system."""
-    ascii_city = unicodedata.normalize("NFKD", assessment.profile.city).encode("ascii", "ignore").decode()
-    slug = re.sub(r"[^a-z0-9]+", "-", ascii_city.lower()).strip("-") or "city"
-    return f"{slug}-{assessment.profile.year}"
+def folder_names(assessments: Sequence[Assessment]) -> list[str]:
+    """`<city>-<year>` per assessment, or `<city>-<country>-<year>` for every year of a name that cities
+    of several countries share in this run (two Londons), so that one city's years stay side by side.
+
+    In ASCII, so that the folder name works on every file system.
+    """
+    countries: dict[str, set[str]] = {}
+    for a in assessments:
+        countries.setdefault(_slug(a.profile.city), set()).add(a.profile.country)
+    names = []
+    for a in assessments:
+        parts = [_slug(a.profile.city)]
+        if len(countries[parts[0]]) > 1:
+            parts.append(_slug(a.profile.country, "no-country"))
+        names.append("-".join([*parts, str(a.profile.year)]))
+    return names
+
+
+def _slug(text: str, empty: str = "city") -> str:
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-") or empty

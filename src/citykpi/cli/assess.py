@@ -4,8 +4,9 @@ All files are read and validated before anything is written: a batch with one br
 nothing, so that an output folder never mixes a new run with an old one.
 
 One file writes `OUTDIR/kpis.csv`, `kpis.json` and `summary.json`; several files write the same
-three files into one subfolder per city and year (`OUTDIR/<city>-<year>/`), so that each city's
-folder can be handed to that city as is. The analysts' stacked table of many cities is the Python
+three files into one subfolder per city and year (`OUTDIR/<city>-<year>/`, or
+`OUTDIR/<city>-<country>-<year>/` for a name that cities of several countries share), so that each
+city's folder can be handed to that city as is. The analysts' stacked table of many cities is the Python
 API (`citykpi.validate.files.assess_files`).
 """
 
@@ -95,16 +96,15 @@ def _stop_on_errors(outcomes: list[tuple[Path, Assessment | None, ValidationRepo
 
 
 def _folders(assessments: list[tuple[Path, Assessment]], out: Path) -> list[Path]:
-    from citykpi.assess.output import folder_name
+    from citykpi.assess.output import folder_names
 
     if len(assessments) == 1:
         return [out]
     seen: dict[str, Path] = {}
-    for path, assessment in assessments:
-        name = folder_name(assessment)
+    for (path, assessment), name in zip(assessments, folder_names([a for _, a in assessments]), strict=True):
         if name in seen:
             raise fail(
-                f"{seen[name].name} and {path.name} are both {assessment.profile.city} "
+                f"{seen[name].name} and {path.name} are both {assessment.profile.place_label} "
                 f"{assessment.profile.year}; give each city and year once. Nothing written."
             )
         seen[name] = path

@@ -79,16 +79,23 @@ def read_assessments(files: list[Path], catalogue: Catalogue) -> list[Assessment
     return assessments
 
 
-def by_city(assessments: list[Assessment], files: list[Path]) -> dict[str, list[Assessment]]:
-    """Assessments per city, refusing the same city and year twice."""
-    cities: dict[str, list[Assessment]] = {}
-    seen: dict[tuple[str, int], Path] = {}
+def by_city(assessments: list[Assessment], files: list[Path]) -> dict[tuple[str, str], list[Assessment]]:
+    """Assessments per city (its name and its country), refusing the same city and year twice.
+
+    London, Canada 2015 and London, United Kingdom 2016 are two cities of one year each, never a trend.
+    """
+    cities: dict[tuple[str, str], list[Assessment]] = {}
+    seen: dict[tuple[str, str, int], Path] = {}
     for assessment, path in zip(assessments, files, strict=True):
-        key = (assessment.profile.city, assessment.profile.year)
+        profile = assessment.profile
+        key = (*profile.place, profile.year)
         if key in seen:
-            raise fail(f"{seen[key].name} and {path.name} are both {key[0]} {key[1]}; give each city and year once.")
+            raise fail(
+                f"{seen[key].name} and {path.name} are both {profile.place_label} {profile.year}; "
+                "give each city and year once."
+            )
         seen[key] = path
-        cities.setdefault(key[0], []).append(assessment)
+        cities.setdefault(profile.place, []).append(assessment)
     return cities
 
 
@@ -139,8 +146,11 @@ def report_command(
             raise fail("the recommendations file has problems:", [str(d) for d in checked.errors])
     reports = city_reports(files, framework, targets, not no_default_targets)
     if len(reports) > 1:
-        names = ", ".join(r.latest.profile.city for r in reports)
-        raise fail(f"the files hold {len(reports)} cities ({names}); a report covers one city, use `citykpi compare`.")
+        names = "; ".join(f"{r.latest.profile.place_label} {', '.join(map(str, r.years))}" for r in reports)
+        raise fail(
+            f"the files hold {len(reports)} cities ({names}); a city is its name and its country, and a report "
+            "covers one city: use `citykpi compare` for several."
+        )
     (report,) = reports
     write(city_html(report, kind.value, lang.value, advice), out, pdf)
     card = report.card.city

@@ -62,6 +62,16 @@ class CityProfile(BaseModel):
     gdp: float | None = None
     currency: str = ""
 
+    @property
+    def place(self) -> tuple[str, str]:
+        """Name and country: two cities named London are two cities, so nothing groups by the name alone."""
+        return (self.city, self.country)
+
+    @property
+    def place_label(self) -> str:
+        """`London, Canada`, or the name alone when the country is not given."""
+        return f"{self.city}, {self.country}" if self.country else self.city
+
 
 class Entry(BaseModel):
     """One reported cell or row: a value with its status, source and data quality."""

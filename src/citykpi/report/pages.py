@@ -64,7 +64,7 @@ def city_html(report: CityReport, kind: str, lang: str = "en", recommendations: 
 
 def compare_html(reports: Sequence[CityReport], lang: str = "en") -> str:
     _ = _translator(lang)
-    dims = [(r.latest.profile.city, r.card.level(GroupLevel.DIMENSION)) for r in reports]
+    dims = [(r.latest.profile.place_label, r.card.level(GroupLevel.DIMENSION)) for r in reports]
     return render.html(
         "compare.html",
         lang,

@@ -96,15 +96,15 @@ class Sample:
         return len(self.values)
 
 
-def by_city(assessments: Sequence[Assessment]) -> dict[str, list[Assessment]]:
-    """Each city's assessments, oldest first (a city is known by its name)."""
-    found: dict[str, list[Assessment]] = {}
+def by_city(assessments: Sequence[Assessment]) -> dict[tuple[str, str], list[Assessment]]:
+    """Each city's assessments, oldest first (a city is its name and its country: 14 WHO towns share names)."""
+    found: dict[tuple[str, str], list[Assessment]] = {}
     for a in sorted(assessments, key=lambda a: a.profile.year):
-        found.setdefault(a.profile.city, []).append(a)
+        found.setdefault(a.profile.place, []).append(a)
     return found
 
 
-def _answer_sample(cities: Mapping[str, Years], kpi: str, point: str) -> Sample:
+def _answer_sample(cities: Mapping[tuple[str, str], Years], kpi: str, point: str) -> Sample:
     values: list[float] = []
     years: Counter[int] = Counter()
     for history in cities.values():
@@ -118,7 +118,7 @@ def _answer_sample(cities: Mapping[str, Years], kpi: str, point: str) -> Sample:
     return Sample(values, years, [])
 
 
-def _numeric_sample(cities: Mapping[str, Years], kpi: str, point: str) -> Sample:
+def _numeric_sample(cities: Mapping[tuple[str, str], Years], kpi: str, point: str) -> Sample:
     values: list[float] = []
     years: Counter[int] = Counter()
     changes: list[float] = []
