@@ -1,0 +1,51 @@
+"""Every score in the City Snapshot says what it covers: scored, reported and framework data points."""
+
+from __future__ import annotations
+
+import re
+
+from citykpi.framework.catalogue import Catalogue
+from citykpi.model.assessment import Assessment
+from citykpi.report.content import build
+from citykpi.report.pages import city_html
+from citykpi.scoring.scorecard import GroupLevel
+from citykpi.scoring.targets import TargetBook
+
+
+def _cards(page: str) -> dict[str, str]:
+    """Dimension name -> the text of its card in the scores section."""
+    found = re.findall(r'<div class="card">\s*<div class="label">([^<]+)</div>(.*?)</div>\s*</div>', page, re.S)
+    return {name: re.sub(r"<[^>]+>", "", body) for name, body in found}
+
+
+def test_snapshot_cards_and_wheel_centre_give_coverage_beside_the_score(
+    history: list[Assessment], catalogue: Catalogue, book: TargetBook
+) -> None:
+    report = build(history, catalogue.kpis, book)
+    card = report.card
+    page = city_html(report, "snapshot")
+    cards = _cards(page)
+    for group in card.level(GroupLevel.DIMENSION):
+        c = group.coverage
+        assert 0 < c.scored < c.reported < c.framework  # the fixture leaves some out at each step
+        text = cards[group.name]
+        assert f"{group.percent:.0f} %" in text
+        assert f"{c.scored} of {c.reported} reported data points scored; {c.framework} in the framework" in text
+    assert sum(g.coverage.framework for g in card.level(GroupLevel.DIMENSION)) == card.city.coverage.framework
+    wheel = page.split('<div class="wheel">', 1)[1].split("</div>", 1)[0]
+    city = card.city.coverage
+    assert card.city.percent is not None
+    for words in (f"{card.city.percent:.0f} %", f"{city.scored} of {city.reported} reported scored"):
+        assert f">{words}</text>" in wheel
+    assert f">{city.framework} in the framework</text>" in wheel
+
+    french = city_html(report, "snapshot", "fr")
+    assert f"{city.scored} notés sur {city.reported} déclarés</text>" in french
+    fr_cards = _cards(french)
+    economy = card.group(GroupLevel.DIMENSION, "Economy")
+    assert economy is not None
+    e = economy.coverage
+    assert (
+        f"{e.scored} points de données notés sur {e.reported} communiqués ; {e.framework} dans le cadre"
+        in (fr_cards["Économie"])
+    )
