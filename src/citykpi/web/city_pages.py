@@ -72,7 +72,14 @@ def _home(request: Request, current: Visitor, session: Session, q: str, start: i
     rows = []
     for city in found:
         last = periods[city.id][-1] if periods[city.id] else None
-        rows.append({"city": city, "period": last, "standing": standings[last.id] if last else None})
+        rows.append(
+            {
+                "city": city,
+                "period": last,
+                "standing": standings[last.id] if last else None,
+                "score": scorecard(session, last).city if last else None,
+            }
+        )
     return page(request, "home.html", rows=rows, total=total, start=start, size=PAGE_SIZE, q=q)
 
 
