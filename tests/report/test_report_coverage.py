@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from citykpi.framework.catalogue import Catalogue
 from citykpi.model.assessment import Assessment
 from citykpi.report.content import build
-from citykpi.report.pages import city_html
+from citykpi.report.pages import city_html, compare_html
 from citykpi.scoring.scorecard import GroupLevel
 from citykpi.scoring.targets import TargetBook
 
@@ -49,3 +50,16 @@ def test_snapshot_cards_and_wheel_centre_give_coverage_beside_the_score(
         f"{e.scored} points de données notés sur {e.reported} communiqués ; {e.framework} dans le cadre"
         in (fr_cards["Économie"])
     )
+
+
+def test_compare_report_gives_each_city_score_its_coverage(
+    make_history: Callable[..., list[Assessment]], catalogue: Catalogue, book: TargetBook
+) -> None:
+    reports = [build(make_history(name, seed=seed), catalogue.kpis, book) for name, seed in (("Alpha", 1), ("Beta", 2))]
+    page = compare_html(reports)
+    for report in reports:
+        row = page.split(f"<b>{report.latest.profile.city}</b>", 1)[1].split("</tr>", 1)[0]
+        for group in [*report.card.level(GroupLevel.DIMENSION), report.card.city]:
+            c = group.coverage
+            assert f"{c.scored} of {c.reported} reported data points scored; {c.framework} in the framework" in row
+        assert row.count("reported data points scored") == 4  # three dimensions and the city

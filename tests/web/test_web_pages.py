@@ -306,3 +306,15 @@ def test_city_and_home_pages_say_what_each_score_covers(base: str, lang: str) ->
     card = home.split(f'href="/cities/{CITY}"', 1)[1].split("</li>", 1)[0]
     assert f"{city['percent']:.0f} %</strong>" in card and whole in card
     assert "style=" not in page and "style=" not in home  # the CSP allows no inline style
+
+
+def test_compare_page_says_what_each_city_score_covers(base: str) -> None:
+    public = httpx.Client(base_url=base)
+    period = public.get(f"/api/v1/cities/{CITY}/periods").json()[0]["id"]
+    groups = public.get(f"/api/v1/periods/{period}/scores").json()
+    page = public.get("/compare").text
+    row = page.split(f'<a href="/cities/{CITY}">', 1)[1].split("</tr>", 1)[0]
+    for g in [groups[0], *(g for g in groups if g["level"] == "dimension")]:
+        assert _note(**g["coverage"], lang="en") in row, g["path"]
+    assert row.count("reported data points scored") == 4  # the whole city and three dimensions
+    assert "style=" not in page
