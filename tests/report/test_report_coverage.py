@@ -9,6 +9,7 @@ from citykpi.framework.catalogue import Catalogue
 from citykpi.model.assessment import Assessment
 from citykpi.report.content import build
 from citykpi.report.pages import city_html, compare_html
+from citykpi.report.recommendations import read_recommendations
 from citykpi.scoring.scorecard import GroupLevel
 from citykpi.scoring.targets import TargetBook
 
@@ -63,3 +64,16 @@ def test_compare_report_gives_each_city_score_its_coverage(
             c = group.coverage
             assert f"{c.scored} of {c.reported} reported data points scored; {c.framework} in the framework" in row
         assert row.count("reported data points scored") == 4  # three dimensions and the city
+
+
+def test_profile_gives_each_subdimension_score_its_coverage(
+    history: list[Assessment], catalogue: Catalogue, book: TargetBook
+) -> None:
+    report = build(history, catalogue.kpis, book)
+    recommendations, _ = read_recommendations()
+    assert recommendations is not None and report.progress is not None  # the table is shown with progress
+    page = city_html(report, "profile", "en", recommendations)
+    for group in report.card.level(GroupLevel.SUBDIMENSION):
+        row = page.split(f"<tr><td>{group.name}</td>", 1)[1].split("</tr>", 1)[0]
+        c = group.coverage
+        assert f"{c.scored} of {c.reported} reported data points scored; {c.framework} in the framework" in row
