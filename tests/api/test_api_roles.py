@@ -61,6 +61,7 @@ MATRIX: dict[tuple[str, str], Call] = {
     ("GET", "/api/v1/values/{value_id}/history"): Call(READERS, hides=True),
     ("POST", "/api/v1/periods/{period_id}/import"): Call(frozenset({"admin", "editor"}), hides=True, upload=True),
     ("GET", "/api/v1/periods/{period_id}/results"): Call(READERS, hides=True),
+    ("GET", "/api/v1/periods/{period_id}/scores"): Call(READERS, hides=True),
     ("GET", "/api/v1/periods/{period_id}/audit"): Call(READERS, hides=True),
     ("GET", "/api/v1/periods/{period_id}/export"): Call(READERS, hides=True, params={"format": "csv"}),
     ("GET", "/api/v1/periods/{period_id}/reviews"): Call(READERS, hides=True),
@@ -128,5 +129,5 @@ def test_public_sees_nothing_of_an_unpublished_period(world: World) -> None:
     assert all(p["id"] != period for p in public.get("/api/v1/periods").json()["items"])
     assert public.get("/api/v1/cities/alpha").json()["periods"] == []
     assert public.get("/api/v1/cities/alpha/periods").json() == []
-    for path in ("", "/values", "/results", "/export", "/reviews", "/audit"):
+    for path in ("", "/values", "/results", "/scores", "/export", "/reviews", "/audit"):
         assert public.get(f"/api/v1/periods/{period}{path}").status_code in (401, 404)

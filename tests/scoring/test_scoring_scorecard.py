@@ -3,8 +3,9 @@ from __future__ import annotations
 import pytest
 from scoring_helpers import make_assessment, make_result
 
+from citykpi.model.assessment import ResultStatus
 from citykpi.scoring.rules import Band
-from citykpi.scoring.scorecard import GroupLevel, Standing, score
+from citykpi.scoring.scorecard import Coverage, GroupLevel, Standing, score
 from citykpi.scoring.targets import Target, TargetBook, TargetDirection, TargetLevel, TargetSet
 
 
@@ -92,3 +93,21 @@ def test_yes_no_kpi_is_scored_and_unfit_answer_is_flagged() -> None:
     )
     assert card.items[0].points == 4
     assert card.items[1].standing is Standing.UNSCORABLE and card.items[1].points is None
+
+
+def test_coverage_counts_scored_reported_and_framework_data_points_at_every_level() -> None:
+    # one scored, one unbenchmarked, one unfit answer, one not reported, one not applicable
+    yes = Target(kpi="PLAN", value=True, direction=TargetDirection.YES, source="Sendai")
+    results = [
+        make_result("ED1", 90),
+        make_result("ED2", 5),
+        make_result("PLAN", text="maybe", category="Health"),
+        make_result("ED3"),
+        make_result("ED4", status=ResultStatus.NOT_APPLICABLE),
+    ]
+    card = score(make_assessment(results), book(higher("ED1", 100), yes))
+    assert card.city.coverage == Coverage(scored=1, reported=3, framework=5)
+    assert card.city.percent == 75.0  # the U4SSC headline still counts the one scored data point only
+    health = card.group(GroupLevel.CATEGORY, "Society and Culture", "Education, Health and Culture", "Health")
+    assert health is not None and health.coverage == Coverage(scored=0, reported=1, framework=1)
+    assert health.coverage.share_scored == 0.0 and card.city.coverage.share_scored == 0.2

@@ -275,3 +275,46 @@ def test_the_pages_progress_colours_are_the_reports() -> None:
     css = (Path(__file__).parents[2] / "src/citykpi/web/data/static/site.css").read_text(encoding="utf-8")
     found = dict(re.findall(r"\.progress-(\w+) \{ color: (#\w+); \}", css))
     assert found == {status.value: colour for status, colour in PROGRESS_COLOURS.items()}
+
+
+def _note(scored: int, reported: int, framework: int, lang: str) -> str:
+    if lang == "fr":
+        return f"{scored} points de données notés sur {reported} communiqués ; {framework} dans le cadre"
+    return f"{scored} of {reported} reported data points scored; {framework} in the framework"
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_city_and_home_pages_say_what_each_score_covers(base: str, lang: str) -> None:
+    public = httpx.Client(base_url=base, cookies={"lang": lang})
+    period = public.get(f"/api/v1/cities/{CITY}/periods").json()[0]["id"]
+    groups = public.get(f"/api/v1/periods/{period}/scores").json()
+    city = groups[0]
+    dimensions = [g for g in groups if g["level"] == "dimension"]
+    assert city["level"] == "city" and len(dimensions) == 3
+
+    page = public.get(f"/cities/{CITY}").text
+    for g in dimensions:
+        c = g["coverage"]
+        row = re.search(rf"<tr><th scope=\"row\">{re.escape(g['path'][0])}</th>(.*?)</tr>", page)
+        assert row is not None, g["path"]
+        assert _note(c["scored"], c["reported"], c["framework"], lang) in row.group(1)
+    whole = _note(**city["coverage"], lang=lang)
+    assert page.count(whole) == 2  # the year's scores table and the progress table
+    assert 0 < city["coverage"]["scored"] < city["coverage"]["reported"] < city["coverage"]["framework"]
+
+    home = public.get("/").text
+    card = home.split(f'href="/cities/{CITY}"', 1)[1].split("</li>", 1)[0]
+    assert f"{city['percent']:.0f} %</strong>" in card and whole in card
+    assert "style=" not in page and "style=" not in home  # the CSP allows no inline style
+
+
+def test_compare_page_says_what_each_city_score_covers(base: str) -> None:
+    public = httpx.Client(base_url=base)
+    period = public.get(f"/api/v1/cities/{CITY}/periods").json()[0]["id"]
+    groups = public.get(f"/api/v1/periods/{period}/scores").json()
+    page = public.get("/compare").text
+    row = page.split(f'<a href="/cities/{CITY}">', 1)[1].split("</tr>", 1)[0]
+    for g in [groups[0], *(g for g in groups if g["level"] == "dimension")]:
+        assert _note(**g["coverage"], lang="en") in row, g["path"]
+    assert row.count("reported data points scored") == 4  # the whole city and three dimensions
+    assert "style=" not in page

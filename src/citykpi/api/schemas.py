@@ -13,6 +13,7 @@ from citykpi.model.diagnostics import Diagnostic, ValidationReport
 from citykpi.platform.roles import Role
 from citykpi.platform.values import EntryEdit
 from citykpi.platform.workflow import PeriodState, ReviewAction
+from citykpi.scoring.scorecard import Coverage
 
 T = TypeVar("T")
 # JSON as Python reads it takes NaN, Infinity and 1e309 (too large, so infinite) for numbers; no
@@ -172,6 +173,19 @@ class ResultOut(BaseModel):
     value: float | None
     value_text: str | None
     record: dict[str, Any]
+
+
+class ScoreOut(BaseModel):
+    """A group's score (city, dimension, sub-dimension, category) with what it covers: the percentage
+    counts only the scored data points (the U4SSC rule), `coverage` says how many those are."""
+
+    level: str
+    path: list[str]
+    percent: float | None
+    band: int | None
+    points: int
+    max_points: int
+    coverage: Coverage
 
 
 class MessageOut(Orm):

@@ -15,7 +15,7 @@ from typing import Any
 from citykpi.report import labels
 from citykpi.report.style import CENTRE, NO_BENCHMARK, NOT_REPORTED, band_colour, text_colour
 from citykpi.scoring.rules import Band
-from citykpi.scoring.scorecard import GroupLevel, ItemScore, Scorecard
+from citykpi.scoring.scorecard import GroupLevel, GroupScore, ItemScore, Scorecard
 
 Translate = Callable[[str], str]
 SIZE = 600
@@ -115,6 +115,18 @@ def _centre_text(text: str, y: float, size: float, weight: str) -> dict[str, Any
     }
 
 
+def _centre_score(city: GroupScore, _: Translate) -> list[dict[str, Any]]:
+    """The headline score (U4SSC rule: scored data points only) and, beneath it, what it covers."""
+    c = city.coverage
+    percent = "–" if city.percent is None else f"{city.percent:.0f} %"
+    covered = _("%(scored)s of %(reported)s reported scored") % {"scored": c.scored, "reported": c.reported}
+    return [
+        _centre_text(percent, SIZE / 2 + 16, 16, "bold"),
+        _centre_text(covered, SIZE / 2 + 32, 8.5, "normal"),
+        _centre_text(_("%(framework)s in the framework") % {"framework": c.framework}, SIZE / 2 + 43, 8.5, "normal"),
+    ]
+
+
 def _ring_labels(texts: list[dict[str, Any]], ring: str, limit: float) -> dict[str, Any]:
     polar = {"scale": None}
     return {
@@ -147,8 +159,9 @@ def wheel_spec(card: Scorecard, _: Translate) -> dict[str, Any]:
                 "mark": {"type": "arc", "fill": CENTRE},
                 "encoding": {"theta": {"value": 0}, "theta2": {"value": TAU}, "radius": {"field": "r", **polar}},
             },
-            _centre_text(profile.city, SIZE / 2 - 8, 17 if len(profile.city) < 14 else 12, "bold"),
-            _centre_text(str(profile.year), SIZE / 2 + 14, 13, "normal"),
+            _centre_text(profile.city, SIZE / 2 - 24, 17 if len(profile.city) < 14 else 12, "bold"),
+            _centre_text(str(profile.year), SIZE / 2 - 6, 12, "normal"),
+            *_centre_score(card.city, _),
             {
                 "data": {"values": segments},
                 "mark": {"type": "arc", "stroke": "white", "strokeWidth": 0.8},

@@ -51,6 +51,28 @@ class GroupLevel(StrEnum):
     CATEGORY = "category"
 
 
+class Coverage(BaseModel):
+    """What a score covers. The U4SSC percentage counts only scored data points (unreported and
+    unbenchmarked ones leave the denominator), so a score is never shown without these counts."""
+
+    scored: int  # reported and benchmarked: these carry the points
+    reported: int  # with a usable value, scored or not
+    framework: int  # all data points of the framework in the group
+
+    @property
+    def share_scored(self) -> float:
+        """Scored data points as a share of the framework's, 0 to 1."""
+        return self.scored / self.framework if self.framework else 0.0
+
+
+def coverage(items: list[ItemScore]) -> Coverage:
+    return Coverage(
+        scored=sum(1 for i in items if i.points is not None),
+        reported=sum(1 for i in items if i.result.has_value),
+        framework=len(items),
+    )
+
+
 class GroupScore(BaseModel):
     level: GroupLevel
     path: tuple[str, ...]  # (dimension, sub-dimension, category) down to this group's level
@@ -68,6 +90,10 @@ class GroupScore(BaseModel):
     @property
     def max_points(self) -> int:
         return 4 * self.scored
+
+    @property
+    def coverage(self) -> Coverage:
+        return Coverage(scored=self.scored, reported=self.reported, framework=self.items)
 
 
 class Scorecard(BaseModel):
@@ -108,12 +134,13 @@ def score_item(result: KpiResult, book: TargetBook) -> ItemScore:
 def _group(level: GroupLevel, path: tuple[str, ...], items: list[ItemScore]) -> GroupScore:
     points = [i.points for i in items if i.points is not None]
     percent = group_percent(points)
+    counts = coverage(items)
     return GroupScore(
         level=level,
         path=path,
-        items=len(items),
-        reported=sum(1 for i in items if i.result.has_value),
-        scored=len(points),
+        items=counts.framework,
+        reported=counts.reported,
+        scored=counts.scored,
         points=sum(points),
         percent=percent,
         band=None if percent is None else band_of(percent),

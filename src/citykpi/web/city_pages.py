@@ -23,7 +23,7 @@ from citykpi.platform.catalogues import catalogue_of
 from citykpi.platform.errors import NotFound
 from citykpi.platform.roles import Action, can, read_scope
 from citykpi.platform.workflow import PeriodState
-from citykpi.scoring.scorecard import ItemScore
+from citykpi.scoring.scorecard import Coverage, GroupLevel, ItemScore
 from citykpi.store.schema import City, Entry, Period, Result
 from citykpi.web.i18n import language
 from citykpi.web.progress_view import progress_view
@@ -42,6 +42,7 @@ class CompareRow:
     city: City
     period: Period
     percents: dict[str, float | None]
+    coverage: dict[str, Coverage]  # what each of the percents covers, same keys
 
 
 @router.get("/", response_class=HTMLResponse)
@@ -72,7 +73,14 @@ def _home(request: Request, current: Visitor, session: Session, q: str, start: i
     rows = []
     for city in found:
         last = periods[city.id][-1] if periods[city.id] else None
-        rows.append({"city": city, "period": last, "standing": standings[last.id] if last else None})
+        rows.append(
+            {
+                "city": city,
+                "period": last,
+                "standing": standings[last.id] if last else None,
+                "score": scorecard(session, last).city if last else None,
+            }
+        )
     return page(request, "home.html", rows=rows, total=total, start=start, size=PAGE_SIZE, q=q)
 
 
@@ -203,7 +211,8 @@ def compare(request: Request, current: Current, session: Reader, peer: str = "")
         card = scorecard(session, periods[-1])
         dimensions = dimensions or list(dimension_percents(card))
         percents = {OVERALL: card.city.percent, **dimension_percents(card)}
-        groups.setdefault(city.peer_group, []).append(CompareRow(city, periods[-1], percents))
+        coverage = {OVERALL: card.city.coverage, **{g.name: g.coverage for g in card.level(GroupLevel.DIMENSION)}}
+        groups.setdefault(city.peer_group, []).append(CompareRow(city, periods[-1], percents, coverage))
     medians = {name: _medians(rows) for name, rows in groups.items()}
     every_peer = [label for _floor, label in cities.PEER_GROUPS]
     return page(

@@ -1,4 +1,4 @@
-"""Values of a period: read, write with optimistic concurrency, history, bulk import, results, audit."""
+"""Values of a period: read, write with optimistic concurrency, history, bulk import, results, scores, audit."""
 
 from __future__ import annotations
 
@@ -10,11 +10,15 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from citykpi.api.routes.cities import Limit, Offset
-from citykpi.api.schemas import AuditOut, ImportOut, PageOut, ResultOut, ValueIn, ValueOut
+from citykpi.api.schemas import AuditOut, ImportOut, PageOut, ResultOut, ScoreOut, ValueIn, ValueOut
 from citykpi.http.callers import Caller, SignedIn, resolve_caller
 from citykpi.http.deps import Db, Id, Reader, read_in_thread
 from citykpi.platform import cities, uploads, values
+from citykpi.platform.reports import assessment_of
 from citykpi.platform.roles import Action, read_scope
+from citykpi.scoring.scorecard import score
+from citykpi.scoring.targetfiles import default_target_set
+from citykpi.scoring.targets import TargetBook
 from citykpi.store.schema import Audit, Entry, Result
 from citykpi.store.stamps import period_stamp
 
@@ -121,6 +125,25 @@ def results(
     rows = session.scalars(query.order_by(Result.id).limit(limit).offset(offset)).all()
     items = [ResultOut.model_validate(r, from_attributes=True) for r in rows]
     return PageOut(total=total, limit=limit, offset=offset, items=items)
+
+
+@router.get("/periods/{period_id}/scores", response_model=list[ScoreOut])
+def scores(period_id: Id, who: Caller, session: Reader) -> list[ScoreOut]:
+    """Scores against the public reference targets, city first, then dimensions, sub-dimensions, categories."""
+    period = cities.get_period(session, who, period_id)
+    card = score(assessment_of(session, period), TargetBook([default_target_set()]))
+    return [
+        ScoreOut(
+            level=g.level,
+            path=list(g.path),
+            percent=g.percent,
+            band=None if g.band is None else int(g.band),
+            points=g.points,
+            max_points=g.max_points,
+            coverage=g.coverage,
+        )
+        for g in card.groups
+    ]
 
 
 @router.get("/periods/{period_id}/audit", response_model=PageOut[AuditOut])
