@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import json
-from collections import defaultdict
 
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
 from citykpi.collect.cells import CONTROL
-from citykpi.model.diagnostics import Diagnostic, Severity, ValidationReport
+from citykpi.model.diagnostics import Severity, ValidationReport, by_type
 
 STYLE = {Severity.ERROR: "bold red", Severity.WARNING: "yellow"}
 SHOWN_PER_TYPE = 20  # problems of one type printed in the terminal; the rest are counted
@@ -35,10 +34,7 @@ def print_report(report: ValidationReport, console: Console, title: str = "", sh
     counts = f" — {len(report.errors)} error(s), {len(report.warnings)} warning(s)"
     console.print(Text.assemble(terminal_safe(heading), verdict, counts))
     for diagnostics in (report.errors, report.warnings):
-        groups: dict[str, list[Diagnostic]] = defaultdict(list)
-        for d in diagnostics:
-            groups[d.type].append(d)
-        for type, items in groups.items():
+        for type, items in by_type(diagnostics).items():
             style = STYLE[items[0].severity]
             heading_text = Text.assemble((f"{items[0].severity.value}: {type}", style), f" ({len(items)})")
             table = Table(title=heading_text, title_justify="left")

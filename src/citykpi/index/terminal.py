@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from citykpi.model.diagnostics import Diagnostic
+from citykpi.model.diagnostics import Diagnostic, by_type
 
 SHOWN_PER_KIND = 5
 
@@ -13,11 +13,11 @@ def summarised(diagnostics: list[Diagnostic], shown: int = SHOWN_PER_KIND) -> li
     A panel read without `data.time` repeats one duplicate-row line per unit and year (11,130 lines
     for the Brazilian IDHM); the hint naming the year column says what to do about all of them.
     """
-    lines: list[str] = []
-    counts: dict[str, int] = {}
-    for d in diagnostics:
-        counts[d.type] = counts.get(d.type, 0) + 1
-        if counts[d.type] <= shown:
-            lines.append(str(d))
-    lines += [f"... and {n - shown} more of the same kind ({kind})" for kind, n in counts.items() if n > shown]
-    return lines
+    groups = by_type(diagnostics)
+    kept = {id(d) for items in groups.values() for d in items[:shown]}
+    lines = [str(d) for d in diagnostics if id(d) in kept]
+    return lines + [
+        f"... and {len(items) - shown} more of the same kind ({kind})"
+        for kind, items in groups.items()
+        if len(items) > shown
+    ]

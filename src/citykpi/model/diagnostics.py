@@ -159,3 +159,12 @@ def location_params(name: str, where: Location) -> dict[str, Param]:
     """
     parts: dict[str, Param] = {f"{name}_{k}": v for k, v in where.model_dump(exclude_none=True).items()}
     return {name: str(where), f"{name}_key": "location", **parts}
+
+
+def by_type(diagnostics: Iterable[Diagnostic]) -> dict[str, list[Diagnostic]]:
+    """Diagnostics grouped by type, types in order of first appearance: what terminals cut short per type
+    (a long run of one kind is counted, not printed; JSON keeps every one)."""
+    groups: dict[str, list[Diagnostic]] = {}
+    for d in diagnostics:
+        groups.setdefault(d.type, []).append(d)
+    return groups
