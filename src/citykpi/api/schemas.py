@@ -71,6 +71,8 @@ class CityOut(Orm):
     area_km2: float | None
     hub: str
     peer_group: str
+    latitude: float | None
+    longitude: float | None
 
 
 class CityIn(BaseModel):
@@ -82,6 +84,8 @@ class CityIn(BaseModel):
     population: float | None = Field(default=None, ge=0)
     area_km2: float | None = Field(default=None, ge=0)
     hub: str = Field(default="", max_length=100)
+    latitude: float | None = Field(default=None, ge=-90, le=90)
+    longitude: float | None = Field(default=None, ge=-180, le=180)
 
 
 class PeriodOut(Orm):

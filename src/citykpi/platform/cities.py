@@ -87,6 +87,8 @@ def create_city(
     area_km2: float | None = None,
     hub: str = "",
     slug: str | None = None,
+    latitude: float | None = None,
+    longitude: float | None = None,
 ) -> City:
     if not can(who, Action.ADMINISTER):
         raise Forbidden("only an administrator creates cities")
@@ -104,6 +106,8 @@ def create_city(
         area_km2=area_km2,
         hub=hub,
         peer_group=peer_group(population),
+        latitude=latitude,
+        longitude=longitude,
     )
     session.add(city)
     session.flush()

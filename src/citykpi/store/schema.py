@@ -101,6 +101,8 @@ class City(Base):
     area_km2: Mapped[float | None] = mapped_column(Float)
     hub: Mapped[str] = mapped_column(String(100), default="", index=True)
     peer_group: Mapped[str] = mapped_column(String(40), default="", index=True)
+    latitude: Mapped[float | None] = mapped_column(Float, comment="WGS 84 degrees, for maps")
+    longitude: Mapped[float | None] = mapped_column(Float, comment="WGS 84 degrees, for maps")
     version: Mapped[int] = mapped_column(Integer, default=1)
 
     periods: Mapped[list[Period]] = relationship(back_populates="city", order_by="Period.year")
