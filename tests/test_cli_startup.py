@@ -76,3 +76,20 @@ def test_a_named_command_imports_only_its_own_package() -> None:
     modules = set(done.stderr.split())
     assert "citykpi.index.cli" in modules
     assert not {m for m in modules if m.startswith(("citykpi.assess", "citykpi.store", "citykpi.report"))}
+
+
+def test_an_uncertainty_run_does_not_import_scipy_stats(tmp_path: Path) -> None:
+    """scipy.stats (~0.65 s of CPU) and scipy.optimize would take half the 1.5 s a 10,000-run
+    uncertainty command may last; the Sobol' points and the default pipeline need neither."""
+    config = Path(__file__).resolve().parents[1] / "examples" / "asem-sensitivity.yaml"
+    args = ["-m", "citykpi.cli", "index", "sensitivity", str(config), "--type", "ua", "--runs", "64"]
+    done = subprocess.run(
+        [sys.executable, "-X", "importtime", *args, "-o", str(tmp_path / "ua"), "--no-static"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    modules = {line.split("|")[-1].strip() for line in done.stderr.splitlines() if line.startswith("import time:")}
+    assert (tmp_path / "ua" / "rank_stats.csv").is_file() and "SALib.sample.directions" in modules
+    assert modules & {"scipy.stats", "scipy.optimize"} == set()

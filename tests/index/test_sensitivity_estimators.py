@@ -5,7 +5,15 @@ import pytest
 
 from citykpi.index.sensitivity.estimators import sobol_indices, split_runs
 from citykpi.index.sensitivity.rankstats import mean_abs_rank_shift, rank_statistics
-from citykpi.index.sensitivity.sampling import saltelli_design, sobol_points, to_choice_index, to_choices, to_range
+from citykpi.index.sensitivity.sampling import (
+    BITS,
+    saltelli_design,
+    sobol_digits,
+    sobol_points,
+    to_choice_index,
+    to_choices,
+    to_range,
+)
 
 
 def ishigami(x: np.ndarray) -> np.ndarray:
@@ -32,6 +40,36 @@ def test_sobol_points_are_more_even_than_random() -> None:
     pts = sobol_points(256, 4, seed=3)
     rnd = np.random.default_rng(3).random((256, 4))
     assert qmc.discrepancy(pts) < qmc.discrepancy(rnd)
+
+
+@pytest.mark.parametrize(("n", "d"), [(1, 1), (2, 3), (1000, 6), (4096, 12), (777, 40)])
+def test_sobol_generator_gives_salibs_points(n: int, d: int) -> None:
+    from SALib.sample import sobol_sequence
+
+    np.testing.assert_array_equal(sobol_digits(n, d) / 2**BITS, sobol_sequence.sample(n, d))
+
+
+def test_scrambled_sobol_points_keep_the_net_structure() -> None:
+    """For n = 2**m, one point in each interval [k/n, (k+1)/n) of every coordinate, and in each
+    elementary box 2**-a x 2**-(m-a) of the first two coordinates (a (0, m, 2)-net), as unscrambled."""
+    m = 8
+    pts = sobol_points(2**m, 4, seed=3)
+    assert ((pts >= 0) & (pts < 1)).all()
+    for j in range(4):
+        assert (np.bincount((pts[:, j] * 2**m).astype(int), minlength=2**m) == 1).all()
+    for a in range(m + 1):
+        box = np.floor(pts[:, 0] * 2**a) * 2 ** (m - a) + np.floor(pts[:, 1] * 2 ** (m - a))
+        assert (np.bincount(box.astype(int), minlength=2**m) == 1).all()
+    np.testing.assert_array_equal(pts, sobol_points(2**m, 4, seed=3))
+    assert not np.allclose(pts, sobol_points(2**m, 4, seed=4))
+    assert not np.allclose(pts, sobol_digits(2**m, 4) / 2**BITS)
+
+
+def test_scrambled_sobol_points_are_uniform_over_seeds() -> None:
+    """The scramble's job: each point, over random seeds, is uniform on [0, 1) (unbiased estimates)."""
+    first = np.array([sobol_points(16, 2, seed=s)[5] for s in range(4000)])
+    np.testing.assert_allclose(first.mean(axis=0), 0.5, atol=0.015)
+    np.testing.assert_allclose(first.var(axis=0), 1 / 12, atol=0.005)
 
 
 def test_sensitivity_needs_two_inputs() -> None:

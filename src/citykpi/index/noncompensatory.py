@@ -12,8 +12,6 @@ from __future__ import annotations
 from typing import Literal
 
 import numpy as np
-from scipy import sparse
-from scipy.optimize import linprog
 
 from citykpi.index.model import FloatArray
 
@@ -96,6 +94,8 @@ def _constraints(target: FloatArray, frontier: FloatArray, shares: tuple[float, 
 
 def _bod_one(target: FloatArray, frontier: FloatArray, shares: tuple[float, float] | None) -> float:
     """max_w target.w s.t. frontier @ w <= 1, w >= 0 (and share bounds), by scipy's HiGHS."""
+    from scipy.optimize import linprog  # lazily, as in `_bod_many`
+
     a = _constraints(target, frontier, shares)
     b = np.r_[np.ones(frontier.shape[0]), np.zeros(a.shape[0] - frontier.shape[0])]
     res = linprog(-target, A_ub=a, b_ub=b, bounds=(0, None), method="highs")
@@ -110,6 +110,10 @@ def _bod_many(targets: FloatArray, frontiers: list[FloatArray], shares: tuple[fl
     unbounded (a robust draw lacking every child its unit has), the blocks are solved one by one
     and that block's score is NaN.
     """
+    # Imported here, not at the top: scipy.optimize costs every index command ~0.4 s of start-up.
+    from scipy import sparse
+    from scipy.optimize import linprog
+
     blocks = [_constraints(t, f, shares) for t, f in zip(targets, frontiers, strict=True)]
     b = np.concatenate(
         [np.r_[np.ones(f.shape[0]), np.zeros(a.shape[0] - f.shape[0])] for a, f in zip(blocks, frontiers, strict=True)]

@@ -18,7 +18,6 @@ from typing import Any, Literal
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, model_validator
-from scipy import stats
 
 from citykpi.index.model import BoolArray, FloatArray, Index, StepRecord
 from citykpi.model.diagnostics import error
@@ -223,6 +222,8 @@ def log_ct_plus(x: FloatArray) -> FloatArray:
 
 def boxcox(x: FloatArray, lam: float | None) -> tuple[FloatArray, list[float]]:
     """Box-Cox per column of x - min + 1 (the reference's `makepos`); lambda by maximum likelihood if None."""
+    from scipy import stats  # here, not at the top: importing scipy.stats costs every index command ~0.4 s
+
     out = np.full_like(x, np.nan)
     lambdas = []
     for j in range(x.shape[1]):

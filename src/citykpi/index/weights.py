@@ -15,7 +15,6 @@ from typing import Literal
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
-from scipy import optimize
 
 from citykpi.index import aggregate, objective_weights
 from citykpi.index.aggregate import power_mean
@@ -190,6 +189,8 @@ def optimised_weights(index: Index, params: Params, weights: Mapping[str, float]
 
         def objective(theta: FloatArray) -> float:
             return -float(_corr_with_top(x, np.exp(theta), h, params.level, weights).sum())
+
+    from scipy import optimize  # here, not at the top: scipy.optimize costs every index command ~0.4 s
 
     # Log-weights keep every weight positive without a constrained optimiser.
     res = optimize.minimize(
