@@ -66,8 +66,8 @@ def sobol_points(n: int, d: int, seed: int | None = None) -> FloatArray:
     """
     if n < 1 or d < 1:
         raise ValueError(f"need at least one point and one dimension, got n={n}, d={d}")
-    scrambled = _scrambled(sobol_digits(n, d), np.random.default_rng(seed))
-    return np.asarray(scrambled, dtype=np.float64) / 2**BITS
+    points: FloatArray = _scrambled(sobol_digits(n, d), np.random.default_rng(seed)) / float(2**BITS)
+    return points
 
 
 def sobol_digits(n: int, d: int) -> NDArray[np.uint64]:
