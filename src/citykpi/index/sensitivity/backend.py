@@ -17,6 +17,7 @@ import numpy as np
 
 from citykpi.index.model import FloatArray, Index
 from citykpi.index.sensitivity.assumptions import Overrides
+from citykpi.index.sensitivity.heap import keep_heap_for_arrays
 from citykpi.index.sensitivity.replicate import Replicator
 from citykpi.model.diagnostics import error
 from citykpi.model.errors import DiagnosticError
@@ -95,6 +96,7 @@ _DASK_WORKER = threading.local()  # per worker thread: (nominal, target, replica
 def _eval_dask(nominal: Index, target: str | None, runs: Sequence[Overrides], counts: Sequence[int]) -> Chunk:
     """A worker thread keeps its replicator (and the upstream states it built) across the chunks of
     a study: the scattered nominal index is the same object in every task the worker runs."""
+    keep_heap_for_arrays()
     last = getattr(_DASK_WORKER, "last", None)
     if last is None or last[0] is not nominal or last[1] != target:
         last = _DASK_WORKER.last = (nominal, target, Replicator(nominal, target))
