@@ -22,7 +22,7 @@ from citykpi.api.schemas import (
 )
 from citykpi.http.callers import Caller, SignedIn, resolve_caller
 from citykpi.http.deps import Db, Id, Reader, read_in_thread
-from citykpi.platform import cities, standing, verification
+from citykpi.platform import cities, similar, standing, verification
 from citykpi.platform.catalogues import catalogue_of
 from citykpi.platform.errors import NotFound
 from citykpi.platform.roles import Principal, read_scope
@@ -101,6 +101,13 @@ async def city(slug: str, request: Request) -> Response:
 @router.get("/cities/{slug}/periods", response_model=list[PeriodOut])
 def periods(slug: str, who: Caller, session: Reader) -> list[Period]:
     return cities.list_periods(session, who, cities.get_city(session, slug))
+
+
+@router.get("/cities/{slug}/similar", response_model=similar.Similarity)
+def similar_cities(slug: str, who: Caller, session: Reader) -> similar.Similarity:
+    """The five cities most alike by profile and by KPI values, and where the city leads and lags the
+    first five; computed over the periods the caller may see (published ones for the public)."""
+    return similar.similar_cities(session, who, cities.get_city(session, slug))
 
 
 @router.post("/cities/{slug}/periods", response_model=PeriodOut, status_code=201)
