@@ -31,6 +31,9 @@ NOTICES = {
     "moved": "The period moved to its next state.",
     "acted": "Your action on the KPI was recorded.",
     "signed-out": "You are signed out.",
+    "admin-saved": "Saved. The change is written in the audit trail.",
+    "revoked": "The token was revoked; it no longer works.",
+    "welcome": "Your password is set and you are signed in.",
 }
 
 # The public's answer per error key: a reporting year it cannot find is one not published (every
