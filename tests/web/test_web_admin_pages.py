@@ -248,3 +248,35 @@ def test_tokens_page_lists_creates_and_revokes_through_the_services(base: str) -
         post(signed_in(base, "editor"), f"/account/tokens/{token_id}/revoke", {}, page="/account/tokens").status_code
         == 404
     )
+
+
+@pytest.mark.parametrize(
+    ("field", "typed", "said"),
+    [
+        ("username", "u" * 101, "username has 101 characters; at most 100 are kept"),
+        ("username", "bad\x1bname", "username holds the control character U+001B"),
+        ("username", "", "username is required"),
+        ("display_name", "d" * 201, "at most 200"),
+        ("email", "e" * 255, "email has 255 characters; at most 254"),
+        ("role", "root", "'root' is not a role"),
+        ("cities", "nowhere", "no city 'nowhere'"),
+    ],
+)
+def test_hostile_invitation_input_is_refused_at_its_field(base: str, field: str, typed: str, said: str) -> None:
+    admin = signed_in(base, "admin")
+    invite = {"username": "someone", "role": "verifier", "cities": "vellmarsk", "active": "yes"} | {field: typed}
+    answer = post(admin, "/admin/users/new", invite)
+    assert answer.status_code == 422, answer.text[:300]
+    assert said in field_error(answer, field)
+
+
+def test_a_new_link_ends_the_old_one(base: str) -> None:
+    admin = signed_in(base, "admin")
+    first = invitation_link(
+        post(admin, "/admin/users/new", {"username": "late", "role": "verifier", "cities": "vellmarsk"})
+    )
+    user_path = re.search(r'href="(/admin/users/\d+)">late<', admin.get("/admin/users").text)
+    assert user_path is not None and "invited, link not used yet" in admin.get("/admin/users").text
+    second = invitation_link(post(admin, f"{user_path.group(1)}/invitation", {}, page=user_path.group(1)))
+    assert httpx.get(first).status_code == 404 and httpx.get(second).status_code == 200
+    assert [r.new for r in audit_rows("user", "invite")][-1]["expires_at"] > "2026"
