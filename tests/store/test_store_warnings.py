@@ -10,7 +10,6 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import select
-from warned_workbook import WARNED_KPIS, warned_workbook, workbook
 
 from citykpi.demo.cities import CITIES
 from citykpi.platform import cities, uploads, values, verification, warnings
@@ -21,6 +20,7 @@ from citykpi.platform.seed import ensure_framework
 from citykpi.platform.workflow import PeriodState
 from citykpi.store.db import Database
 from citykpi.store.schema import Audit
+from warned_workbook import WARNED_KPIS, warned_workbook, workbook
 
 ADMIN = Principal("root", Role.ADMIN)
 YEAR = 2024
