@@ -138,8 +138,9 @@ def _render(
     shown = shown | {"value": _chosen(target.spec, shown["value"])}
     lang = language(request)
     by_field: dict[str, list[str]] = {}
-    for d in problems.errors if problems else []:
-        by_field.setdefault(d.location.field if d.location.field in shown else "", []).append(diagnostic_text(d, lang))
+    for d in problems.errors if problems else []:  # a problem of the parsed row without a field is its value's
+        name = d.location.field or "value"
+        by_field.setdefault(name if name in shown else "", []).append(diagnostic_text(d, lang))
     return page(
         request,
         "entry.html",
