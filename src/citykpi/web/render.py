@@ -30,6 +30,7 @@ NOTICES = {
     "imported": "The file was imported.",
     "moved": "The period moved to its next state.",
     "acted": "Your action on the KPI was recorded.",
+    "explained": "Your explanation of the warning was saved.",
     "signed-out": "You are signed out.",
     "admin-saved": "Saved. The change is written in the audit trail.",
     "revoked": "The token was revoked; it no longer works.",
