@@ -6,6 +6,7 @@ so a value typed here gets exactly the message the same value gets in a workbook
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request, UploadFile
@@ -28,6 +29,31 @@ from citykpi.web.session import Current, Visitor, check_csrf
 
 router = APIRouter(route_class=PageRoute)
 Text = Annotated[str, Form(max_length=4000)]
+
+
+@dataclass(frozen=True)
+class StepWords:
+    button: str
+    confirm: str  # asked in a dialog before the step is taken: no step of a period can be undone
+
+
+STEP_WORDS = {
+    PeriodState.SUBMITTED: StepWords(
+        "Submit for verification",
+        "Submit this year for verification? Screening runs now; afterwards values can be changed only on KPIs "
+        "the verifier queries.",
+    ),
+    PeriodState.UNDER_VERIFICATION: StepWords(
+        "Start verification",
+        "Start the verification of this year? Its KPIs can then be accepted, queried or rejected.",
+    ),
+    PeriodState.VERIFIED: StepWords(
+        "Mark as verified", "Mark this year as verified? Every KPI has been decided; this cannot be undone."
+    ),
+    PeriodState.PUBLISHED: StepWords(
+        "Publish", "Publish this year? The public will see its values and reports; this cannot be undone."
+    ),
+}
 
 
 def next_steps(who: Principal, period: Period) -> list[PeriodState]:
@@ -61,6 +87,7 @@ def _workspace(
         may_edit={r.id: editable and _editable(period, states.get(r.kpi)) for r in rows},
         may_upload=editable and period.status == PeriodState.DRAFT,
         steps=next_steps(current.who, period),
+        step_words=STEP_WORDS,
         report=report,
     )
 
