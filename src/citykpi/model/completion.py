@@ -71,7 +71,8 @@ class CertificateDecision(BaseModel):
     complete: int
     missing: list[str] = Field(description="KPIs of the rule's levels that are not complete")
     unverified: int = Field(
-        default=0, description="Of the missing, KPIs reported (or justified not applicable) that wait only for verification"
+        default=0,
+        description="Of the missing, KPIs reported (or justified not applicable) that wait only for verification",
     )
 
 

@@ -23,7 +23,7 @@ from citykpi.model.assessment import KpiResult
 from citykpi.platform.catalogues import catalogue_of
 from citykpi.platform.cities import may_see
 from citykpi.platform.roles import Principal
-from citykpi.platform.screening import RESULT, peer_periods, peer_values
+from citykpi.platform.screening import RESULT, earlier_period, peer_periods, peer_values
 from citykpi.platform.values import submission_of
 from citykpi.platform.workflow import PeriodState
 from citykpi.store.schema import Audit, Entry, Period, Result, Review
@@ -52,6 +52,13 @@ class InputLine:
     value: float | str | None
     entry: Entry | None
     origin: Origin
+    earlier: float | None = None  # the same input in the city's previous reporting year
+
+    @property
+    def change(self) -> float | None:
+        if not isinstance(self.value, int | float) or not self.earlier:
+            return None
+        return (self.value - self.earlier) / abs(self.earlier)
 
 
 @dataclass(frozen=True)
@@ -77,6 +84,7 @@ class Evidence:
     kpi: Kpi
     results: list[KpiResult]
     inputs: list[InputLine]
+    earlier_year: int | None
     denominators: list[InputLine]
     entries: list[Entry]
     years: dict[str, list[YearValue]]  # per data point, oldest first, this period's year last
@@ -97,6 +105,10 @@ def evidence(session: Session, who: Principal, period: Period, review: Review) -
     read = {use.name: use.value for r in results for use in r.inputs}
     inputs_by_name = {e.name: e for e in entries if e.kind == "input"} | {e.name: e for e in own if e.kind == "input"}
     audits = _last_audits(session, [e.id for e in entries])
+    before = earlier_period(session, period)
+    if before is not None and not may_see(who, before):
+        before = None
+    earlier = _earlier_inputs(session, before, [i.name for i in kpi.inputs])
     inputs = [
         InputLine(
             i.name,
@@ -105,6 +117,7 @@ def evidence(session: Session, who: Principal, period: Period, review: Review) -
             _value(inputs_by_name.get(i.name), read.get(i.name)),
             inputs_by_name.get(i.name),
             _origin(inputs_by_name.get(i.name), audits),
+            earlier.get(i.name),
         )
         for i in kpi.inputs
     ]
@@ -118,6 +131,7 @@ def evidence(session: Session, who: Principal, period: Period, review: Review) -
         kpi=kpi,
         results=results,
         inputs=inputs,
+        earlier_year=before.year if before is not None else None,
         denominators=denominators,
         entries=own,
         years=_years(session, who, period, kpi),
@@ -125,6 +139,17 @@ def evidence(session: Session, who: Principal, period: Period, review: Review) -
         peer_group=period.city.peer_group,
         history=_history(session, review, [e.id for e in own]),
     )
+
+
+def _earlier_inputs(session: Session, period: Period | None, names: list[str]) -> dict[str, float]:
+    if period is None or not names:
+        return {}
+    rows = session.execute(
+        select(Entry.name, Entry.value_num).where(
+            Entry.period_id == period.id, Entry.kind == "input", Entry.name.in_(names), Entry.value_num.is_not(None)
+        )
+    ).all()
+    return {name: value for name, value in rows if value is not None}
 
 
 def _value(entry: Entry | None, read: float | None) -> float | str | None:

@@ -30,6 +30,7 @@ NOTICES = {
     "imported": "The file was imported.",
     "moved": "The period moved to its next state.",
     "acted": "Your action on the KPI was recorded.",
+    "threshold": "The screening threshold was saved.",
     "signed-out": "You are signed out.",
 }
 

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from citykpi.http.deps import Db, Id, Reader
-from citykpi.platform import cities, verification
+from citykpi.platform import cities, hub_screening, verification
 from citykpi.platform.catalogues import catalogue_of
 from citykpi.platform.errors import Unauthenticated
 from citykpi.platform.evidence import evidence
@@ -69,6 +69,7 @@ def queue(
         sort=sort,
         states=[s for s in ReviewState if s in OPEN_REVIEWS],
         sorts=list(Sort),
+        screening_hubs=hub_screening.hubs_managed(session, current.who),
     )
 
 
