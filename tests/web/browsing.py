@@ -61,3 +61,14 @@ def sign_in(page, base: str, user: str, password: str | None = None) -> None:  #
 def sign_out(page) -> None:  # type: ignore[no-untyped-def]
     page.get_by_role("button", name="Sign out").click()
     page.wait_for_load_state()
+
+
+def confirmed(page, button: str, yes: str | None = None) -> None:  # type: ignore[no-untyped-def]
+    """Click `button`; the step cannot be undone, so a dialog asks first, and `yes` (or the same words) confirms."""
+    page.get_by_role("button", name=button, exact=True).click()
+    dialog = page.locator("dialog[open]")
+    dialog.wait_for()
+    assert dialog.locator("p").first.inner_text().endswith(("?", "undone.", "queries.", "rejected.", "final."))
+    with page.expect_navigation():
+        dialog.get_by_role("button", name=yes or button, exact=True).click()
+    page.wait_for_load_state()

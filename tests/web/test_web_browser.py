@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from browsing import DESKTOP, check_page, refused, sign_in, sign_out, watched
+from browsing import DESKTOP, check_page, confirmed, refused, sign_in, sign_out, watched
 from chromium import CHROMIUM
 from web_server import CITY, YEARS, running
 
@@ -51,9 +51,8 @@ def broken_workbook(tmp: Path) -> Path:
     return path
 
 
-def move(page, state: str) -> None:  # type: ignore[no-untyped-def]
-    page.get_by_role("button", name=f"Move to: {state}").click()
-    page.wait_for_load_state()
+def move(page, button: str) -> None:  # type: ignore[no-untyped-def]
+    confirmed(page, button)
     assert "The period moved to its next state." in page.content()
 
 
@@ -103,16 +102,20 @@ def test_whole_cycle(base: str, browser, check, tmp_path: Path) -> None:  # type
     page.get_by_role("button", name="Save").click()
     page.wait_for_load_state()
     assert "The value was saved." in page.content()
-    move(page, "submitted")
+    page.get_by_role("button", name="Submit for verification").click()  # asks first; cancelled, nothing moves
+    page.locator("dialog[open]").get_by_role("button", name="Cancel").click()
+    assert page.locator("dialog").count() == 0 and "draft" in page.locator("h1 .state").inner_text()
+    move(page, "Submit for verification")
     sign_out(page)
 
     # The verifier: start verification, raise a query on the edited KPI.
     sign_in(page, base, "verifier")
     page.goto(f"{base}/queue")
     check(page, "queue")
-    page.get_by_role("link", name=f"{CITIES[0].name} {YEARS[-1]}").click()
-    page.get_by_role("link", name=f"{CITIES[0].name} {YEARS[-1]}").click()  # crumb to the workspace
-    move(page, "under verification")  # state names in words, never as their codes
+    to_start = page.get_by_role("region", name="Submitted reporting years: verification to start")
+    to_start.get_by_role("link", name=f"{CITIES[0].name} {YEARS[-1]}").click()
+    page.wait_for_load_state()
+    move(page, "Start verification")  # state names in words, never as their codes
     for shown in (page.url, f"{base}/queue"):
         page.goto(shown)
         assert "under verification" in page.locator("main").inner_text()
@@ -121,8 +124,11 @@ def test_whole_cycle(base: str, browser, check, tmp_path: Path) -> None:  # type
     page.get_by_role("link", name="Verification of this period").click()
     page.get_by_role("link", name=code, exact=True).click()
     review_url = page.url
-    page.get_by_label("Message for: query").fill("Why did this value jump to 42?")
-    page.get_by_role("button", name="Query").click()
+    typed = page.get_by_role("region", name="Inputs of the formula").get_by_text("Typed on the web · by editor")
+    assert typed.count() >= 1  # the edited input says where it came from
+    assert page.get_by_role("heading", name="Change history").count() == 1
+    page.get_by_label("Your question to the city").fill("Why did this value jump to 42?")
+    page.get_by_role("button", name="Send the question to the city").click()
     page.wait_for_load_state()
     assert "Why did this value jump to 42?" in page.locator(".thread").inner_text()
     check(page, "review")
@@ -132,8 +138,8 @@ def test_whole_cycle(base: str, browser, check, tmp_path: Path) -> None:  # type
     sign_in(page, base, "editor")
     page.goto(f"{base}/queue")
     page.get_by_role("link", name=code, exact=True).click()
-    page.get_by_label("Message for: answer").fill("The statistics office revised the series in March.")
-    page.get_by_role("button", name="Answer").click()
+    page.get_by_label("Your answer to the verifier").fill("The statistics office revised the series in March.")
+    page.get_by_role("button", name="Send the answer to the verifier").click()
     page.wait_for_load_state()
     sign_out(page)
 
@@ -141,14 +147,20 @@ def test_whole_cycle(base: str, browser, check, tmp_path: Path) -> None:  # type
     sign_in(page, base, "verifier")
     page.goto(review_url)
     assert "revised the series in March" in page.locator(".thread").inner_text()
-    page.get_by_role("button", name="Accept").click()
+    page.get_by_role("button", name="Accept this KPI").click()
     page.wait_for_load_state()
     assert "accepted" in page.locator("h1 .state").inner_text()
     page.get_by_role("link", name=re.compile("Verification ·")).click()
-    page.get_by_role("button", name=re.compile("Accept every submitted KPI")).click()
-    page.wait_for_load_state()
-    page.get_by_role("link", name=f"{CITIES[0].name} {YEARS[-1]}").click()
-    move(page, "verified")
+    confirmed(page, "Accept every submitted KPI without screening findings", "Accept them")
+    page.goto(f"{base}/queue?findings=yes&sort=findings")  # the flagged ones are left, one by one
+    check(page, "queue-findings")
+    while (flagged := page.locator("table.rows tbody th a")).count():
+        flagged.first.click()
+        page.get_by_role("button", name="Accept this KPI").click()
+        page.wait_for_load_state()
+        page.goto(f"{base}/queue?findings=yes&sort=findings")
+    page.goto(period_url)
+    move(page, "Mark as verified")
     sign_out(page)
 
     # The hub manager, told by the queue, publishes.
@@ -159,7 +171,7 @@ def test_whole_cycle(base: str, browser, check, tmp_path: Path) -> None:  # type
     waiting.get_by_role("link", name=f"{CITIES[0].name} {YEARS[-1]}").click()
     page.wait_for_load_state()
     assert page.url == period_url
-    move(page, "published")
+    move(page, "Publish")
     page.goto(f"{base}/queue")
     assert page.get_by_role("region", name="Verified reporting years waiting to be published").count() == 0
     sign_out(page)

@@ -169,7 +169,16 @@ def _find(session: Session, period: Period, entry: EntryModel) -> Entry | None:
 
 def _fields(who: Principal, period: Period, entry: EntryModel, through: str) -> dict[str, Any]:
     key = {"period_id": period.id, "kpi": entry.kpi, "kind": entry.kind.value, "name": entry.name}
-    return key | _columns(snapshot(entry)) | {"updated_by": who.username, "changed_through": through}
+    return (
+        key
+        | _columns(snapshot(entry))
+        | {"updated_by": who.username, "changed_through": through, "location": written_at(entry)}
+    )
+
+
+def written_at(entry: EntryModel) -> dict[str, Any]:
+    """Where the value was typed (sheet and cell, CSV row, or the web form), kept for the verifier's evidence."""
+    return entry.location.model_dump(mode="json", exclude_none=True)
 
 
 def _update(
@@ -204,8 +213,14 @@ def _update(
     result = session.execute(
         update(Entry)
         .where(Entry.id == row.id, Entry.version == row.version)
-        .values(**_columns(new), version=row.version + 1, updated_at=utcnow(), updated_by=who.username)
-        .values(changed_through=through)
+        .values(
+            **_columns(new),
+            version=row.version + 1,
+            updated_at=utcnow(),
+            updated_by=who.username,
+            location=written_at(entry),
+            changed_through=through,
+        )
         .execution_options(synchronize_session=False)
     )
     if result.rowcount != 1:  # type: ignore[attr-defined]

@@ -172,6 +172,9 @@ class Entry(Base):
     changed_through: Mapped[str | None] = mapped_column(
         String(10), comment="How the last change came: 'import' (a file) or 'edit' (form, script); NULL before 0007"
     )
+    location: Mapped[dict[str, Any] | None] = mapped_column(
+        comment="Where the stored value was last written: a workbook's sheet and cell, a CSV row, or the web form"
+    )
 
     __table_args__ = (UniqueConstraint("period_id", "kpi", "kind", "name"),)
 
@@ -232,6 +235,21 @@ class Review(Base):
     messages: Mapped[list[Message]] = relationship(order_by="Message.id")
 
     __table_args__ = (UniqueConstraint("period_id", "kpi"),)
+
+
+class ScreeningOverride(Base):
+    """A hub's own threshold for one screening rule of `platform/data/screening-rules.yaml`; audited."""
+
+    __tablename__ = "screening_overrides"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    hub: Mapped[str] = mapped_column(String(100))
+    rule: Mapped[str] = mapped_column(String(40))
+    threshold: Mapped[float] = mapped_column(Float)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+    updated_by: Mapped[str] = mapped_column(String(100), default="")
+
+    __table_args__ = (UniqueConstraint("hub", "rule"),)
 
 
 class Message(Base):

@@ -6,6 +6,7 @@ Data entry (the form of one value, the list of every KPI) is `entry_pages`.
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request, UploadFile
@@ -27,6 +28,31 @@ from citykpi.web.upload_view import UploadAnswer
 
 router = APIRouter(route_class=PageRoute)
 Text = Annotated[str, Form(max_length=4000)]
+
+
+@dataclass(frozen=True)
+class StepWords:
+    button: str
+    confirm: str  # asked in a dialog before the step is taken: no step of a period can be undone
+
+
+STEP_WORDS = {
+    PeriodState.SUBMITTED: StepWords(
+        "Submit for verification",
+        "Submit this year for verification? Screening runs now; afterwards values can be changed only on KPIs "
+        "the verifier queries.",
+    ),
+    PeriodState.UNDER_VERIFICATION: StepWords(
+        "Start verification",
+        "Start the verification of this year? Its KPIs can then be accepted, queried or rejected.",
+    ),
+    PeriodState.VERIFIED: StepWords(
+        "Mark as verified", "Mark this year as verified? Every KPI has been decided; this cannot be undone."
+    ),
+    PeriodState.PUBLISHED: StepWords(
+        "Publish", "Publish this year? The public will see its values and reports; this cannot be undone."
+    ),
+}
 
 
 def next_steps(who: Principal, period: Period) -> list[PeriodState]:
@@ -66,6 +92,7 @@ def _workspace(
         may_explain={w.id: editable and _editable(period, states.get(w.kpi or "")) for w in kept},
         steps=next_steps(current.who, period),
         upload=upload,
+        step_words=STEP_WORDS,
     )
 
 

@@ -31,6 +31,7 @@ NOTICES = {
     "moved": "The period moved to its next state.",
     "acted": "Your action on the KPI was recorded.",
     "explained": "Your explanation of the warning was saved.",
+    "threshold": "The screening threshold was saved.",
     "signed-out": "You are signed out.",
     "admin-saved": "Saved. The change is written in the audit trail.",
     "revoked": "The token was revoked; it no longer works.",
