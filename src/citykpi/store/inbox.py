@@ -53,6 +53,11 @@ def collect(session: Session, actor: str, changes: Iterable[Change]) -> None:
         session.info.setdefault(EVENTS, []).extend(wanted)
 
 
+def discard(session: Session) -> None:
+    """Forgets the events collected so far in this transaction: they will notify no one."""
+    session.info.pop(EVENTS, None)
+
+
 @dataclass(frozen=True)
 class Recipient:
     user_id: int

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
 from citykpi.http.deps import Db, Id, Reader
-from citykpi.platform import cities, verification
+from citykpi.platform import cities, problem_reports, verification
 from citykpi.platform.catalogues import catalogue_of
 from citykpi.platform.errors import Unauthenticated
 from citykpi.platform.roles import Action, Principal, can
@@ -60,6 +60,7 @@ def queue(request: Request, current: Current, session: Reader) -> HTMLResponse:
         waiting=waiting,
         by_id={p.id: p for p in mine},
         to_publish=_to_publish(session, who),
+        problems=problem_reports.waiting_for(session, who),
     )
 
 
