@@ -18,7 +18,8 @@ from citykpi.platform import cities, problem_reports
 from citykpi.platform.catalogues import catalogue_of
 from citykpi.platform.errors import Invalid, RateLimited
 from citykpi.store.schema import City
-from citykpi.web import signin_csrf
+from citykpi.web import problems, signin_csrf
+from citykpi.web.i18n import language
 from citykpi.web.render import PageRoute, page, translate
 from citykpi.web.session import Current, check_csrf
 
@@ -95,7 +96,8 @@ def send_report(
             target = cities.get_city(writing, slug)
             token = problem_reports.submit(writing, current.who, target, message, client, kpi=kpi, year=chosen)
     except Invalid as exc:
-        said = "; ".join(d.message for d in exc.report.errors) if exc.report else exc.message
+        lang = language(request)
+        said = "; ".join(problems.diagnostic_text(d, lang) for d in exc.report.errors) if exc.report else exc.message
         return _form(request, session, city, kpi, chosen, message, 422, said)
     except RateLimited as exc:
         wait = translate(request, "Too many reports were sent from here; try again in %(seconds)s s.")
