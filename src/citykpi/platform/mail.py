@@ -17,7 +17,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
-from citykpi.store.notice_rules import rules
+from citykpi.store.notice_rules import SUMMARY_FIELDS, rules
 from citykpi.store.schema import OutboxItem
 
 INVITATION = "invitation"  # the outbox payload kind of an invitation, beside the notification kinds
@@ -57,10 +57,8 @@ def compose(payload: dict[str, Any], destination: str, sender: str, public_url: 
         )
         return message
     kind = rules().kinds[str(payload["kind"])]
-    summary = kind.summary % {
-        **{k: "" for k in ("actor", "city", "year", "kpi", "state", "excerpt")},
-        **payload["params"],
-    }
+    values = {**dict.fromkeys(SUMMARY_FIELDS, ""), **payload["params"]}
+    summary = kind.sentence(values) % values
     message["Subject"] = f"citykpi: {kind.title}"
     message.set_content(
         f"{summary}\n\n{link}\n\n"

@@ -7,6 +7,7 @@ when the first query is raised.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from functools import cached_property, lru_cache
 from importlib import resources
 from typing import Literal
@@ -33,15 +34,22 @@ class Kind(BaseModel):
 
     title: str
     summary: str
+    summary_without_kpi: str | None = Field(None, description="The sentence for an event on no KPI in particular")
     actions: list[Match] = Field(min_length=1)
     recipients: list[Recipient] = Field(min_length=1)
     link: str = Field(pattern=r"^/")
     in_app: bool = Field(True, description="Default of a user who chose nothing")
     email: bool = Field(True, description="Default of a user who chose nothing (e-mail needs an address)")
 
-    @field_validator("summary")
+    def sentence(self, params: Mapping[str, object]) -> str:
+        """The English template of the sentence for an event with these params."""
+        return self.summary_without_kpi if self.summary_without_kpi and not params.get("kpi") else self.summary
+
+    @field_validator("summary", "summary_without_kpi")
     @classmethod
-    def _known_placeholders(cls, text: str) -> str:
+    def _known_placeholders(cls, text: str | None) -> str | None:
+        if text is None:
+            return text
         try:
             text % {name: "" for name in SUMMARY_FIELDS}
         except (KeyError, ValueError, TypeError) as exc:

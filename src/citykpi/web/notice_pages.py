@@ -38,7 +38,7 @@ def said(request: Request, notice: Notification) -> Line:
     values: dict[str, Any] = {name: notice.params.get(name, "") for name in SUMMARY_FIELDS}
     if values["state"]:
         values["state"] = translate(request, str(values["state"]))
-    return Line(notice, translate(request, kind.title), translate(request, kind.summary) % values)
+    return Line(notice, translate(request, kind.title), translate(request, kind.sentence(values)) % values)
 
 
 def _signed_in(current: Visitor) -> None:

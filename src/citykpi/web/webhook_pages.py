@@ -60,8 +60,8 @@ def add(
             _hook, secret = webhooks.create(writing, current.who, url[:2000], kinds or [])
     except Invalid as exc:
         return _page(request, current, session, 422, problem=exc, url=url[:2000])
-    session.expire_all()
-    return _page(request, current, session, 201, secret=secret)
+    with db.read() as fresh:  # the request's read session began before the webhook existed
+        return _page(request, current, fresh, 201, secret=secret)
 
 
 @router.post("/admin/webhooks/{webhook_id}/deactivate")
