@@ -18,6 +18,7 @@ from sqlalchemy import (
     DateTime,
     Float,
     ForeignKey,
+    Index,
     Integer,
     MetaData,
     String,
@@ -376,3 +377,115 @@ class DataRevision(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     n: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Notification(Base):
+    """One line of a user's inbox: an audited event (query, answer, state change...) that concerns them.
+
+    Written by `citykpi.store.inbox` in the transaction of the audit row it comes from. The wording is
+    the kind's (`store/data/notifications.yaml`) filled with `params` when shown, so a page in French
+    and an e-mail in English say the same event.
+    """
+
+    __tablename__ = "notifications"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    kind: Mapped[str] = mapped_column(String(40))
+    action: Mapped[str] = mapped_column(String(40))
+    actor: Mapped[str] = mapped_column(String(100))
+    entity: Mapped[str] = mapped_column(String(40))
+    entity_id: Mapped[int | None] = mapped_column(Integer)
+    period_id: Mapped[int | None] = mapped_column(Integer)
+    city_id: Mapped[int | None] = mapped_column(Integer)
+    params: Mapped[dict[str, Any]] = mapped_column(default=dict, comment="Values the kind's sentence names")
+    link: Mapped[str] = mapped_column(String(500), default="")
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+    read_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+
+    # The navigation's unread count on every page is one read of this index.
+    __table_args__ = (Index("ix_notifications_unread", "user_id", "read_at"),)
+
+
+class NotificationPreference(Base):
+    """What a user wants to receive of one kind; a kind without a row has the defaults of its rule."""
+
+    __tablename__ = "notification_preferences"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(40))
+    in_app: Mapped[bool] = mapped_column(Boolean, default=True)
+    email: Mapped[bool] = mapped_column(Boolean, default=True)
+
+    __table_args__ = (UniqueConstraint("user_id", "kind"),)
+
+
+class MailAddress(Base):
+    """Where a user's notification e-mails go; no row, no e-mail."""
+
+    __tablename__ = "mail_addresses"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
+    address: Mapped[str] = mapped_column(String(254))
+
+
+class OutboxItem(Base):
+    """A message to send after the transaction that wanted it committed: an e-mail or a webhook call.
+
+    Sent by `citykpi.platform.outbox` with retries; `state` is pending, sent or failed (given up).
+    """
+
+    __tablename__ = "outbox"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    channel: Mapped[str] = mapped_column(String(10), comment="email or webhook")
+    destination: Mapped[str] = mapped_column(String(500), comment="An e-mail address or a webhook id")
+    payload: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    state: Mapped[str] = mapped_column(String(10), default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+    sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    last_error: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+
+    __table_args__ = (Index("ix_outbox_due", "state", "next_at"),)
+
+
+class Webhook(Base):
+    """Another system told of events by a signed POST; the secret signs, so it is kept as it is."""
+
+    __tablename__ = "webhooks"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    url: Mapped[str] = mapped_column(String(500))
+    secret: Mapped[str] = mapped_column(String(100))
+    kinds: Mapped[list[Any]] = mapped_column(default=list, comment="Notification kinds sent; empty: every kind")
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_by: Mapped[str] = mapped_column(String(100), default="")
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+
+
+class ProblemReport(Base):
+    """A public visitor's "this value looks wrong" report on a city or KPI page, for the city's team.
+
+    The reporter reads the answer at a private link; only the SHA-256 of its token is kept. The
+    client is kept as a SHA-256 too: enough for the rate limit, no address stored.
+    """
+
+    __tablename__ = "problem_reports"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    city_id: Mapped[int] = mapped_column(ForeignKey("cities.id"), index=True)
+    period_id: Mapped[int | None] = mapped_column(ForeignKey("periods.id"))
+    kpi: Mapped[str] = mapped_column(String(40), default="")
+    body: Mapped[str] = mapped_column(Text)
+    client_hash: Mapped[str] = mapped_column(String(64), index=True)
+    state: Mapped[str] = mapped_column(String(12), default="open")
+    answer: Mapped[str] = mapped_column(Text, default="")
+    answered_by: Mapped[str] = mapped_column(String(100), default="")
+    answered_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow, index=True)
+
+    city: Mapped[City] = relationship()

@@ -17,10 +17,13 @@ def register(app: FastAPI) -> None:
         city_pages,
         edit_pages,
         entry_pages,
+        notice_pages,
+        problem_pages,
         screening_pages,
         select_pages,
         user_pages,
         verify_pages,
+        webhook_pages,
     )
 
     app.state.pages = Memo[bytes](512)  # rendered pages (see city_pages), one cache per app and database
@@ -32,9 +35,12 @@ def register(app: FastAPI) -> None:
         city_pages,
         edit_pages,
         entry_pages,
+        notice_pages,
+        problem_pages,
         screening_pages,
         select_pages,
         user_pages,
         verify_pages,
+        webhook_pages,
     ):
         app.include_router(module.router, include_in_schema=False)

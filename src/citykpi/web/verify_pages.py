@@ -9,7 +9,7 @@ from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from citykpi.http.deps import Db, Id, Reader
-from citykpi.platform import cities, hub_screening, verification
+from citykpi.platform import cities, hub_screening, problem_reports, verification
 from citykpi.platform.catalogues import catalogue_of
 from citykpi.platform.errors import Unauthenticated
 from citykpi.platform.evidence import evidence
@@ -70,6 +70,7 @@ def queue(
         states=[s for s in ReviewState if s in OPEN_REVIEWS],
         sorts=list(Sort),
         screening_hubs=hub_screening.hubs_managed(session, current.who),
+        problems=problem_reports.waiting_for(session, current.who),
     )
 
 
