@@ -172,11 +172,14 @@ def _cut_off(session: Session, user_id: int) -> None:
     invitations.withdraw(session, user_id)
 
 
-def reinvite(session: Session, who: Principal, user: User, email: str = "") -> str:
-    """A fresh link for a user who lost theirs or let it expire (their older links end)."""
+def reinvite(session: Session, who: Principal, user: User) -> tuple[str, Invitation]:
+    """A fresh link for a user who lost theirs or let it expire (their older links end), to the same address."""
     if not may_manage(session, who, user):
         raise NotFound.said("user", "no user {user!r}", user=user.id)
     if not user.active:
         raise Conflict.said("inactive-user", "{user!r} is deactivated; activate the account first", user=user.username)
+    earlier = session.scalar(
+        select(Invitation.email).where(Invitation.user_id == user.id).order_by(Invitation.id.desc())
+    )
     invitations.withdraw(session, user.id)
-    return invitations.make(session, who.username, user, email)[0]
+    return invitations.make(session, who.username, user, earlier or "")

@@ -14,11 +14,11 @@ from sqlalchemy.orm import Session
 from citykpi.http.callers import set_session_cookie
 from citykpi.http.deps import Db, Id, Reader
 from citykpi.model.diagnostics import Location, said
-from citykpi.platform import accounts, cities, hubs, invitations, users
+from citykpi.platform import accounts, cities, hubs, invitations, mail, users
 from citykpi.platform.accounts import UserFields
 from citykpi.platform.errors import Invalid, PlatformError, Unauthenticated
 from citykpi.platform.roles import Principal, Role
-from citykpi.store.schema import User
+from citykpi.store.schema import Invitation, User
 from citykpi.web import signin_csrf
 from citykpi.web.admin_pages import manager
 from citykpi.web.forms import Form, Posted, by_field, form_page
@@ -90,9 +90,24 @@ def new_user(request: Request, current: Current, session: Reader) -> HTMLRespons
     return _user_form(request, session, who, None, Posted({"active": ["yes"]}))
 
 
-def _invitation_page(request: Request, user: User, secret: str) -> HTMLResponse:
-    link = request.app.state.settings.public_address(request, "accept_form", secret=secret)
-    return page(request, "admin_invitation.html", user=user, link=link, days=invitations.TTL.days)
+def _invitation_page(
+    request: Request, session: Session, who: Principal, user: User, made: tuple[str, Invitation]
+) -> HTMLResponse:
+    """The link to pass on, shown once; also queued by e-mail when SMTP is configured and an address given."""
+    secret, invitation = made
+    settings = request.app.state.settings
+    link = settings.public_address(request, "accept_form", secret=secret)
+    mailed = mail.send_invitation_email(
+        session,
+        settings.mail,
+        invitation.email,
+        invitations.PATH + secret,
+        username=user.username,
+        invited_by=who.username,
+        expires_at=invitation.expires_at,
+    )
+    context = {"user": user, "link": link, "days": invitations.TTL.days, "mailed": invitation.email if mailed else ""}
+    return page(request, "admin_invitation.html", **context)
 
 
 @router.post("/admin/users/new", response_class=HTMLResponse)
@@ -102,8 +117,8 @@ def invite(request: Request, current: Current, db: Db, session: Reader, posted: 
     try:
         record = _record(form, form.text("username").strip())
         with db.write() as writing:
-            secret, user, _ = users.invite(writing, who, record, form.text("email"))
-            shown = _invitation_page(request, user, secret)
+            secret, user, invitation = users.invite(writing, who, record, form.text("email"))
+            shown = _invitation_page(request, writing, who, user, (secret, invitation))
     except PlatformError as exc:
         return _user_form(request, session, who, None, form, exc)
     return shown
@@ -140,10 +155,10 @@ def save_user(request: Request, user_id: Id, current: Current, db: Db, session: 
 @router.post("/admin/users/{user_id}/invitation", response_class=HTMLResponse)
 def reinvite(request: Request, user_id: Id, current: Current, db: Db, posted: Form) -> Response:
     who = manager(current)
-    form = posted.checked(current)
+    posted.checked(current)
     with db.write() as session:
         user = users.get_user(session, who, user_id)
-        return _invitation_page(request, user, users.reinvite(session, who, user, form.text("email")))
+        return _invitation_page(request, session, who, user, users.reinvite(session, who, user))
 
 
 # The invitation link: the invited user sets their password and is signed in.
