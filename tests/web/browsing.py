@@ -72,3 +72,9 @@ def confirmed(page, button: str, yes: str | None = None) -> None:  # type: ignor
     with page.expect_navigation():
         dialog.get_by_role("button", name=yes or button, exact=True).click()
     page.wait_for_load_state()
+
+
+def move(page, button: str) -> None:  # type: ignore[no-untyped-def]
+    """A workflow step of the period page, confirmed in its dialog."""
+    confirmed(page, button)
+    assert "The period moved to its next state." in page.content()

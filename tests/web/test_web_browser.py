@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from browsing import DESKTOP, check_page, confirmed, refused, sign_in, sign_out, watched
+from browsing import DESKTOP, check_page, confirmed, move, refused, sign_in, sign_out, watched
 from chromium import CHROMIUM
 from web_server import CITY, YEARS, running
 
@@ -49,11 +49,6 @@ def broken_workbook(tmp: Path) -> Path:
     path = write_filled(catalogue, submission, tmp / f"{CITY}-{YEARS[-1]}.xlsx")
     spoil(path)
     return path
-
-
-def move(page, button: str) -> None:  # type: ignore[no-untyped-def]
-    confirmed(page, button)
-    assert "The period moved to its next state." in page.content()
 
 
 def test_whole_cycle(base: str, browser, check, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
