@@ -7,7 +7,11 @@ and registers the built-in framework before serving, so any URL works on first s
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
 import anyio
+import anyio.to_thread
 from fastapi import FastAPI
 from sqlalchemy import text
 
@@ -18,6 +22,7 @@ from citykpi.api.schemas import Health
 from citykpi.http.cache import CallerCache, ResponseCache
 from citykpi.http.security_headers import SecurityHeaders
 from citykpi.http.settings import Settings
+from citykpi.platform.outbox import Courier
 from citykpi.platform.seed import ensure_framework
 from citykpi.platform.standing import backfill
 from citykpi.store.db import Database
@@ -38,6 +43,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         openapi_url="/openapi.json",
         docs_url=None,  # FastAPI's pages load their assets from a CDN; `citykpi.api.docs` serves them
         redoc_url=None,
+        lifespan=_outbox_courier,
     )
     app.add_middleware(SecurityHeaders, hsts=settings.secure_cookies)
     app.state.db = db
@@ -56,3 +62,21 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     web.register(app)
     return app
+
+
+@asynccontextmanager
+async def _outbox_courier(app: FastAPI) -> AsyncIterator[None]:
+    """While the server runs, a thread sends what the outbox holds (e-mails, webhook calls)."""
+    settings: Settings = app.state.settings
+    courier = Courier(
+        app.state.db,
+        settings.mail,
+        settings.public_url,
+        interval=settings.outbox_seconds,
+        retry_seconds=settings.outbox_retry_seconds,
+    )
+    courier.start()
+    try:
+        yield
+    finally:
+        await anyio.to_thread.run_sync(courier.stop)

@@ -12,6 +12,7 @@ from citykpi.platform.workflow import (
     ReviewState,
     WorkflowError,
     period_step,
+    review_actions,
     review_step,
     value_editable,
 )
@@ -20,14 +21,31 @@ KPIS = [("A1", "Economy", "core"), ("A2", "Economy", "advanced"), ("B1", "Enviro
 
 
 def test_query_answer_accept_thread_and_illegal_steps() -> None:
-    assert review_step(ReviewAction.QUERY, ReviewState.SUBMITTED, "why?").target == ReviewState.QUERIED
-    assert review_step(ReviewAction.ANSWER, ReviewState.QUERIED, "because").target == ReviewState.ANSWERED
-    assert review_step(ReviewAction.QUERY, ReviewState.ANSWERED, "and?").target == ReviewState.QUERIED
-    assert review_step(ReviewAction.ACCEPT, ReviewState.ANSWERED, "").target == ReviewState.ACCEPTED
+    verifying = PeriodState.UNDER_VERIFICATION
+    assert review_step(ReviewAction.QUERY, ReviewState.SUBMITTED, "why?", verifying).target == ReviewState.QUERIED
+    assert review_step(ReviewAction.ANSWER, ReviewState.QUERIED, "because", verifying).target == ReviewState.ANSWERED
+    assert review_step(ReviewAction.QUERY, ReviewState.ANSWERED, "and?", verifying).target == ReviewState.QUERIED
+    assert review_step(ReviewAction.ACCEPT, ReviewState.ANSWERED, "", verifying).target == ReviewState.ACCEPTED
     with pytest.raises(WorkflowError, match="needs a message"):
-        review_step(ReviewAction.REJECT, ReviewState.SUBMITTED, "  ")
+        review_step(ReviewAction.REJECT, ReviewState.SUBMITTED, "  ", verifying)
     with pytest.raises(WorkflowError, match="only when"):
-        review_step(ReviewAction.ANSWER, ReviewState.ACCEPTED, "late")
+        review_step(ReviewAction.ANSWER, ReviewState.ACCEPTED, "late", verifying)
+
+
+def test_the_verifier_decides_only_once_verification_has_started() -> None:
+    """Accept, query and reject were offered (and taken) on a period merely submitted."""
+    for action in (ReviewAction.ACCEPT, ReviewAction.QUERY, ReviewAction.REJECT):
+        with pytest.raises(WorkflowError, match="while the period is submitted; only when it is under_verification"):
+            review_step(action, ReviewState.SUBMITTED, "why?", PeriodState.SUBMITTED)
+    assert review_step(ReviewAction.ANSWER, ReviewState.QUERIED, "here", PeriodState.SUBMITTED)
+    assert review_actions(ReviewState.SUBMITTED, PeriodState.SUBMITTED) == []
+    assert review_actions(ReviewState.QUERIED, PeriodState.UNDER_VERIFICATION) == [ReviewAction.ANSWER]
+    assert review_actions(ReviewState.ANSWERED, PeriodState.UNDER_VERIFICATION) == [
+        ReviewAction.QUERY,
+        ReviewAction.ACCEPT,
+        ReviewAction.REJECT,
+    ]
+    assert review_actions(ReviewState.ACCEPTED, PeriodState.UNDER_VERIFICATION) == []
 
 
 def test_period_cannot_be_verified_with_open_reviews_nor_skip_states() -> None:

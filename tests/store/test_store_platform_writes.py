@@ -116,7 +116,7 @@ def test_deciding_a_whole_period_at_once_audits_every_kpi_and_refreshes_completi
         messages = list(s.scalars(select(Message).order_by(Message.id)))
         assert {(r.state, r.version) for r in reviews} == {("accepted", 3)}
         assert [(a.entity_id, a.actor, a.action, a.old, a.new) for a in audit] == [
-            (r.id, "vera", "accept", {"state": "submitted"}, {"state": "accepted"}) for r in reviews
+            (r.id, "vera", "accept-kpi", {"state": "submitted"}, {"state": "accepted"}) for r in reviews
         ]
         assert [(m.review_id, m.author, m.action) for m in messages] == [(r.id, "vera", "accept") for r in reviews]
         assert period.completion is not None and period.completion["overall"]["verified"] == len(kpis)

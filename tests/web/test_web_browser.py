@@ -11,13 +11,13 @@ markup does not depend on the database, and the checks take about half of the cy
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from browsing import DESKTOP, check_page, confirmed, move, refused, sign_in, sign_out, watched
 from chromium import CHROMIUM
 from web_server import CITY, YEARS, running
 
@@ -28,10 +28,6 @@ from citykpi.demo.workbook import write_filled
 from citykpi.framework.catalogue import Catalogue
 
 pytestmark = pytest.mark.browser
-AXE = Path(__file__).parent / "vendor" / "axe.min.js"
-PHONE = {"width": 390, "height": 844}
-DESKTOP = {"width": 1280, "height": 900}
-SHOTS = os.environ.get("CITYKPI_SCREENSHOTS")
 
 
 @pytest.fixture(scope="module")
@@ -53,63 +49,6 @@ def broken_workbook(tmp: Path) -> Path:
     path = write_filled(catalogue, submission, tmp / f"{CITY}-{YEARS[-1]}.xlsx")
     spoil(path)
     return path
-
-
-def axe_violations(page) -> list[str]:  # type: ignore[no-untyped-def]
-    # Evaluated through the DevTools protocol: a <script> tag with axe would be refused by the
-    # pages' Content-Security-Policy, as any inline script is.
-    page.evaluate(AXE.read_text(encoding="utf-8"))
-    found = page.evaluate(
-        "async () => (await axe.run(document, {runOnly: ['wcag2a', 'wcag2aa', 'wcag21aa']})).violations"
-        ".map(v => v.id + ': ' + v.nodes.map(n => n.target.join(' ')).slice(0, 3).join(', '))"
-    )
-    return list(found)
-
-
-def check_page(page, name: str) -> None:  # type: ignore[no-untyped-def]
-    """No axe violation, no horizontal page overflow at desktop and phone size, nothing the CSP refused."""
-    assert refused(page) == [], name
-    for label, size in (("desktop", DESKTOP), ("phone", PHONE)):
-        page.set_viewport_size(size)
-        assert axe_violations(page) == [], f"{name} at {label} size"
-        overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
-        assert overflow <= 1, f"{name} scrolls sideways by {overflow}px at {label} size"
-        if SHOTS:
-            Path(SHOTS).mkdir(parents=True, exist_ok=True)
-            page.screenshot(path=f"{SHOTS}/{name}-{label}.png", full_page=label == "phone")
-    page.set_viewport_size(DESKTOP)
-
-
-def watched(page):  # type: ignore[no-untyped-def]
-    """`page`, recording what the Content-Security-Policy refuses (Chromium says it on the console)."""
-    found: list[str] = []
-    page.on("console", lambda m: found.append(m.text) if "Content Security Policy" in m.text else None)
-    page.csp_refused = found
-    return page
-
-
-def refused(page) -> list[str]:  # type: ignore[no-untyped-def]
-    return list(page.csp_refused)
-
-
-def sign_in(page, base: str, user: str) -> None:  # type: ignore[no-untyped-def]
-    page.goto(f"{base}/signin")
-    page.get_by_label("User name").fill(user)
-    page.get_by_label("Password").fill(f"{user}-demo-pass")
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_load_state()
-    assert page.locator(".who").inner_text().startswith(user)
-
-
-def sign_out(page) -> None:  # type: ignore[no-untyped-def]
-    page.get_by_role("button", name="Sign out").click()
-    page.wait_for_load_state()
-
-
-def move(page, state: str) -> None:  # type: ignore[no-untyped-def]
-    page.get_by_role("button", name=f"Move to: {state}").click()
-    page.wait_for_load_state()
-    assert "The period moved to its next state." in page.content()
 
 
 def test_whole_cycle(base: str, browser, check, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
@@ -158,16 +97,20 @@ def test_whole_cycle(base: str, browser, check, tmp_path: Path) -> None:  # type
     page.get_by_role("button", name="Save").click()
     page.wait_for_load_state()
     assert "The value was saved." in page.content()
-    move(page, "submitted")
+    page.get_by_role("button", name="Submit for verification").click()  # asks first; cancelled, nothing moves
+    page.locator("dialog[open]").get_by_role("button", name="Cancel").click()
+    assert page.locator("dialog").count() == 0 and "draft" in page.locator("h1 .state").inner_text()
+    move(page, "Submit for verification")
     sign_out(page)
 
     # The verifier: start verification, raise a query on the edited KPI.
     sign_in(page, base, "verifier")
     page.goto(f"{base}/queue")
     check(page, "queue")
-    page.get_by_role("link", name=f"{CITIES[0].name} {YEARS[-1]}").click()
-    page.get_by_role("link", name=f"{CITIES[0].name} {YEARS[-1]}").click()  # crumb to the workspace
-    move(page, "under verification")  # state names in words, never as their codes
+    to_start = page.get_by_role("region", name="Submitted reporting years: verification to start")
+    to_start.get_by_role("link", name=f"{CITIES[0].name} {YEARS[-1]}").click()
+    page.wait_for_load_state()
+    move(page, "Start verification")  # state names in words, never as their codes
     for shown in (page.url, f"{base}/queue"):
         page.goto(shown)
         assert "under verification" in page.locator("main").inner_text()
@@ -176,8 +119,11 @@ def test_whole_cycle(base: str, browser, check, tmp_path: Path) -> None:  # type
     page.get_by_role("link", name="Verification of this period").click()
     page.get_by_role("link", name=code, exact=True).click()
     review_url = page.url
-    page.get_by_label("Message for: query").fill("Why did this value jump to 42?")
-    page.get_by_role("button", name="Query").click()
+    typed = page.get_by_role("region", name="Inputs of the formula").get_by_text("Typed on the web · by editor")
+    assert typed.count() >= 1  # the edited input says where it came from
+    assert page.get_by_role("heading", name="Change history").count() == 1
+    page.get_by_label("Your question to the city").fill("Why did this value jump to 42?")
+    page.get_by_role("button", name="Send the question to the city").click()
     page.wait_for_load_state()
     assert "Why did this value jump to 42?" in page.locator(".thread").inner_text()
     check(page, "review")
@@ -187,8 +133,8 @@ def test_whole_cycle(base: str, browser, check, tmp_path: Path) -> None:  # type
     sign_in(page, base, "editor")
     page.goto(f"{base}/queue")
     page.get_by_role("link", name=code, exact=True).click()
-    page.get_by_label("Message for: answer").fill("The statistics office revised the series in March.")
-    page.get_by_role("button", name="Answer").click()
+    page.get_by_label("Your answer to the verifier").fill("The statistics office revised the series in March.")
+    page.get_by_role("button", name="Send the answer to the verifier").click()
     page.wait_for_load_state()
     sign_out(page)
 
@@ -196,14 +142,20 @@ def test_whole_cycle(base: str, browser, check, tmp_path: Path) -> None:  # type
     sign_in(page, base, "verifier")
     page.goto(review_url)
     assert "revised the series in March" in page.locator(".thread").inner_text()
-    page.get_by_role("button", name="Accept").click()
+    page.get_by_role("button", name="Accept this KPI").click()
     page.wait_for_load_state()
     assert "accepted" in page.locator("h1 .state").inner_text()
     page.get_by_role("link", name=re.compile("Verification ·")).click()
-    page.get_by_role("button", name=re.compile("Accept every submitted KPI")).click()
-    page.wait_for_load_state()
-    page.get_by_role("link", name=f"{CITIES[0].name} {YEARS[-1]}").click()
-    move(page, "verified")
+    confirmed(page, "Accept every submitted KPI without screening findings", "Accept them")
+    page.goto(f"{base}/queue?findings=yes&sort=findings")  # the flagged ones are left, one by one
+    check(page, "queue-findings")
+    while (flagged := page.locator("table.rows tbody th a")).count():
+        flagged.first.click()
+        page.get_by_role("button", name="Accept this KPI").click()
+        page.wait_for_load_state()
+        page.goto(f"{base}/queue?findings=yes&sort=findings")
+    page.goto(period_url)
+    move(page, "Mark as verified")
     sign_out(page)
 
     # The hub manager, told by the queue, publishes.
@@ -214,7 +166,7 @@ def test_whole_cycle(base: str, browser, check, tmp_path: Path) -> None:  # type
     waiting.get_by_role("link", name=f"{CITIES[0].name} {YEARS[-1]}").click()
     page.wait_for_load_state()
     assert page.url == period_url
-    move(page, "published")
+    move(page, "Publish")
     page.goto(f"{base}/queue")
     assert page.get_by_role("region", name="Verified reporting years waiting to be published").count() == 0
     sign_out(page)

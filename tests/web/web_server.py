@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import re
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
+from typing import Any
 
 import httpx
 import uvicorn
@@ -24,9 +25,14 @@ YEARS = (2023, 2024)  # the first is published by the demo loader, the second st
 
 
 @contextmanager
-def running(database_url: str, cities: int = 2, prepare: Callable[[Database], object] | None = None) -> Iterator[str]:
+def running(
+    database_url: str,
+    cities: int = 2,
+    prepare: Callable[[Database], object] | None = None,
+    settings: Mapping[str, Any] | None = None,
+) -> Iterator[str]:
     """The demo cities, then whatever `prepare` adds to the database, served until the block ends."""
-    app = create_app(Settings(database_url=far_from_utc(database_url)))
+    app = create_app(Settings(database_url=far_from_utc(database_url), **(settings or {})))
     load_demo(app.state.db, specs=CITIES[:cities], years=YEARS)
     if prepare is not None:
         prepare(app.state.db)

@@ -9,6 +9,7 @@ from fastapi import Request
 from pydantic import BaseModel, Field
 
 from citykpi.model.completion import CertificateRule
+from citykpi.platform.mail import MailSettings
 from citykpi.store.db import database_url
 
 
@@ -50,6 +51,23 @@ class Settings(BaseModel):
         "4096",
         "Rendered API bodies kept per server process (CITYKPI_RESPONSE_CACHE); 0 turns the cache off",
         ge=0,
+    )
+
+    mail: MailSettings = Field(
+        default_factory=MailSettings, description="SMTP server for notification and invitation e-mails (CITYKPI_SMTP_*)"
+    )
+    outbox_seconds: float = from_env(
+        "CITYKPI_OUTBOX_SECONDS",
+        "2",
+        "How often each server process sends what the outbox holds: e-mails, webhook calls (CITYKPI_OUTBOX_SECONDS)",
+        gt=0,
+    )
+    outbox_retry_seconds: float = from_env(
+        "CITYKPI_OUTBOX_RETRY_SECONDS",
+        "30",
+        "Wait before the first retry of a failed e-mail or webhook call, doubled at each retry"
+        " (CITYKPI_OUTBOX_RETRY_SECONDS)",
+        gt=0,
     )
 
     def public_address(self, request: Request, route: str, **params: object) -> str:

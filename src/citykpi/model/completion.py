@@ -70,6 +70,10 @@ class CertificateDecision(BaseModel):
     considered: int
     complete: int
     missing: list[str] = Field(description="KPIs of the rule's levels that are not complete")
+    unverified: int = Field(
+        default=0,
+        description="Of the missing, KPIs reported (or justified not applicable) that wait only for verification",
+    )
 
 
 def kpi_states(
@@ -98,10 +102,12 @@ def completion(states: Iterable[KpiState]) -> Completion:
 def certificate(states: Iterable[KpiState], rule: CertificateRule) -> CertificateDecision:
     considered = [k for k in states if k.level in rule.levels]
     missing = []
+    unverified = 0
     for kpi in considered:
         done = kpi.reported or (rule.not_applicable_counts and kpi.not_applicable)
         if not done or (rule.require_verified and not kpi.verified):
             missing.append(kpi.code)
+            unverified += done
     complete = len(considered) - len(missing)
     share = complete / len(considered) if considered else 0.0
     return CertificateDecision(
@@ -110,4 +116,5 @@ def certificate(states: Iterable[KpiState], rule: CertificateRule) -> Certificat
         considered=len(considered),
         complete=complete,
         missing=missing,
+        unverified=unverified,
     )

@@ -13,6 +13,7 @@ import math
 import os
 import secrets
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from argon2 import PasswordHasher, profiles
@@ -20,7 +21,10 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from citykpi.model.diagnostics import Location, error, said
+from citykpi.model.diagnostics import Diagnostic, Location, said
+from citykpi.model.textsafety import text_problems
+from citykpi.platform import fields
+from citykpi.platform import hubs as hub_records
 from citykpi.platform.errors import Invalid, NotFound, RateLimited
 from citykpi.platform.roles import Principal, Role
 from citykpi.platform.signin_throttle import Throttle
@@ -54,41 +58,72 @@ def create_user(
     display_name: str = "",
     actor: str = "system",
 ) -> User:
-    check_texts({"username": username, "display_name": display_name, **{f"hubs.{i}": h for i, h in enumerate(hubs)}})
-    problems = []
-    if not username.strip():
-        problems.append(error("invalid-user", "a user name is required", field="username"))
-    if len(password) < MIN_PASSWORD:
-        template = "the password needs at least {minimum} characters"
-        problems.append(said("weak-password", template, {"minimum": MIN_PASSWORD}, location=Location(field="password")))
-    if session.scalar(select(User.id).where(User.username == username)) is not None:
-        where = Location(field="username")
-        problems.append(said("duplicate-user", "user {user!r} already exists", {"user": username}, location=where))
-    city_ids = []
-    for slug in cities:
+    record = UserFields(username, role, tuple(cities), tuple(hubs), display_name)
+    return new_user(session, actor, record, HASHER.hash(password), password_problems(password))
+
+
+def password_problems(password: str) -> list[Diagnostic]:
+    if len(password) >= MIN_PASSWORD:
+        return []
+    template = "the password needs at least {minimum} characters"
+    return [said("weak-password", template, {"minimum": MIN_PASSWORD}, location=Location(field="password"))]
+
+
+@dataclass(frozen=True)
+class UserFields:
+    """What an administrator (or, for their cities' teams, a hub manager) sets of an account."""
+
+    username: str
+    role: Role
+    cities: tuple[str, ...] = ()
+    hubs: tuple[str, ...] = ()
+    display_name: str = ""
+    active: bool = True
+
+
+def scopes_of(session: Session, record: UserFields) -> tuple[list[Scope], list[Diagnostic]]:
+    problems = fields.texts(
+        {"username": (record.username, 100), "display_name": (record.display_name, 200)}, ("username",)
+    )
+    problems += text_problems({f"hubs.{i}": h for i, h in enumerate(record.hubs)})
+    scopes = []
+    for slug in record.cities:
         city_id = session.scalar(select(City.id).where(City.slug == slug))
         if city_id is None:
             problems.append(said("unknown-city", "no city {slug!r}", {"slug": slug}, location=Location(field="cities")))
-        city_ids.append(city_id)
+        scopes.append(Scope(city_id=city_id))
+    return scopes + [Scope(hub=h) for h in record.hubs], problems
+
+
+def new_user(session: Session, actor: str, record: UserFields, password_hash: str, problems: list[Diagnostic]) -> User:
+    """Checked (names, scopes, a name taken) together with the caller's `problems`, then created and audited."""
+    scopes, found = scopes_of(session, record)
+    problems = found + problems
+    if session.scalar(select(User.id).where(User.username == record.username)) is not None:
+        where = Location(field="username")
+        problems.append(
+            said("duplicate-user", "user {user!r} already exists", {"user": record.username}, location=where)
+        )
     if problems:
-        raise Invalid.of(problems, "cannot create user {user!r}", "user", user=username)
+        raise Invalid.of(problems, "cannot create user {user!r}", "user", user=record.username[:100])
+    for key in record.hubs:
+        hub_records.ensure(session, actor, key)
     user = User(
-        username=username,
-        display_name=display_name or username,
-        password_hash=HASHER.hash(password),
-        role=role.value,
-        scopes=[Scope(city_id=c) for c in city_ids] + [Scope(hub=h) for h in hubs],
+        username=record.username,
+        display_name=record.display_name or record.username,
+        password_hash=password_hash,
+        role=record.role.value,
+        scopes=scopes,
     )
     session.add(user)
     session.flush()
-    audit.record(
-        session,
-        actor,
-        "create",
-        "user",
-        user.id,
-        new={"username": username, "role": role.value, "cities": list(cities), "hubs": list(hubs)},
-    )
+    new = {
+        "username": record.username,
+        "role": record.role.value,
+        "cities": list(record.cities),
+        "hubs": list(record.hubs),
+    }
+    audit.record(session, actor, "create", "user", user.id, new=new)
     return user
 
 
@@ -187,3 +222,28 @@ def sign_out(session: Session, secret: str) -> None:
     found = resolve(session, secret, "session")
     if found is not None:
         revoke(session, found[0], found[1].id)
+
+
+def list_tokens(session: Session, who: Principal) -> list[Credential]:
+    """The caller's own API tokens, revoked ones included (shown as revoked), oldest first."""
+    query = select(Credential).where(Credential.user_id == who.user_id, Credential.kind == "token")
+    return list(session.scalars(query.order_by(Credential.id)).all())
+
+
+def create_token(session: Session, who: Principal, name: str) -> tuple[str, Credential]:
+    """A new API token of the caller, named so they can tell it apart; its secret is returned only here."""
+    problems = fields.texts({"name": (name, 100)}, required=("name",))
+    if problems:
+        raise Invalid.of(problems, "the token is not valid", "token")
+    return issue(session, _user(session, who), "token", name=name.strip())
+
+
+def revoke_token(session: Session, who: Principal, token_id: int) -> None:
+    revoke(session, _user(session, who), token_id)
+
+
+def _user(session: Session, who: Principal) -> User:
+    user = session.get(User, who.user_id) if who.user_id is not None else None
+    if user is None:
+        raise NotFound.said("user", "no user {user!r}", user=who.username)
+    return user

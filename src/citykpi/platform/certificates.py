@@ -22,7 +22,7 @@ from citykpi.model.completion import CertificateDecision, CertificateRule
 from citykpi.model.diagnostics import Diagnostic, Location, ValidationReport, said
 from citykpi.platform.errors import Conflict
 from citykpi.platform.standing import Standing, standing
-from citykpi.platform.workflow import PeriodState, ReviewAction, ReviewState
+from citykpi.platform.workflow import OLD_PERIOD_AUDIT, PERIOD_STEPS, PeriodState, ReviewAction, ReviewState
 from citykpi.store.schema import Audit, Message, Period, Result, Review, User
 
 if TYPE_CHECKING:
@@ -30,6 +30,7 @@ if TYPE_CHECKING:
 
 ISSUING_STATES = frozenset({PeriodState.VERIFIED.value, PeriodState.PUBLISHED.value})
 DECISIONS = (ReviewAction.ACCEPT.value, ReviewAction.REJECT.value)
+VERIFIED_AUDIT = (PERIOD_STEPS[PeriodState.VERIFIED].audit, OLD_PERIOD_AUDIT)
 
 
 def issued(period: Period, decision: CertificateDecision) -> bool:
@@ -54,7 +55,7 @@ def decided(session: Session, period: Period) -> Decided:
     ).all()
     transitions = session.scalars(
         select(Audit)
-        .where(Audit.entity == "period", Audit.entity_id == period.id, Audit.action == "transition")
+        .where(Audit.entity == "period", Audit.entity_id == period.id, Audit.action.in_(VERIFIED_AUDIT))
         .order_by(Audit.id)
     ).all()
     verified = [a for a in transitions if (a.new or {}).get("status") == PeriodState.VERIFIED.value]

@@ -8,17 +8,18 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, joinedload
 
-from citykpi.model.diagnostics import error
+from citykpi.model.diagnostics import Diagnostic, Location, error, said
+from citykpi.platform import fields, hubs
 from citykpi.platform.errors import Conflict, Forbidden, Invalid, NotFound
-from citykpi.platform.roles import Action, Principal, can
-from citykpi.platform.texts import check_texts
+from citykpi.platform.roles import Action, Principal, Role, can, manages_hub
 from citykpi.platform.workflow import PeriodState
 from citykpi.store import audit
-from citykpi.store.schema import City, Framework, Period
+from citykpi.store.schema import City, Entry, Framework, Period
 
 # OECD functional-urban-area size classes (OECD Regions and Cities at a Glance), plus "town" below them;
 # U4SSC defines no peer groups, so this is the project's choice (docs/platform.md).
@@ -34,7 +35,7 @@ PEER_GROUPS: list[tuple[float, str]] = [
 def peer_group(population: float | None) -> str:
     if population is None:
         return ""
-    return next(label for floor, label in PEER_GROUPS if population >= floor)
+    return next((label for floor, label in PEER_GROUPS if population >= floor), "")  # "" for a refused negative
 
 
 def slugify(name: str) -> str:
@@ -70,11 +71,81 @@ def list_cities(
     return total, list(rows)
 
 
+def managed(session: Session, who: Principal) -> list[City]:
+    """The cities `who` administers (`roles.manages_hub`), by name."""
+    query = select(City).order_by(City.name, City.id)
+    if who.role is not Role.ADMIN:
+        query = query.where(City.hub.in_(sorted(who.hubs)) if who.role is Role.HUB_MANAGER else City.id.is_(None))
+    return list(session.scalars(query).all())
+
+
 def get_city(session: Session, slug: str) -> City:
     city = session.scalar(select(City).where(City.slug == slug))
     if city is None:
         raise NotFound.said("city", "no city {slug!r}", slug=slug)
     return city
+
+
+@dataclass(frozen=True)
+class CityFields:
+    """What an administrator or hub manager sets of a city; `peer` "" derives the peer group from population."""
+
+    name: str
+    country: str = ""
+    population: float | None = None
+    area_km2: float | None = None
+    hub: str = ""
+    latitude: float | None = None
+    longitude: float | None = None
+    peer: str = ""
+
+    def problems(self) -> list[Diagnostic]:
+        texts = {"name": (self.name, 200), "country": (self.country, 100), "hub": (self.hub, 100)}
+        found = fields.texts(texts, required=("name",))
+        found += fields.in_range("population", self.population, 0, 1e9)
+        found += fields.in_range("area_km2", self.area_km2, 0, 1e6)
+        found += fields.in_range("latitude", self.latitude, -90, 90)
+        found += fields.in_range("longitude", self.longitude, -180, 180)
+        if self.peer and self.peer not in PEER_LABELS:
+            template = "peer group {peer!r} is not one of {groups}"
+            params = {"peer": self.peer[:60], "groups": ", ".join(PEER_LABELS)}
+            found.append(said("invalid-city", template, params, variant="peer", location=Location(field="peer")))
+        return found
+
+    def columns(self) -> dict[str, Any]:
+        """The stored columns, the peer group derived from population unless set."""
+        return {
+            "name": self.name.strip(),
+            "country": self.country.strip(),
+            "population": self.population,
+            "area_km2": self.area_km2,
+            "hub": self.hub.strip(),
+            "latitude": self.latitude,
+            "longitude": self.longitude,
+            "peer_group": self.peer or peer_group(self.population),
+        }
+
+
+PEER_LABELS = [label for _, label in PEER_GROUPS]
+
+
+def _may_place(who: Principal, hub: str) -> None:
+    """An administrator places a city in any hub (or none); a hub manager only in a hub of theirs."""
+    if not manages_hub(who, hub):
+        raise Forbidden.said(
+            "may-not-manage-city", "{user!r} may not manage cities of the hub {hub!r}", user=who.username, hub=hub
+        )
+
+
+def _check_city(session: Session, record: CityFields, city_id: int | None) -> None:
+    problems = record.problems()
+    taken = select(City.id).where(
+        func.lower(City.name) == record.name.strip().lower(), City.country == record.country.strip()
+    )
+    if not problems and session.scalar(taken.where(City.id != (city_id or 0))) is not None:
+        problems.append(fields.duplicate("name", "city", record.name.strip()))
+    if problems:
+        raise Invalid.of(problems, "the city is not valid", "city")
 
 
 def create_city(
@@ -89,29 +160,47 @@ def create_city(
     slug: str | None = None,
     latitude: float | None = None,
     longitude: float | None = None,
+    peer: str = "",
+    reason: str = "",
 ) -> City:
-    if not can(who, Action.ADMINISTER):
-        raise Forbidden("only an administrator creates cities")
-    check_texts({"name": name, "country": country, "hub": hub})
+    record = CityFields(name, country, population, area_km2, hub, latitude, longitude, peer)
+    _may_place(who, record.hub.strip())
+    _check_city(session, record, None)
     slug = slug or slugify(name)
     if session.scalar(select(City.id).where(City.slug == slug)) is not None:
         raise Conflict.said("city-exists", "city {slug!r} already exists", slug=slug)
-    if not name.strip():
-        raise Invalid.of([error("invalid-city", "a city name is required", field="name")], "invalid city", "city")
-    city = City(
-        slug=slug,
-        name=name,
-        country=country,
-        population=population,
-        area_km2=area_km2,
-        hub=hub,
-        peer_group=peer_group(population),
-        latitude=latitude,
-        longitude=longitude,
-    )
+    columns = record.columns()
+    hubs.ensure(session, who.username, columns["hub"])
+    city = City(slug=slug, **columns)
     session.add(city)
     session.flush()
-    audit.record(session, who.username, "create", "city", city.id, new={"slug": slug, "name": name, "hub": hub})
+    new = {"slug": slug} | columns
+    audit.record(session, who.username, "create", "city", city.id, new=new, reason=reason)
+    return city
+
+
+def update_city(
+    session: Session, who: Principal, city: City, version: int, record: CityFields, reason: str = ""
+) -> City:
+    """Audited with the fields that changed; the slug (the city's address) stays."""
+    _may_place(who, city.hub)
+    _may_place(who, record.hub.strip())
+    _check_city(session, record, city.id)
+    columns = record.columns()
+    old = {k: getattr(city, k) for k in columns}
+    changed = session.execute(
+        update(City).where(City.id == city.id, City.version == version).values(**columns, version=version + 1)
+    )
+    if changed.rowcount != 1:  # type: ignore[attr-defined]
+        raise Conflict.said(
+            "stale-record", "someone changed this record since you loaded it; reload the page and try again"
+        )
+    hubs.ensure(session, who.username, columns["hub"])
+    session.refresh(city)
+    diff = {k for k in columns if old[k] != columns[k]}
+    if diff:
+        before, after = {k: old[k] for k in sorted(diff)}, {k: columns[k] for k in sorted(diff)}
+        audit.record(session, who.username, "update", "city", city.id, old=before, new=after, reason=reason)
     return city
 
 
@@ -148,7 +237,9 @@ def require(who: Principal, action: Action, period: Period) -> None:
         )
 
 
-def create_period(session: Session, who: Principal, city: City, year: int, framework: Framework) -> Period:
+def create_period(
+    session: Session, who: Principal, city: City, year: int, framework: Framework, reason: str = ""
+) -> Period:
     if not (can(who, Action.MANAGE, city.id, city.hub) or can(who, Action.EDIT, city.id, city.hub)):
         template = "{role} {user!r} may not open a period for {city}"
         raise Forbidden.said("may-not-open", template, role=who.role.value, user=who.username, city=city.name)
@@ -164,7 +255,14 @@ def create_period(session: Session, who: Principal, city: City, year: int, frame
     session.add(period)
     session.flush()
     audit.record(
-        session, who.username, "create", "period", period.id, period_id=period.id, new={"city": city.slug, "year": year}
+        session,
+        who.username,
+        "create",
+        "period",
+        period.id,
+        period_id=period.id,
+        new={"city": city.slug, "year": year, "framework": f"{framework.key} {framework.version}"},
+        reason=reason,
     )
     return period
 
@@ -174,3 +272,66 @@ def latest_framework(session: Session, key: str = "u4ssc") -> Framework:
     if framework is None:
         raise NotFound(f"no framework {key!r} loaded; run `citykpi db upgrade` or `citykpi serve` first")
     return framework
+
+
+def frameworks(session: Session) -> list[Framework]:
+    """Every loaded framework version a reporting year may be assessed against (without their documents)."""
+    return list(session.scalars(select(Framework).order_by(Framework.key, Framework.id)).all())
+
+
+def get_framework(session: Session, framework_id: int) -> Framework:
+    framework = session.get(Framework, framework_id)
+    if framework is None:
+        problem = said(
+            "unknown-framework",
+            "no framework {framework}",
+            {"framework": framework_id},
+            location=Location(field="framework"),
+        )
+        raise Invalid.of([problem], "the reporting year is not valid", "period")
+    return framework
+
+
+def change_framework(
+    session: Session, who: Principal, period: Period, framework: Framework, version: int, reason: str = ""
+) -> Period:
+    """Assess a reporting year against another framework version, while it is a draft with no values.
+
+    Values stored under one version would be read against another's KPIs, so a year that holds any
+    is refused; its values can be moved by exporting and importing the workbook.
+    """
+    if not manages_hub(who, period.city.hub):
+        raise Forbidden.said(
+            "may-not-manage-city",
+            "{user!r} may not manage cities of the hub {hub!r}",
+            user=who.username,
+            hub=period.city.hub,
+        )
+    if period.framework_id == framework.id:
+        return period
+    holds = session.scalar(select(func.count()).select_from(Entry).where(Entry.period_id == period.id)) or 0
+    if period.status != PeriodState.DRAFT or holds:
+        template = "{city} {year} is {state} and holds {count} values: its framework can no longer change"
+        raise Conflict.said(
+            "framework-fixed", template, city=period.city.name, year=period.year, state=period.status, count=holds
+        )
+    if period.version != version:
+        raise Conflict.said(
+            "stale-record", "someone changed this record since you loaded it; reload the page and try again"
+        )
+    old = {"framework": f"{period.framework.key} {period.framework.version}"}
+    period.framework_id, period.version = framework.id, period.version + 1
+    session.flush()
+    new = {"framework": f"{framework.key} {framework.version}"}
+    audit.record(
+        session,
+        who.username,
+        "change-framework",
+        "period",
+        period.id,
+        period_id=period.id,
+        old=old,
+        new=new,
+        reason=reason,
+    )
+    return period

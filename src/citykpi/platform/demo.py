@@ -22,6 +22,7 @@ from citykpi.platform.seed import demo_accounts, ensure_accounts, ensure_framewo
 from citykpi.platform.values import import_submission
 from citykpi.platform.verification import Decision
 from citykpi.platform.workflow import PeriodState, ReviewAction
+from citykpi.store import inbox
 from citykpi.store.db import Database
 from citykpi.store.schema import City
 
@@ -63,6 +64,7 @@ def load_demo(
                 _load_period(session, slug, spec, year, publish=year != years[-1])
             added.append(slug)
             progress(slug)
+        inbox.discard(session)  # the demo's made-up history is news to no one: its accounts start with empty inboxes
         if accounts and specs:
             ensure_accounts(session, demo_accounts(cities.slugify(specs[0].name), HUBS[0]))
     return added

@@ -86,3 +86,13 @@ def can(who: Principal, action: Action, city_id: int | None = None, hub: str = "
     if action not in ALLOWED[who.role]:
         return False
     return city_id is None or in_scope(who, city_id, hub)
+
+
+def manages_hub(who: Principal, hub: str) -> bool:
+    """May `who` administer the hub's records (its cities, reporting years and city users)?
+
+    An administrator manages every hub; a hub manager only the hubs of their scope, never "no hub".
+    """
+    if who.role is Role.ADMIN:
+        return True
+    return who.role is Role.HUB_MANAGER and bool(hub) and hub in who.hubs

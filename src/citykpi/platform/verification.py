@@ -1,26 +1,25 @@
 """The verification workflow applied to the store: KPI reviews, their question threads, period states.
 
-Screening checks (the importer's formula, plausibility and screening rules) run when a period is
-submitted, and their findings are kept on each KPI's review so the verifier sees them beside the value.
+Screening (`citykpi.platform.screening`: the year-on-year and peer-range rules and the importer's
+checks) runs when a period is submitted, and its findings are kept on each KPI's review so the
+verifier sees them beside the value.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from citykpi.model.diagnostics import ValidationReport
 from citykpi.platform.catalogues import catalogue_of
 from citykpi.platform.cities import require
 from citykpi.platform.errors import Conflict, NotFound
 from citykpi.platform.roles import Principal
+from citykpi.platform.screening import screen
 from citykpi.platform.standing import Standing, refresh, standing, standings
 from citykpi.platform.texts import check_texts
-from citykpi.platform.values import submission_of
 from citykpi.platform.workflow import (
     OPEN_REVIEWS,
     PERIOD_STEPS,
@@ -35,7 +34,6 @@ from citykpi.platform.workflow import (
 from citykpi.store import audit
 from citykpi.store.bulk import insert_rows
 from citykpi.store.schema import Message, Period, Review, utcnow
-from citykpi.validate.files import check_submission
 
 # Completion and certificate moved to citykpi.platform.standing; kept importable from here for callers.
 __all__ = ["Decision", "Standing", "act", "decide", "get_review", "reviews", "standing", "standings", "transition"]
@@ -67,15 +65,6 @@ def _ensure_reviews(session: Session, period: Period) -> dict[str, Review]:
     return existing
 
 
-def _screen(session: Session, period: Period) -> dict[str, list[dict[str, object]]]:
-    catalogue = catalogue_of(period.framework)
-    found: dict[str, list[dict[str, object]]] = defaultdict(list)
-    checked = check_submission(submission_of(session, period), catalogue, ValidationReport(valid=True))
-    for diagnostic in [*checked.report.errors, *checked.report.warnings]:
-        found[diagnostic.location.kpi or ""].append(diagnostic.model_dump(mode="json"))
-    return found
-
-
 def transition(session: Session, who: Principal, period: Period, target: PeriodState, seen: int, reason: str) -> Period:
     check_texts({"reason": reason}, multiline={"reason"})
     if target in PERIOD_STEPS:  # a target no step leads to is refused below, whoever asks
@@ -84,7 +73,7 @@ def transition(session: Session, who: Principal, period: Period, target: PeriodS
         select(func.count()).where(Review.period_id == period.id, Review.state.in_([s.value for s in OPEN_REVIEWS]))
     )
     try:
-        period_step(target, period.status, open_count or 0)
+        step = period_step(target, period.status, open_count or 0)
     except WorkflowError as exc:
         raise Conflict(exc.message, variant=exc.variant, params=exc.params) from exc
     if seen != period.version:
@@ -92,7 +81,7 @@ def transition(session: Session, who: Principal, period: Period, target: PeriodS
         raise Conflict.said("period-meanwhile", template, version=period.version, seen=seen)
     old = period.status
     if target is PeriodState.SUBMITTED:
-        screening = _screen(session, period)
+        screening = screen(session, period)
         for code, review in _ensure_reviews(session, period).items():
             review.screening = screening.get(code, [])
             if review.state == ReviewState.DRAFT:
@@ -106,7 +95,7 @@ def transition(session: Session, who: Principal, period: Period, target: PeriodS
     audit.record(
         session,
         who.username,
-        "transition",
+        step.audit,
         "period",
         period.id,
         period_id=period.id,
@@ -144,8 +133,6 @@ def decide(session: Session, who: Principal, period: Period, decisions: Sequence
         check_texts({"message": decision.message}, multiline={"message"}, kpi=decision.review.kpi)
     for needs in dict.fromkeys(REVIEW_STEPS[d.action].needs for d in decisions):
         require(who, needs, period)
-    if period.status not in (PeriodState.SUBMITTED, PeriodState.UNDER_VERIFICATION):
-        raise Conflict(f"KPIs are reviewed while a period is submitted or under verification, not {period.status}")
     changes = [_apply(who, period, decision) for decision in decisions]
     messages = [
         {"review_id": d.review.id, "author": who.username, "action": d.action.value, "body": d.message}
@@ -164,7 +151,7 @@ def _apply(who: Principal, period: Period, decision: Decision) -> audit.Change:
         template = "no review {review} in {city} {year}"
         raise NotFound.said("review-in", template, review=review.id, city=period.city.name, year=period.year)
     try:
-        step = review_step(decision.action, review.state, decision.message)
+        step = review_step(decision.action, review.state, decision.message, period.status)
     except WorkflowError as exc:
         raise Conflict(exc.message, variant=exc.variant, params=exc.params) from exc
     if decision.seen != review.version:
@@ -174,7 +161,7 @@ def _apply(who: Principal, period: Period, decision: Decision) -> audit.Change:
     review.state = step.target
     review.version += 1
     return audit.Change(
-        decision.action.value,
+        step.audit,
         "review",
         review.id,
         period.id,

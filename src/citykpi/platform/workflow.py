@@ -45,29 +45,41 @@ class Step:
     target: str
     needs: Action
     needs_message: bool = False
+    # For a KPI review: the period states it may be taken in (the verifier decides once verification started)
+    during: frozenset[str] = frozenset()
+    # The audit log's name for it: a kebab-case verb, which notifications are built from
+    audit: str = ""
 
+
+_DECIDED_FROM = frozenset({ReviewState.SUBMITTED, ReviewState.ANSWERED})
+_VERIFYING = frozenset({PeriodState.UNDER_VERIFICATION})
+_IN_REVIEW = frozenset({PeriodState.SUBMITTED, PeriodState.UNDER_VERIFICATION})
 
 REVIEW_STEPS: dict[ReviewAction, Step] = {
-    ReviewAction.QUERY: Step(
-        frozenset({ReviewState.SUBMITTED, ReviewState.ANSWERED}), ReviewState.QUERIED, Action.VERIFY, True
+    ReviewAction.QUERY: Step(_DECIDED_FROM, ReviewState.QUERIED, Action.VERIFY, True, _VERIFYING, "raise-query"),
+    ReviewAction.ANSWER: Step(
+        frozenset({ReviewState.QUERIED}), ReviewState.ANSWERED, Action.EDIT, True, _IN_REVIEW, "answer-query"
     ),
-    ReviewAction.ANSWER: Step(frozenset({ReviewState.QUERIED}), ReviewState.ANSWERED, Action.EDIT, True),
-    ReviewAction.ACCEPT: Step(
-        frozenset({ReviewState.SUBMITTED, ReviewState.ANSWERED}), ReviewState.ACCEPTED, Action.VERIFY
-    ),
-    ReviewAction.REJECT: Step(
-        frozenset({ReviewState.SUBMITTED, ReviewState.ANSWERED}), ReviewState.REJECTED, Action.VERIFY, True
-    ),
+    ReviewAction.ACCEPT: Step(_DECIDED_FROM, ReviewState.ACCEPTED, Action.VERIFY, False, _VERIFYING, "accept-kpi"),
+    ReviewAction.REJECT: Step(_DECIDED_FROM, ReviewState.REJECTED, Action.VERIFY, True, _VERIFYING, "reject-kpi"),
 }
 
 PERIOD_STEPS: dict[PeriodState, Step] = {
-    PeriodState.SUBMITTED: Step(frozenset({PeriodState.DRAFT}), PeriodState.SUBMITTED, Action.EDIT),
-    PeriodState.UNDER_VERIFICATION: Step(
-        frozenset({PeriodState.SUBMITTED}), PeriodState.UNDER_VERIFICATION, Action.VERIFY
+    PeriodState.SUBMITTED: Step(
+        frozenset({PeriodState.DRAFT}), PeriodState.SUBMITTED, Action.EDIT, audit="submit-period"
     ),
-    PeriodState.VERIFIED: Step(frozenset({PeriodState.UNDER_VERIFICATION}), PeriodState.VERIFIED, Action.VERIFY),
-    PeriodState.PUBLISHED: Step(frozenset({PeriodState.VERIFIED}), PeriodState.PUBLISHED, Action.MANAGE),
+    PeriodState.UNDER_VERIFICATION: Step(
+        frozenset({PeriodState.SUBMITTED}), PeriodState.UNDER_VERIFICATION, Action.VERIFY, audit="start-verification"
+    ),
+    PeriodState.VERIFIED: Step(
+        frozenset({PeriodState.UNDER_VERIFICATION}), PeriodState.VERIFIED, Action.VERIFY, audit="mark-verified"
+    ),
+    PeriodState.PUBLISHED: Step(
+        frozenset({PeriodState.VERIFIED}), PeriodState.PUBLISHED, Action.MANAGE, audit="publish-period"
+    ),
 }
+# Before issue 13 every period step was audited as "transition" (with the new status); rows keep that name.
+OLD_PERIOD_AUDIT = "transition"
 
 # Reviews a verifier still has to decide; a period cannot be declared verified while any is left.
 OPEN_REVIEWS = frozenset({ReviewState.SUBMITTED, ReviewState.QUERIED, ReviewState.ANSWERED})
@@ -90,8 +102,12 @@ class WorkflowError(ValueError):
         self.params = params
 
 
-def review_step(action: ReviewAction, state: str, message: str) -> Step:
+def review_step(action: ReviewAction, state: str, message: str, period_state: str) -> Step:
     step = REVIEW_STEPS[action]
+    if period_state not in step.during:
+        allowed = ", ".join(sorted(step.during))
+        template = "cannot {action} a KPI while the period is {status}; only when it is {allowed}"
+        raise WorkflowError("review-period", template, action=action.value, status=period_state, allowed=allowed)
     if state not in step.sources:
         allowed = ", ".join(sorted(step.sources))
         template = "cannot {action} a KPI that is {state}; only when {allowed}"
@@ -99,6 +115,11 @@ def review_step(action: ReviewAction, state: str, message: str) -> Step:
     if step.needs_message and not message.strip():
         raise WorkflowError("review-message", "'{action}' needs a message explaining it", action=action.value)
     return step
+
+
+def review_actions(state: str, period_state: str) -> list[ReviewAction]:
+    """The actions a KPI review in `state` allows while its period is in `period_state` (whoever may take them)."""
+    return [a for a, step in REVIEW_STEPS.items() if state in step.sources and period_state in step.during]
 
 
 def next_states(state: str) -> list[PeriodState]:

@@ -1,4 +1,8 @@
-"""Appending to the audit log: the one place every change of the platform is written down."""
+"""Appending to the audit log: the one place every change of the platform is written down.
+
+Every audited change is also handed to `citykpi.store.inbox`, which notifies whom it concerns when
+the transaction commits.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +12,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from citykpi.store import inbox
 from citykpi.store.bulk import insert_rows
 from citykpi.store.db import mark_changed
 from citykpi.store.schema import Audit
@@ -29,6 +34,7 @@ def record(
     """`shown=False` for an event that changes no data shown (a failed sign-in): no cache is invalidated."""
     if shown:
         mark_changed(session, [period_id])  # revisions bumped at commit (citykpi.store.db)
+    inbox.collect(session, actor, [Change(action, entity, entity_id, period_id, old, new, reason)])
     session.add(
         Audit(
             actor=actor,
@@ -66,6 +72,7 @@ def record_many(session: Session, actor: str, changes: Sequence[Change]) -> None
     if not changes:
         return
     mark_changed(session, {c.period_id for c in changes})
+    inbox.collect(session, actor, changes)
     session.execute(
         insert_rows(Audit),
         [

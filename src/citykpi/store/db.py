@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import Engine, create_engine, event, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
+from citykpi.store import inbox
 from citykpi.store.schema import DataRevision, Period
 
 DEFAULT_SQLITE = "citykpi.db"
@@ -78,6 +79,12 @@ def mark_changed(session: Session, period_ids: Iterable[int | None]) -> None:
     session.info.setdefault(CHANGED, set()).update(period_ids)
 
 
+def _before_commit(session: Session) -> None:
+    # Notifications first: they read the periods whose revisions the bump then locks.
+    inbox.deliver(session)
+    _bump_revision(session)
+
+
 def _bump_revision(session: Session) -> None:
     # Just before commit, so that on PostgreSQL the rows stay locked only briefly and the bumps
     # happen in commit order; periods in id order, so that two transactions never lock crosswise.
@@ -100,7 +107,7 @@ class Database:
         self._read = sessionmaker(self.engine, expire_on_commit=False)
         self._write = sessionmaker(self.engine.execution_options(sqlite_immediate=True), expire_on_commit=False)
         for maker in (self._read, self._write):
-            event.listen(maker, "before_commit", _bump_revision)
+            event.listen(maker, "before_commit", _before_commit)
 
     @property
     def is_sqlite(self) -> bool:

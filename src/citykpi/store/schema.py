@@ -18,6 +18,7 @@ from sqlalchemy import (
     DateTime,
     Float,
     ForeignKey,
+    Index,
     Integer,
     MetaData,
     String,
@@ -90,6 +91,19 @@ class Framework(Base):
     __table_args__ = (UniqueConstraint("key", "version"),)
 
 
+class Hub(Base):
+    """A country hub: it groups cities, and its managers reach them. Cities name it by `key` (City.hub)."""
+
+    __tablename__ = "hubs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(100), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    country: Mapped[str] = mapped_column(String(100), default="")
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+
 class City(Base):
     __tablename__ = "cities"
 
@@ -156,8 +170,36 @@ class Entry(Base):
     version: Mapped[int] = mapped_column(Integer, default=1)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
     updated_by: Mapped[str] = mapped_column(String(100), default="")
+    changed_through: Mapped[str | None] = mapped_column(
+        String(10), comment="How the last change came: 'import' (a file) or 'edit' (form, script); NULL before 0007"
+    )
+    location: Mapped[dict[str, Any] | None] = mapped_column(
+        comment="Where the stored value was last written: a workbook's sheet and cell, a CSV row, or the web form"
+    )
 
     __table_args__ = (UniqueConstraint("period_id", "kpi", "kind", "name"),)
+
+
+class ValueWarning(Base):
+    """A warning the checks gave for a period's uploaded file, kept with the values for the verifier.
+
+    The warnings of a period are those of its last imported file; the city's explanation of one is
+    carried over to the next import that gives the same warning at the same place (`place`).
+    """
+
+    __tablename__ = "value_warnings"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    period_id: Mapped[int] = mapped_column(ForeignKey("periods.id"), index=True)
+    kpi: Mapped[str | None] = mapped_column(String(40), comment="NULL: a warning about the whole file")
+    place: Mapped[str] = mapped_column(String(300), comment="Diagnostic key and location: what makes it the same")
+    diagnostic: Mapped[dict[str, Any]] = mapped_column(comment="The Diagnostic as JSON (type, message, location)")
+    file_name: Mapped[str] = mapped_column(String(255), default="")
+    explanation: Mapped[str] = mapped_column(Text, default="")
+    explained_by: Mapped[str] = mapped_column(String(100), default="")
+    explained_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
 
 
 class Result(Base):
@@ -194,6 +236,21 @@ class Review(Base):
     messages: Mapped[list[Message]] = relationship(order_by="Message.id")
 
     __table_args__ = (UniqueConstraint("period_id", "kpi"),)
+
+
+class ScreeningOverride(Base):
+    """A hub's own threshold for one screening rule of `platform/data/screening-rules.yaml`; audited."""
+
+    __tablename__ = "screening_overrides"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    hub: Mapped[str] = mapped_column(String(100))
+    rule: Mapped[str] = mapped_column(String(40))
+    threshold: Mapped[float] = mapped_column(Float)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+    updated_by: Mapped[str] = mapped_column(String(100), default="")
+
+    __table_args__ = (UniqueConstraint("hub", "rule"),)
 
 
 class Message(Base):
@@ -264,6 +321,21 @@ class Credential(Base):
     revoked: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
+class Invitation(Base):
+    """A one-time link that lets a new user set their password. Only the SHA-256 of its secret is kept."""
+
+    __tablename__ = "invitations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    secret_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    email: Mapped[str] = mapped_column(String(254), default="", comment="Where the notifications helper sends it")
+    created_by: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    used_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+
+
 class SignInAttempt(Base):
     """Failed sign-ins, kept in the database so the rate limit holds across workers and restarts."""
 
@@ -305,3 +377,115 @@ class DataRevision(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     n: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Notification(Base):
+    """One line of a user's inbox: an audited event (query, answer, state change...) that concerns them.
+
+    Written by `citykpi.store.inbox` in the transaction of the audit row it comes from. The wording is
+    the kind's (`store/data/notifications.yaml`) filled with `params` when shown, so a page in French
+    and an e-mail in English say the same event.
+    """
+
+    __tablename__ = "notifications"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    kind: Mapped[str] = mapped_column(String(40))
+    action: Mapped[str] = mapped_column(String(40))
+    actor: Mapped[str] = mapped_column(String(100))
+    entity: Mapped[str] = mapped_column(String(40))
+    entity_id: Mapped[int | None] = mapped_column(Integer)
+    period_id: Mapped[int | None] = mapped_column(Integer)
+    city_id: Mapped[int | None] = mapped_column(Integer)
+    params: Mapped[dict[str, Any]] = mapped_column(default=dict, comment="Values the kind's sentence names")
+    link: Mapped[str] = mapped_column(String(500), default="")
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+    read_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+
+    # The navigation's unread count on every page is one read of this index.
+    __table_args__ = (Index("ix_notifications_unread", "user_id", "read_at"),)
+
+
+class NotificationPreference(Base):
+    """What a user wants to receive of one kind; a kind without a row has the defaults of its rule."""
+
+    __tablename__ = "notification_preferences"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(40))
+    in_app: Mapped[bool] = mapped_column(Boolean, default=True)
+    email: Mapped[bool] = mapped_column(Boolean, default=True)
+
+    __table_args__ = (UniqueConstraint("user_id", "kind"),)
+
+
+class MailAddress(Base):
+    """Where a user's notification e-mails go; no row, no e-mail."""
+
+    __tablename__ = "mail_addresses"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
+    address: Mapped[str] = mapped_column(String(254))
+
+
+class OutboxItem(Base):
+    """A message to send after the transaction that wanted it committed: an e-mail or a webhook call.
+
+    Sent by `citykpi.platform.outbox` with retries; `state` is pending, sent or failed (given up).
+    """
+
+    __tablename__ = "outbox"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    channel: Mapped[str] = mapped_column(String(10), comment="email or webhook")
+    destination: Mapped[str] = mapped_column(String(500), comment="An e-mail address or a webhook id")
+    payload: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    state: Mapped[str] = mapped_column(String(10), default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+    sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    last_error: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+
+    __table_args__ = (Index("ix_outbox_due", "state", "next_at"),)
+
+
+class Webhook(Base):
+    """Another system told of events by a signed POST; the secret signs, so it is kept as it is."""
+
+    __tablename__ = "webhooks"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    url: Mapped[str] = mapped_column(String(500))
+    secret: Mapped[str] = mapped_column(String(100))
+    kinds: Mapped[list[Any]] = mapped_column(default=list, comment="Notification kinds sent; empty: every kind")
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_by: Mapped[str] = mapped_column(String(100), default="")
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+
+
+class ProblemReport(Base):
+    """A public visitor's "this value looks wrong" report on a city or KPI page, for the city's team.
+
+    The reporter reads the answer at a private link; only the SHA-256 of its token is kept. The
+    client is kept as a SHA-256 too: enough for the rate limit, no address stored.
+    """
+
+    __tablename__ = "problem_reports"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    city_id: Mapped[int] = mapped_column(ForeignKey("cities.id"), index=True)
+    period_id: Mapped[int | None] = mapped_column(ForeignKey("periods.id"))
+    kpi: Mapped[str] = mapped_column(String(40), default="")
+    body: Mapped[str] = mapped_column(Text)
+    client_hash: Mapped[str] = mapped_column(String(64), index=True)
+    state: Mapped[str] = mapped_column(String(12), default="open")
+    answer: Mapped[str] = mapped_column(Text, default="")
+    answered_by: Mapped[str] = mapped_column(String(100), default="")
+    answered_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow, index=True)
+
+    city: Mapped[City] = relationship()

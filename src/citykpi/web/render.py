@@ -30,7 +30,16 @@ NOTICES = {
     "imported": "The file was imported.",
     "moved": "The period moved to its next state.",
     "acted": "Your action on the KPI was recorded.",
+    "explained": "Your explanation of the warning was saved.",
+    "threshold": "The screening threshold was saved.",
     "signed-out": "You are signed out.",
+    "admin-saved": "Saved. The change is written in the audit trail.",
+    "revoked": "The token was revoked; it no longer works.",
+    "welcome": "Your password is set and you are signed in.",
+    "read": "Marked as read.",
+    "notifications-saved": "Your notification settings are saved.",
+    "webhook-off": "The webhook is turned off; nothing more is sent to it.",
+    "report-settled": "The report is answered; the reporter reads it at their private link.",
 }
 
 # The public's answer per error key: a reporting year it cannot find is one not published (every
@@ -83,6 +92,9 @@ class PageRoute(APIRoute):
         handler = super().get_route_handler()
 
         async def guarded(request: Request) -> Response:
+            return with_unread(request, await answered(request))
+
+        async def answered(request: Request) -> Response:
             try:
                 return await handler(request)
             except Unauthenticated:
@@ -94,6 +106,29 @@ class PageRoute(APIRoute):
                 return page(request, "error.html", status=exc.status, error=exc)
 
         return guarded
+
+
+# Where base.html's navigation shows the unread count. Filled per request, after any page cache: a
+# cached page is kept per visitor and data revision, and a notification from another city changes
+# neither. Autoescaping turns a "<" in any text a user wrote into "&lt;", so no user text can hold it.
+UNREAD_MARK = b"<!--unread-->"
+
+
+def with_unread(request: Request, response: Response) -> Response:
+    """The page with the visitor's unread count (counted by `session.current`) where base.html marks it."""
+    body = getattr(response, "body", b"")
+    if UNREAD_MARK not in body:
+        return response
+    count = getattr(request.state, "unread", 0)
+    badge = ""
+    if count:
+        lang = language(request)
+        shown = number(count, lang, 0)
+        words = translations(lang).ngettext("%(count)s unread", "%(count)s unread", count) % {"count": shown}
+        badge = f' <span class="count" aria-hidden="true">{shown}</span><span class="sr-only"> ({words})</span>'
+    response.body = body.replace(UNREAD_MARK, badge.encode(), 1)
+    response.headers["content-length"] = str(len(response.body))
+    return response
 
 
 def _here(request: Request) -> str:

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from citykpi.http import csrf
 from citykpi.http.callers import session_identity
 from citykpi.http.deps import Reader
+from citykpi.platform import notifications
 from citykpi.platform.roles import PUBLIC, Principal
 
 
@@ -36,9 +37,12 @@ def check_csrf(current: Visitor, sent: str) -> None:
 
 
 def current(request: Request, session: Reader) -> Visitor:
-    """The visitor, kept on the request so that every template can show who is signed in."""
+    """The visitor, kept on the request so that every template can show who is signed in, with their
+    unread notifications counted for the navigation (`citykpi.web.render.with_unread`)."""
     found = visitor(request, session)
     request.state.visitor = found
+    if not found.who.is_public and found.who.user_id is not None:
+        request.state.unread = notifications.unread_count(session, found.who.user_id)
     return found
 
 

@@ -2,83 +2,76 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from dataclasses import dataclass
+from typing import Annotated, Literal
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from sqlalchemy import func, select
-from sqlalchemy.orm import joinedload
 
 from citykpi.http.deps import Db, Id, Reader
-from citykpi.platform import cities, verification
+from citykpi.platform import cities, hub_screening, problem_reports, verification
 from citykpi.platform.catalogues import catalogue_of
 from citykpi.platform.errors import Unauthenticated
+from citykpi.platform.evidence import evidence
+from citykpi.platform.queue import Sort, chosen, work_for
 from citykpi.platform.roles import Action, Principal, can
-from citykpi.platform.workflow import PERIOD_STEPS, REVIEW_STEPS, PeriodState, ReviewAction, ReviewState, value_editable
-from citykpi.store.schema import Entry, Period, Result, Review
+from citykpi.platform.workflow import (
+    OPEN_REVIEWS,
+    REVIEW_STEPS,
+    ReviewAction,
+    ReviewState,
+    review_actions,
+    value_editable,
+)
+from citykpi.store.schema import Period, Review
 from citykpi.web.render import PageRoute, page
 from citykpi.web.session import Current, check_csrf
 
 router = APIRouter(route_class=PageRoute)
-IN_REVIEW = (PeriodState.SUBMITTED.value, PeriodState.UNDER_VERIFICATION.value)
+
+
+@dataclass(frozen=True)
+class Words:
+    button: str
+    label: str = ""  # of the message field, for the actions that need one
+
+
+# What each button says it does (issue 13: "Query" and "Accept" alone did not say what happens).
+ACTION_WORDS = {
+    ReviewAction.QUERY: Words("Send the question to the city", "Your question to the city"),
+    ReviewAction.ANSWER: Words("Send the answer to the verifier", "Your answer to the verifier"),
+    ReviewAction.ACCEPT: Words("Accept this KPI"),
+    ReviewAction.REJECT: Words("Reject this KPI", "Why this KPI is rejected"),
+}
 
 
 @router.get("/queue", response_class=HTMLResponse)
-def queue(request: Request, current: Current, session: Reader) -> HTMLResponse:
-    """Periods under review in the visitor's scope, with their KPIs per review state, and the verified
-    periods the visitor may publish.
-
-    A verifier works on what is submitted or answered; an editor on what is queried; a hub manager
-    publishes what is verified.
-    """
-    who = current.who
-    if who.is_public:
+def queue(
+    request: Request,
+    current: Current,
+    session: Reader,
+    state: Annotated[ReviewState | Literal[""], Query()] = "",
+    findings: Annotated[Literal["", "yes", "no"], Query()] = "",
+    sort: Annotated[Sort, Query()] = Sort.KPI,
+) -> HTMLResponse:
+    """What waits for the visitor, whatever the role (see `citykpi.platform.queue`), filtered and sorted
+    by the query string, so a filtered queue can be bookmarked and the review page's back link keeps it."""
+    if current.who.is_public:
         raise Unauthenticated("sign in to see your work queue")
-    periods = session.scalars(
-        select(Period).where(Period.status.in_(IN_REVIEW)).options(joinedload(Period.city)).order_by(Period.id)
-    ).all()
-    mine = [p for p in periods if can(who, Action.VERIFY, p.city_id, p.city.hub) or _edits(who, p)]
-    counts: dict[int, dict[str, int]] = {p.id: {} for p in mine}
-    rows = session.execute(
-        select(Review.period_id, Review.state, func.count())
-        .where(Review.period_id.in_(list(counts)))
-        .group_by(Review.period_id, Review.state)
-    ).all()
-    for period_id, state, count in rows:
-        counts[period_id][state] = count
-    wanted = ReviewState.QUERIED if who.role.value == "city_editor" else None
-    waiting = session.scalars(
-        select(Review)
-        .where(Review.period_id.in_(list(counts)), Review.state.in_(_waiting_states(wanted)))
-        .order_by(Review.period_id, Review.kpi)
-    ).all()
+    work = work_for(session, current.who)
     return page(
         request,
         "queue.html",
-        periods=mine,
-        counts=counts,
-        waiting=waiting,
-        by_id={p.id: p for p in mine},
-        to_publish=_to_publish(session, who),
+        work=work,
+        waiting=chosen(work.waiting, state, findings, sort),
+        state=state,
+        findings=findings,
+        sort=sort,
+        states=[s for s in ReviewState if s in OPEN_REVIEWS],
+        sorts=list(Sort),
+        screening_hubs=hub_screening.hubs_managed(session, current.who),
+        problems=problem_reports.waiting_for(session, current.who),
     )
-
-
-def _to_publish(session: Reader, who: Principal) -> list[Period]:
-    step = PERIOD_STEPS[PeriodState.PUBLISHED]
-    verified = session.scalars(
-        select(Period).where(Period.status.in_(list(step.sources))).options(joinedload(Period.city)).order_by(Period.id)
-    ).all()
-    return [p for p in verified if can(who, step.needs, p.city_id, p.city.hub)]
-
-
-def _edits(who: Principal, period: Period) -> bool:
-    return can(who, Action.EDIT, period.city_id, period.city.hub)
-
-
-def _waiting_states(wanted: ReviewState | None) -> list[str]:
-    if wanted is not None:
-        return [wanted.value]
-    return [ReviewState.SUBMITTED.value, ReviewState.QUERIED.value, ReviewState.ANSWERED.value]
 
 
 @router.get("/periods/{period_id}/reviews", response_class=HTMLResponse)
@@ -101,30 +94,37 @@ def review_page(request: Request, review_id: Id, current: Current, session: Read
     cities.require(current.who, Action.READ, period)
     actions = [
         action
-        for action, step in REVIEW_STEPS.items()
-        if review.state in step.sources
-        and period.status in IN_REVIEW
-        and can(current.who, step.needs, period.city_id, period.city.hub)
+        for action in review_actions(review.state, period.status)
+        if can(current.who, REVIEW_STEPS[action].needs, period.city_id, period.city.hub)
     ]
-    entries = session.scalars(
-        select(Entry).where(Entry.period_id == period.id, Entry.kpi == review.kpi).order_by(Entry.kind, Entry.name)
-    ).all()
-    results = session.scalars(
-        select(Result).where(Result.period_id == period.id, Result.code == review.kpi).order_by(Result.id)
-    ).all()
     return page(
         request,
         "review.html",
         review=review,
         period=period,
-        kpi=catalogue_of(period.framework).kpis[review.kpi],
-        entries=entries,
-        results=results,
+        evidence=evidence(session, current.who, period, review),
         actions=actions,
         needs_message={a: REVIEW_STEPS[a].needs_message for a in actions},
+        action_words=ACTION_WORDS,
+        next_review=_next_review(session, current.who, period, review),
         may_edit=can(current.who, Action.EDIT, period.city_id, period.city.hub)
         and value_editable(period.status, review.state),
     )
+
+
+def _next_review(session: Reader, who: Principal, period: Period, review: Review) -> Review | None:
+    """The period's next KPI (framework order, round the end) that waits for the visitor, else simply the next."""
+    order = {code: n for n, code in enumerate(catalogue_of(period.framework).kpis)}
+    ordered = sorted(verification.reviews(session, period), key=lambda r: order.get(r.kpi, len(order)))
+    at = next(n for n, r in enumerate(ordered) if r.id == review.id)
+    after = ordered[at + 1 :] + ordered[:at]
+    waiting = [r for r in after if any(_may(who, a, period) for a in review_actions(r.state, period.status))]
+    found = waiting or after
+    return found[0] if found else None
+
+
+def _may(who: Principal, action: ReviewAction, period: Period) -> bool:
+    return can(who, REVIEW_STEPS[action].needs, period.city_id, period.city.hub)
 
 
 @router.post("/reviews/{review_id}/act")

@@ -11,7 +11,7 @@ from citykpi.http.deps import Db, Id, Reader
 from citykpi.platform import accounts
 from citykpi.platform.errors import Forbidden, Unauthenticated
 from citykpi.platform.roles import Action, Principal, can
-from citykpi.store.schema import Credential, User
+from citykpi.store.schema import User
 
 router = APIRouter(tags=["auth"])
 
@@ -51,27 +51,21 @@ def me(request: Request, who: Caller, session: Reader) -> Me:
 
 @router.get("/tokens", response_model=list[TokenOut])
 def list_tokens(who: SignedIn, session: Reader) -> list[TokenOut]:
-    rows = session.scalars(
-        select(Credential).where(Credential.user_id == who.user_id, Credential.kind == "token").order_by(Credential.id)
-    ).all()
+    rows = accounts.list_tokens(session, who)
     return [TokenOut(id=r.id, name=r.name, created_at=r.created_at, revoked=r.revoked) for r in rows]
 
 
 @router.post("/tokens", response_model=TokenOut, status_code=201)
 def create_token(body: TokenIn, who: SignedIn, db: Db) -> TokenOut:
     with db.write() as session:
-        user = session.get(User, who.user_id)
-        assert user is not None
-        secret, c = accounts.issue(session, user, "token", name=body.name)
+        secret, c = accounts.create_token(session, who, body.name)
         return TokenOut(id=c.id, name=c.name, created_at=c.created_at, revoked=False, token=secret)
 
 
 @router.delete("/tokens/{token_id}", status_code=204)
 def revoke_token(token_id: Id, who: SignedIn, db: Db) -> None:
     with db.write() as session:
-        user = session.get(User, who.user_id)
-        assert user is not None
-        accounts.revoke(session, user, token_id)
+        accounts.revoke_token(session, who, token_id)
 
 
 def _admin(who: Principal) -> None:
