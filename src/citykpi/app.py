@@ -15,7 +15,7 @@ from citykpi import __version__, web
 from citykpi.api import docs as api_docs
 from citykpi.api import routes as api_routes
 from citykpi.api.schemas import Health
-from citykpi.http.cache import CallerCache, ResponseCache
+from citykpi.http.cache import CallerCache, Memo, ResponseCache
 from citykpi.http.security_headers import SecurityHeaders
 from citykpi.http.settings import Settings
 from citykpi.platform.seed import ensure_framework
@@ -43,6 +43,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.db = db
     app.state.cache = ResponseCache(settings.response_cache_entries)
     app.state.callers = CallerCache()
+    app.state.downloads = Memo[bytes](8)  # the open-data files, a few MB each, keyed by what is published
     app.state.read_limiter = anyio.CapacityLimiter(settings.read_threads)
     app.state.settings = settings
     api_routes.register(app)

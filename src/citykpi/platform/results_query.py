@@ -1,0 +1,330 @@
+"""KPI values across cities, KPIs and years in one query: what the query API and the bulk files read.
+
+One flat row per KPI data point of a period the caller may see (the public: published periods),
+with the city's attributes, the verifier's decision and the points against the public reference
+targets, so that a hub or a researcher gets in one call what would otherwise take a request per
+period. Rows are read with one SQL statement of plain columns (the stored record's fields through the
+database's JSON functions, not by loading ~100 000 JSON documents into Python) and come in one stable
+order, (city, year, KPI, data point), which the opaque cursor continues from: a keyset, so a page
+costs the same at the end of the table as at its start and a row written meanwhile is neither
+skipped nor repeated.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, and_, or_, select, true, tuple_
+from sqlalchemy.orm import Session
+
+from citykpi.exchange.open_data import Column
+from citykpi.framework.formula import parse
+from citykpi.framework.model import PROFILE_FIELDS
+from citykpi.model.assessment import Assessment, KpiResult
+from citykpi.model.diagnostics import Diagnostic, Location
+from citykpi.model.submission import CityProfile
+from citykpi.platform.catalogues import catalogue_of
+from citykpi.platform.errors import Invalid
+from citykpi.platform.roles import Principal, read_scope
+from citykpi.platform.workflow import PeriodState, ReviewState
+from citykpi.scoring.rules import band_of, percent_of_target
+from citykpi.scoring.targetfiles import default_target_set
+from citykpi.scoring.targets import Target, TargetBook
+from citykpi.store.schema import City, Entry, Framework, Period, Result, Review
+
+MAX_LIMIT = 200_000
+BANDS = {1: "below 33%", 2: "33% to 66%", 3: "66% to 95%", 4: "95% or more"}
+_VERIFIED = {ReviewState.ACCEPTED.value: True, ReviewState.REJECTED.value: False}
+_WITH_VALUE = ("computed", "reported")
+
+
+COLUMNS: tuple[Column, ...] = (
+    Column("city", "string", "The city's identifier (slug), as in the platform's addresses"),
+    Column("city_name", "string", "The city's name"),
+    Column("country", "string", "The city's country"),
+    Column("hub", "string", "The country hub the city belongs to"),
+    Column("peer_group", "string", "The city's size class (OECD functional-urban-area classes, by population)"),
+    Column("year", "integer", "The reporting year"),
+    Column("period_id", "integer", "The assessment period (city and year) in the platform"),
+    Column("period_status", "string", "The period's workflow state; the public sees 'published' only"),
+    Column("framework", "string", "The KPI framework the period was assessed against"),
+    Column("code", "string", "The KPI code, e.g. 'EC: ICT: ICT: 1C'"),
+    Column("data_point", "string", "The data point of the KPI; 'value' for single-valued KPIs"),
+    Column("name", "string", "The KPI's (or data point's) name"),
+    Column("dimension", "string", "The KPI's dimension (Economy, Environment, Society and Culture)"),
+    Column("subdimension", "string", "The KPI's sub-dimension"),
+    Column("category", "string", "The KPI's category"),
+    Column("level", "string", "core or advanced"),
+    Column("unit", "string", "The unit of the value"),
+    Column("value", "number", "The KPI value; empty when there is none (see status)"),
+    Column("value_text", "string", "The answer of a qualitative KPI (yes/no, a level)"),
+    Column(
+        "status",
+        "string",
+        "computed (by the formula), reported (directly), not available, not applicable, not reported or error",
+    ),
+    Column("quality", "integer", "The U4SSC data-quality level 1-6 the city gave"),
+    Column("source", "string", "The data source the city named"),
+    Column("verified", "boolean", "The verifier's decision: true accepted, false rejected, empty undecided"),
+    Column("percent", "number", "The value as a percentage of the public reference target (not capped)"),
+    Column("band", "string", "The U4SSC band of that percentage: below 33%, 33% to 66%, 66% to 95%, 95% or more"),
+    Column("points", "integer", "The points of the band, 1-4; empty when there is no target or no value"),
+)
+NAMES = tuple(c.name for c in COLUMNS)
+INPUTS = Column("inputs", "string", "What the formula read (numerator, denominator, profile fields) as JSON: "
+                "name, value and unit of each")  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Each list keeps rows matching any of its items; an empty list does not filter."""
+
+    city: Sequence[str] = ()
+    hub: Sequence[str] = ()
+    country: Sequence[str] = ()
+    peer_group: Sequence[str] = ()
+    kpi: Sequence[str] = ()
+    dimension: Sequence[str] = ()
+    status: Sequence[str] = ()
+    period_status: Sequence[str] = ()
+    year_from: int | None = None
+    year_to: int | None = None
+
+
+@dataclass(frozen=True)
+class Page:
+    rows: list[dict[str, Any]]
+    next_cursor: str | None
+    columns: tuple[str, ...] = field(default=NAMES)
+
+
+def query(
+    session: Session,
+    who: Principal,
+    filters: Filters,
+    limit: int | None,
+    cursor: str | None = None,
+    inputs: bool = False,
+) -> Page:
+    """A page of rows in (city, year, KPI, data point) order (every row for limit None); `next_cursor`
+    continues it, None at the end."""
+    if filters.year_from is not None and filters.year_to is not None and filters.year_from > filters.year_to:
+        raise _invalid("year_from", f"year_from {filters.year_from} is after year_to {filters.year_to}")
+    statement = _statement(who, filters)
+    if cursor:
+        statement = statement.where(tuple_(City.slug, Period.year, Result.code, Result.data_point) > _decode(cursor))
+    found = session.execute(statement if limit is None else statement.limit(limit + 1)).all()
+    more = limit is not None and len(found) > limit
+    found = found[:limit]
+    rows = [_row(r) for r in found]
+    if inputs:
+        _add_inputs(session, rows, {r.period_id: r.framework_id for r in found})
+    last = rows[-1] if more and rows else None
+    following = _encode((last["city"], last["year"], last["code"], last["data_point"])) if last else None
+    return Page(rows, following, NAMES + (("inputs",) if inputs else ()))
+
+
+def _invalid(parameter: str, message: str) -> Invalid:
+    return Invalid.of([Diagnostic(type="request-error", location=Location(field=parameter), message=message)], message)
+
+
+def _statement(who: Principal, filters: Filters) -> Select[*tuple[Any, ...]]:
+    record = Result.record
+    statement: Select[*tuple[Any, ...]] = (
+        select(
+            City.slug,
+            City.name,
+            City.country,
+            City.hub,
+            City.peer_group,
+            Period.year,
+            Period.id.label("period_id"),
+            Period.status.label("period_status"),
+            Framework.key,
+            Result.code,
+            Result.data_point,
+            record["name"].as_string(),
+            Result.dimension,
+            record["subdimension"].as_string(),
+            record["category"].as_string(),
+            Result.level,
+            record["unit"].as_string(),
+            Result.value,
+            Result.value_text,
+            Result.status,
+            record["quality"].as_integer(),
+            record["source"].as_string(),
+            Review.state,
+            Period.framework_id,
+        )
+        .select_from(Result)
+        .join(Period, Period.id == Result.period_id)
+        .join(City, City.id == Period.city_id)
+        .join(Framework, Framework.id == Period.framework_id)
+        .outerjoin(Review, and_(Review.period_id == Result.period_id, Review.kpi == Result.code))
+        .where(_visible(who))
+        .order_by(City.slug, Period.year, Result.code, Result.data_point)
+    )
+    for column, wanted in (
+        (City.slug, filters.city),
+        (City.hub, filters.hub),
+        (City.country, filters.country),
+        (City.peer_group, filters.peer_group),
+        (Result.code, filters.kpi),
+        (Result.dimension, filters.dimension),
+        (Result.status, filters.status),
+        (Period.status, filters.period_status),
+    ):
+        if wanted:
+            statement = statement.where(column.in_(list(wanted)))
+    if filters.year_from is not None:
+        statement = statement.where(Period.year >= filters.year_from)
+    if filters.year_to is not None:
+        statement = statement.where(Period.year <= filters.year_to)
+    return statement
+
+
+def _visible(who: Principal) -> ColumnElement[bool]:
+    """The rule of `cities.may_see` as SQL: published, or in the caller's read scope."""
+    published = Period.status == PeriodState.PUBLISHED.value
+    scope = read_scope(who)
+    if scope == ("published",):
+        return published
+    if scope == ("all",):
+        return true()
+    if who.hubs and scope[0] == "hubs":
+        return or_(published, City.hub.in_(sorted(who.hubs)))
+    return or_(published, City.id.in_(sorted(who.cities))) if who.cities else published
+
+
+def _row(r: Any) -> dict[str, Any]:
+    (slug, city_name, country, hub, peer, year, period_id, period_status, framework, code, point, name,
+     dimension, subdimension, category, level, unit, value, value_text, status, quality, source, state,
+     _framework_id) = r  # fmt: skip
+    percent = None
+    if status in _WITH_VALUE:
+        target = _benchmarks().get((code, point))
+        percent = None if target is None else percent_of_target(value, value_text, target)
+    points = None if percent is None else int(band_of(percent))
+    return {
+        "city": slug, "city_name": city_name, "country": country, "hub": hub, "peer_group": peer, "year": year,
+        "period_id": period_id, "period_status": period_status, "framework": framework, "code": code,
+        "data_point": point, "name": name or "", "dimension": dimension, "subdimension": subdimension or "",
+        "category": category or "", "level": level, "unit": unit or "", "value": value, "value_text": value_text,
+        "status": status, "quality": quality, "source": source or "", "verified": _VERIFIED.get(state),
+        "percent": None if percent is None else round(percent, 6),
+        "band": None if points is None else BANDS[points], "points": points,
+    }  # fmt: skip
+
+
+class _Benchmarks(dict[tuple[str, str], Target | None]):
+    """The public reference target of each (KPI, data point), looked up once per process."""
+
+    def __init__(self, book: TargetBook) -> None:
+        super().__init__()
+        self._book = book
+
+    def __missing__(self, key: tuple[str, str]) -> Target | None:
+        found = self[key] = self._book.benchmark(*key)
+        return found
+
+
+@lru_cache(maxsize=1)
+def public_book() -> TargetBook:
+    """The public reference targets the points are counted against."""
+    return TargetBook([default_target_set()])
+
+
+@lru_cache(maxsize=1)
+def _benchmarks() -> _Benchmarks:
+    return _Benchmarks(public_book())
+
+
+def _add_inputs(session: Session, rows: list[dict[str, Any]], frameworks: Mapping[int, int]) -> None:
+    """Each row's `inputs`: the values its data point's formula read (as DHIS2 gives numerator and denominator)."""
+    if not rows:
+        return
+    periods = sorted(frameworks)
+    reported: dict[tuple[int, str], float | str | None] = {}
+    for period_id, name, number, text in session.execute(
+        select(Entry.period_id, Entry.name, Entry.value_num, Entry.value_text).where(
+            Entry.period_id.in_(periods), Entry.kind == "input"
+        )
+    ):
+        reported[(period_id, name)] = number if number is not None else text
+    profiles: dict[int, dict[str, Any] | None] = dict(
+        session.execute(select(Period.id, Period.profile).where(Period.id.in_(periods))).tuples().all()
+    )
+    rows_of = {r.id: r for r in session.scalars(select(Framework).where(Framework.id.in_(set(frameworks.values()))))}
+    for row in rows:
+        catalogue = catalogue_of(rows_of[frameworks[row["period_id"]]])
+        used = []
+        for name, label, unit in _formula_inputs(catalogue, row["code"], row["data_point"]):
+            profile = profiles[row["period_id"]] or {}
+            value = profile.get(name) if name in PROFILE_FIELDS else reported.get((row["period_id"], name))
+            used.append({"name": name, "label": label, "unit": unit, "value": value})
+        row["inputs"] = used
+
+
+_FORMULA_INPUTS: dict[tuple[int, str, str], tuple[tuple[str, str, str], ...]] = {}
+
+
+def _formula_inputs(catalogue: Any, code: str, point: str) -> tuple[tuple[str, str, str], ...]:
+    """(name, label, unit) of every input and profile field the data point's formula reads."""
+    key = (id(catalogue), code, point)
+    if key not in _FORMULA_INPUTS:
+        kpi = catalogue.kpis.get(code)
+        found = next((d for d in kpi.data_points if d.key == point), None) if kpi else None
+        names = sorted(parse(found.formula).names) if found is not None and found.formula else []
+        described = []
+        for name in names:
+            if name in PROFILE_FIELDS:
+                described.append((name, PROFILE_FIELDS[name], ""))
+                continue
+            try:
+                _owner, item = catalogue.input(name)
+            except KeyError:
+                continue
+            described.append((name, item.label, item.unit))
+        _FORMULA_INPUTS[key] = tuple(described)
+    return _FORMULA_INPUTS[key]
+
+
+def _encode(key: tuple[str, int, str, str]) -> str:
+    return base64.urlsafe_b64encode(json.dumps(key, separators=(",", ":")).encode()).decode().rstrip("=")
+
+
+def _decode(cursor: str) -> tuple[str, int, str, str]:
+    """The key of the last row of the previous page; anything else is a 422 naming `cursor`."""
+    try:
+        key = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+    except (ValueError, binascii.Error, UnicodeDecodeError):
+        key = None
+    shape_ok = isinstance(key, list) and len(key) == 4
+    if not shape_ok or not all(isinstance(k, t) for k, t in zip(key, (str, int, str, str), strict=True)):
+        raise _invalid("cursor", "the cursor is not one this API handed out; start again without it")
+    slug, year, code, point = key
+    return slug, year, code, point
+
+
+def assessments_of(rows: Sequence[Mapping[str, Any]]) -> list[Assessment]:
+    """The rows as one `Assessment` per city and year, for the exchange formats (SDMX-CSV, NGSI-LD)."""
+    grouped: dict[tuple[str, int], Assessment] = {}
+    for row in rows:
+        key = (row["city_name"], row["year"])
+        if key not in grouped:
+            profile = CityProfile(city=row["city_name"], country=row["country"], year=row["year"])
+            grouped[key] = Assessment(profile=profile, frameworks=[row["framework"]], results=[])
+        fields = {f: row[f] for f in _RESULT_FIELDS}
+        grouped[key].results.append(KpiResult.model_validate(fields))
+    return list(grouped.values())
+
+
+_RESULT_FIELDS = ("code", "data_point", "name", "dimension", "subdimension", "category", "level", "unit", "value",
+                  "value_text", "status", "quality", "source", "verified")  # fmt: skip
