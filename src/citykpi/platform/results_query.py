@@ -86,6 +86,7 @@ class Filters:
     """Each list keeps rows matching any of its items; an empty list does not filter."""
 
     city: Sequence[str] = ()
+    period: Sequence[int] = ()
     hub: Sequence[str] = ()
     country: Sequence[str] = ()
     peer_group: Sequence[str] = ()
@@ -173,6 +174,7 @@ def _statement(who: Principal, filters: Filters) -> Select[*tuple[Any, ...]]:
     )
     for column, wanted in (
         (City.slug, filters.city),
+        (Period.id, filters.period),
         (City.hub, filters.hub),
         (City.country, filters.country),
         (City.peer_group, filters.peer_group),
@@ -209,7 +211,7 @@ def _row(r: Any) -> dict[str, Any]:
      _framework_id) = r  # fmt: skip
     percent = None
     if status in _WITH_VALUE:
-        target = _benchmarks().get((code, point))
+        target = _benchmarks()[(code, point)]
         percent = None if target is None else percent_of_target(value, value_text, target)
     points = None if percent is None else int(band_of(percent))
     return {

@@ -51,6 +51,7 @@ Year = Annotated[int | None, Query(ge=1900, le=2200)]
 async def query_results(
     request: Request,
     city: Annotated[list[str] | None, Query(description="City slug; repeat for several")] = None,
+    period: Annotated[list[int] | None, Query(description="Period id (a city's year); repeat for several")] = None,
     hub: Codes = None,
     country: Codes = None,
     peer_group: Codes = None,
@@ -69,8 +70,8 @@ async def query_results(
 ) -> Response:
     """One row per KPI data point, ordered by city, year, KPI and data point; page on with `cursor`."""
     filters = results_query.Filters(
-        city=city or (), hub=hub or (), country=country or (), peer_group=peer_group or (), kpi=kpi or (),
-        dimension=dimension or (), status=status or (), period_status=period_status or (),
+        city=city or (), period=period or (), hub=hub or (), country=country or (), peer_group=peer_group or (),
+        kpi=kpi or (), dimension=dimension or (), status=status or (), period_status=period_status or (),
         year_from=year_from, year_to=year_to,
     )  # fmt: skip
 
