@@ -260,9 +260,10 @@ def _add_inputs(session: Session, rows: list[dict[str, Any]], frameworks: Mappin
         )
     ):
         reported[(period_id, name)] = number if number is not None else text
-    profiles: dict[int, dict[str, Any] | None] = dict(
-        session.execute(select(Period.id, Period.profile).where(Period.id.in_(periods))).tuples().all()
-    )
+    profiles: dict[int, dict[str, Any] | None] = {
+        period_id: profile
+        for period_id, profile in session.execute(select(Period.id, Period.profile).where(Period.id.in_(periods)))
+    }
     rows_of = {r.id: r for r in session.scalars(select(Framework).where(Framework.id.in_(set(frameworks.values()))))}
     for row in rows:
         catalogue = catalogue_of(rows_of[frameworks[row["period_id"]]])
