@@ -43,7 +43,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.db = db
     app.state.cache = ResponseCache(settings.response_cache_entries)
     app.state.callers = CallerCache()
-    app.state.downloads = Memo[bytes](8)  # the open-data files, a few MB each, keyed by what is published
+    app.state.downloads = Memo[dict[str, bytes]](2)  # the open-data files, keyed by what is published
     app.state.read_limiter = anyio.CapacityLimiter(settings.read_threads)
     app.state.settings = settings
     api_routes.register(app)

@@ -137,14 +137,20 @@ def dictionary_rows(tables: Sequence[Table]) -> list[dict[str, str]]:
             for t in tables for c in t.columns]  # fmt: skip
 
 
-def package_zip(tables: Sequence[Table], licensed: Licence, title: str, description: str) -> bytes:
-    """datapackage.json, one CSV per table and dictionary.csv, in one zip archive."""
+def table_csv(table: Table) -> bytes:
+    return csv_bytes([c.name for c in table.columns], table.rows)
+
+
+def package_zip(
+    tables: Sequence[Table], licensed: Licence, title: str, description: str, rendered: Mapping[str, bytes]
+) -> bytes:
+    """datapackage.json, one CSV per table (`rendered`, by table name) and dictionary.csv, in one zip archive."""
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         described = descriptor(tables, licensed, title, description)
         archive.writestr("datapackage.json", json.dumps(described, indent=1, ensure_ascii=False))
         for t in tables:
-            archive.writestr(f"{t.name}.csv", csv_bytes([c.name for c in t.columns], t.rows))
+            archive.writestr(f"{t.name}.csv", rendered[t.name])
         archive.writestr("dictionary.csv", csv_bytes(("table", "column", "type", "description"),
                                                      dictionary_rows(tables)))  # fmt: skip
     return buffer.getvalue()

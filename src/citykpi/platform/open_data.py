@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from citykpi.exchange.open_data import Column, Licence, Table, csv_bytes, package_zip, parquet_bytes
+from citykpi.exchange.open_data import Column, Licence, Table, package_zip, parquet_bytes, table_csv
 from citykpi.platform import results_query
 from citykpi.platform.catalogues import catalogue_of
 from citykpi.platform.roles import PUBLIC
@@ -84,29 +84,33 @@ class Bulk:
     media_type: str
 
 
+Files = dict[str, bytes]  # "results.csv", "inputs.parquet", ..., "citykpi-open-data.zip"
+PACKAGE_FILE = "citykpi-open-data.zip"
+
+
 def bulk_file(
     session: Session,
-    keep: Callable[[Hashable, Callable[[], bytes]], bytes],
+    keep: Callable[[Hashable, Callable[[], Files]], Files],
     fmt: BulkFormat,
     licensed: Licence,
     table: str = "results",
 ) -> Bulk:
-    """One file of the download, from `keep` (a cache by key) while nothing published has changed."""
-    key = ("open-data", fmt.value, table, licensed, published_stamp(session))
+    """One file of the download. Every file is built at once from one read of the tables and kept by
+    `keep` (a cache by key) while nothing published has changed."""
+    files = keep(("open-data", licensed, published_stamp(session)), lambda: build_files(session, licensed))
     if fmt is BulkFormat.PACKAGE:
+        return Bulk(files[PACKAGE_FILE], PACKAGE_FILE, MEDIA[fmt])
+    name = f"{table}.{fmt.value}"
+    return Bulk(files[name], f"citykpi-{name}", MEDIA[fmt])
 
-        def package() -> bytes:
-            return package_zip([make(session) for make in TABLES.values()], licensed, TITLE, DESCRIPTION)
 
-        return Bulk(keep(key, package), "citykpi-open-data.zip", MEDIA[fmt])
-
-    def build() -> bytes:
-        found = TABLES[table](session)
-        if fmt is BulkFormat.CSV:
-            return csv_bytes([c.name for c in found.columns], found.rows)
-        return parquet_bytes(found)
-
-    return Bulk(keep(key, build), f"citykpi-{table}.{fmt.value}", MEDIA[fmt])
+def build_files(session: Session, licensed: Licence) -> Files:
+    every = [make(session) for make in TABLES.values()]
+    rendered = {t.name: table_csv(t) for t in every}
+    files = {f"{name}.csv": content for name, content in rendered.items()}
+    files |= {f"{t.name}.parquet": parquet_bytes(t) for t in every}
+    files[PACKAGE_FILE] = package_zip(every, licensed, TITLE, DESCRIPTION, rendered)
+    return files
 
 
 def results_table(session: Session) -> Table:
