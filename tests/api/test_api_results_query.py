@@ -263,6 +263,7 @@ def test_bulk_files_are_rebuilt_when_a_period_is_published_and_name_the_deployme
     try:
         client = demo.client()
         before = pd.read_csv(io.BytesIO(_package(client)["results.csv"]))
+        assert len(demo.rows()) == len(before)  # the query's answer is kept too, until something is published
         assert set(before["year"]) == {YEARS[0]}
         assert json.loads(_package(client)["datapackage.json"])["licenses"][0]["name"] == "CC0-1.0"
         with demo.app.state.db.write() as s:
@@ -279,5 +280,25 @@ def test_bulk_files_are_rebuilt_when_a_period_is_published_and_name_the_deployme
         assert set(after[after["city"] == slug]["year"]) == set(YEARS)
         assert len(after) == len(before) * 3 // 2
         assert len(pd.read_csv(io.BytesIO(client.get("/api/v1/open-data?format=csv").content))) == len(after)
+        assert len(demo.rows()) == len(after)
+    finally:
+        demo.app.state.db.dispose()
+
+
+def test_a_signed_in_callers_answer_follows_an_edit_of_a_draft(db_url: str) -> None:
+    demo = Demo(db_url)
+    try:
+        editor = demo.client("editor")
+        draft = next(r for r in demo.rows("editor", kpi=KPI, period_status="draft"))
+        entry = editor.get(f"/api/v1/periods/{draft['period_id']}/values", params={"kpi": KPI, "kind": "input"}).json()[
+            "items"
+        ]
+        numerator = next(e for e in entry if e["name"] == "households_with_internet")
+        changed = {"kpi": KPI, "kind": "input", "name": numerator["name"], "value": numerator["value"] / 2,
+                   "version": numerator["version"], "reason": "test"}  # fmt: skip
+        assert editor.put(f"/api/v1/periods/{draft['period_id']}/values", json=changed).status_code == 200
+        after = next(r for r in demo.rows("editor", kpi=KPI, period_status="draft") if r["city"] == draft["city"])
+        assert after["value"] == pytest.approx(draft["value"] / 2)
+        assert KPI not in {r["code"] for r in demo.rows(period_status="draft")}  # and the public still sees no draft
     finally:
         demo.app.state.db.dispose()

@@ -13,7 +13,7 @@ import csv
 import io
 import json
 import zipfile
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -27,7 +27,7 @@ class Column:
     """One column of an open-data table: name, Table Schema type and what it means."""
 
     name: str
-    type: str  # string | integer | number | boolean
+    type: str  # string | integer | number | boolean | json (a list or object, as JSON text)
     description: str
 
 
@@ -79,11 +79,30 @@ def cell(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
-def csv_bytes(names: Sequence[str], rows: Iterable[Mapping[str, Any]]) -> bytes:
+def _text(value: str | None) -> str | None:
+    return None if value is None else str(neutralised(value))
+
+
+def _truth(value: bool | None) -> str | None:
+    return None if value is None else ("true" if value else "false")
+
+
+# The csv module writes None as '' and a number as str(), the shortest text that reads back; only
+# texts (formula-like ones made inert) and booleans need a converter, so numbers cost no call.
+_CONVERT: dict[str, Callable[[Any], str | None]] = {"string": _text, "boolean": _truth, "json": cell}
+
+
+def csv_bytes(names: Sequence[str], rows: Iterable[Mapping[str, Any]], types: Sequence[str] | None = None) -> bytes:
+    """`types` (Table Schema types, or 'json') by column lets numbers pass unconverted; without, every cell goes
+    through `cell`."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(names)
-    writer.writerows([cell(row.get(n)) for n in names] for row in rows)
+    if types is None:
+        writer.writerows([cell(row.get(n)) for n in names] for row in rows)
+    else:
+        converters = [(n, _CONVERT.get(t)) for n, t in zip(names, types, strict=True)]
+        writer.writerows([row.get(n) if f is None else f(row.get(n)) for n, f in converters] for row in rows)
     return out.getvalue().encode("utf-8")
 
 
@@ -138,7 +157,7 @@ def dictionary_rows(tables: Sequence[Table]) -> list[dict[str, str]]:
 
 
 def table_csv(table: Table) -> bytes:
-    return csv_bytes([c.name for c in table.columns], table.rows)
+    return csv_bytes([c.name for c in table.columns], table.rows, [c.type for c in table.columns])
 
 
 def package_zip(

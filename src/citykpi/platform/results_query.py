@@ -76,8 +76,7 @@ COLUMNS: tuple[Column, ...] = (
     Column("band", "string", "The U4SSC band of that percentage: below 33%, 33% to 66%, 66% to 95%, 95% or more"),
     Column("points", "integer", "The points of the band, 1-4; empty when there is no target or no value"),
 )
-NAMES = tuple(c.name for c in COLUMNS)
-INPUTS = Column("inputs", "string", "What the formula read (numerator, denominator, profile fields) as JSON: "
+INPUTS = Column("inputs", "json", "What the formula read (numerator, denominator, profile fields) as JSON: "
                 "name, value and unit of each")  # fmt: skip
 
 
@@ -102,7 +101,7 @@ class Filters:
 class Page:
     rows: list[dict[str, Any]]
     next_cursor: str | None
-    columns: tuple[str, ...] = field(default=NAMES)
+    columns: tuple[Column, ...] = field(default=COLUMNS)
 
 
 def query(
@@ -129,7 +128,7 @@ def query(
         _add_inputs(session, rows, {r.period_id: r.framework_id for r in found})
     last = rows[-1] if more and rows else None
     following = _encode((last["city"], last["year"], last["code"], last["data_point"])) if last else None
-    return Page(rows, following, NAMES + (("inputs",) if inputs else ()))
+    return Page(rows, following, COLUMNS + ((INPUTS,) if inputs else ()))
 
 
 def _invalid(parameter: str, message: str) -> Invalid:

@@ -21,7 +21,10 @@ from citykpi.http.callers import resolve_caller
 from citykpi.http.deps import read_in_thread
 from citykpi.platform import open_data, results_query
 from citykpi.platform.catalogues import catalogue_of
+from citykpi.platform.roles import read_scope
+from citykpi.store.db import Database
 from citykpi.store.schema import Framework
+from citykpi.store.stamps import published_stamp
 
 router = APIRouter(tags=["open data"])
 
@@ -76,12 +79,21 @@ async def query_results(
     )  # fmt: skip
 
     def answer(session: Session) -> Response:
-        page = results_query.query(session, resolve_caller(request, session), filters, limit, cursor, inputs)
+        who = resolve_caller(request, session)
+        scope = read_scope(who)
+        # Kept until the data the caller sees change: for the public, anything published.
+        stamp = published_stamp(session) if scope == ("published",) else Database.revision(session)
+
+        def build() -> tuple[bytes, str | None]:
+            page = results_query.query(session, who, filters, limit, cursor, inputs)
+            return _body(session, page, format, limit), page.next_cursor
+
+        body, next_cursor = request.app.state.answers.get(("results", request.url.query, scope, stamp), build)
         headers = {}
-        if page.next_cursor:
-            following = request.url.include_query_params(cursor=page.next_cursor)
-            headers = {"X-Next-Cursor": page.next_cursor, "Link": f'<{following}>; rel="next"'}
-        return Response(_body(session, page, format, limit), media_type=MEDIA[format], headers=headers)
+        if next_cursor:
+            following = request.url.include_query_params(cursor=next_cursor)
+            headers = {"X-Next-Cursor": next_cursor, "Link": f'<{following}>; rel="next"'}
+        return Response(body, media_type=MEDIA[format], headers=headers)
 
     return await read_in_thread(request, answer)
 
@@ -91,7 +103,7 @@ def _body(session: Session, page: results_query.Page, fmt: QueryFormat, limit: i
     if fmt is QueryFormat.JSON:
         return to_json({"limit": limit, "next_cursor": page.next_cursor, "items": page.rows})
     if fmt is QueryFormat.CSV:
-        return csv_bytes(page.columns, page.rows)
+        return csv_bytes([c.name for c in page.columns], page.rows, [c.type for c in page.columns])
     assessments = results_query.assessments_of(page.rows)
     kpis = _kpis(session, page.rows)
     if fmt is QueryFormat.SDMX_CSV:
