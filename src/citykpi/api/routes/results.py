@@ -122,7 +122,11 @@ def _kpis(session: Session, rows: list[dict[str, Any]]) -> dict[str, Kpi]:
     return found
 
 
-@router.get("/context.jsonld", response_class=JSONResponse)
+@router.get(
+    "/context.jsonld",
+    response_class=JSONResponse,
+    responses={200: {"content": {"application/ld+json": {}}}},
+)
 def context() -> JSONResponse:
     """The JSON-LD @context of the U4SSC terms the NGSI-LD answers use."""
     from citykpi.exchange.ngsi import u4ssc_context
