@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, or_, select, true, tuple_
+from sqlalchemy import ColumnElement, Select, and_, or_, select, true
 from sqlalchemy.orm import Session
 
 from citykpi.exchange.open_data import Column
@@ -104,6 +104,22 @@ class Page:
     columns: tuple[Column, ...] = field(default=COLUMNS)
 
 
+@dataclass(frozen=True)
+class _Period:
+    """What every row of one period shares: read once per period, not once per row."""
+
+    id: int
+    slug: str
+    name: str
+    country: str
+    hub: str
+    peer_group: str
+    year: int
+    status: str
+    framework: str
+    framework_id: int
+
+
 def query(
     session: Session,
     who: Principal,
@@ -113,78 +129,92 @@ def query(
     inputs: bool = False,
 ) -> Page:
     """A page of rows in (city, year, KPI, data point) order (every row for limit None); `next_cursor`
-    continues it, None at the end."""
+    continues it, None at the end.
+
+    Two reads: the periods (a few hundred rows with the city's attributes), then their results, a
+    batch of periods at a time until the page is full. The order is Python's (code points), so it is
+    the same on SQLite and on a PostgreSQL cluster whatever its collation.
+    """
     if filters.year_from is not None and filters.year_to is not None and filters.year_from > filters.year_to:
         raise _invalid("year_from", f"year_from {filters.year_from} is after year_to {filters.year_to}")
-    statement = _statement(who, filters)
-    if cursor:
-        statement = statement.where(tuple_(City.slug, Period.year, Result.code, Result.data_point) > _decode(cursor))
-    found = session.execute(statement if limit is None else statement.limit(limit + 1)).all()
-    more = limit is not None and len(found) > limit
-    found = found[:limit]
-    labels = _labels(session, {r.framework_id for r in found})
-    rows = [_row(r, labels) for r in found]
+    after = _decode(cursor) if cursor else None
+    periods = _periods(session, who, filters)
+    if after is not None:
+        periods = [p for p in periods if (p.slug, p.year) >= (after[0], after[1])]
+    labels = _labels(session, {p.framework_id for p in periods})
+    wanted = None if limit is None else limit + 1
+    rows: list[dict[str, Any]] = []
+    batch = len(periods) if wanted is None else max(1, wanted // 100 + 1)
+    start = 0
+    while start < len(periods) and (wanted is None or len(rows) < wanted):
+        chosen = periods[start : start + batch]
+        start, batch = start + batch, batch * 2
+        found: dict[int, list[Any]] = {p.id: [] for p in chosen}
+        for r in session.execute(_results(filters, [p.id for p in chosen])):
+            found[r[0]].append(r)
+        for p in chosen:
+            for r in sorted(found[p.id], key=_point_key):
+                if after is not None and (p.slug, p.year, r[1], r[2]) <= after:
+                    continue
+                rows.append(_row(p, r, labels))
+    more = wanted is not None and len(rows) >= wanted
+    rows = rows[:limit]
     if inputs:
-        _add_inputs(session, rows, {r.period_id: r.framework_id for r in found})
+        _add_inputs(session, rows, {p.id: p.framework_id for p in periods})
     last = rows[-1] if more and rows else None
     following = _encode((last["city"], last["year"], last["code"], last["data_point"])) if last else None
     return Page(rows, following, COLUMNS + ((INPUTS,) if inputs else ()))
+
+
+def _point_key(r: Any) -> tuple[str, str]:
+    return (r[1], r[2])
 
 
 def _invalid(parameter: str, message: str) -> Invalid:
     return Invalid.of([Diagnostic(type="request-error", location=Location(field=parameter), message=message)], message)
 
 
-def _statement(who: Principal, filters: Filters) -> Select[*tuple[Any, ...]]:
-    record = Result.record
-    statement: Select[*tuple[Any, ...]] = (
-        select(
-            City.slug,
-            City.name,
-            City.country,
-            City.hub,
-            City.peer_group,
-            Period.year,
-            Period.id.label("period_id"),
-            Period.status.label("period_status"),
-            Framework.key,
-            Result.code,
-            Result.data_point,
-            Result.dimension,
-            Result.level,
-            Result.value,
-            Result.value_text,
-            Result.status,
-            record["quality"].as_integer(),
-            record["source"].as_string(),
-            Review.state,
-            Period.framework_id,
-        )
-        .select_from(Result)
-        .join(Period, Period.id == Result.period_id)
+def _periods(session: Session, who: Principal, filters: Filters) -> list[_Period]:
+    statement = (
+        select(City.slug, City.name, City.country, City.hub, City.peer_group, Period.year, Period.status,
+               Framework.key, Period.framework_id, Period.id)
         .join(City, City.id == Period.city_id)
         .join(Framework, Framework.id == Period.framework_id)
-        .outerjoin(Review, and_(Review.period_id == Result.period_id, Review.kpi == Result.code))
         .where(_visible(who))
-        .order_by(City.slug, Period.year, Result.code, Result.data_point)
-    )
-    for column, wanted in (
+    )  # fmt: skip
+    for column, chosen in (
         (City.slug, filters.city),
         (Period.id, filters.period),
         (City.hub, filters.hub),
         (City.country, filters.country),
         (City.peer_group, filters.peer_group),
-        (Result.code, filters.kpi),
-        (Result.dimension, filters.dimension),
-        (Result.status, filters.status),
         (Period.status, filters.period_status),
     ):
-        if wanted:
-            statement = statement.where(column.in_(list(wanted)))
+        if chosen:
+            statement = statement.where(column.in_(list(chosen)))
     if filters.year_from is not None:
         statement = statement.where(Period.year >= filters.year_from)
     if filters.year_to is not None:
         statement = statement.where(Period.year <= filters.year_to)
+    found = [
+        _Period(pid, slug, name, country, hub, peer, year, status, key, fw)
+        for slug, name, country, hub, peer, year, status, key, fw, pid in session.execute(statement)
+    ]
+    return sorted(found, key=lambda p: (p.slug, p.year))
+
+
+def _results(filters: Filters, period_ids: list[int]) -> Select[*tuple[Any, ...]]:
+    record = Result.record
+    statement: Select[*tuple[Any, ...]] = (
+        select(Result.period_id, Result.code, Result.data_point, Result.value, Result.value_text, Result.status,
+               record["quality"].as_integer(), record["source"].as_string(), Review.state)
+        .outerjoin(Review, and_(Review.period_id == Result.period_id, Review.kpi == Result.code))
+        .where(Result.period_id.in_(period_ids))
+    )  # fmt: skip
+    for column, chosen in ((Result.code, filters.kpi), (Result.dimension, filters.dimension),
+                           (Result.status, filters.status)):  # fmt: skip
+        if chosen:
+            statement = statement.where(column.in_(list(chosen)))
     return statement
 
 
@@ -201,18 +231,17 @@ def _visible(who: Principal) -> ColumnElement[bool]:
     return or_(published, City.id.in_(sorted(who.cities))) if who.cities else published
 
 
-def _row(r: Any, labels: Mapping[tuple[int, str, str], tuple[str, str, str, str]]) -> dict[str, Any]:
-    (slug, city_name, country, hub, peer, year, period_id, period_status, framework, code, point, dimension, level,
-     value, value_text, status, quality, source, state, framework_id) = r  # fmt: skip
-    name, subdimension, category, unit = labels.get((framework_id, code, point), ("", "", "", ""))
+def _row(p: _Period, r: Any, labels: Mapping[tuple[int, str, str], tuple[str, ...]]) -> dict[str, Any]:
+    _period_id, code, point, value, value_text, status, quality, source, state = r
+    name, dimension, subdimension, category, level, unit = labels.get((p.framework_id, code, point), ("",) * 6)
     percent = None
     if status in _WITH_VALUE:
         target = _benchmarks()[(code, point)]
         percent = None if target is None else percent_of_target(value, value_text, target)
     points = None if percent is None else int(band_of(percent))
     return {
-        "city": slug, "city_name": city_name, "country": country, "hub": hub, "peer_group": peer, "year": year,
-        "period_id": period_id, "period_status": period_status, "framework": framework, "code": code,
+        "city": p.slug, "city_name": p.name, "country": p.country, "hub": p.hub, "peer_group": p.peer_group,
+        "year": p.year, "period_id": p.id, "period_status": p.status, "framework": p.framework, "code": code,
         "data_point": point, "name": name, "dimension": dimension, "subdimension": subdimension,
         "category": category, "level": level, "unit": unit, "value": value, "value_text": value_text,
         "status": status, "quality": quality, "source": source or "", "verified": _VERIFIED.get(state),
@@ -221,18 +250,20 @@ def _row(r: Any, labels: Mapping[tuple[int, str, str], tuple[str, str, str, str]
     }  # fmt: skip
 
 
-def _labels(session: Session, framework_ids: set[int]) -> dict[tuple[int, str, str], tuple[str, str, str, str]]:
-    """(name, sub-dimension, category, unit) of each data point, from the period's framework document.
+def _labels(session: Session, framework_ids: set[int]) -> dict[tuple[int, str, str], tuple[str, ...]]:
+    """(name, dimension, sub-dimension, category, level, unit) of each data point, from the period's
+    framework document.
 
     The assessment writes exactly these into each stored result (`assess.engine`), so reading them
     from the catalogue instead of from ~100 000 stored JSON records gives the same text for less.
     """
-    found: dict[tuple[int, str, str], tuple[str, str, str, str]] = {}
+    found: dict[tuple[int, str, str], tuple[str, ...]] = {}
     for row in session.scalars(select(Framework).where(Framework.id.in_(sorted(framework_ids)))):
         for kpi in catalogue_of(row).kpis.values():
             for d in kpi.data_points:
                 name = kpi.name if not kpi.is_multi else f"{kpi.name} ({d.label or d.key})"
-                found[(row.id, kpi.code, d.key)] = (name, kpi.subdimension, kpi.category, d.unit)
+                found[(row.id, kpi.code, d.key)] = (name, kpi.dimension, kpi.subdimension, kpi.category,
+                                                    kpi.level.value, d.unit)  # fmt: skip
     return found
 
 
