@@ -25,11 +25,11 @@ from citykpi.platform.roles import Action, can, read_scope
 from citykpi.platform.workflow import PeriodState
 from citykpi.scoring.scorecard import Coverage, GroupLevel, ItemScore
 from citykpi.store.schema import City, Entry, Period, Result
+from citykpi.web.chart_pages import chart_for
 from citykpi.web.i18n import language
 from citykpi.web.progress_view import progress_view
 from citykpi.web.render import PageRoute, page
 from citykpi.web.session import Current, Visitor, current
-from citykpi.web.trend_view import trend_charts
 from citykpi.web.views import city_stamp, dimension_percents, scorecard, site_stamp, wheel
 
 router = APIRouter(route_class=PageRoute)
@@ -151,6 +151,12 @@ def _city_page(request: Request, city: City, current: Visitor, session: Session,
         if selected
         else None,
         certificate_issued=selected is not None and certificates.issued(selected, standings[selected.id].certificate),
+        score_charts=[
+            chart_for(request, session, "city-scores", current.who, city=city.slug, level=level)
+            for level in ("dimension", "subdimension")
+        ]
+        if selected
+        else [],
         may_read=can(current.who, Action.READ, city.id, city.hub),
     )
 
@@ -192,7 +198,11 @@ def kpi_page(request: Request, slug: str, code: str, current: Current, session: 
         results=results,
         trail=trail,
         may_audit=may_audit,
-        charts=trend_charts(session, city, kpi, results, {p.id: p for p in periods}, language(request)),
+        charts=[
+            chart_for(request, session, "kpi-history", current.who, city=city.slug, kpi=kpi.code, point=point.key)
+            for point in kpi.data_points
+            if any(r.data_point == point.key and r.value is not None for r in results)
+        ],
     )
 
 
