@@ -15,7 +15,7 @@ from citykpi.report.charts import horizontal_bars
 
 Translate = Callable[[str], str]
 Legend = Sequence[tuple[str, str]]  # (label, colour), in legend order
-SCHEMA = "https://vega.github.io/schema/vega-lite/v5.json"
+SCHEMA = "https://vega.github.io/schema/vega-lite/v6.json"  # the vega-lite shipped in static/vendor
 FONT = "DejaVu Sans, Helvetica, Arial, sans-serif"
 OWN = "#24405e"
 PEER = "#aab6c2"
@@ -63,7 +63,7 @@ def city_map(points: Sequence[dict[str, Any]], basemap: str, legend: Legend, _: 
         layer=[
             {
                 "data": {"url": basemap, "format": {"type": "topojson", "feature": "countries"}},
-                "mark": {"type": "geoshape", "fill": "#e7ecf1", "stroke": "#ffffff", "strokeWidth": 0.6},
+                "mark": {"type": "geoshape", "fill": "#e7ecf1", "stroke": "#ffffff", "strokeWidth": 0.6, "aria": False},
             },
             {
                 "data": {"values": list(points)},
@@ -201,6 +201,7 @@ def kpi_bars(rows: Sequence[dict[str, Any]], unit: str, _: Translate) -> dict[st
         },
     }
     spec = horizontal_bars(rows, x, 480, extra=[median])
+    spec["$schema"] = SCHEMA
     spec["width"] = "container"
     spec["autosize"] = {"type": "fit-x", "contains": "padding"}
     return spec
