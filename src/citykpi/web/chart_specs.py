@@ -116,7 +116,7 @@ def kpi_history(
     layers: list[dict[str, Any]] = [
         {
             "data": {"values": list(peers)},
-            "mark": {"type": "line", "point": {"size": 18}, "color": PEER, "strokeWidth": 1.2},
+            "mark": {"type": "line", "point": {"size": 18, "color": PEER}, "color": PEER, "strokeWidth": 1.2},
             "encoding": {
                 "x": x,
                 "y": y,
