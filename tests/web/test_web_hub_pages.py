@@ -138,3 +138,11 @@ def test_only_embeds_may_be_framed_and_they_read_as_the_public_without_cookies(b
     for path in ("/hub", "/compare/kpis", "/charts/map.json", "/cities/vellmarsk"):
         headers = httpx.get(f"{base}{path}").headers
         assert "frame-ancestors 'none'" in headers["content-security-policy"] and headers["x-frame-options"] == "DENY"
+
+
+def test_hub_and_its_map_speak_french(base: str) -> None:
+    french = httpx.Client(base_url=base, cookies={"lang": "fr"})
+    page = french.get("/hub").text
+    assert "Vue du pôle" in page and "Carte des villes" in page and "Télécharger ce graphique" in page
+    spec = french.get("/charts/map.json").json()
+    assert spec["layer"][1]["encoding"]["color"]["title"] == "Tranche de score"
