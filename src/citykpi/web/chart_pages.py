@@ -21,6 +21,7 @@ from citykpi.web.render import PageRoute, page
 from citykpi.web.session import current
 
 router = APIRouter(route_class=PageRoute)
+JSON = "application/json"
 
 
 def chart_for(request: Request, session: Session, kind: str, who: Principal, **params: str) -> Chart:

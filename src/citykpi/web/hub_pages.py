@@ -21,28 +21,23 @@ from citykpi.http.cache import Memo
 from citykpi.http.deps import Id, Reader, read_in_thread
 from citykpi.platform import cities
 from citykpi.platform.catalogues import catalogue_of
-from citykpi.platform.roles import read_scope
 from citykpi.web.chart_pages import chart_for
 from citykpi.web.charts import Chart, hub_filters
 from citykpi.web.hub_view import HubSort, choices, hub_rows
 from citykpi.web.i18n import language
 from citykpi.web.render import PageRoute, page
-from citykpi.web.session import Current, Visitor, current
+from citykpi.web.session import Current, Visitor, current, seen_by
 from citykpi.web.views import site_stamp, wheel
 
 router = APIRouter(route_class=PageRoute)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def _seen_by(visitor: Visitor) -> tuple[object, ...]:
-    return (read_scope(visitor.who), visitor.who.username, visitor.csrf)
-
-
 @router.get("/hub", response_class=HTMLResponse)
 async def hub(request: Request) -> HTMLResponse:
     def answer(session: Session) -> HTMLResponse:
         visitor = current(request, session)
-        key = ("hub", str(request.query_params), language(request), *_seen_by(visitor), *site_stamp(session))
+        key = ("hub", str(request.query_params), language(request), *seen_by(visitor), *site_stamp(session))
         pages: Memo[bytes] = request.app.state.pages
         return HTMLResponse(pages.get(key, lambda: bytes(_hub(request, visitor, session).body)))
 
