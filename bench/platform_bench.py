@@ -34,6 +34,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import httpx
@@ -128,12 +129,12 @@ def _serve(url: str, workers: int, cache: bool = True) -> tuple[subprocess.Popen
     raise SystemExit("the server did not start")
 
 
-async def _measure(base: str, token: str, paths: list[str], clients: int) -> list[float]:
+async def _measure(base: str, token: str, paths: list[str], clients: int, warm_up: bool = True) -> list[float]:
     queue = list(paths)
     latencies: list[float] = []
     limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
     headers = {"Authorization": f"Bearer {token}"} if token else {}
-    async with httpx.AsyncClient(base_url=base, headers=headers, limits=limits, timeout=30) as client:
+    async with httpx.AsyncClient(base_url=base, headers=headers, limits=limits, timeout=300) as client:
 
         async def worker() -> None:
             while queue:
@@ -144,7 +145,7 @@ async def _measure(base: str, token: str, paths: list[str], clients: int) -> lis
                 if response.status_code != 200:
                     raise SystemExit(f"GET {path}: {response.status_code} {response.text[:200]}")
 
-        for path in paths[: clients * 2]:  # warm up connections and caches
+        for path in paths[: clients * 2] if warm_up else []:  # warm up connections and caches
             await client.get(path)
         await asyncio.gather(*(worker() for _ in range(clients)))
     return latencies
@@ -262,40 +263,51 @@ def _table(rows: list[tuple[str, ...]]) -> None:
         print(" | ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)))
 
 
-def main() -> int:
-    args = _args()
+def on_both_databases(
+    args: argparse.Namespace,
+    stem: str,
+    bench: Callable[[str, str, argparse.Namespace], list[tuple[str, ...]]],
+    prepare: Callable[[str], None] = lambda _url: None,
+) -> int:
+    """Loads (once, cached under --work) and `prepare`s the SQLite data set, runs `bench` on it, then
+    on a PostgreSQL copy of it, and prints the table; re-runs the calling script under
+    scripts/with-postgres.sh first when no PostgreSQL server is given."""
     if not args.no_postgres and not os.environ.get(PG_ENV) and list(Path("/usr/lib/postgresql").glob("*/bin")):
         script = ROOT / "scripts" / "with-postgres.sh"
-        return subprocess.call(["bash", str(script), sys.executable, __file__, *sys.argv[1:]])
+        return subprocess.call(["bash", str(script), sys.executable, sys.argv[0], *sys.argv[1:]])
     args.work.mkdir(parents=True, exist_ok=True)
-    sqlite_file = args.work / f"bench-{args.cities}x{args.years}.db"
+    sqlite_file = args.work / f"{stem}-{args.cities}x{args.years}.db"
     sqlite_url = f"sqlite:///{sqlite_file}"
     if not sqlite_file.exists():
         partial = args.work / "loading.db"
         for leftover in args.work.glob("loading.db*"):
             leftover.unlink()
         _load(f"sqlite:///{partial}", args.cities, args.years)
+        prepare(f"sqlite:///{partial}")
         partial.rename(sqlite_file)
-    print(
-        f"server: citykpi serve --workers {args.workers}; client: {args.client}; "
-        f"machine load average {os.getloadavg()[0]:.1f}"
-    )
-    rows = _bench("SQLite", sqlite_url, args)
+    print(f"client: {args.client}; machine load average {os.getloadavg()[0]:.1f}", flush=True)
+    rows = bench("SQLite", sqlite_url, args)
     server = os.environ.get(PG_ENV)
     if server and not args.no_postgres:
         from citykpi.store.scratch import postgres_database
 
-        backup = args.work / "bench-backup.json.gz"
+        backup = args.work / f"{stem}-backup.json.gz"
         citykpi = [sys.executable, "-m", "citykpi.cli", "db"]
         subprocess.run([*citykpi, "export", str(backup), "--database", sqlite_url], check=True)
         with postgres_database(server) as pg_url:
             subprocess.run([*citykpi, "import", str(backup), "--database", pg_url], check=True)
-            rows += _bench("PostgreSQL", pg_url, args)
+            rows += bench("PostgreSQL", pg_url, args)
     else:
         print("PostgreSQL skipped: not installed, or --no-postgres")
     _table(rows)
     print(f"load average after the run: {os.getloadavg()[0]:.1f} (the machine is shared; figures vary with it)")
     return 0
+
+
+def main() -> int:
+    args = _args()
+    print(f"server: citykpi serve --workers {args.workers}")
+    return on_both_databases(args, "bench", _bench)
 
 
 if __name__ == "__main__":

@@ -1,4 +1,7 @@
-"""What the browser tests share: axe-core, width and CSP checks of a page, screenshots, signing in and out."""
+"""What the browser tests share: axe-core, width and CSP checks of a page, screenshots, signing in and out.
+
+Set `CITYKPI_SCREENSHOTS=dir` to keep a screenshot of each checked page at both sizes.
+"""
 
 from __future__ import annotations
 
@@ -27,7 +30,8 @@ def check_page(page, name: str) -> None:  # type: ignore[no-untyped-def]
     assert refused(page) == [], name
     for label, size in (("desktop", DESKTOP), ("phone", PHONE)):
         page.set_viewport_size(size)
-        assert axe_violations(page) == [], f"{name} at {label} size"
+        found = axe_violations(page)
+        assert found == [], f"{name} at {label} size: {found}"
         overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
         assert overflow <= 1, f"{name} scrolls sideways by {overflow}px at {label} size"
         if SHOTS:

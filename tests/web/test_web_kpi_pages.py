@@ -16,7 +16,7 @@ from urllib.parse import quote
 import httpx
 import pandas as pd
 import pytest
-from test_web_browser import check_page, sign_in, watched
+from browsing import check_page, sign_in, watched
 from web_server import CITY, YEARS, draft_period, running, signed_in
 
 from citykpi.framework.catalogue import Catalogue

@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 from chromium import CHROMIUM
-from test_web_browser import DESKTOP, check_page, sign_in, sign_out, watched
+from browsing import DESKTOP, check_page, sign_in, sign_out, watched
 from web_server import CITY, running
 
 pytestmark = pytest.mark.browser

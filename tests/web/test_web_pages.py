@@ -179,17 +179,18 @@ def test_city_page_shows_progress_with_its_legend_only_over_two_years(base: str)
     assert lines and all(f"{YEARS[0]}: " in label and f"{YEARS[-1]}: " in label for label in lines)
 
 
-def test_kpi_page_draws_each_data_point_over_the_years_with_its_target(base: str) -> None:
+def test_kpi_page_charts_each_data_point_over_the_years_with_its_target(base: str) -> None:
     code = "EC: ICT: ICT: 4C"  # two data points (3G and 4G coverage), each with a public target
-    public = httpx.Client(base_url=base).get(f"/cities/{CITY}/kpis/{code}").text  # one published year
-    assert 'class="trend"' not in public
     page = signed_in(base, "editor").get(f"/cities/{CITY}/kpis/{code}").text  # both years
-    figures = re.findall(r'<figure class="trend".*?</figure>', page, flags=re.S)
-    assert [re.search(r"<figcaption>(.*?)</figcaption>", f).group(1) for f in figures] == ["coverage_3g", "coverage_4g"]
-    for figure in figures:
-        assert "<svg" in figure and 'stroke="#c8423b"' in figure and "stroke-dasharray" in figure  # the target line
-        assert f">{YEARS[0]}<" in figure and f">{YEARS[-1]}<" in figure
-    assert "Dashed line: the public reference target" in page
+    figures = re.findall(r'<figure class="chart-figure".*?</figure>', page, flags=re.S)
+    assert [re.search(r"<figcaption[^>]*>.*· (.*?)</figcaption>", f, flags=re.S).group(1) for f in figures] == [
+        "3G coverage",
+        "4G coverage",
+    ]
+    for figure in figures:  # the table beside each chart holds both years and names the target
+        table = figure.split("<tbody>", 1)[1]
+        assert f"<td>{YEARS[0]}</td>" in table and f"<td>{YEARS[-1]}</td>" in table
+        assert "Dashed line: the public reference target (100)." in figure
 
 
 def test_open_data_offers_the_iso_and_sdg_views_of_each_published_year(base: str) -> None:

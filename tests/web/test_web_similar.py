@@ -7,7 +7,7 @@ from urllib.parse import quote
 
 import httpx
 import pytest
-from test_web_browser import check_page, watched
+from browsing import check_page, watched
 from web_server import CITY, running
 
 

@@ -1,6 +1,7 @@
 """The fictional cities of the demo data set.
 
-Names and countries are invented so that no figure can be mistaken for a real city's; the
+Names and countries are invented so that no figure can be mistaken for a real city's (their map
+coordinates too: a plausible spot for the kind of city, not a real one); the
 magnitudes (population, household size, area, GDP per head) are chosen to resemble the kind of
 city named in the comment, so that per-capita and per-household KPIs come out plausible.
 """
@@ -32,6 +33,9 @@ class CitySpec:
     blank: tuple[str, ...] = ()  # "CODE/data_point" left empty (a partially reported KPI)
     seed: int = 0
     archetype: str = field(default="", compare=False)
+    # Where the fictional city is drawn on maps: a plausible spot for its kind of city, no real place.
+    latitude: float | None = None
+    longitude: float | None = None
 
 
 CITIES: tuple[CitySpec, ...] = (
@@ -51,6 +55,8 @@ CITIES: tuple[CitySpec, ...] = (
         overrides=("EC: P: EM: 1C", "SC: EH: H: 1C"),
         seed=101,
         archetype="small European town",
+        latitude=62.47,
+        longitude=6.9,
     ),
     CitySpec(
         name="Lotusgate",
@@ -68,6 +74,8 @@ CITIES: tuple[CitySpec, ...] = (
         overrides=("EC: P: EM: 1C", "EN: EN: AQ: 2C", "SC: SH: SI: 3C"),
         seed=202,
         archetype="large Asian capital",
+        latitude=14.2,
+        longitude=101.1,
     ),
     CitySpec(
         name="Nyasoka",
@@ -86,6 +94,8 @@ CITIES: tuple[CitySpec, ...] = (
         blank=("EN: EN: AQ: 1C/so2", "EN: EN: AQ: 1C/o3"),
         seed=303,
         archetype="mid-size African city",
+        latitude=-6.4,
+        longitude=36.8,
     ),
     CitySpec(
         name="Puerto Quimera",
@@ -103,6 +113,8 @@ CITIES: tuple[CitySpec, ...] = (
         overrides=("SC: SH: SI: 2C", "EC: P: EM: 1C"),
         seed=404,
         archetype="Latin American city",
+        latitude=-11.9,
+        longitude=-76.6,
     ),
 )
 
@@ -129,6 +141,8 @@ def synthetic_city(index: int) -> CitySpec:
         gdp_per_capita=round(10 ** rng.uniform(3.5, 5.0)),
         maturity=rng.uniform(0.1, 0.9),
         improvement=rng.uniform(0.0, 0.03),
+        latitude=round(rng.uniform(-40.0, 60.0), 2),
+        longitude=round(rng.uniform(-120.0, 140.0), 2),
         seed=10_000 + index,
         archetype="random synthetic city",
     )

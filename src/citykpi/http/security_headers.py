@@ -5,7 +5,9 @@ style at all: text that escaped the templates' escaping could still not run. Rep
 certificates are single files meant to be saved, mailed and printed (so their CSS and the small
 tooltip script are inline): their policy allows exactly the inline blocks and style attributes the
 template wrote, by hash (`document_policy`); a page that sets its own policy keeps it.
-`frame-ancestors 'none'` and X-Frame-Options forbid framing (clickjacking); nosniff stops a browser
+`frame-ancestors 'none'` and X-Frame-Options forbid framing (clickjacking), except for the
+embeddable charts, whose own policy allows any ancestor (`EMBED_POLICY`; they carry no form and
+read no session); nosniff stops a browser
 from running an upload or an export as script; HSTS is sent when the session cookie is Secure,
 i.e. the site is served over HTTPS.
 """
@@ -24,6 +26,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 CSP = "Content-Security-Policy"
 _COMMON = "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
 PAGE_POLICY = f"default-src 'self'; img-src 'self' data:; {_COMMON}"
+# The embeddable charts (/embed/...) are the only pages another site may frame: same policy otherwise.
+EMBED_POLICY = PAGE_POLICY.replace("frame-ancestors 'none'", "frame-ancestors *")
 HEADERS = {
     "X-Content-Type-Options": "nosniff",
     "X-Frame-Options": "DENY",
@@ -70,8 +74,10 @@ class SecurityHeaders:
         async def with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = MutableHeaders(scope=message)
+                framable = "frame-ancestors *" in headers.get(CSP, "")
                 for name, value in HEADERS.items():
-                    headers.setdefault(name, value)
+                    if not (framable and name == "X-Frame-Options"):
+                        headers.setdefault(name, value)
                 headers.setdefault(CSP, PAGE_POLICY)
                 if self.hsts:
                     headers.setdefault("Strict-Transport-Security", HSTS)

@@ -212,6 +212,21 @@ def list_periods(session: Session, who: Principal, city: City) -> list[Period]:
     return list(session.scalars(query).all())
 
 
+def visible_periods(
+    session: Session, who: Principal, *, hub: str = "", country: str = "", peer: str = "", year: int | None = None
+) -> list[Period]:
+    """Every period the visitor may see across cities (one query, not one per city), oldest first,
+    narrowed to a hub, country, peer group or year where one is given."""
+    query = select(Period).join(City).order_by(City.name, City.id, Period.year)
+    for column, wanted in ((City.hub, hub), (City.country, country), (City.peer_group, peer)):
+        if wanted:
+            query = query.where(column == wanted)
+    if year is not None:
+        query = query.where(Period.year == year)
+    query = query.options(joinedload(Period.framework), joinedload(Period.city))
+    return [p for p in session.scalars(query).all() if may_see(who, p)]
+
+
 def get_period(session: Session, who: Principal, period_id: int) -> Period:
     period = session.get(Period, period_id)
     if period is None or not may_see(who, period):

@@ -59,6 +59,8 @@ def load_demo(
                 population=first.profile.population,
                 area_km2=spec.area_km2,
                 hub=HUBS[index % len(HUBS)],
+                latitude=spec.latitude,
+                longitude=spec.longitude,
             )
             for year in years:
                 _load_period(session, slug, spec, year, publish=year != years[-1])

@@ -115,10 +115,14 @@ def _centre_text(text: str, y: float, size: float, weight: str) -> dict[str, Any
     }
 
 
+def _percent(city: GroupScore) -> str:
+    return "–" if city.percent is None else f"{city.percent:.0f} %"
+
+
 def _centre_score(city: GroupScore, _: Translate) -> list[dict[str, Any]]:
     """The headline score (U4SSC rule: scored data points only) and, beneath it, what it covers."""
     c = city.coverage
-    percent = "–" if city.percent is None else f"{city.percent:.0f} %"
+    percent = _percent(city)
     covered = _("%(scored)s of %(reported)s reported scored") % {"scored": c.scored, "reported": c.reported}
     return [
         _centre_text(percent, SIZE / 2 + 16, 16, "bold"),
@@ -142,7 +146,9 @@ def _ring_labels(texts: list[dict[str, Any]], ring: str, limit: float) -> dict[s
     }
 
 
-def wheel_spec(card: Scorecard, _: Translate) -> dict[str, Any]:
+def wheel_spec(card: Scorecard, _: Translate, thumbnail: bool = False) -> dict[str, Any]:
+    """The wheel; a `thumbnail` (a list of many cities) drops the legend, the ring labels and the
+    small coverage lines, which would be unreadable at that size: the page prints them as text."""
     segments, texts = wheel_data(card, _)
     entries = legend(_)
     profile = card.profile
@@ -159,9 +165,15 @@ def wheel_spec(card: Scorecard, _: Translate) -> dict[str, Any]:
                 "mark": {"type": "arc", "fill": CENTRE},
                 "encoding": {"theta": {"value": 0}, "theta2": {"value": TAU}, "radius": {"field": "r", **polar}},
             },
-            _centre_text(profile.city, SIZE / 2 - 24, 17 if len(profile.city) < 14 else 12, "bold"),
-            _centre_text(str(profile.year), SIZE / 2 - 6, 12, "normal"),
-            *_centre_score(card.city, _),
+            *(
+                [_centre_text(_percent(card.city), SIZE / 2 + 14, 40, "bold")]
+                if thumbnail
+                else [
+                    _centre_text(profile.city, SIZE / 2 - 24, 17 if len(profile.city) < 14 else 12, "bold"),
+                    _centre_text(str(profile.year), SIZE / 2 - 6, 12, "normal"),
+                    *_centre_score(card.city, _),
+                ]
+            ),
             {
                 "data": {"values": segments},
                 "mark": {"type": "arc", "stroke": "white", "strokeWidth": 0.8},
@@ -174,13 +186,21 @@ def wheel_spec(card: Scorecard, _: Translate) -> dict[str, Any]:
                         "field": "status",
                         "type": "nominal",
                         "scale": {"domain": [e[0] for e in entries], "range": [e[1] for e in entries]},
-                        "legend": {"title": None, "orient": "bottom", "columns": 3, "labelFontSize": 11},
+                        "legend": None
+                        if thumbnail
+                        else {"title": None, "orient": "bottom", "columns": 3, "labelFontSize": 11},
                     },
                     "description": {"field": "description"},
                     "tooltip": {"field": "description"},
                 },
             },
-            _ring_labels(texts, "dimension", limit=160),
-            _ring_labels(texts, "category", limit=RINGS["category"][1] - RINGS["category"][0] - 6),
+            *(
+                []
+                if thumbnail
+                else [
+                    _ring_labels(texts, "dimension", limit=160),
+                    _ring_labels(texts, "category", limit=RINGS["category"][1] - RINGS["category"][0] - 6),
+                ]
+            ),
         ],
     }

@@ -14,9 +14,11 @@ def register(app: FastAPI) -> None:
     from citykpi.web import (
         admin_pages,
         auth_pages,
+        chart_pages,
         city_pages,
         edit_pages,
         entry_pages,
+        hub_pages,
         kpi_pages,
         notice_pages,
         problem_pages,
@@ -34,9 +36,11 @@ def register(app: FastAPI) -> None:
     for module in (
         admin_pages,
         auth_pages,
+        chart_pages,
         city_pages,
         edit_pages,
         entry_pages,
+        hub_pages,
         kpi_pages,
         notice_pages,
         problem_pages,

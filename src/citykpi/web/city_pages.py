@@ -22,15 +22,15 @@ from citykpi.http.deps import Id, Reader, read_in_thread
 from citykpi.platform import certificates, cities, values, verification, warnings
 from citykpi.platform.catalogues import catalogue_of
 from citykpi.platform.errors import NotFound
-from citykpi.platform.roles import Action, can, read_scope
+from citykpi.platform.roles import Action, can
 from citykpi.platform.workflow import PeriodState
 from citykpi.scoring.scorecard import Coverage, GroupLevel, ItemScore
 from citykpi.store.schema import City, Entry, Period, Result
+from citykpi.web.chart_pages import chart_for
 from citykpi.web.i18n import language
 from citykpi.web.progress_view import progress_view
 from citykpi.web.render import PageRoute, page
-from citykpi.web.session import Current, Visitor, current
-from citykpi.web.trend_view import trend_charts
+from citykpi.web.session import Current, Visitor, current, seen_by
 from citykpi.web.views import city_stamp, dimension_percents, scorecard, site_stamp, wheel
 
 router = APIRouter(route_class=PageRoute)
@@ -58,7 +58,7 @@ async def home(request: Request, q: str = "", start: Annotated[int, Query(ge=0)]
             start,
             language(request),
             request.query_params.get("ok"),
-            *_seen_by(visitor),
+            *seen_by(visitor),
             *site_stamp(session),
         )
         return HTMLResponse(_pages(request).get(key, lambda: bytes(_home(request, visitor, session, q, start).body)))
@@ -111,7 +111,7 @@ async def city_page(request: Request, slug: str, year: int | None = None) -> HTM
         city = cities.get_city(session, slug)
         key = ("city", city.id, city.version, year, language(request), request.query_params.get("ok"))
         body = _pages(request).get(
-            key + _seen_by(visitor) + city_stamp(session, city),
+            key + seen_by(visitor) + city_stamp(session, city),
             lambda: bytes(_city_page(request, city, visitor, session, year).body),
         )
         return HTMLResponse(body)
@@ -122,12 +122,6 @@ async def city_page(request: Request, slug: str, year: int | None = None) -> HTM
 def _pages(request: Request) -> Memo[bytes]:
     pages: Memo[bytes] = request.app.state.pages
     return pages
-
-
-def _seen_by(current: Visitor) -> tuple[object, ...]:
-    # A page lists what the visitor's read scope shows, names the visitor, and carries the session's
-    # CSRF secret in its forms: all three belong in the key of a cached page.
-    return (read_scope(current.who), current.who.username, current.csrf)
 
 
 def _city_page(request: Request, city: City, current: Visitor, session: Session, year: int | None) -> HTMLResponse:
@@ -152,6 +146,12 @@ def _city_page(request: Request, city: City, current: Visitor, session: Session,
         if selected
         else None,
         certificate_issued=selected is not None and certificates.issued(selected, standings[selected.id].certificate),
+        score_charts=[
+            chart_for(request, session, "city-scores", current.who, city=city.slug, level=level)
+            for level in ("dimension", "subdimension")
+        ]
+        if selected
+        else [],
         may_read=can(current.who, Action.READ, city.id, city.hub),
     )
 
@@ -166,7 +166,21 @@ def _kpi_rows(session: Reader, period: Period) -> list[tuple[Kpi, list[ItemScore
 
 
 @router.get("/cities/{slug}/kpis/{code}", response_class=HTMLResponse)
-def kpi_page(request: Request, slug: str, code: str, current: Current, session: Reader):
+async def kpi_page(request: Request, slug: str, code: str) -> HTMLResponse:
+    """Kept rendered like the home page: its charts' tables show the peer cities, so any change of
+    data anywhere (the data revision) renews it."""
+
+    def answer(session: Session) -> HTMLResponse:
+        visitor = current(request, session)
+        key = ("kpi", slug, code, language(request), *seen_by(visitor), *site_stamp(session))
+        return HTMLResponse(
+            _pages(request).get(key, lambda: bytes(_kpi_page(request, slug, code, visitor, session).body))
+        )
+
+    return await read_in_thread(request, answer)
+
+
+def _kpi_page(request: Request, slug: str, code: str, current: Visitor, session: Session) -> HTMLResponse:
     city = cities.get_city(session, slug)
     periods = cities.list_periods(session, current.who, city)
     framework = periods[-1].framework if periods else cities.latest_framework(session)
@@ -196,7 +210,11 @@ def kpi_page(request: Request, slug: str, code: str, current: Current, session: 
         trail=trail,
         kept_warnings=kept,
         may_audit=may_audit,
-        charts=trend_charts(session, city, kpi, results, {p.id: p for p in periods}, language(request)),
+        charts=[
+            chart_for(request, session, "kpi-history", current.who, city=city.slug, kpi=kpi.code, point=point.key)
+            for point in kpi.data_points
+            if any(r.data_point == point.key and r.value is not None for r in results)
+        ],
     )
 
 

@@ -16,7 +16,7 @@ from citykpi.http import csrf
 from citykpi.http.callers import session_identity
 from citykpi.http.deps import Reader
 from citykpi.platform import notifications
-from citykpi.platform.roles import PUBLIC, Principal
+from citykpi.platform.roles import PUBLIC, Principal, read_scope
 
 
 @dataclass(frozen=True)
@@ -44,6 +44,12 @@ def current(request: Request, session: Reader) -> Visitor:
     if not found.who.is_public and found.who.user_id is not None:
         request.state.unread = notifications.unread_count(session, found.who.user_id)
     return found
+
+
+def seen_by(visitor: Visitor) -> tuple[object, ...]:
+    """What a kept page depends on about its visitor: a page lists what the visitor's read scope
+    shows, names the visitor, and carries the session's CSRF secret in its forms."""
+    return (read_scope(visitor.who), visitor.who.username, visitor.csrf)
 
 
 Current = Annotated[Visitor, Depends(current)]

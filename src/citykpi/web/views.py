@@ -59,10 +59,11 @@ def scorecard(session: Session, period: Period) -> Scorecard:
     return CARDS.get(stamp(session, period), lambda: score(assessment_of(session, period), book()))
 
 
-def wheel(session: Session, period: Period, lang: str) -> Markup:
+def wheel(session: Session, period: Period, lang: str, thumbnail: bool = False) -> Markup:
     """Drawn with the reports' translations: the wheel's words (bands, categories) live there."""
     card = scorecard(session, period)
-    return WHEELS.get((*stamp(session, period), lang), lambda: svg(wheel_spec(card, translations(lang).gettext)))
+    key = (*stamp(session, period), lang, thumbnail)
+    return WHEELS.get(key, lambda: svg(wheel_spec(card, translations(lang).gettext, thumbnail)))
 
 
 def dimension_percents(card: Scorecard) -> dict[str, float | None]:

@@ -1,0 +1,148 @@
+"""The hub overview, the chart specs, compare by KPI and the embeds over HTTP against a real server
+(SQLite and PostgreSQL): what each shows to whom, the filters in the address, the downloads, and
+which answers another site may frame."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Iterator
+
+import httpx
+import openpyxl
+import pytest
+from web_server import YEARS, running, signed_in
+
+from citykpi.demo.cities import CITIES
+
+KPI = "EC: ICT: ICT: 4C"
+LOTUSGATE, PUERTO = "lotusgate", "Puerto Quimera"  # both large metropolitan: each other's peers
+
+
+@pytest.fixture(scope="module")
+def base(module_db_url: str) -> Iterator[str]:
+    with running(module_db_url, cities=4) as url:
+        yield url
+
+
+def test_hub_lists_every_visible_city_with_score_coverage_and_thumbnail(base: str) -> None:
+    page = httpx.get(f"{base}/hub").text
+    names = re.findall(r"<h3><a href=\"/cities/[^?]+\?year=(\d+)\">([^<]+)</a></h3>", page)
+    assert sorted(n for _y, n in names) == sorted(c.name for c in CITIES[:4])
+    assert {y for y, _n in names} == {str(YEARS[0])}  # the public sees the published year only
+    assert page.count("reported data points scored;") >= 4 and page.count("/thumbnail.svg") == 4
+    thumb = re.search(r'src="(/wheels/\d+/thumbnail.svg)"', page)
+    assert thumb is not None
+    drawn = httpx.get(f"{base}{thumb.group(1)}")
+    assert drawn.status_code == 200 and drawn.text.startswith("<svg") and "in the framework" not in drawn.text
+    editor = signed_in(base, "editor").get("/hub").text
+    assert f'?year={YEARS[-1]}">{CITIES[0].name}<' in editor  # its own draft year
+
+
+def test_hub_filters_and_sorting_travel_in_the_address(base: str) -> None:
+    north = httpx.get(f"{base}/hub", params={"hub": "North hub"}).text
+    shown = re.findall(r"<h3><a [^>]+>([^<]+)</a></h3>", north)
+    assert shown == sorted(c.name for i, c in enumerate(CITIES[:4]) if i % 2 == 0)
+    assert 'href="/hub?hub=North+hub"' in north  # the share link keeps the filter
+    assert "/charts/map.json?hub=North+hub" in north and "/embed/map?hub=North+hub" in north
+    by_score = httpx.get(f"{base}/hub", params={"sort": "score", "dimension": "Economy"}).text
+    scores = [float(s) for s in re.findall(r'<strong class="score">(\d+)', by_score)]
+    assert len(scores) == 4 and scores == sorted(scores, reverse=True)
+    for bad in ({"year": "soon"}, {"sort": "colour"}):
+        answer = httpx.get(f"{base}/hub", params=bad)
+        assert answer.status_code == 422 and "<h1>" in answer.text  # a page saying what is wrong, not a 500
+
+
+def test_map_spec_places_each_city_with_its_band_size_and_link(base: str) -> None:
+    spec = httpx.get(f"{base}/charts/map.json").json()
+    basemap, cities = spec["layer"]
+    assert basemap["data"]["url"] == "/static/vendor/world-countries-110m.json"
+    assert "countries" in httpx.get(f"{base}{basemap['data']['url']}").json()["objects"]  # shipped, not fetched
+    points = cities["data"]["values"]
+    assert sorted(p["name"] for p in points) == sorted(c.name for c in CITIES[:4])
+    for point in points:
+        spec_city = next(c for c in CITIES if c.name == point["name"])
+        assert (point["lat"], point["lon"]) == (spec_city.latitude, spec_city.longitude)
+        assert point["href"].startswith("/cities/") and point["population"] > 0
+        assert point["band"] in cities["encoding"]["color"]["scale"]["domain"]
+    assert cities["encoding"]["href"] == {"field": "href"}
+
+
+def test_kpi_history_shows_the_city_its_band_the_target_and_its_peers(base: str) -> None:
+    params = {"city": LOTUSGATE, "kpi": KPI, "point": "coverage_4g"}
+    spec = httpx.get(f"{base}/charts/kpi-history.json", params=params).json()
+    peers, _line, own, target = spec["layer"]
+    assert [r["year"] for r in own["data"]["values"]] == [str(YEARS[0])]
+    assert {r["city"] for r in peers["data"]["values"]} == {PUERTO}
+    assert target["mark"]["strokeDash"] and target["data"]["values"][0]["value"] == 100
+    mine = signed_in(base, "editor")  # the editor of the first city: Lotusgate's draft stays hidden
+    assert len(mine.get("/charts/kpi-history.json", params=params).json()["layer"][2]["data"]["values"]) == 1
+    page = httpx.get(f"{base}/cities/{LOTUSGATE}/kpis/{KPI}").text
+    assert page.count('class="chart"') == 2 and "figures as a table" in page
+    assert PUERTO in page  # the peer's value in the table beside the chart
+
+
+def test_city_page_charts_its_dimension_and_subdimension_scores(base: str) -> None:
+    page = signed_in(base, "editor").get(f"/cities/{CITIES[0].name.lower()}").text
+    assert "/charts/city-scores.json?city=vellmarsk&amp;level=dimension" in page
+    spec = signed_in(base, "editor").get("/charts/city-scores.json?city=vellmarsk&level=subdimension").json()
+    rows = spec["data"]["values"]
+    assert {r["year"] for r in rows} == {str(y) for y in YEARS} and spec["facet"]["field"] == "dimension"
+    assert {"ICT", "Energy"} <= {r["group"] for r in rows}
+
+
+def test_compare_by_kpi_table_chart_and_downloads_agree(base: str) -> None:
+    params = {"kpi": KPI, "point": "coverage_3g"}
+    page = httpx.get(f"{base}/compare/kpis", params=params).text
+    assert "Peer median" in page and "Percentage" in page
+    spec = httpx.get(f"{base}/charts/kpi-compare.json", params=params).json()
+    bars = spec["data"]["values"]
+    assert len(bars) == 4 and [b["value"] for b in bars] == sorted((b["value"] for b in bars), reverse=True)
+    rows = list(csv.reader(io.StringIO(httpx.get(f"{base}/compare/kpis.csv", params=params).text)))
+    assert rows[0] == [
+        "City",
+        "Country",
+        "Peer group",
+        "Year",
+        "Status",
+        "Value",
+        "Unit",
+        "Band",
+        "Peer median",
+        "Coverage",
+    ]
+    assert [round(float(r[5]), 6) for r in rows[1:]] == [round(b["value"], 6) for b in bars]
+    large = [r for r in rows[1:] if r[2].startswith("large")]
+    assert len(large) == 2 and large[0][8] == large[1][8]  # one median for the peer group
+    book = openpyxl.load_workbook(io.BytesIO(httpx.get(f"{base}/compare/kpis.xlsx", params=params).content))
+    sheet = book.active
+    assert [c.value for c in sheet[2]] == rows[0] and sheet.max_row == 2 + len(bars)
+    dimension = httpx.get(f"{base}/compare/kpis.csv", params={"dimension": "Economy"}).text
+    assert "% of maximum points" in dimension and "reported data points scored" in dimension
+    assert httpx.get(f"{base}/compare/kpis", params={"kpi": "NO: SUCH"}).status_code == 404
+
+
+def test_only_embeds_may_be_framed_and_they_read_as_the_public_without_cookies(base: str) -> None:
+    editor = signed_in(base, "editor")
+    for path in ("/embed/map", f"/embed/kpi-history?city=vellmarsk&kpi={KPI}&point=coverage_3g"):
+        answer = editor.get(path)
+        assert answer.status_code == 200 and "set-cookie" not in answer.headers
+        assert "frame-ancestors *" in answer.headers["content-security-policy"]
+        assert "script-src" not in answer.headers["content-security-policy"]  # default-src 'self': no inline, no eval
+        assert "x-frame-options" not in answer.headers and "csrf_token" not in answer.text
+        spec = re.search(r'data-chart="([^"]+)"', answer.text)
+        assert spec is not None and spec.group(1).startswith("/embed/")
+    drafts = editor.get(f"/embed/kpi-history.json?city=vellmarsk&kpi={KPI}&point=coverage_3g").json()
+    assert [r["year"] for r in drafts["layer"][2]["data"]["values"]] == [str(YEARS[0])]  # public, despite the cookie
+    for path in ("/hub", "/compare/kpis", "/charts/map.json", "/cities/vellmarsk"):
+        headers = httpx.get(f"{base}{path}").headers
+        assert "frame-ancestors 'none'" in headers["content-security-policy"] and headers["x-frame-options"] == "DENY"
+
+
+def test_hub_and_its_map_speak_french(base: str) -> None:
+    french = httpx.Client(base_url=base, cookies={"lang": "fr"})
+    page = french.get("/hub").text
+    assert "Vue du pôle" in page and "Carte des villes" in page and "Télécharger ce graphique" in page
+    spec = french.get("/charts/map.json").json()
+    assert spec["layer"][1]["encoding"]["color"]["title"] == "Tranche de score"
