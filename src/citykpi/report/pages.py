@@ -11,7 +11,7 @@ from citykpi.report.i18n import translations
 from citykpi.report.labels import KINDS
 from citykpi.report.maturity import level_chart
 from citykpi.report.recommendations import RecommendationSet, for_subdimension
-from citykpi.report.wheel import wheel_spec
+from citykpi.report.wheel import legend, wheel_svg
 from citykpi.scoring.scorecard import GroupLevel
 
 WEAKEST_SUBDIMENSIONS = 3
@@ -33,7 +33,8 @@ def _common(report: CityReport, kind: str, lang: str) -> dict[str, Any]:
         "target_kinds": report.target_kinds,
         "sources": report.sources,
         "dp_label": dp_label,
-        "wheel": render.svg(wheel_spec(report.card, _)),
+        "wheel": wheel_svg(report.card, lang),
+        "wheel_legend": legend(_),
         "subdimension_chart": render.svg(charts.group_bars(report.card.level(GroupLevel.SUBDIMENSION), _)),
         "maturity_chart": render.svg(level_chart(report.maturity, _)) if report.maturity else "",
     }
