@@ -34,7 +34,7 @@ def test_snapshot_cards_and_wheel_centre_give_coverage_beside_the_score(
         assert f"{group.percent:.0f} %" in text
         assert f"{c.scored} of {c.reported} reported data points scored; {c.framework} in the framework" in text
     assert sum(g.coverage.framework for g in card.level(GroupLevel.DIMENSION)) == card.city.coverage.framework
-    wheel = page.split('<div class="wheel">', 1)[1].split("</div>", 1)[0]
+    wheel = page.split('<figure class="wheel">', 1)[1].split("</figure>", 1)[0]
     city = card.city.coverage
     assert card.city.percent is not None
     for words in (f"{card.city.percent:.0f} %", f"{city.scored} of {city.reported} reported scored"):

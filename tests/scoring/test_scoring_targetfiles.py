@@ -1,19 +1,51 @@
 from __future__ import annotations
 
 import csv
+import importlib.util
 from pathlib import Path
 
 from citykpi.scoring.targetfiles import check_against_catalogue, default_target_set, read_targets
-from citykpi.scoring.targets import TargetDirection, TargetLevel
+from citykpi.scoring.targets import TargetBook, TargetDirection, TargetLevel
 
-DATA = Path(__file__).parent / "data"
+ROOT = Path(__file__).resolve().parents[2]
+REFERENCE = ROOT / "src" / "citykpi" / "scoring" / "data" / "reference" / "public-targets.csv"
+# Sites that republished the primary documents; a target cites the document itself, never a copy.
+MIRRORS = (
+    "socialbites.ca",
+    "wordscope.be",
+    "holz.ru",
+    "wikipedia.org",
+    "nationaltribune",
+    "europeantimes",
+    "vortal.biz",
+)
+
+
+def mirrored(cited: str) -> list[str]:
+    """What in a citation points at a copy: a page "read on" some site, or a known mirror."""
+    lowered = cited.lower()
+    return (["read on"] if "read on" in lowered else []) + [m for m in MIRRORS if m in lowered]
+
+
+def _builder():  # type: ignore[no-untyped-def]
+    spec = importlib.util.spec_from_file_location("build_targets", ROOT / "scripts" / "build_targets.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_shipped_targets_are_the_builders_output_from_the_reference_csv() -> None:
+    builder = _builder()
+    shipped = builder.OUTPUT_PATH.read_text(encoding="utf-8")
+    assert shipped == builder.build(), "public-reference-targets.yaml is stale: run scripts/build_targets.py"
 
 
 def test_default_set_carries_every_public_target_unchanged() -> None:
     shipped = default_target_set()
     assert shipped.id == "public-reference-targets"
     assert "not the official U4SSC" in shipped.name
-    rows = [r for r in csv.DictReader((DATA / "public-targets.csv").open(encoding="utf-8")) if r["target_value"]]
+    rows = [r for r in csv.DictReader(REFERENCE.open(encoding="utf-8")) if r["target_value"]]
     assert len(shipped.targets) == len(rows)
     for row, t in zip(rows, shipped.targets, strict=True):
         assert t.kpi == row["code"]
@@ -24,6 +56,25 @@ def test_default_set_carries_every_public_target_unchanged() -> None:
         else:
             assert t.value == float(row["target_value"]) and t.direction.value == row["direction"]
         assert ("[" in row["name"]) == (t.data_point is not None)
+
+
+def test_no_target_cites_a_page_read_on_a_mirror() -> None:
+    for t in default_target_set().targets:
+        assert mirrored(f"{t.source} {t.note}") == [], t.source
+    # the earlier edition's citation, which the check refuses
+    earlier = "OECD average 2023 = 4.8% (read on https://socialbites.ca/news/oecd-unemployment-trends-2023)"
+    assert mirrored(earlier) == ["read on", "socialbites.ca"]
+
+
+def test_targets_of_another_averaging_period_are_shown_but_not_used() -> None:
+    book = TargetBook([default_target_set()])
+    for key in ("so2", "o3"):  # WHO 2021 has no annual SO2 or O3 guideline
+        shown = book.targets("EN: EN: AQ: 1C", key)
+        assert shown and shown[0].mismatch.endswith("the KPI asks for the annual mean")
+        assert book.benchmark("EN: EN: AQ: 1C", key) is None
+    for key in ("pm10", "pm2_5", "no2"):
+        used = book.benchmark("EN: EN: AQ: 1C", key)
+        assert used is not None and used.averaging == "annual mean" and not used.mismatch
 
 
 def test_csv_target_file_with_human_spellings(tmp_path: Path) -> None:

@@ -21,8 +21,8 @@ from typing import Any
 
 import openpyxl
 import pytest
-from chromium import CHROMIUM
 from browsing import DESKTOP, check_page, refused, watched
+from chromium import CHROMIUM
 from web_server import running
 
 from citykpi.demo.cities import CITIES

@@ -31,8 +31,8 @@ def test_hub_lists_every_visible_city_with_score_coverage_and_thumbnail(base: st
     names = re.findall(r"<h3><a href=\"/cities/[^?]+\?year=(\d+)\">([^<]+)</a></h3>", page)
     assert sorted(n for _y, n in names) == sorted(c.name for c in CITIES[:4])
     assert {y for y, _n in names} == {str(YEARS[0])}  # the public sees the published year only
-    assert page.count("reported data points scored;") >= 4 and page.count("/thumbnail.svg") == 4
-    thumb = re.search(r'src="(/wheels/\d+/thumbnail.svg)"', page)
+    assert page.count("reported data points scored;") >= 4 and page.count('.svg" alt=') == 4
+    thumb = re.search(r'src="(/wheels/\d+\.svg)"', page)
     assert thumb is not None
     drawn = httpx.get(f"{base}{thumb.group(1)}")
     assert drawn.status_code == 200 and drawn.text.startswith("<svg") and "in the framework" not in drawn.text

@@ -13,8 +13,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from chromium import CHROMIUM
 from browsing import DESKTOP, check_page, sign_in, sign_out, watched
+from chromium import CHROMIUM
 from web_server import CITY, running
 
 pytestmark = pytest.mark.browser

@@ -300,7 +300,7 @@ def test_city_and_home_pages_say_what_each_score_covers(base: str, lang: str) ->
         assert row is not None, g["path"]
         assert _note(c["scored"], c["reported"], c["framework"], lang) in row.group(1)
     whole = _note(**city["coverage"], lang=lang)
-    assert page.count(whole) == 2  # the year's scores table and the progress table
+    assert page.count(whole) == 3  # the wheel's caption, the year's scores table and the progress table
     assert 0 < city["coverage"]["scored"] < city["coverage"]["reported"] < city["coverage"]["framework"]
 
     home = public.get("/").text

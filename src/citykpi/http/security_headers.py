@@ -2,9 +2,9 @@
 
 Pages load their script and styles from /static only, so their policy allows no inline script or
 style at all: text that escaped the templates' escaping could still not run. Reports and
-certificates are single files meant to be saved, mailed and printed (so their CSS and the small
-tooltip script are inline): their policy allows exactly the inline blocks and style attributes the
-template wrote, by hash (`document_policy`); a page that sets its own policy keeps it.
+certificates are single files meant to be saved, mailed and printed (so their CSS is inline; their
+charts' tooltips are SVG titles, no script): their policy allows exactly the inline blocks and style
+attributes the template wrote, by hash (`document_policy`); a page that sets its own policy keeps it.
 `frame-ancestors 'none'` and X-Frame-Options forbid framing (clickjacking), except for the
 embeddable charts, whose own policy allows any ancestor (`EMBED_POLICY`; they carry no form and
 read no session); nosniff stops a browser

@@ -24,6 +24,7 @@ from citykpi.scoring.scorecard import GroupLevel, GroupScore, ItemScore, Scoreca
 from citykpi.scoring.targets import TargetBook, TargetKind
 
 STRENGTHS = 3  # categories shown as strengths and as weakest areas
+STRONG_FROM = 66.0  # a strength reaches at least the 66-95 % band: a category at 25 % is no strength
 
 
 @dataclass(frozen=True)
@@ -149,7 +150,7 @@ class CityReport:
 
     @property
     def strengths(self) -> list[GroupScore]:
-        return self.ranked_categories()[:STRENGTHS]
+        return [g for g in self.ranked_categories() if (g.percent or 0) >= STRONG_FROM][:STRENGTHS]
 
     @property
     def weakest(self) -> list[GroupScore]:

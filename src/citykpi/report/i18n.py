@@ -24,8 +24,14 @@ def translations(lang: str) -> gettext.NullTranslations:
 
 
 def number(value: float | None, lang: str, digits: int = 1) -> str:
-    """A value as the reader's locale writes it; trailing zeros dropped, None as a dash."""
+    """A value as the reader's locale writes it; trailing zeros dropped, None as a dash.
+
+    A value that `digits` decimals would round to nothing keeps two significant digits instead
+    (0.001 is "0.001", 0.00123 "0.0012"), so no reported quantity is printed as "0".
+    """
     if value is None:
         return "–"
+    if value != 0 and round(value, digits) == 0:
+        return format_decimal(value, format="@#", locale=lang)
     pattern = "#,##0" + ("." + "#" * digits if digits else "")
     return format_decimal(value, format=pattern, locale=lang)

@@ -11,8 +11,9 @@ from citykpi.report.i18n import translations
 from citykpi.report.labels import KINDS
 from citykpi.report.maturity import level_chart
 from citykpi.report.recommendations import RecommendationSet, for_subdimension
-from citykpi.report.wheel import wheel_spec
+from citykpi.report.wheel import legend, wheel_svg
 from citykpi.scoring.scorecard import GroupLevel
+from citykpi.scoring.targetfiles import default_target_set
 
 WEAKEST_SUBDIMENSIONS = 3
 WEAK_BELOW = 66.0  # a category under 66 % of the maximum points counts as weak for recommendations
@@ -20,6 +21,12 @@ WEAK_BELOW = 66.0  # a category under 66 % of the maximum points counts as weak 
 
 def _translator(lang: str) -> Callable[[str], str]:
     return translations(lang).gettext
+
+
+def _basis(target_sets: list[str]) -> dict[str, Any]:
+    """Which targets the scores stand on, for page 1: the public reference set or sets the user loaded."""
+    public = default_target_set().name
+    return {"loaded_sets": [n for n in target_sets if n != public], "uses_public": public in target_sets}
 
 
 def _common(report: CityReport, kind: str, lang: str) -> dict[str, Any]:
@@ -30,10 +37,12 @@ def _common(report: CityReport, kind: str, lang: str) -> dict[str, Any]:
         "title": profile.city,
         "kind_label": _(KINDS[kind]),
         "target_sets": report.target_sets,
+        **_basis(report.target_sets),
         "target_kinds": report.target_kinds,
         "sources": report.sources,
         "dp_label": dp_label,
-        "wheel": render.svg(wheel_spec(report.card, _)),
+        "wheel": wheel_svg(report.card, lang),
+        "wheel_legend": legend(_),
         "subdimension_chart": render.svg(charts.group_bars(report.card.level(GroupLevel.SUBDIMENSION), _)),
         "maturity_chart": render.svg(level_chart(report.maturity, _)) if report.maturity else "",
     }
@@ -72,6 +81,7 @@ def compare_html(reports: Sequence[CityReport], lang: str = "en") -> str:
         title=_("City comparison"),
         kind_label=_("Comparison"),
         target_sets=reports[0].target_sets if reports else [],
+        **_basis(reports[0].target_sets if reports else []),
         target_kinds=kinds_used(reports),
         chart=render.svg(charts.compare_bars(dims, _)),
         codes=_codes(reports),

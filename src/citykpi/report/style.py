@@ -13,6 +13,17 @@ BAND_COLOURS: dict[Band, str] = {
 }
 NO_BENCHMARK = "#c9d3dd"  # reported, but nothing to score it against
 NOT_REPORTED = "#9a9a9a"
+# In the wheel a segment not reported is hatched, so that it cannot be taken for one without a
+# benchmark (a pale solid fill) at a glance, in colour or in grey print. The pattern is defined once
+# in each wheel's SVG; the legends draw the same hatch in CSS (`key-not-reported`).
+HATCH_ID = "citykpi-not-reported"
+NOT_REPORTED_FILL = f"url(#{HATCH_ID})"
+HATCH_DEFS = (
+    f'<defs><pattern id="{HATCH_ID}" patternUnits="userSpaceOnUse" width="6" height="6">'
+    '<rect width="6" height="6" fill="#ffffff"/>'
+    '<path d="M-1,1 l2,-2 M0,6 l6,-6 M5,7 l2,-2" stroke="#5f6b75" stroke-width="1.4"/>'
+    "</pattern></defs>"
+)
 CENTRE = "#24405e"
 # Text on a band colour: white on the dark ones.
 TEXT_ON: dict[str, str] = {

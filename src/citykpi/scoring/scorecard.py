@@ -14,7 +14,7 @@ from pydantic import BaseModel
 from citykpi.model.assessment import Assessment, KpiResult, ResultStatus
 from citykpi.model.submission import CityProfile
 from citykpi.scoring.rules import Band, band_of, group_percent, percent_of_target
-from citykpi.scoring.targets import Target, TargetBook
+from citykpi.scoring.targets import Target, TargetBook, usable
 
 
 class Standing(StrEnum):
@@ -116,7 +116,7 @@ class Scorecard(BaseModel):
 
 def score_item(result: KpiResult, book: TargetBook) -> ItemScore:
     targets = book.targets(result.code, result.data_point)
-    benchmark = targets[0] if targets else None
+    benchmark = usable(targets)
     percent: float | None = None
     if result.status is ResultStatus.NOT_APPLICABLE:
         standing = Standing.NOT_APPLICABLE

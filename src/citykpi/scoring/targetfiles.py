@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 from collections.abc import Iterable, Mapping, Sequence
+from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -119,6 +120,7 @@ def write_targets(target_set: TargetSet, path: Path) -> Path:
     return path
 
 
+@lru_cache(maxsize=1)
 def default_target_set() -> TargetSet:
     """The shipped public reference set (not the official U4SSC table, which is not public)."""
     ref = resources.files("citykpi.scoring") / "data" / DEFAULT_SET

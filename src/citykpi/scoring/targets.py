@@ -71,6 +71,14 @@ class Target(BaseModel):
     confidence: str = ""
     kind: TargetKind | None = Field(default=None, description="None = by level: local, official (national), public")
     derivation: Derivation | None = None
+    averaging: str | None = Field(
+        default=None, description="Averaging period the value is defined for: 'annual mean', '24-hour', ..."
+    )
+    mismatch: str = Field(
+        default="",
+        description="Why the target does not fit the KPI (another averaging period or unit); such a target is "
+        "shown beside the data point but never used for points",
+    )
 
     @model_validator(mode="after")
     def _consistent(self) -> Target:
@@ -151,12 +159,16 @@ class TargetBook:
         return [t for _, t in found]
 
     def benchmark(self, kpi: str, data_point: str) -> Target | None:
-        found = self.targets(kpi, data_point)
-        return found[0] if found else None
+        return usable(self.targets(kpi, data_point))
 
     @property
     def names(self) -> list[str]:
         return [s.name for s in self.sets]
+
+
+def usable(targets: Iterable[Target]) -> Target | None:
+    """The first target that fits the KPI: an annual mean is not scored against a 24-hour guideline."""
+    return next((t for t in targets if not t.mismatch), None)
 
 
 def _cited(target: Target) -> bool:

@@ -24,6 +24,8 @@ from citykpi.platform.catalogues import catalogue_of
 from citykpi.platform.errors import NotFound
 from citykpi.platform.roles import Action, can
 from citykpi.platform.workflow import PeriodState
+from citykpi.report.i18n import translations as report_translations
+from citykpi.report.wheel import legend
 from citykpi.scoring.scorecard import Coverage, GroupLevel, ItemScore
 from citykpi.store.schema import City, Entry, Period, Result
 from citykpi.web.chart_pages import chart_for
@@ -31,7 +33,7 @@ from citykpi.web.i18n import language
 from citykpi.web.progress_view import progress_view
 from citykpi.web.render import PageRoute, page
 from citykpi.web.session import Current, Visitor, current, seen_by
-from citykpi.web.views import city_stamp, dimension_percents, scorecard, site_stamp, wheel
+from citykpi.web.views import city_stamp, dimension_percents, scorecard, site_stamp, thumbnail, wheel
 
 router = APIRouter(route_class=PageRoute)
 PAGE_SIZE = 24
@@ -87,9 +89,9 @@ def _home(request: Request, current: Visitor, session: Session, q: str, start: i
 
 @router.get("/wheels/{period_id}.svg")
 def wheel_image(period_id: Id, request: Request, current: Current, session: Reader) -> Response:
-    """The wheel as an image, so the home page loads thumbnails lazily and the browser caches them."""
+    """The wheel's thumbnail as an image, so the home page loads them lazily and the browser caches them."""
     period = cities.get_period(session, current.who, period_id)
-    drawn = wheel(session, period, language(request))
+    drawn = thumbnail(session, period, language(request))
     return Response(str(drawn), media_type="image/svg+xml", headers={"Cache-Control": "private, max-age=60"})
 
 
@@ -141,6 +143,7 @@ def _city_page(request: Request, city: City, current: Visitor, session: Session,
         dimensions=dimensions,
         percents={p.id: dimension_percents(cards[p.id]) for p in periods},
         wheel=wheel(session, selected, language(request)) if selected else None,
+        wheel_legend=legend(report_translations(language(request)).gettext),
         kpis=_kpi_rows(session, selected) if selected else [],
         trend=progress_view(session, [p for p in periods if p.year <= selected.year], language(request))
         if selected

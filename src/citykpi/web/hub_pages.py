@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from citykpi.collect.formula_guard import neutralised
 from citykpi.framework.model import Kpi
 from citykpi.http.cache import Memo
-from citykpi.http.deps import Id, Reader, read_in_thread
+from citykpi.http.deps import Reader, read_in_thread
 from citykpi.platform import cities
 from citykpi.platform.catalogues import catalogue_of
 from citykpi.web.chart_pages import chart_for
@@ -27,7 +27,7 @@ from citykpi.web.hub_view import HubSort, choices, hub_rows
 from citykpi.web.i18n import language
 from citykpi.web.render import PageRoute, page
 from citykpi.web.session import Current, Visitor, current, seen_by
-from citykpi.web.views import site_stamp, wheel
+from citykpi.web.views import site_stamp
 
 router = APIRouter(route_class=PageRoute)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -55,14 +55,6 @@ def _hub(request: Request, visitor: Visitor, session: Session) -> HTMLResponse:
         sorts=list(HubSort),
         map=chart_for(request, session, "map", visitor.who),
     )
-
-
-@router.get("/wheels/{period_id}/thumbnail.svg")
-def wheel_thumbnail(period_id: Id, request: Request, current: Current, session: Reader) -> Response:
-    """The wheel without legend and ring labels, for lists of many cities (the page prints the numbers)."""
-    period = cities.get_period(session, current.who, period_id)
-    drawn = wheel(session, period, language(request), thumbnail=True)
-    return Response(str(drawn), media_type="image/svg+xml", headers={"Cache-Control": "private, max-age=60"})
 
 
 @router.get("/compare/kpis", response_class=HTMLResponse)

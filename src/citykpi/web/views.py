@@ -10,6 +10,7 @@ databases (two apps, or tests side by side) have periods with the same id, versi
 from __future__ import annotations
 
 from functools import lru_cache
+from urllib.parse import quote
 
 from markupsafe import Markup
 from sqlalchemy import func, select
@@ -17,9 +18,7 @@ from sqlalchemy.orm import Session
 
 from citykpi.http.cache import Memo
 from citykpi.platform.reports import assessment_of
-from citykpi.report.i18n import translations
-from citykpi.report.render import svg
-from citykpi.report.wheel import wheel_spec
+from citykpi.report.wheel import wheel_svg
 from citykpi.scoring.scorecard import GroupLevel, Scorecard, score
 from citykpi.scoring.targets import TargetBook
 from citykpi.store import stamps
@@ -31,6 +30,7 @@ Key = tuple[object, ...]
 
 CARDS: Memo[Scorecard] = Memo(512)
 WHEELS: Memo[Markup] = Memo(256)
+THUMBNAILS: Memo[Markup] = Memo(256)
 
 
 @lru_cache(maxsize=1)
@@ -59,11 +59,22 @@ def scorecard(session: Session, period: Period) -> Scorecard:
     return CARDS.get(stamp(session, period), lambda: score(assessment_of(session, period), book()))
 
 
-def wheel(session: Session, period: Period, lang: str, thumbnail: bool = False) -> Markup:
-    """Drawn with the reports' translations: the wheel's words (bands, categories) live there."""
+def wheel(session: Session, period: Period, lang: str) -> Markup:
+    """Drawn with the reports' translations (the wheel's words live there); each KPI segment links to
+    the city's page of that KPI."""
     card = scorecard(session, period)
-    key = (*stamp(session, period), lang, thumbnail)
-    return WHEELS.get(key, lambda: svg(wheel_spec(card, translations(lang).gettext, thumbnail)))
+    slug = period.city.slug
+
+    def link(code: str) -> str:
+        return f"/cities/{slug}/kpis/{quote(code, safe='')}"
+
+    return WHEELS.get((*stamp(session, period), lang), lambda: wheel_svg(card, lang, link))
+
+
+def thumbnail(session: Session, period: Period, lang: str) -> Markup:
+    """The wheel without labels, its centre the score and coverage as numbers, for lists of cities."""
+    card = scorecard(session, period)
+    return THUMBNAILS.get((*stamp(session, period), lang), lambda: wheel_svg(card, lang, thumbnail=True))
 
 
 def dimension_percents(card: Scorecard) -> dict[str, float | None]:
