@@ -11,14 +11,13 @@ markup does not depend on the database, and the checks take about half of the cy
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from chromium import CHROMIUM
+from chromium import CHROMIUM, DESKTOP, check_page, refused, watched
 from web_server import CITY, YEARS, running
 
 from citykpi.demo.cities import CITIES
@@ -28,10 +27,6 @@ from citykpi.demo.workbook import write_filled
 from citykpi.framework.catalogue import Catalogue
 
 pytestmark = pytest.mark.browser
-AXE = Path(__file__).parent / "vendor" / "axe.min.js"
-PHONE = {"width": 390, "height": 844}
-DESKTOP = {"width": 1280, "height": 900}
-SHOTS = os.environ.get("CITYKPI_SCREENSHOTS")
 
 
 @pytest.fixture(scope="module")
@@ -53,43 +48,6 @@ def broken_workbook(tmp: Path) -> Path:
     path = write_filled(catalogue, submission, tmp / f"{CITY}-{YEARS[-1]}.xlsx")
     spoil(path)
     return path
-
-
-def axe_violations(page) -> list[str]:  # type: ignore[no-untyped-def]
-    # Evaluated through the DevTools protocol: a <script> tag with axe would be refused by the
-    # pages' Content-Security-Policy, as any inline script is.
-    page.evaluate(AXE.read_text(encoding="utf-8"))
-    found = page.evaluate(
-        "async () => (await axe.run(document, {runOnly: ['wcag2a', 'wcag2aa', 'wcag21aa']})).violations"
-        ".map(v => v.id + ': ' + v.nodes.map(n => n.target.join(' ')).slice(0, 3).join(', '))"
-    )
-    return list(found)
-
-
-def check_page(page, name: str) -> None:  # type: ignore[no-untyped-def]
-    """No axe violation, no horizontal page overflow at desktop and phone size, nothing the CSP refused."""
-    assert refused(page) == [], name
-    for label, size in (("desktop", DESKTOP), ("phone", PHONE)):
-        page.set_viewport_size(size)
-        assert axe_violations(page) == [], f"{name} at {label} size"
-        overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
-        assert overflow <= 1, f"{name} scrolls sideways by {overflow}px at {label} size"
-        if SHOTS:
-            Path(SHOTS).mkdir(parents=True, exist_ok=True)
-            page.screenshot(path=f"{SHOTS}/{name}-{label}.png", full_page=label == "phone")
-    page.set_viewport_size(DESKTOP)
-
-
-def watched(page):  # type: ignore[no-untyped-def]
-    """`page`, recording what the Content-Security-Policy refuses (Chromium says it on the console)."""
-    found: list[str] = []
-    page.on("console", lambda m: found.append(m.text) if "Content Security Policy" in m.text else None)
-    page.csp_refused = found
-    return page
-
-
-def refused(page) -> list[str]:  # type: ignore[no-untyped-def]
-    return list(page.csp_refused)
 
 
 def sign_in(page, base: str, user: str) -> None:  # type: ignore[no-untyped-def]
