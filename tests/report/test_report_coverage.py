@@ -7,6 +7,7 @@ from collections.abc import Callable
 
 from citykpi.framework.catalogue import Catalogue
 from citykpi.model.assessment import Assessment
+from citykpi.report.comparison import compared
 from citykpi.report.content import build
 from citykpi.report.pages import city_html, compare_html
 from citykpi.report.recommendations import read_recommendations
@@ -57,13 +58,14 @@ def test_compare_report_gives_each_city_score_its_coverage(
     make_history: Callable[..., list[Assessment]], catalogue: Catalogue, book: TargetBook
 ) -> None:
     reports = [build(make_history(name, seed=seed), catalogue.kpis, book) for name, seed in (("Alpha", 1), ("Beta", 2))]
-    page = compare_html(reports)
+    page = compare_html([compared(r) for r in reports], book.names)
+    assert "Under each score: data points scored / reported / in the framework" in page
     for report in reports:
         row = page.split(f"<b>{report.latest.profile.city}</b>", 1)[1].split("</tr>", 1)[0]
         for group in [*report.card.level(GroupLevel.DIMENSION), report.card.city]:
             c = group.coverage
-            assert f"{c.scored} of {c.reported} reported data points scored; {c.framework} in the framework" in row
-        assert row.count("reported data points scored") == 4  # three dimensions and the city
+            assert f'<div class="note">{c.scored} / {c.reported} / {c.framework}</div>' in row
+        assert len(re.findall(r"\d+ / \d+ / \d+", row)) == 4  # three dimensions and the city
 
 
 def test_profile_gives_each_subdimension_score_its_coverage(

@@ -13,7 +13,7 @@ from citykpi.model.diagnostics import Diagnostic, ValidationReport
 from citykpi.platform.roles import Role
 from citykpi.platform.values import EntryEdit
 from citykpi.platform.workflow import PeriodState, ReviewAction
-from citykpi.scoring.scorecard import Coverage
+from citykpi.scoring.scorecard import Coverage, GroupScore
 
 T = TypeVar("T")
 # JSON as Python reads it takes NaN, Infinity and 1e309 (too large, so infinite) for numbers; no
@@ -190,6 +190,45 @@ class ScoreOut(BaseModel):
     points: int
     max_points: int
     coverage: Coverage
+
+    @classmethod
+    def of(cls, group: GroupScore) -> ScoreOut:
+        return cls(
+            level=group.level,
+            path=list(group.path),
+            percent=group.percent,
+            band=None if group.band is None else int(group.band),
+            points=group.points,
+            max_points=group.max_points,
+            coverage=group.coverage,
+        )
+
+
+class CommonBasisOut(BaseModel):
+    """The city's score on the data points that every ranked city of its peer group and year scored."""
+
+    percent: float | None
+    scored: int = Field(description="Data points of the common basis this city scored (all of them when ranked)")
+    basis: int = Field(description="Data points in the common basis")
+
+
+class CompareOut(BaseModel):
+    """One city's latest visible period in a comparison. Ranks are within its peer group and year, on
+    the common basis; a city that scored less than `rank_min_share` of its benchmarked data points
+    is listed with `rank` null."""
+
+    city: str = Field(description="The city's slug")
+    name: str
+    country: str
+    peer_group: str
+    period_id: int
+    year: int
+    status: PeriodState
+    rank: int | None
+    share_scored: float = Field(description="Scored of the benchmarked data points, 0 to 1")
+    rank_min_share: float
+    score: ScoreOut = Field(description="The city's own score (the U4SSC rule) with what it covers")
+    common_basis: CommonBasisOut
 
 
 class MessageOut(Orm):

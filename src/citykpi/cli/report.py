@@ -171,8 +171,18 @@ def compare_command(
     framework: FrameworkOption = None,
     lang: LangOption = Lang.EN,
 ) -> None:
-    """Several cities side by side, per dimension and per KPI."""
+    """Several cities side by side: ranked on the data points they all scored, per dimension and per KPI."""
+    from citykpi.cli.compare_workers import DuplicatePlace, FileProblems, compared_cities
     from citykpi.report.pages import compare_html
 
-    reports = city_reports(files, framework, targets, not no_default_targets)
-    write(compare_html(reports, lang.value), out, pdf)
+    catalogue = options.load_catalogue(framework)
+    book = load_book(targets, not no_default_targets, catalogue)
+    try:
+        cities = compared_cities(files, catalogue, book)
+    except FileProblems as e:
+        raise fail(f"{e.failed} of {len(files)} file(s) have errors; nothing written.", e.problems) from None
+    except DuplicatePlace as e:
+        city, country, year = e.place
+        place = f"{city}, {country}" if country else city
+        raise fail(f"{e.first} and {e.second} are both {place} {year}; give each city and year once.") from None
+    write(compare_html(cities, book.names, lang.value), out, pdf)

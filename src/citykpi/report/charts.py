@@ -67,28 +67,48 @@ def horizontal_bars(
     }
 
 
-def compare_bars(cities: Sequence[tuple[str, Sequence[GroupScore]]], _: Translate) -> dict[str, Any]:
-    """Dimension scores of several cities: one row per dimension, one bar per city."""
+NEUTRAL = "#5b7083"  # comparison marks: one colour that no score band uses, the band is told in text
+
+
+def compare_chart(cities: Sequence[tuple[str, Sequence[GroupScore]]], _: Translate, bars_up_to: int) -> dict[str, Any]:
+    """Dimension scores of several cities in one neutral colour: a bar per city while there are at
+    most `bars_up_to` cities, else one tick per city on a strip per dimension (readable for thousands)."""
     rows = [
-        {"city": city, "dimension": _(g.name), "percent": round(g.percent, 1) if g.percent is not None else None}
+        {"city": city, "dimension": _(g.name), "percent": round(g.percent, 1)}
         for city, groups in cities
         for g in groups
+        if g.percent is not None
     ]
+    x = {"field": "percent", "type": "quantitative", "scale": {"domain": [0, 100]}, "axis": _axis(_)}
+    tooltip = [{"field": "city", "title": _("City")}, {"field": "percent", "title": _("% of maximum points")}]
+    if len(cities) <= bars_up_to:
+        spec: dict[str, Any] = {
+            "facet": {"row": {"field": "dimension", "type": "nominal", "title": None, "sort": None}},
+            "spec": {
+                "width": 480,
+                "height": {"step": 16},
+                "mark": {"type": "bar", "color": NEUTRAL},
+                "encoding": {
+                    "y": {"field": "city", "type": "nominal", "title": None, "sort": None, "axis": {"labelLimit": 260}},
+                    "x": x,
+                },
+            },
+        }
+        spec["spec"]["encoding"]["tooltip"] = tooltip
+    else:
+        spec = {
+            "width": 480,
+            "mark": {"type": "tick", "color": NEUTRAL, "opacity": 0.5, "thickness": 1},
+            "encoding": {
+                "y": {"field": "dimension", "type": "nominal", "title": None, "sort": None},
+                "x": x,
+                "tooltip": tooltip,
+            },
+        }
     return {
         "$schema": "https://vega.github.io/schema/vega-lite/v5.json",
         "background": "white",
         "config": {"view": {"stroke": None}, "font": "DejaVu Sans, Helvetica, Arial, sans-serif"},
         "data": {"values": rows},
-        "facet": {"row": {"field": "dimension", "type": "nominal", "title": None, "sort": None}},
-        "spec": {
-            "width": 480,
-            "height": {"step": 16},
-            "mark": {"type": "bar"},
-            "encoding": {
-                "y": {"field": "city", "type": "nominal", "title": None, "sort": None},
-                "x": {"field": "percent", "type": "quantitative", "scale": {"domain": [0, 100]}, "axis": _axis(_)},
-                "color": {"field": "city", "type": "nominal", "legend": None, "scale": {"scheme": "tableau10"}},
-                "tooltip": [{"field": "city"}, {"field": "percent"}],
-            },
-        },
+        **spec,
     }

@@ -6,7 +6,8 @@ of the snapshot, the verification report and the profile can never disagree.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from itertools import groupby
@@ -173,7 +174,8 @@ class CityReport:
     @property
     def target_kinds(self) -> dict[TargetKind, int]:
         """How many data points are scored against a target of each kind (page 1 says which were used)."""
-        return kinds_used([self])
+        found = Counter(item.benchmark.source_kind for item in self.card.items if item.benchmark is not None)
+        return kinds_counted([found])
 
     def by_dimension(self) -> list[tuple[str, list[KpiGroup]]]:
         found: dict[str, list[KpiGroup]] = {}
@@ -195,14 +197,12 @@ class CityReport:
         return [k for k in self.kpis if k.reported and k.verified is not True]
 
 
-def kinds_used(reports: Sequence[CityReport]) -> dict[TargetKind, int]:
-    """Benchmarked data points per target kind over the reports, in the kinds' order."""
-    found = {kind: 0 for kind in TargetKind}
-    for report in reports:
-        for item in report.card.items:
-            if item.benchmark is not None:
-                found[item.benchmark.source_kind] += 1
-    return {kind: n for kind, n in found.items() if n}
+def kinds_counted(counts: Iterable[Mapping[TargetKind, int]]) -> dict[TargetKind, int]:
+    """Benchmarked data points per target kind summed over several cities, in the kinds' order."""
+    total: Counter[TargetKind] = Counter()
+    for found in counts:
+        total.update(found)
+    return {kind: total[kind] for kind in TargetKind if total[kind]}
 
 
 def dp_label(group: KpiGroup, key: str) -> str:

@@ -6,12 +6,14 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from citykpi.report import charts, render
-from citykpi.report.content import CityReport, dp_label, kinds_used
+from citykpi.report.comparison import BARS_UP_TO, ComparedCity, comparison
+from citykpi.report.content import CityReport, dp_label, kinds_counted
 from citykpi.report.i18n import translations
 from citykpi.report.labels import KINDS
 from citykpi.report.maturity import level_chart
 from citykpi.report.recommendations import RecommendationSet, for_subdimension
 from citykpi.report.wheel import legend, wheel_svg
+from citykpi.scoring.comparison import RANK_MIN_SHARE
 from citykpi.scoring.scorecard import GroupLevel
 from citykpi.scoring.targetfiles import default_target_set
 
@@ -71,27 +73,20 @@ def city_html(report: CityReport, kind: str, lang: str = "en", recommendations: 
     return render.html(f"{kind}.html", lang, **context)
 
 
-def compare_html(reports: Sequence[CityReport], lang: str = "en") -> str:
+def compare_html(cities: Sequence[ComparedCity], target_sets: list[str], lang: str = "en") -> str:
     _ = _translator(lang)
-    dims = [(r.latest.profile.place_label, r.card.level(GroupLevel.DIMENSION)) for r in reports]
+    compared = comparison(cities)
+    dims = [(row.city.place_label, row.city.dimensions) for row in compared.rows]
     return render.html(
         "compare.html",
         lang,
-        reports=reports,
+        comparison=compared,
         title=_("City comparison"),
         kind_label=_("Comparison"),
-        target_sets=reports[0].target_sets if reports else [],
-        **_basis(reports[0].target_sets if reports else []),
-        target_kinds=kinds_used(reports),
-        chart=render.svg(charts.compare_bars(dims, _)),
-        codes=_codes(reports),
+        target_sets=target_sets,
+        **_basis(target_sets),
+        target_kinds=kinds_counted(c.kinds for c in cities),
+        chart=render.svg(charts.compare_chart(dims, _, BARS_UP_TO)),
+        codes=compared.codes(),
+        rank_min_share=RANK_MIN_SHARE,
     )
-
-
-def _codes(reports: Sequence[CityReport]) -> list[tuple[str, str, str]]:
-    """(code, data point, name) of every data point any of the cities has, in catalogue order."""
-    seen: dict[tuple[str, str], str] = {}
-    for r in reports:
-        for item in r.card.items:
-            seen.setdefault((item.result.code, item.result.data_point), item.result.name)
-    return [(code, dp, name) for (code, dp), name in seen.items()]

@@ -6,8 +6,6 @@ periods only, exactly as through the API.
 
 from __future__ import annotations
 
-import statistics
-from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
@@ -19,14 +17,15 @@ from citykpi.exchange.open_data import licence
 from citykpi.framework.model import Kpi
 from citykpi.http.cache import Memo
 from citykpi.http.deps import Id, Reader, read_in_thread
-from citykpi.platform import certificates, cities, values, verification, warnings
+from citykpi.platform import certificates, cities, comparison, values, verification, warnings
 from citykpi.platform.catalogues import catalogue_of
 from citykpi.platform.errors import NotFound
 from citykpi.platform.roles import Action, can
 from citykpi.platform.workflow import PeriodState
 from citykpi.report.i18n import translations as report_translations
 from citykpi.report.wheel import legend
-from citykpi.scoring.scorecard import Coverage, GroupLevel, ItemScore
+from citykpi.scoring.comparison import RANK_MIN_SHARE
+from citykpi.scoring.scorecard import ItemScore
 from citykpi.store.schema import City, Entry, Period, Result
 from citykpi.web.chart_pages import chart_for
 from citykpi.web.i18n import language
@@ -37,15 +36,6 @@ from citykpi.web.views import city_stamp, dimension_percents, scorecard, site_st
 
 router = APIRouter(route_class=PageRoute)
 PAGE_SIZE = 24
-OVERALL = ""  # the column of the city's overall score among the dimension columns
-
-
-@dataclass(frozen=True)
-class CompareRow:
-    city: City
-    period: Period
-    percents: dict[str, float | None]
-    coverage: dict[str, Coverage]  # what each of the percents covers, same keys
 
 
 @router.get("/", response_class=HTMLResponse)
@@ -223,41 +213,19 @@ def _kpi_page(request: Request, slug: str, code: str, current: Visitor, session:
 
 @router.get("/compare", response_class=HTMLResponse)
 def compare(request: Request, current: Current, session: Reader, peer: str = ""):
-    """Latest visible period of each city, grouped by peer group, with the group median per dimension."""
-    query = select(City).order_by(City.peer_group, City.name)
-    if peer:
-        query = query.where(City.peer_group == peer)
-    groups: dict[str, list[CompareRow]] = {}
-    dimensions: list[str] = []
-    for city in session.scalars(query).all():
-        periods = cities.list_periods(session, current.who, city)
-        if not periods:
-            continue
-        card = scorecard(session, periods[-1])
-        dimensions = dimensions or list(dimension_percents(card))
-        percents = {OVERALL: card.city.percent, **dimension_percents(card)}
-        coverage = {OVERALL: card.city.coverage, **{g.name: g.coverage for g in card.level(GroupLevel.DIMENSION)}}
-        groups.setdefault(city.peer_group, []).append(CompareRow(city, periods[-1], percents, coverage))
-    medians = {name: _medians(rows) for name, rows in groups.items()}
-    every_peer = [label for _floor, label in cities.PEER_GROUPS]
+    """Latest visible period of each city by peer group and year, ranked on the common basis."""
+    groups = comparison.compare_cities(session, current.who, lambda p: scorecard(session, p), peer)
+    dimensions = next((list(t.rows[0].percents)[1:] for g in groups for t in g.years), [])
     return page(
         request,
         "compare.html",
         groups=groups,
-        medians=medians,
-        columns=[OVERALL, *dimensions],
-        overall=OVERALL,
+        columns=[comparison.OVERALL, *dimensions],
+        overall=comparison.OVERALL,
         peer=peer,
-        peers=every_peer,
+        peers=[label for _floor, label in cities.PEER_GROUPS],
+        rank_min_share=RANK_MIN_SHARE,
     )
-
-
-def _medians(rows: list[CompareRow]) -> dict[str, float | None]:
-    out: dict[str, float | None] = {}
-    for key in rows[0].percents:
-        found = [p for r in rows if (p := r.percents.get(key)) is not None]
-        out[key] = statistics.median(found) if found else None
-    return out
 
 
 @router.get("/open-data", response_class=HTMLResponse)

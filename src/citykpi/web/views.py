@@ -1,15 +1,11 @@
-"""Scorecards and wheels of stored periods, computed once per state of the period.
+"""Wheels of stored periods, drawn once per state of the period (scorecards: `citykpi.http.scorecards`).
 
-Scoring a period takes ~0.2 s and drawing its wheel ~0.8 s, far too slow for every page view. Both
-depend only on the period's stored data, whose every committed change bumps the period's revision
-(`citykpi.store.stamps`), so the revision loaded with the period is a free and exact cache key within
-one database. The caches serve every app of the process, so the key names the database too: two
-databases (two apps, or tests side by side) have periods with the same id, version and revision.
+Drawing a period's wheel takes ~0.8 s, far too slow for every page view; it depends only on the
+period's scorecard and the language, so it is cached under the scorecard's key.
 """
 
 from __future__ import annotations
 
-from functools import lru_cache
 from urllib.parse import quote
 
 from markupsafe import Markup
@@ -17,32 +13,17 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from citykpi.http.cache import Memo
-from citykpi.platform.reports import assessment_of
+from citykpi.http.scorecards import book, scorecard, stamp
 from citykpi.report.wheel import wheel_svg
-from citykpi.scoring.scorecard import GroupLevel, Scorecard, score
-from citykpi.scoring.targets import TargetBook
+from citykpi.scoring.scorecard import GroupLevel, Scorecard
 from citykpi.store import stamps
 from citykpi.store.db import Database
 from citykpi.store.schema import City, Period
 
-Key = tuple[object, ...]
+__all__ = ["book", "city_stamp", "dimension_percents", "scorecard", "site_stamp", "thumbnail", "wheel"]
 
-
-CARDS: Memo[Scorecard] = Memo(512)
 WHEELS: Memo[Markup] = Memo(256)
 THUMBNAILS: Memo[Markup] = Memo(256)
-
-
-@lru_cache(maxsize=1)
-def book() -> TargetBook:
-    from citykpi.scoring.targetfiles import default_target_set
-
-    return TargetBook([default_target_set()])
-
-
-def stamp(session: Session, period: Period) -> Key:
-    """The database's URL, then what was loaded with the period in this request's read."""
-    return (session.get_bind().engine.url, period.id, period.version, period.revision)
 
 
 def city_stamp(session: Session, city: City) -> tuple[int, int]:
@@ -53,10 +34,6 @@ def city_stamp(session: Session, city: City) -> tuple[int, int]:
 def site_stamp(session: Session) -> tuple[int, int]:
     """Data revision and number of cities: the home page changes only when one of them does."""
     return (Database.revision(session), session.scalar(select(func.count(City.id))) or 0)
-
-
-def scorecard(session: Session, period: Period) -> Scorecard:
-    return CARDS.get(stamp(session, period), lambda: score(assessment_of(session, period), book()))
 
 
 def wheel(session: Session, period: Period, lang: str) -> Markup:

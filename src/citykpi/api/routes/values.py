@@ -13,12 +13,9 @@ from citykpi.api.routes.cities import Limit, Offset
 from citykpi.api.schemas import AuditOut, ImportOut, PageOut, ResultOut, ScoreOut, ValueIn, ValueOut
 from citykpi.http.callers import Caller, SignedIn, resolve_caller
 from citykpi.http.deps import Db, Id, Reader, read_in_thread
+from citykpi.http.scorecards import scorecard
 from citykpi.platform import cities, uploads, values
-from citykpi.platform.reports import assessment_of
 from citykpi.platform.roles import Action, read_scope
-from citykpi.scoring.scorecard import score
-from citykpi.scoring.targetfiles import default_target_set
-from citykpi.scoring.targets import TargetBook
 from citykpi.store.schema import Audit, Entry, Result
 from citykpi.store.stamps import period_stamp
 
@@ -131,19 +128,8 @@ def results(
 def scores(period_id: Id, who: Caller, session: Reader) -> list[ScoreOut]:
     """Scores against the public reference targets, city first, then dimensions, sub-dimensions, categories."""
     period = cities.get_period(session, who, period_id)
-    card = score(assessment_of(session, period), TargetBook([default_target_set()]))
-    return [
-        ScoreOut(
-            level=g.level,
-            path=list(g.path),
-            percent=g.percent,
-            band=None if g.band is None else int(g.band),
-            points=g.points,
-            max_points=g.max_points,
-            coverage=g.coverage,
-        )
-        for g in card.groups
-    ]
+    card = scorecard(session, period)
+    return [ScoreOut.of(g) for g in card.groups]
 
 
 @router.get("/periods/{period_id}/audit", response_model=PageOut[AuditOut])
