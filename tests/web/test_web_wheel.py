@@ -13,8 +13,8 @@ from pathlib import Path
 from urllib.parse import unquote
 
 import pytest
+from browsing import DESKTOP, PHONE, check_page, watched
 from chromium import CHROMIUM
-from test_web_browser import DESKTOP, PHONE, check_page, watched
 from web_server import CITY, running
 
 pytestmark = [pytest.mark.browser, pytest.mark.parametrize("module_db_url", ["sqlite"], indirect=True)]
