@@ -80,6 +80,8 @@ def test_verification_report_has_the_published_sections(
     assert total.data_points_reported == sum(1 for r in history[-1].results if r.has_value)
     for group in report.not_verified:
         assert group.code in page
+    # made from workbooks: the status is the workbook's column, and there is no query log to show
+    assert "verification column of the city" in page and "Query log" not in page
 
 
 def test_profile_recommends_for_the_weakest_subdimensions(

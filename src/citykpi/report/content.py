@@ -17,6 +17,7 @@ from citykpi.model.assessment import Assessment, KpiResult, ResultStatus
 from citykpi.model.diagnostics import Diagnostic
 from citykpi.report.labels import progress_legend
 from citykpi.report.maturity import Criterion, criteria
+from citykpi.report.record import VerificationRecord
 from citykpi.scoring.peers import screen
 from citykpi.scoring.progress import GroupProgress, ItemProgress, Progress, ProgressStatus, progress
 from citykpi.scoring.rules import group_percent
@@ -101,6 +102,7 @@ class CityReport:
     screening: list[Diagnostic] = field(default_factory=list)  # values unusual among the reference cities
     peer_sets: list[str] = field(default_factory=list)  # the target sets whose peer figures screened them
     maturity: list[Criterion] = field(default_factory=list)  # criteria of maturity self-assessments, latest year
+    record: VerificationRecord | None = None  # the platform's reviews, when the report is made there
 
     @property
     def latest(self) -> Assessment:
