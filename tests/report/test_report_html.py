@@ -114,3 +114,27 @@ def test_compare_puts_cities_side_by_side(
     assert page.count("<b>Alpha</b>") == 1 and page.count("<b>Beta</b>") == 1
     for code in catalogue.kpis:
         assert f'<td class="code">{code}</td>' in page
+
+
+def test_verification_summaries_count_not_applicable_kpis_apart_from_not_reported(
+    history: list[Assessment], catalogue: Catalogue, book: TargetBook
+) -> None:
+    from citykpi.model.assessment import ResultStatus
+
+    code = "EC: I: T: 7A"  # shared vehicles: a city without car sharing declares it not applicable
+    latest = history[-1]
+    results = [
+        r.model_copy(update={"status": ResultStatus.NOT_APPLICABLE, "value": None, "value_text": None})
+        if r.code == code
+        else r
+        for r in latest.results
+    ]
+    report = build([latest.model_copy(update={"results": results})], catalogue.kpis, book)
+    total = report.verification()[-1]
+    applicable_missing = sum(1 for k in report.kpis if not k.reported and k.code != code)
+    assert total.kpis_not_applicable >= 1 and total.kpis_not_reported == applicable_missing
+    assert total.kpis == total.kpis_reported + total.kpis_not_applicable + total.kpis_not_reported
+    page = city_html(report, "verification")
+    summary = page.split("KPI reporting and verification summary", 1)[1].split("</table>", 1)[0]
+    cells = f'<td class="num">{total.kpis_reported}</td><td class="num">{total.kpis_not_applicable}</td>'
+    assert "Not applicable" in summary and cells in summary

@@ -66,6 +66,16 @@ class VerificationTally:
     data_points_reported: int
     data_points_verified: int
     data_points_rejected: int  # verifier said NO
+    kpis_not_applicable: int = 0  # every data point justified not applicable: neither reported nor missing
+    data_points_not_applicable: int = 0
+
+    @property
+    def kpis_not_reported(self) -> int:
+        return self.kpis - self.kpis_reported - self.kpis_not_applicable
+
+    @property
+    def data_points_not_reported(self) -> int:
+        return self.data_points - self.data_points_reported - self.data_points_not_applicable
 
     @classmethod
     def of(cls, name: str, groups: Sequence[KpiGroup]) -> VerificationTally:
@@ -79,6 +89,10 @@ class VerificationTally:
             data_points_reported=len(reported),
             data_points_verified=sum(1 for r in reported if r.verified is True),
             data_points_rejected=sum(1 for r in reported if r.verified is False),
+            kpis_not_applicable=sum(1 for g in groups if _all_not_applicable(g)),
+            data_points_not_applicable=sum(
+                1 for g in groups for i in g.items if i.result.status is ResultStatus.NOT_APPLICABLE
+            ),
         )
 
 
