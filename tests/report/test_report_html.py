@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from pathlib import Path
 
 from citykpi.framework.catalogue import Catalogue
 from citykpi.model.assessment import Assessment
@@ -138,3 +139,21 @@ def test_verification_summaries_count_not_applicable_kpis_apart_from_not_reporte
     summary = page.split("KPI reporting and verification summary", 1)[1].split("</table>", 1)[0]
     cells = f'<td class="num">{total.kpis_reported}</td><td class="num">{total.kpis_not_applicable}</td>'
     assert "Not applicable" in summary and cells in summary
+
+
+def test_verification_pdf_has_no_nearly_blank_page(
+    history: list[Assessment], catalogue: Catalogue, book: TargetBook, tmp_path: Path
+) -> None:
+    import subprocess
+
+    from citykpi.report import render
+
+    out = tmp_path / "verification.pdf"
+    render.pdf(city_html(build(history, catalogue.kpis, book), "verification"), out)
+    info = subprocess.run(["pdfinfo", str(out)], capture_output=True, text=True, check=True).stdout
+    pages = int(next(line.split()[-1] for line in info.splitlines() if line.startswith("Pages:")))
+    for page in range(1, pages):  # the last page ends the report wherever the text ends
+        text = subprocess.run(
+            ["pdftotext", "-f", str(page), "-l", str(page), str(out), "-"], capture_output=True, text=True, check=True
+        ).stdout
+        assert len(text) > 600, f"page {page} of {pages} holds only: {' '.join(text.split())[:200]}"
