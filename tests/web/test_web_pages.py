@@ -12,6 +12,8 @@ import httpx
 import pytest
 from web_server import CITY, YEARS, csrf_of, draft_period, running, signed_in
 
+from citykpi.report.i18n import translations
+
 
 @pytest.fixture(scope="module")
 def base(module_db_url: str) -> Iterator[str]:
@@ -300,7 +302,8 @@ def test_city_and_home_pages_say_what_each_score_covers(base: str, lang: str) ->
     page = public.get(f"/cities/{CITY}").text
     for g in dimensions:
         c = g["coverage"]
-        row = re.search(rf"<tr><th scope=\"row\">{re.escape(g['path'][0])}</th>(.*?)</tr>", page)
+        name = translations(lang).gettext(g["path"][0])  # the dimension in the page's language
+        row = re.search(rf"<tr><th scope=\"row\">{re.escape(name)}</th>(.*?)</tr>", page)
         assert row is not None, g["path"]
         assert _note(c["scored"], c["reported"], c["framework"], lang) in row.group(1)
     whole = _note(**city["coverage"], lang=lang)
