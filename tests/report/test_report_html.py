@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from pathlib import Path
 
 from citykpi.framework.catalogue import Catalogue
 from citykpi.model.assessment import Assessment
@@ -81,6 +82,8 @@ def test_verification_report_has_the_published_sections(
     assert total.data_points_reported == sum(1 for r in history[-1].results if r.has_value)
     for group in report.not_verified:
         assert group.code in page
+    # made from workbooks: the status is the workbook's column, and there is no query log to show
+    assert "verification column of the city" in page and "Query log" not in page
 
 
 def test_profile_recommends_for_the_weakest_subdimensions(
@@ -113,3 +116,45 @@ def test_compare_puts_cities_side_by_side(
     assert page.count("<b>Alpha</b>") == 1 and page.count("<b>Beta</b>") == 1
     for code in catalogue.kpis:
         assert f'<td class="code">{code}</td>' in page
+
+
+def test_verification_summaries_count_not_applicable_kpis_apart_from_not_reported(
+    history: list[Assessment], catalogue: Catalogue, book: TargetBook
+) -> None:
+    from citykpi.model.assessment import ResultStatus
+
+    code = "EC: I: T: 7A"  # shared vehicles: a city without car sharing declares it not applicable
+    latest = history[-1]
+    results = [
+        r.model_copy(update={"status": ResultStatus.NOT_APPLICABLE, "value": None, "value_text": None})
+        if r.code == code
+        else r
+        for r in latest.results
+    ]
+    report = build([latest.model_copy(update={"results": results})], catalogue.kpis, book)
+    total = report.verification()[-1]
+    applicable_missing = sum(1 for k in report.kpis if not k.reported and k.code != code)
+    assert total.kpis_not_applicable >= 1 and total.kpis_not_reported == applicable_missing
+    assert total.kpis == total.kpis_reported + total.kpis_not_applicable + total.kpis_not_reported
+    page = city_html(report, "verification")
+    summary = page.split("KPI reporting and verification summary", 1)[1].split("</table>", 1)[0]
+    cells = f'<td class="num">{total.kpis_reported}</td><td class="num">{total.kpis_not_applicable}</td>'
+    assert "Not applicable" in summary and cells in summary
+
+
+def test_verification_pdf_has_no_nearly_blank_page(
+    history: list[Assessment], catalogue: Catalogue, book: TargetBook, tmp_path: Path
+) -> None:
+    import subprocess
+
+    from citykpi.report import render
+
+    out = tmp_path / "verification.pdf"
+    render.pdf(city_html(build(history, catalogue.kpis, book), "verification"), out)
+    info = subprocess.run(["pdfinfo", str(out)], capture_output=True, text=True, check=True).stdout
+    pages = int(next(line.split()[-1] for line in info.splitlines() if line.startswith("Pages:")))
+    for page in range(1, pages):  # the last page ends the report wherever the text ends
+        text = subprocess.run(
+            ["pdftotext", "-f", str(page), "-l", str(page), str(out), "-"], capture_output=True, text=True, check=True
+        ).stdout
+        assert len(text) > 600, f"page {page} of {pages} holds only: {' '.join(text.split())[:200]}"

@@ -64,9 +64,12 @@ def test_upload_errors_in_french_at_the_same_cells(base: str, broken: Path) -> N
     assert "is not a KPI code of the loaded frameworks" in en_text
     assert "un nombre est attendu, la cellule contient le texte 'about 150 000'" in fr_text
     assert "112 est supérieur au maximum de 100" in fr_text
-    assert "'EN: EN: EQ: 9Z' n'est pas un code de KPI des référentiels chargés" in fr_text
+    assert "'EN: EN: EQ: 9Z' n'est pas un code d'ICP des référentiels chargés" in fr_text
     assert "water_meters vaut 0 et" in fr_text
     assert "expected a number" not in fr_text and "Erreurs" in french.text
+    # A web reader has no command line: no message names one of its options, in either language.
+    assert "ask the platform's administrator to load the national or local framework" in en_text
+    assert "--" not in en_text and "--" not in fr_text and "KPI" not in fr_text.replace("'KPI code'", "")
 
 
 def test_file_level_problem_in_french(base: str, tmp_path: Path) -> None:

@@ -12,6 +12,8 @@ import httpx
 import pytest
 from web_server import CITY, YEARS, csrf_of, draft_period, running, signed_in
 
+from citykpi.report.i18n import translations
+
 
 @pytest.fixture(scope="module")
 def base(module_db_url: str) -> Iterator[str]:
@@ -116,9 +118,14 @@ def test_editor_of_one_city_cannot_reach_another(base: str) -> None:
 
 
 def test_french_pages(base: str) -> None:
-    client = httpx.Client(base_url=base, cookies={"lang": "fr"})
+    client = httpx.Client(base_url=base, cookies={"lang": "fr"}, timeout=60)  # a first city page draws its wheel
     page = client.get(f"/cities/{CITY}").text
     assert '<html lang="fr">' in page and "Roue d'évaluation" in page and "publié" in page
+    # dimension names, the peer group and the word for KPI in French; no English beside a French wheel
+    assert '<th scope="row">Économie</th>' in page and '<th scope="col">Société et culture</th>' in page
+    assert "bourg (moins de 50 k)" in page and "town (&lt;50k)" not in page
+    visible = re.sub(r"<svg.*?</svg>|<[^>]+>", " ", page, flags=re.DOTALL)
+    assert "ICP" in visible and not re.search(r"\bKPIs?\b", visible)
     switched = httpx.Client(base_url=base).get("/lang/fr?next=/compare")
     assert switched.status_code == 303 and switched.headers["location"] == "/compare"
     assert "lang=fr" in switched.headers["set-cookie"]
@@ -296,7 +303,8 @@ def test_city_and_home_pages_say_what_each_score_covers(base: str, lang: str) ->
     page = public.get(f"/cities/{CITY}").text
     for g in dimensions:
         c = g["coverage"]
-        row = re.search(rf"<tr><th scope=\"row\">{re.escape(g['path'][0])}</th>(.*?)</tr>", page)
+        name = translations(lang).gettext(g["path"][0])  # the dimension in the page's language
+        row = re.search(rf"<tr><th scope=\"row\">{re.escape(name)}</th>(.*?)</tr>", page)
         assert row is not None, g["path"]
         assert _note(c["scored"], c["reported"], c["framework"], lang) in row.group(1)
     whole = _note(**city["coverage"], lang=lang)

@@ -60,21 +60,21 @@ def decided(session: Session, period: Period) -> Decided:
     ).all()
     verified = [a for a in transitions if (a.new or {}).get("status") == PeriodState.VERIFIED.value]
     last = verified[-1] if verified else None
-    names = _display_names(session, {*authors, *([last.actor] if last else [])})
+    names = display_names(session, {*authors, *([last.actor] if last else [])})
     return Decided(
         verifiers=sorted(names[a] for a in authors),
         verified_by=names[last.actor] if last else "",
-        verified_at=_utc(last.at) if last else None,
+        verified_at=utc(last.at) if last else None,
     )
 
 
-def _display_names(session: Session, usernames: set[str]) -> dict[str, str]:
+def display_names(session: Session, usernames: set[str]) -> dict[str, str]:
     """A user's display name where the account has one; loaders and deleted accounts keep their user name."""
     found = dict(session.execute(select(User.username, User.display_name).where(User.username.in_(usernames))).all())
     return {name: found.get(name) or name for name in usernames}
 
 
-def _utc(moment: datetime) -> datetime:
+def utc(moment: datetime) -> datetime:
     # SQLite hands timestamps back without their zone; the store writes them in UTC.
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 

@@ -3,24 +3,29 @@
 The report package works on `Assessment`s; the platform rebuilds them from the stored results of the
 city's periods up to the requested one (so progress uses the history), and marks each result
 verified YES/NO from the KPI's review (accepted / rejected), which is what the Verification Report
-counts. Periods the caller may not see are left out of the history.
+counts. Periods the caller may not see are left out of the history. The Verification Report made
+here also carries the verification record (`verification_record`): the verifiers, who declared the
+period verified and when, and every KPI's query thread with its dates and authors.
 """
 
 from __future__ import annotations
 
 import tempfile
+from dataclasses import replace
 from pathlib import Path
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from citykpi.model.assessment import Assessment, KpiResult
 from citykpi.model.submission import CityProfile, Submission
 from citykpi.platform.catalogues import catalogue_of
+from citykpi.platform.certificates import decided, display_names, utc
 from citykpi.platform.cities import list_periods
 from citykpi.platform.roles import Principal
 from citykpi.platform.values import submission_of
 from citykpi.platform.workflow import ReviewState
+from citykpi.report.record import Post, Thread, VerificationRecord
 from citykpi.store.schema import Period, Result, Review
 
 VERDICT = {ReviewState.ACCEPTED.value: True, ReviewState.REJECTED.value: False}
@@ -67,6 +72,21 @@ def assessment_of(session: Session, period: Period) -> Assessment:
     )
 
 
+def verification_record(session: Session, period: Period) -> VerificationRecord:
+    """Who decided and when, and the query threads, from the reviews and the audit log."""
+    by = decided(session, period)
+    reviews = session.scalars(
+        select(Review).where(Review.period_id == period.id).options(selectinload(Review.messages)).order_by(Review.kpi)
+    ).all()
+    names = display_names(session, {m.author for r in reviews for m in r.messages})
+    threads = [
+        Thread(r.kpi, r.state, [Post(utc(m.created_at), names[m.author], m.action, m.body) for m in r.messages])
+        for r in reviews
+        if r.messages
+    ]
+    return VerificationRecord(by.verifiers, by.verified_by, by.verified_at, threads)
+
+
 def city_report_html(
     session: Session,
     who: Principal,
@@ -89,4 +109,7 @@ def city_report_html(
     public = TargetBook([default_target_set()])
     leading = leading_targets(session, ReferenceSet(reference), period.city.hub, kpis, public, min_cities)
     book = TargetBook([*public.sets, *([leading] if leading else [])])
-    return city_html(build(assessments, kpis, book), kind, lang)
+    report = build(assessments, kpis, book)
+    if kind == "verification":
+        report = replace(report, record=verification_record(session, period))
+    return city_html(report, kind, lang)

@@ -18,6 +18,7 @@ from citykpi.model.assessment import Assessment, KpiResult, ResultStatus
 from citykpi.model.diagnostics import Diagnostic
 from citykpi.report.labels import progress_legend
 from citykpi.report.maturity import Criterion, criteria
+from citykpi.report.record import VerificationRecord
 from citykpi.scoring.peers import screen
 from citykpi.scoring.progress import GroupProgress, ItemProgress, Progress, ProgressStatus, progress
 from citykpi.scoring.rules import group_percent
@@ -66,6 +67,16 @@ class VerificationTally:
     data_points_reported: int
     data_points_verified: int
     data_points_rejected: int  # verifier said NO
+    kpis_not_applicable: int = 0  # every data point justified not applicable: neither reported nor missing
+    data_points_not_applicable: int = 0
+
+    @property
+    def kpis_not_reported(self) -> int:
+        return self.kpis - self.kpis_reported - self.kpis_not_applicable
+
+    @property
+    def data_points_not_reported(self) -> int:
+        return self.data_points - self.data_points_reported - self.data_points_not_applicable
 
     @classmethod
     def of(cls, name: str, groups: Sequence[KpiGroup]) -> VerificationTally:
@@ -79,6 +90,10 @@ class VerificationTally:
             data_points_reported=len(reported),
             data_points_verified=sum(1 for r in reported if r.verified is True),
             data_points_rejected=sum(1 for r in reported if r.verified is False),
+            kpis_not_applicable=sum(1 for g in groups if _all_not_applicable(g)),
+            data_points_not_applicable=sum(
+                1 for g in groups for i in g.items if i.result.status is ResultStatus.NOT_APPLICABLE
+            ),
         )
 
 
@@ -102,6 +117,7 @@ class CityReport:
     screening: list[Diagnostic] = field(default_factory=list)  # values unusual among the reference cities
     peer_sets: list[str] = field(default_factory=list)  # the target sets whose peer figures screened them
     maturity: list[Criterion] = field(default_factory=list)  # criteria of maturity self-assessments, latest year
+    record: VerificationRecord | None = None  # the platform's reviews, when the report is made there
 
     @property
     def latest(self) -> Assessment:

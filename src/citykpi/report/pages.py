@@ -54,13 +54,13 @@ def _profile_context(report: CityReport, recommendations: RecommendationSet) -> 
     weakest = report.weakest_subdimensions(WEAKEST_SUBDIMENSIONS)
     advice = []
     for sub in weakest:
+        # Only categories the city reported and that scored weak: an unreported one is not "weak".
         categories = [
             g
             for g in report.card.level(GroupLevel.CATEGORY)
-            if g.path[:2] == sub.path and (g.percent is None or g.percent < WEAK_BELOW)
+            if g.path[:2] == sub.path and g.percent is not None and g.percent < WEAK_BELOW
         ]
-        weak_names = [g.name for g in categories if g.percent is not None]
-        advice.append((sub, categories, for_subdimension(recommendations, sub.name, weak_names)))
+        advice.append((sub, categories, for_subdimension(recommendations, sub.name, report.card)))
     return {"advice": advice, "recommendation_set": recommendations}
 
 

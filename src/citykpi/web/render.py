@@ -22,6 +22,7 @@ from fastapi.routing import APIRoute
 from citykpi.platform.errors import PlatformError, Unauthenticated
 from citykpi.report import style
 from citykpi.report.i18n import number
+from citykpi.report.i18n import translations as report_translations
 from citykpi.web import problems
 from citykpi.web.i18n import language, translations
 
@@ -67,6 +68,8 @@ def environment(lang: str) -> jinja2.Environment:
     env.filters["num"] = lambda v, digits=1: number(v, lang, digits)
     env.filters["pct"] = lambda v: "–" if v is None else number(100 * v, lang, 0) + " %"
     env.filters["band_colour"] = style.band_colour
+    # Dimension and category names, band words: the reports' catalogue holds them (report.labels).
+    env.filters["structure"] = report_translations(lang).gettext
     env.filters["said"] = lambda d: problems.diagnostic_text(problems.as_diagnostic(d), lang)
     env.filters["failure"] = lambda exc: problems.error_text(exc, lang)
     env.filters["cell_of"] = lambda where: problems.cell_text(where, lang)
