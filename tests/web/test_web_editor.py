@@ -98,6 +98,7 @@ def test_an_upload_with_warnings_answers_each_at_its_cell_and_keeps_them(editor:
     marked = marked_workbook(answer.text)
     assert marked.sheetnames[0] == "Problems"
     assert "normally below household Internet access" in marked["Economy"]["I6"].comment.text
+    assert "Warnings kept with the values (2)" in answer.text  # the answer reads the import's commit
     # Kept: the period page lists them, with a form to explain each.
     period_page = editor.get(draft_period(editor)).text
     assert "Warnings kept with the values (2)" in period_page

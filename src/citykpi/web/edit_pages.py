@@ -85,7 +85,6 @@ def upload(
     file: UploadFile,
     current: Current,
     db: Db,
-    session: Reader,
     csrf_token: Annotated[str, Form()] = "",
 ) -> Response:
     check_csrf(current, csrf_token)
@@ -100,7 +99,9 @@ def upload(
     except Invalid as exc:
         report = exc.report or ValidationReport.from_diagnostics([])
     marked = uploads.annotated(name, content, report, seconds) if len(content) <= limit else None
-    return _workspace(request, session, current, period_id, upload_view.answer(name, report, outcome, marked))
+    answer = upload_view.answer(name, report, outcome, marked)
+    with db.read() as fresh:  # the request's own read session may predate the import's commit (SQLite WAL)
+        return _workspace(request, fresh, current, period_id, answer)
 
 
 @router.get("/periods/{period_id}/workbook")
