@@ -16,8 +16,9 @@ import openpyxl
 import pytest
 from chromium import CHROMIUM
 from test_web_browser import DESKTOP, check_page, sign_in, watched
-from warned_workbook import warned_workbook
 from web_server import CITY, YEARS, running
+
+from warned_workbook import warned_workbook
 
 pytestmark = pytest.mark.browser
 YEAR = YEARS[-1]
