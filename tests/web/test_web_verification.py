@@ -38,15 +38,17 @@ def review_of(client: httpx.Client, period: str, kpi: str) -> str:
     return found.group(1)
 
 
-def patient(client: httpx.Client) -> httpx.Client:
-    """Uploads and submissions parse and screen a whole workbook: on a loaded shared machine, seconds."""
+def user(base: str, name: str, lang: str = "en") -> httpx.Client:
+    """A signed-in client that waits: an upload or a submission parses and screens a whole workbook,
+    which takes seconds on the shared machine under load (httpx gives up after 5 s by default)."""
+    client = signed_in(base, name, lang)
     client.timeout = httpx.Timeout(120)
     return client
 
 
 @pytest.fixture(scope="module")
 def period(base: str) -> str:
-    return draft_period(signed_in(base, "editor"))
+    return draft_period(user(base, "editor"))
 
 
 def move(client: httpx.Client, period: str, target: str) -> None:
@@ -92,7 +94,7 @@ def edit_value(editor: httpx.Client, period: str, kpi: str, name: str, value: st
 
 
 def test_editor_queue_lists_the_draft_to_submit(base: str, period: str) -> None:
-    editor = signed_in(base, "editor")
+    editor = user(base, "editor")
     queue = editor.get("/queue")
     region = re.search(r'id="q-submit">.*?</section>', queue.text, re.S)
     assert region is not None and f"{CITY.capitalize()} {YEARS[-1]}" in html.unescape(region.group(0))
@@ -108,11 +110,11 @@ def test_editor_queue_lists_the_draft_to_submit(base: str, period: str) -> None:
 
 
 def test_submission_screens_the_real_figures_and_the_review_shows_the_evidence(base: str, period: str) -> None:
-    editor = patient(signed_in(base, "editor"))
+    editor = user(base, "editor")
     upload_with_walking(editor, period, 1000)
     edit_value(editor, period, COMMUTING, "commuters_cycling", "900")
     move(editor, period, "submitted")
-    verifier = signed_in(base, "verifier")
+    verifier = user(base, "verifier")
     queue = text(verifier.get("/queue"))
     assert "Submitted reporting years: verification to start" in queue
     review = review_of(verifier, period, COMMUTING)
@@ -143,7 +145,7 @@ def test_submission_screens_the_real_figures_and_the_review_shows_the_evidence(b
 
 
 def test_actions_appear_once_verification_started_and_the_queue_filters_and_sorts(base: str, period: str) -> None:
-    verifier = signed_in(base, "verifier")
+    verifier = user(base, "verifier")
     review = review_of(verifier, period, COMMUTING)
     move(verifier, period, "under_verification")
     page = text(verifier.get(review))
@@ -169,14 +171,14 @@ def test_actions_appear_once_verification_started_and_the_queue_filters_and_sort
     assert version is not None
     data = {"csrf_token": csrf_of(form), "version": version.group(1), "action": "query", "message": "Why -36 %?"}
     assert verifier.post(f"{review}/act", data=data).status_code == 303
-    editor_queue = text(signed_in(base, "editor").get("/queue", params={"state": "queried"}))
+    editor_queue = text(user(base, "editor").get("/queue", params={"state": "queried"}))
     assert f"{COMMUTING} Transportation Mode Share queried" in editor_queue
     history = text(verifier.get(review))
     assert " query raised " in history  # the audit's kebab-case action, in words
 
 
 def test_hub_manager_sets_a_threshold_and_others_may_not(base: str) -> None:
-    hub = signed_in(base, "hub")
+    hub = user(base, "hub")
     page = hub.get("/screening")
     assert page.status_code == 200 and "North hub" in page.text and "South hub" not in page.text
     assert "Default: 30 %" in text(page)
@@ -196,12 +198,13 @@ def test_hub_manager_sets_a_threshold_and_others_may_not(base: str) -> None:
     )
     other = hub.post("/screening", data={**form, "hub": "South hub"})
     assert other.status_code == 403
-    assert signed_in(base, "editor").get("/screening").status_code == 403
+    assert user(base, "editor").get("/screening").status_code == 403
 
 
 def test_french_words_for_the_new_pages(base: str) -> None:
-    hub = signed_in(base, "hub", lang="fr")
+    hub = user(base, "hub", lang="fr")
     assert "Seuils de filtrage" in hub.get("/screening").text
-    verifier = signed_in(base, "verifier", lang="fr")
-    queue = verifier.get("/queue").text
-    assert "KPI qui vous attendent" in queue and "under_verification" not in text(verifier.get("/queue"))
+    admin = user(base, "admin", lang="fr")
+    queue = text(admin.get("/queue"))
+    assert "Années de rapport à soumettre" in queue and "brouillon" in queue
+    assert "under_verification" not in queue and "hub_manager" not in queue
