@@ -8,6 +8,9 @@ counts. Periods the caller may not see are left out of the history.
 
 from __future__ import annotations
 
+import tempfile
+from pathlib import Path
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -35,6 +38,22 @@ def verified_submission(session: Session, period: Period) -> Submission:
     stored = submission_of(session, period)
     entries = [e.model_copy(update={"verified": verified.get(e.kpi)}) for e in stored.entries]
     return stored.model_copy(update={"entries": entries})
+
+
+def workbook(session: Session, period: Period) -> tuple[str, bytes]:
+    """The period's collection workbook filled with what is stored (name, content): what the city
+    downloads to fill in and upload back, and the API's `xlsx` export.
+
+    Stored entries come from this framework's importer, so each has a row; one that has not (a
+    catalogue changed under the period) is listed on the workbook's Problems sheet.
+    """
+    from citykpi.collect.fill import write_filled
+
+    name = f"{period.city.slug}-{period.year}.xlsx"
+    with tempfile.TemporaryDirectory(prefix="citykpi-export-") as tmp:
+        path = Path(tmp) / name
+        write_filled(catalogue_of(period.framework), verified_submission(session, period), path)
+        return name, path.read_bytes()
 
 
 def assessment_of(session: Session, period: Period) -> Assessment:

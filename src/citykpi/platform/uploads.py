@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from citykpi.framework.catalogue import Catalogue
-from citykpi.model.diagnostics import Location, error, said
+from citykpi.model.diagnostics import Location, ValidationReport, error, said
 from citykpi.platform import cities, isolated, values
 from citykpi.platform.catalogues import catalogue_of
 from citykpi.platform.errors import Invalid
@@ -62,10 +62,41 @@ def import_upload(
         return values.import_submission(session, who, period, checked.submission, checked.report)
 
 
+def annotated(name: str, content: bytes, report: ValidationReport, seconds: float = 60) -> bytes | None:
+    """The uploaded workbook with its problems marked, as `citykpi validate --annotate` writes it (cells
+    highlighted and commented, a Problems sheet first), for the editor to correct and upload again.
+
+    None when there is nothing to mark in a workbook: another format, no problem, or a file that
+    cannot be annotated (refused by the reader's byte-level checks, or not done within `seconds`
+    in a process of its own, as the reading was).
+    """
+    if not name.lower().endswith(".xlsx") or not (report.errors or report.warnings):
+        return None
+    try:
+        return isolated.run(_annotate, content, report, seconds=seconds)
+    except (isolated.OutOfTime, isolated.WorkerDied):
+        return None
+
+
+def _annotate(content: bytes, report: ValidationReport) -> bytes | None:
+    from citykpi.collect.annotate import annotate_workbook
+
+    with tempfile.TemporaryDirectory(prefix="citykpi-annotate-") as tmp:
+        source = Path(tmp) / "upload.xlsx"
+        source.write_bytes(content)
+        marked = annotate_workbook(source, report, Path(tmp) / "marked.xlsx")
+        return marked.read_bytes() if isinstance(marked, Path) else None
+
+
+def base_name(sent: str) -> str:
+    """The uploaded file's own name, without the folders a browser or a script may send."""
+    return Path(sent.replace("\\", "/")).name or "upload"
+
+
 def _file_name(sent: str) -> str:
     """The uploaded file's own name (no folders), which the report locates problems in; refused when
     it cannot be a file name here (it is written to a temporary folder to be read)."""
-    name = Path(sent.replace("\\", "/")).name or "upload"
+    name = base_name(sent)
     problem = None
     if name in (".", ".."):
         problem = error("source-error", "the file has no name", variant="upload-name", file=name)

@@ -12,7 +12,8 @@ written.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from pydantic import BaseModel
@@ -25,6 +26,7 @@ from citykpi.collect.records import Record, parse_records
 from citykpi.model.diagnostics import Diagnostic, Location, ValidationReport, error
 from citykpi.model.submission import CityProfile, Submission
 from citykpi.model.submission import Entry as EntryModel
+from citykpi.platform import warnings
 from citykpi.platform.catalogues import catalogue_of
 from citykpi.platform.cities import may_see, require
 from citykpi.platform.errors import Conflict, Invalid, NotFound
@@ -53,12 +55,35 @@ class EntryEdit(BaseModel):
     notes: str = ""
 
 
+# How an entry's last change came (`Entry.changed_through`): an import of a file, or an edit.
+THROUGH_IMPORT = "import"
+THROUGH_EDIT = "edit"
+
+
+class Overwritten(BaseModel):
+    """A value changed by an edit (form or script) since it was last imported, which an import replaced."""
+
+    kpi: str
+    kind: str
+    name: str
+    old: dict[str, Any]
+    new: dict[str, Any]
+    edited_by: str
+    edited_at: datetime
+
+    @property
+    def fields(self) -> list[str]:
+        """The fields the import changed, in the audit's order."""
+        return [f for f in FIELDS if self.old.get(f) != self.new.get(f)]
+
+
 @dataclass
 class ImportOutcome:
     report: ValidationReport
     created: int = 0
     updated: int = 0
     unchanged: int = 0
+    overwritten: list[Overwritten] = field(default_factory=list)
 
 
 def snapshot(entry: EntryModel) -> dict[str, Any]:
@@ -142,9 +167,17 @@ def _find(session: Session, period: Period, entry: EntryModel) -> Entry | None:
     )
 
 
-def _fields(who: Principal, period: Period, entry: EntryModel) -> dict[str, Any]:
+def _fields(who: Principal, period: Period, entry: EntryModel, through: str) -> dict[str, Any]:
     key = {"period_id": period.id, "kpi": entry.kpi, "kind": entry.kind.value, "name": entry.name}
-    return key | _columns(snapshot(entry)) | {"updated_by": who.username, "location": written_at(entry)}
+    return (
+        key
+        | _columns(snapshot(entry))
+        | {
+            "updated_by": who.username,
+            "changed_through": through,
+            "location": written_at(entry),
+        }
+    )
 
 
 def written_at(entry: EntryModel) -> dict[str, Any]:
@@ -153,7 +186,14 @@ def written_at(entry: EntryModel) -> dict[str, Any]:
 
 
 def _update(
-    session: Session, who: Principal, period: Period, row: Entry, entry: EntryModel, seen: int | None, reason: str
+    session: Session,
+    who: Principal,
+    period: Period,
+    row: Entry,
+    entry: EntryModel,
+    seen: int | None,
+    reason: str,
+    through: str,
 ) -> audit.Change | None:
     """Write `entry` over `row` if it differs and `seen` (when given) is still the stored version.
 
@@ -183,6 +223,7 @@ def _update(
             updated_at=utcnow(),
             updated_by=who.username,
             location=written_at(entry),
+            changed_through=through,
         )
         .execution_options(synchronize_session=False)
     )
@@ -222,12 +263,12 @@ def set_value(
         if seen_version != 0:
             template = "{kpi} {name} does not exist (any more); reload, or create it with version 0"
             raise Conflict.said("gone", template, kpi=entry.kpi, name=entry.name)
-        row = Entry(**_fields(who, period, entry))
+        row = Entry(**_fields(who, period, entry, THROUGH_EDIT))
         session.add(row)
         session.flush()
         _record_created(session, who, period, [row], reason)
     else:
-        change = _update(session, who, period, row, entry, seen_version, reason)
+        change = _update(session, who, period, row, entry, seen_version, reason, THROUGH_EDIT)
         if change is None:
             return row
         audit.record_many(session, who.username, [change])
@@ -238,7 +279,12 @@ def set_value(
 def import_submission(
     session: Session, who: Principal, period: Period, submission: Submission | None, report: ValidationReport
 ) -> ImportOutcome:
-    """All or nothing: any error in the report (or in matching the period) and nothing is written."""
+    """All or nothing: any error in the report (or in matching the period) and nothing is written.
+
+    The report's warnings are kept with the values (`platform.warnings`); values edited since they
+    were last imported and changed by this file are listed in the outcome (`overwritten`), so the
+    editor learns that the file reverted them.
+    """
     require(who, Action.EDIT, period)
     if period.status != PeriodState.DRAFT:
         template = "{city} {year} is {status}: imports replace a draft only"
@@ -258,11 +304,28 @@ def import_submission(
     for entry in submission.entries:
         row = stored.get((entry.kpi, entry.kind.value, entry.name))
         if row is None:
-            new.append(_fields(who, period, entry))
-        elif change := _update(session, who, period, row, entry, None, reason):
-            changed.append(change)
-        else:
+            new.append(_fields(who, period, entry, THROUGH_IMPORT))
+            continue
+        edited = (row.updated_by, row.updated_at) if row.changed_through == THROUGH_EDIT else None
+        change = _update(session, who, period, row, entry, None, reason, THROUGH_IMPORT)
+        if change is None:
+            if edited is not None:  # the file now holds the edited value: the next import replaces a file's
+                row.changed_through = THROUGH_IMPORT
             outcome.unchanged += 1
+            continue
+        changed.append(change)
+        if edited is not None and change.old is not None and change.new is not None:
+            outcome.overwritten.append(
+                Overwritten(
+                    kpi=entry.kpi,
+                    kind=entry.kind.value,
+                    name=entry.name,
+                    old=change.old,
+                    new=change.new,
+                    edited_by=edited[0],
+                    edited_at=edited[1],
+                )
+            )
     audit.record_many(session, who.username, changed)
     outcome.updated = len(changed)
     if new:  # one INSERT ... RETURNING (through the ORM's flush, SQLite would insert row by row)
@@ -273,11 +336,20 @@ def import_submission(
     # Compared as profiles, not as stored dicts: a new period stores only what its city row knows, so
     # the defaults a file adds (e.g. an empty currency) are not a change worth an audit row.
     if profile != CityProfile.model_validate(period.profile).model_dump(mode="json", exclude_none=True):
-        audit.record(
-            session, who.username, "update", "profile", period.id, period_id=period.id, old=period.profile, new=profile
+        audit.record(  # with the file's name, which the verifier's evidence panel gives as the profile's origin
+            session,
+            who.username,
+            "update",
+            "profile",
+            period.id,
+            period_id=period.id,
+            old=period.profile,
+            new=profile,
+            reason=reason,
         )
         period.profile = profile
         outcome.updated += 1
+    warnings.replace(session, period, submission.source_file, report.warnings)
     if outcome.created or outcome.updated:
         reassess(session, period)
     return outcome

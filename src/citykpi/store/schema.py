@@ -156,11 +156,36 @@ class Entry(Base):
     version: Mapped[int] = mapped_column(Integer, default=1)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
     updated_by: Mapped[str] = mapped_column(String(100), default="")
+    changed_through: Mapped[str | None] = mapped_column(
+        String(10), comment="How the last change came: 'import' (a file) or 'edit' (form, script); NULL before 0007"
+    )
     location: Mapped[dict[str, Any] | None] = mapped_column(
         comment="Where the stored value was last written: a workbook's sheet and cell, a CSV row, or the web form"
     )
 
     __table_args__ = (UniqueConstraint("period_id", "kpi", "kind", "name"),)
+
+
+class ValueWarning(Base):
+    """A warning the checks gave for a period's uploaded file, kept with the values for the verifier.
+
+    The warnings of a period are those of its last imported file; the city's explanation of one is
+    carried over to the next import that gives the same warning at the same place (`place`).
+    """
+
+    __tablename__ = "value_warnings"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    period_id: Mapped[int] = mapped_column(ForeignKey("periods.id"), index=True)
+    kpi: Mapped[str | None] = mapped_column(String(40), comment="NULL: a warning about the whole file")
+    place: Mapped[str] = mapped_column(String(300), comment="Diagnostic key and location: what makes it the same")
+    diagnostic: Mapped[dict[str, Any]] = mapped_column(comment="The Diagnostic as JSON (type, message, location)")
+    file_name: Mapped[str] = mapped_column(String(255), default="")
+    explanation: Mapped[str] = mapped_column(Text, default="")
+    explained_by: Mapped[str] = mapped_column(String(100), default="")
+    explained_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
 
 
 class Result(Base):

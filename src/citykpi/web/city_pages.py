@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session, joinedload
 from citykpi.framework.model import Kpi
 from citykpi.http.cache import Memo
 from citykpi.http.deps import Id, Reader, read_in_thread
-from citykpi.platform import certificates, cities, values, verification
+from citykpi.platform import certificates, cities, values, verification, warnings
 from citykpi.platform.catalogues import catalogue_of
 from citykpi.platform.errors import NotFound
 from citykpi.platform.roles import Action, can, read_scope
@@ -181,6 +181,7 @@ def kpi_page(request: Request, slug: str, code: str, current: Current, session: 
     ).all()
     may_audit = can(current.who, Action.READ, city.id, city.hub)
     trail = {e.id: values.history(session, e.id) for e in entries} if may_audit else {}
+    kept = [(p, w) for p in periods for w in warnings.warnings_for(session, p.id, code)] if may_audit else []
     return page(
         request,
         "kpi.html",
@@ -191,6 +192,7 @@ def kpi_page(request: Request, slug: str, code: str, current: Current, session: 
         entries=entries,
         results=results,
         trail=trail,
+        kept_warnings=kept,
         may_audit=may_audit,
         charts=trend_charts(session, city, kpi, results, {p.id: p for p in periods}, language(request)),
     )

@@ -1,31 +1,30 @@
-"""A period's workspace: its values, the data-entry form, workbook upload and the period's transitions.
+"""A period's workspace: its values and kept warnings, the workbook's download and upload, transitions.
 
-The form goes through `platform.values.set_value`, which validates with the importer's own parser,
-so a value typed here gets exactly the message the same value gets in a workbook.
+Data entry (the form of one value, the list of every KPI) is `entry_pages`.
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request, UploadFile
-from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
 from citykpi.http.deps import Db, Id, Reader
 from citykpi.model.diagnostics import ValidationReport
-from citykpi.model.submission import DataQuality, Status
-from citykpi.platform import certificates, cities, uploads, values, verification
+from citykpi.platform import certificates, cities, reports, uploads, values, verification, warnings
 from citykpi.platform.catalogues import catalogue_of
-from citykpi.platform.errors import Conflict, Invalid
+from citykpi.platform.errors import Invalid
 from citykpi.platform.roles import Action, Principal, can
-from citykpi.platform.workflow import PERIOD_STEPS, PeriodState, value_editable
-from citykpi.store.schema import Entry, Period, Review
-from citykpi.web.i18n import language
-from citykpi.web.problems import diagnostic_text, error_text
+from citykpi.platform.workflow import PERIOD_STEPS, PeriodState, ReviewState, value_editable
+from citykpi.store.schema import Period, Review
+from citykpi.web import upload_view
 from citykpi.web.render import PageRoute, page
 from citykpi.web.session import Current, Visitor, check_csrf
+from citykpi.web.upload_view import UploadAnswer
 
 router = APIRouter(route_class=PageRoute)
 Text = Annotated[str, Form(max_length=4000)]
@@ -66,7 +65,7 @@ def next_steps(who: Principal, period: Period) -> list[PeriodState]:
 
 
 def _workspace(
-    request: Request, session: Session, current: Visitor, period_id: int, report: ValidationReport | None = None
+    request: Request, session: Session, current: Visitor, period_id: int, upload: UploadAnswer | None = None
 ) -> HTMLResponse:
     period = cities.get_period(session, current.who, period_id)
     cities.require(current.who, Action.READ, period)
@@ -74,10 +73,11 @@ def _workspace(
     states = {r.kpi: r for r in verification.reviews(session, period)}
     rows = values.entries(session, period)
     editable = can(current.who, Action.EDIT, period.city_id, period.city.hub)
+    kept = warnings.period_warnings(session, period)
     return page(
         request,
         "period.html",
-        status=422 if report is not None and not report.valid else 200,
+        status=422 if upload is not None and upload.outcome is None else 200,
         period=period,
         kpis=catalogue_of(period.framework).kpis,
         entries=rows,
@@ -86,9 +86,13 @@ def _workspace(
         certificate_issued=certificates.issued(period, standing.certificate),
         may_edit={r.id: editable and _editable(period, states.get(r.kpi)) for r in rows},
         may_upload=editable and period.status == PeriodState.DRAFT,
+        may_enter=editable and any(value_editable(period.status, s) for s in (None, ReviewState.QUERIED)),
+        kept_warnings=kept,
+        warned=Counter(w.kpi for w in kept if w.kpi),
+        may_explain={w.id: editable and _editable(period, states.get(w.kpi or "")) for w in kept},
         steps=next_steps(current.who, period),
         step_words=STEP_WORDS,
-        report=report,
+        upload=upload,
     )
 
 
@@ -108,20 +112,50 @@ def upload(
     file: UploadFile,
     current: Current,
     db: Db,
-    session: Reader,
     csrf_token: Annotated[str, Form()] = "",
 ) -> Response:
     check_csrf(current, csrf_token)
     limit = request.app.state.settings.max_upload_bytes
+    seconds = request.app.state.settings.upload_seconds
     content = file.file.read(limit + 1)
+    name = uploads.base_name(file.filename or "upload")
+    outcome = None
     try:
-        seconds = request.app.state.settings.upload_seconds
-        outcome = uploads.import_upload(db, current.who, period_id, file.filename or "upload", content, limit, seconds)
+        outcome = uploads.import_upload(db, current.who, period_id, name, content, limit, seconds)
+        report = outcome.report
     except Invalid as exc:
-        return _workspace(request, session, current, period_id, exc.report)
-    if outcome.report.warnings:  # imported; the page lists the warnings `citykpi validate` gives for the file
-        return _workspace(request, session, current, period_id, outcome.report)
-    return RedirectResponse(f"/periods/{period_id}?ok=imported", status_code=303)
+        report = exc.report or ValidationReport.from_diagnostics([])
+    marked = uploads.annotated(name, content, report, seconds) if len(content) <= limit else None
+    answer = upload_view.answer(name, report, outcome, marked)
+    with db.read() as fresh:  # the request's own read session may predate the import's commit (SQLite WAL)
+        return _workspace(request, fresh, current, period_id, answer)
+
+
+@router.get("/periods/{period_id}/workbook")
+def workbook(period_id: Id, current: Current, session: Reader) -> Response:
+    """The city's own collection workbook filled with what is stored, to fill in and upload back."""
+    period = cities.get_period(session, current.who, period_id)
+    cities.require(current.who, Action.READ, period)
+    name, content = reports.workbook(session, period)
+    headers = {"Content-Disposition": f'attachment; filename="{name}"'}
+    return Response(content, media_type=upload_view.XLSX, headers=headers)
+
+
+@router.post("/periods/{period_id}/warnings/{warning_id}/explain")
+def explain_warning(
+    period_id: Id,
+    warning_id: Id,
+    current: Current,
+    db: Db,
+    version: Annotated[int, Form()],
+    explanation: Text = "",
+    csrf_token: Annotated[str, Form()] = "",
+) -> Response:
+    check_csrf(current, csrf_token)
+    with db.write() as session:
+        period = cities.get_period(session, current.who, period_id)
+        warnings.explain(session, current.who, period, warning_id, explanation, version)
+    return RedirectResponse(f"/periods/{period_id}?ok=explained#warning-{warning_id}", status_code=303)
 
 
 @router.post("/periods/{period_id}/transition")
@@ -139,131 +173,3 @@ def transition(
         period = cities.get_period(session, current.who, period_id)
         verification.transition(session, current.who, period, target, version, reason)
     return RedirectResponse(f"/periods/{period_id}?ok=moved", status_code=303)
-
-
-def _entry_form(
-    request: Request,
-    session: Session,
-    current: Visitor,
-    entry_id: int,
-    typed: dict[str, str] | None = None,
-    problems: ValidationReport | None = None,
-    conflict: Conflict | None = None,
-) -> HTMLResponse:
-    row, period = values.get_entry(session, current.who, entry_id)
-    cities.require(current.who, Action.EDIT, period)
-    kpi = catalogue_of(period.framework).kpis[row.kpi]
-    shown = typed or _as_form(row)
-    lang = language(request)
-    by_field: dict[str, list[str]] = {}
-    for d in problems.errors if problems else []:
-        by_field.setdefault(d.location.field if d.location.field in shown else "", []).append(diagnostic_text(d, lang))
-    return page(
-        request,
-        "entry.html",
-        status=409 if conflict else 422 if problems else 200,
-        entry=row,
-        period=period,
-        kpi=kpi,
-        form=shown,
-        errors=by_field,
-        conflict=error_text(conflict, lang) if conflict else None,
-        statuses=[s.value for s in Status if s is not Status.NOT_REPORTED] + [Status.NOT_REPORTED.value],
-        qualities=list(DataQuality),
-    )
-
-
-@router.post("/values/{entry_id}/check")
-def check_entry(
-    request: Request,
-    entry_id: Id,
-    current: Current,
-    session: Reader,
-    value: Text = "",
-    status: Text = "",
-    quality: Text = "",
-    csrf_token: Annotated[str, Form()] = "",
-) -> JSONResponse:
-    """Inline validation while typing: the importer's messages per field, nothing saved."""
-    check_csrf(current, csrf_token)
-    row, period = values.get_entry(session, current.who, entry_id)
-    cities.require(current.who, Action.EDIT, period)
-    edit = values.EntryEdit(
-        kpi=row.kpi,
-        kind=row.kind,
-        name=row.name,
-        value=value.strip() or None,
-        status=status or None,
-        quality=quality or None,
-    )
-    try:
-        values.parse_edit(edit, catalogue_of(period.framework))
-    except Invalid as exc:
-        found: dict[str, list[str]] = {}
-        lang = language(request)
-        for d in exc.report.errors if exc.report else []:
-            found.setdefault(d.location.field or "value", []).append(diagnostic_text(d, lang))
-        return JSONResponse(found)
-    return JSONResponse({})
-
-
-def _as_form(row: Entry) -> dict[str, str]:
-    value = values.row_snapshot(row)["value"]
-    return {
-        "value": "" if value is None else str(value),
-        "status": row.status,
-        "quality": "" if row.quality is None else str(row.quality),
-        "source": row.source,
-        "origin": row.origin,
-        "notes": row.notes,
-        "reason": "",
-        "version": str(row.version),
-    }
-
-
-@router.get("/values/{entry_id}/edit", response_class=HTMLResponse)
-def entry_form(request: Request, entry_id: Id, current: Current, session: Reader) -> HTMLResponse:
-    return _entry_form(request, session, current, entry_id)
-
-
-@router.post("/values/{entry_id}/edit", response_class=HTMLResponse)
-def save_entry(
-    request: Request,
-    entry_id: Id,
-    current: Current,
-    db: Db,
-    session: Reader,
-    version: Annotated[int, Form()],
-    value: Text = "",
-    status: Text = "",
-    quality: Text = "",
-    source: Text = "",
-    origin: Text = "",
-    notes: Text = "",
-    reason: Text = "",
-    csrf_token: Annotated[str, Form()] = "",
-) -> Response:
-    check_csrf(current, csrf_token)
-    typed = {"value": value, "status": status, "quality": quality, "source": source, "origin": origin}
-    typed |= {"notes": notes, "reason": reason, "version": str(version)}
-    try:
-        with db.write() as writing:
-            row, period = values.get_entry(writing, current.who, entry_id)
-            edit = values.EntryEdit(
-                kpi=row.kpi,
-                kind=row.kind,
-                name=row.name,
-                value=value.strip() or None,
-                status=status or None,
-                quality=quality or None,
-                source=source,
-                origin=origin,
-                notes=notes,
-            )
-            values.set_value(writing, current.who, period, edit, version, reason)
-            period_id = period.id
-    except Invalid as exc:
-        return _entry_form(request, session, current, entry_id, typed, exc.report)
-    except Conflict as exc:
-        return _entry_form(request, session, current, entry_id, typed, conflict=exc)
-    return RedirectResponse(f"/periods/{period_id}?ok=saved#kpi-{row.kpi}", status_code=303)

@@ -31,6 +31,7 @@ NOTICES = {
     "moved": "The period moved to its next state.",
     "acted": "Your action on the KPI was recorded.",
     "threshold": "The screening threshold was saved.",
+    "explained": "Your explanation of the warning was saved.",
     "signed-out": "You are signed out.",
 }
 

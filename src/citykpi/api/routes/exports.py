@@ -56,18 +56,14 @@ def export(period_id: Id, who: Caller, session: Reader, format: Format = Format.
         content = export_zip([reports.assessment_of(session, period)], kpis, format.value)
         headers = {"Content-Disposition": f'attachment; filename="{stem}-{format.value}.zip"'}
         return Response(content, media_type="application/zip", headers=headers)
-    with tempfile.TemporaryDirectory(prefix="citykpi-export-") as tmp:
-        path = Path(tmp) / f"{stem}.{format.value}"
-        if format is Format.CSV:
-            from citykpi.collect.tidy import write_csv
+    if format is Format.XLSX:
+        name, content = reports.workbook(session, period)
+    else:
+        from citykpi.collect.tidy import write_csv
 
-            write_csv(submission, path)
-        else:
-            from citykpi.collect.fill import write_filled
-
-            # Stored entries come from this framework's importer, so each has a row; one that has
-            # not (a catalogue changed under the period) is listed on the workbook's Problems sheet.
-            write_filled(catalogue_of(period.framework), submission, path)
-        content = path.read_bytes()
-    headers = {"Content-Disposition": f'attachment; filename="{path.name}"'}
+        name = f"{stem}.csv"
+        with tempfile.TemporaryDirectory(prefix="citykpi-export-") as tmp:
+            write_csv(submission, Path(tmp) / name)
+            content = (Path(tmp) / name).read_bytes()
+    headers = {"Content-Disposition": f'attachment; filename="{name}"'}
     return Response(content, media_type=MEDIA[format], headers=headers)

@@ -13,12 +13,8 @@ document.addEventListener("DOMContentLoaded", () => {
       const messages = problems[name] || [];
       if (box) box.textContent = messages.join(" ");
       if (input) {
-        if (messages.length) {
-          input.setAttribute("aria-invalid", "true");
-          input.setAttribute("aria-describedby", "e-" + name);
-        } else {
-          input.removeAttribute("aria-invalid");
-        }
+        if (messages.length) input.setAttribute("aria-invalid", "true");
+        else input.removeAttribute("aria-invalid");
       }
     }
   };
