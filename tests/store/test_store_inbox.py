@@ -59,12 +59,17 @@ def _period_id(database: Database) -> int:
         return cities.list_periods(s, ADMIN, cities.get_city(s, "northam"))[0].id
 
 
+def _submit(database: Database, who: dict[str, Principal], period_id: int) -> None:
+    """The city's editor submits the period."""
+    with database.write() as s:
+        period = cities.get_period(s, ADMIN, period_id)
+        verification.transition(s, who["ed"], period, PeriodState.SUBMITTED, period.version, "")
+
+
 def test_a_state_change_reaches_the_city_team_its_hub_and_admins_but_not_the_actor(database: Database) -> None:
     who = _world(database)
     period_id = _period_id(database)
-    with database.write() as s:
-        period = cities.get_period(s, who["ed"], period_id)
-        verification.transition(s, who["ed"], period, PeriodState.SUBMITTED, period.version, "")
+    _submit(database, who, period_id)
     told = _inboxes(database)
     link = f"/periods/{period_id}"
     assert sorted(told) == ["boss", "hub", "vera"]  # not ed (the actor), not Southam's team, not the viewer
@@ -78,9 +83,7 @@ def test_a_state_change_reaches_the_city_team_its_hub_and_admins_but_not_the_act
 def test_a_query_reaches_the_editor_and_the_answer_the_verifier(database: Database) -> None:
     who = _world(database)
     period_id = _period_id(database)
-    with database.write() as s:
-        period = cities.get_period(s, ADMIN, period_id)
-        verification.transition(s, who["ed"], period, PeriodState.SUBMITTED, period.version, "")
+    _submit(database, who, period_id)
     with database.write() as s:
         period = cities.get_period(s, ADMIN, period_id)
         review = s.scalars(select(Review).where(Review.period_id == period_id).order_by(Review.kpi)).first()
@@ -114,9 +117,7 @@ def test_choices_decide_inbox_and_e_mail(database: Database) -> None:
     with database.write() as s:
         notifications.choose(s, who["vera"], {"period-state": Choice("period-state", False, True)}, "vera@example.org")
         notifications.choose(s, who["hub"], {"period-state": Choice("period-state", True, False)}, "hub@example.org")
-    with database.write() as s:
-        period = cities.get_period(s, ADMIN, period_id)
-        verification.transition(s, who["ed"], period, PeriodState.SUBMITTED, period.version, "")
+    _submit(database, who, period_id)
     assert sorted(_inboxes(database)) == ["boss", "hub"]  # vera turned the inbox off for state changes
     with database.read() as s:
         mails = s.scalars(select(OutboxItem).where(OutboxItem.channel == "email")).all()
@@ -131,9 +132,7 @@ def test_choices_decide_inbox_and_e_mail(database: Database) -> None:
 def test_marking_read_touches_only_ones_own(database: Database) -> None:
     who = _world(database)
     period_id = _period_id(database)
-    with database.write() as s:
-        period = cities.get_period(s, ADMIN, period_id)
-        verification.transition(s, who["ed"], period, PeriodState.SUBMITTED, period.version, "")
+    _submit(database, who, period_id)
     with database.write() as s:
         assert notifications.mark_read(s, who["vera"]) == 1
     with database.read() as s:
