@@ -143,6 +143,11 @@ def test_marking_read_touches_only_ones_own(database: Database) -> None:
 def test_the_rules_name_real_roles_and_every_kind_has_words() -> None:
     assert set(Recipient.__args__) <= {r.value for r in Role}  # type: ignore[attr-defined]
     assert rules().kind_of("transition", "period") == "period-state"
+    # The workflow's kebab-case names since issue 13 (citykpi.platform.workflow), beside the older ones.
+    assert rules().kind_of("submit-period", "period") == rules().kind_of("publish-period", "period") == "period-state"
+    assert rules().kind_of("raise-query", "review") == "query-raised"
+    assert rules().kind_of("reject-kpi", "review") == rules().kind_of("reject", "review") == "kpi-rejected"
+    assert rules().kind_of("accept-kpi", "review") is None  # an accepted KPI asks nothing of anyone
     assert rules().kind_of("update", "entry") is None  # value edits are not notified
     for kind in rules().kinds.values():
         assert kind.title and kind.summary
