@@ -86,19 +86,27 @@ def test_a_query_reaches_the_editor_and_the_answer_the_verifier(database: Databa
     _submit(database, who, period_id)
     with database.write() as s:
         period = cities.get_period(s, ADMIN, period_id)
+        verification.transition(s, who["vera"], period, PeriodState.UNDER_VERIFICATION, period.version, "")
+    with database.write() as s:
+        period = cities.get_period(s, ADMIN, period_id)
         review = s.scalars(select(Review).where(Review.period_id == period_id).order_by(Review.kpi)).first()
         assert review is not None
         verification.act(s, who["vera"], review, period, ReviewAction.QUERY, review.version, "Source?")
         review_id, kpi = review.id, review.kpi
-    assert _inboxes(database)["ed"] == [("query-raised", f"/reviews/{review_id}")]
+    assert _inboxes(database)["ed"] == [
+        ("period-state", f"/periods/{period_id}"),
+        ("query-raised", f"/reviews/{review_id}"),
+    ]
     with database.write() as s:
         review, period = verification.get_review(s, who["ed"], review_id)
         verification.act(s, who["ed"], review, period, ReviewAction.ANSWER, review.version, "The 2024 census.")
     assert _inboxes(database)["vera"][-1] == ("query-answered", f"/reviews/{review_id}")
+    with database.write() as s:
+        notifications.mark_read(s, who["ed"], [n.id for n in notifications.inbox(s, who["ed"])[1][1:]])
     with database.read() as s:
         assert notifications.unread_count(s, who["ed"].user_id or 0) == 1
-        total, (raised,) = notifications.inbox(s, who["ed"])
-    assert total == 1 and raised.params["kpi"] == kpi and raised.params["excerpt"] == "Source?"
+        total, (raised, _state) = notifications.inbox(s, who["ed"])
+    assert total == 2 and raised.params["kpi"] == kpi and raised.params["excerpt"] == "Source?"
 
 
 def test_nothing_is_told_of_a_change_rolled_back(database: Database) -> None:
