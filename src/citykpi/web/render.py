@@ -18,6 +18,7 @@ from fastapi import Request, Response
 from fastapi.responses import HTMLResponse
 from fastapi.routing import APIRoute
 
+from citykpi.platform import notifications
 from citykpi.platform.errors import PlatformError, Unauthenticated
 from citykpi.report import style
 from citykpi.report.i18n import number
@@ -122,7 +123,7 @@ def with_unread(request: Request, response: Response) -> Response:
     badge = ""
     if count:
         lang = language(request)
-        shown = number(count, lang, 0)
+        shown = number(count, lang, 0) if count < notifications.UNREAD_CAP else f"{notifications.UNREAD_CAP - 1}+"
         words = translations(lang).ngettext("%(count)s unread", "%(count)s unread", count) % {"count": shown}
         badge = f' <span class="count" aria-hidden="true">{shown}</span><span class="sr-only"> ({words})</span>'
     response.body = body.replace(UNREAD_MARK, badge.encode(), 1)
