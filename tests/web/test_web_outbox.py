@@ -210,3 +210,18 @@ def _state(db: Database, item_id: int) -> str:
     with db.read() as session:
         row = session.get(OutboxItem, item_id)
         return row.state if row else ""
+
+
+def test_an_invitation_made_on_the_users_page_is_mailed_with_its_link(
+    base: str, outside: tuple[Mailbox, str, int]
+) -> None:
+    box = outside[0]
+    admin = user(base, "admin")
+    form = {"username": "mailed-verifier", "role": "verifier", "cities": CITY, "email": "mailed@example.org"}
+    shown = admin.post("/admin/users/new", data={**form, "csrf_token": csrf_of(admin.get("/admin/users/new").text)})
+    assert shown.status_code == 200 and "An e-mail with the link is on its way to mailed@example.org." in shown.text
+    link = re.search(r'id="invitation-link" class="secret" value="([^"]+)"', shown.text)
+    assert link is not None and link.group(1).startswith("https://kpi.example.org/invitations/ci_")
+    until(lambda: any(m["To"] == "mailed@example.org" for m in box.messages), "the invitation e-mail")
+    (sent,) = [m for m in box.messages if m["To"] == "mailed@example.org"]
+    assert link.group(1) in sent.get_payload(decode=True).decode()  # type: ignore[union-attr]
