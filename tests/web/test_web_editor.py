@@ -127,6 +127,11 @@ def test_an_explained_warning_shows_on_the_period_and_kpi_pages(editor: httpx.Cl
     assert "Para transport is not surveyed." in again and "Explained by editor" in again
     kpi_page = editor.get(f"/cities/{CITY}/kpis/{quote(MODE_SHARE)}").text
     assert "Warnings kept with the values (1)" in kpi_page and "Para transport is not surveyed." in kpi_page
+    # A control character is refused at its field, nothing saved.
+    bell = editor.post(form.group(1), data=sent | {"version": str(int(version.group(1)) + 1), "explanation": "a\x07b"})
+    assert bell.status_code == 422 and 'aria-invalid="true" aria-describedby="explain-error-' in bell.text
+    assert re.search(r'<p class="field-error" id="explain-error-\d+" role="alert">[^<]*control', bell.text)
+    assert "Para transport is not surveyed." in editor.get(period).text
     # The same version again is stale: nothing is overwritten.
     stale = editor.post(form.group(1), data=sent | {"explanation": "second thoughts"})
     assert stale.status_code == 409 and "nothing was overwritten" in stale.text

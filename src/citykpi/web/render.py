@@ -27,7 +27,6 @@ from citykpi.web.i18n import language, translations
 # Short notices shown after a redirect (?ok=code); the text is translated in the template.
 NOTICES = {
     "saved": "The value was saved.",
-    "imported": "The file was imported.",
     "moved": "The period moved to its next state.",
     "acted": "Your action on the KPI was recorded.",
     "threshold": "The screening threshold was saved.",
