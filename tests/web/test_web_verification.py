@@ -9,16 +9,18 @@ team and its verifier share a period.
 from __future__ import annotations
 
 import html
-import io
 import re
 from collections.abc import Iterator
+from pathlib import Path
 
 import httpx
 import pytest
-from openpyxl import load_workbook
 from web_server import CITY, YEARS, csrf_of, draft_period, running, signed_in
 
+from warned_workbook import workbook
+
 COMMUTING = "EC: I: T: 4A"
+BROADBAND = "EC: ICT: ICT: 2C"
 
 
 @pytest.fixture(scope="module")
@@ -60,20 +62,25 @@ def move(client: httpx.Client, period: str, target: str) -> None:
     assert answer.status_code == 303, text(answer)
 
 
-def upload_with_walking(editor: httpx.Client, period: str, walking: int) -> None:
-    """The city's own workbook, downloaded, one value changed in Excel, uploaded back."""
-    workbook = editor.get(f"/api/v1{period}/export", params={"format": "xlsx"})
-    assert workbook.status_code == 200
-    book = load_workbook(io.BytesIO(workbook.content))
-    sheet = book["Economy"]
-    header = [c.value for c in next(r for r in sheet.iter_rows() if "Component key" in [c.value for c in r])]
-    row = next(r for r in sheet.iter_rows() if r[header.index("Component key")].value == "commuters_walking")
-    row[header.index("Value")].value = walking
-    out = io.BytesIO()
-    book.save(out)
-    files = {"file": ("vellmarsk-2024.xlsx", out.getvalue(), "application/octet-stream")}
+def upload_with_a_warning(editor: httpx.Client, period: str, folder: Path) -> None:
+    """The city's workbook with commuters_walking retyped and a broadband figure that breaks a
+    plausibility rule of the catalogue (a warning kept with the values), uploaded; the warning explained."""
+    changes = {
+        ("EC: I: T: 4A", "input", "commuters_walking"): {"value": 1000},
+        ("EC: ICT: ICT: 1C", "input", "households_with_internet"): {"value": 1000},
+        (BROADBAND, "input", "fixed_broadband_subscriptions"): {"value": 2000},
+    }
+    path = workbook(folder, YEARS[-1], changes=changes)
+    files = {"file": (path.name, path.read_bytes(), "application/octet-stream")}
     answer = editor.post(f"{period}/upload", data={"csrf_token": csrf_of(editor.get(period).text)}, files=files)
-    assert answer.status_code in (200, 303), text(answer)
+    assert answer.status_code == 200 and "Warnings kept with the values (1)" in answer.text, text(answer)
+    page = editor.get(period).text
+    form = re.search(r'<form method="post" action="([^"]+/explain)"[^>]*>(.*?)</form>', page, re.S)
+    assert form is not None
+    version = re.search(r'name="version" value="(\d+)"', form.group(2))
+    assert version is not None
+    sent = {"csrf_token": csrf_of(page), "version": version.group(1), "explanation": "Business lines are counted too."}
+    assert editor.post(form.group(1), data=sent).status_code == 303
 
 
 def edit_value(editor: httpx.Client, period: str, kpi: str, name: str, value: str) -> None:
@@ -109,9 +116,11 @@ def test_editor_queue_lists_the_draft_to_submit(base: str, period: str) -> None:
     )
 
 
-def test_submission_screens_the_real_figures_and_the_review_shows_the_evidence(base: str, period: str) -> None:
+def test_submission_screens_the_real_figures_and_the_review_shows_the_evidence(
+    base: str, period: str, tmp_path: Path
+) -> None:
     editor = user(base, "editor")
-    upload_with_walking(editor, period, 1000)
+    upload_with_a_warning(editor, period, tmp_path)
     edit_value(editor, period, COMMUTING, "commuters_cycling", "900")
     move(editor, period, "submitted")
     verifier = user(base, "verifier")
@@ -142,6 +151,13 @@ def test_submission_screens_the_real_figures_and_the_review_shows_the_evidence(b
     assert "Accept this KPI" not in page and 'action="/reviews/' not in verifier.get(review).text
     assert "The verifier decides once verification of the year has started." in page
     assert "Next KPI: EC: I: T: 5A" in page
+    assert "The checks gave no warning on this KPI's values in the last imported file." in page
+    warned = text(verifier.get(review_of(verifier, period, BROADBAND)))
+    assert re.search(
+        r"Warnings and the city's explanations vellmarsk-2024.xlsx · Economy · [A-Z]+\d+ .*?"
+        r"Business lines are counted too. Explained by editor",
+        warned,
+    )
 
 
 def test_actions_appear_once_verification_started_and_the_queue_filters_and_sorts(base: str, period: str) -> None:
