@@ -111,6 +111,8 @@ def test_a_public_report_reaches_the_verifier_who_answers_and_the_reporter_reads
     assert re.fullmatch(r"/problems/[A-Za-z0-9_-]{32}\?ok=reported", private)
     mine = public.get(private)
     assert "Keep this private address" in mine.text and "No answer yet" in mine.text
+    assert f'<a href="{base}{private.split("?")[0]}">' in mine.text  # the whole address, to copy
+    assert 's-report-open">open</span>' in mine.text  # the state in words
     verifier = user(base, "verifier")
     queue = verifier.get("/queue").text
     assert "Problems reported by visitors" in queue and "Internet access of 140 % ?" in queue
