@@ -164,3 +164,12 @@ def test_reports_are_rate_limited_per_client(base: str) -> None:
     assert statuses[-1] == 429 and 303 not in statuses[statuses.index(429) :]
     refused = public.post(url, data={"csrf_token": token, "message": "one more"})
     assert refused.status_code == 429 and "Too many reports were sent from here" in refused.text
+
+
+def test_the_public_is_sent_to_sign_in_and_has_no_count(base: str) -> None:
+    public = patient(httpx.Client(base_url=base))
+    for path in ("/notifications", "/notifications/settings", "/admin/webhooks"):
+        answer = public.get(path)
+        assert answer.status_code == 303 and answer.headers["location"] == f"/signin?next={path}"
+    assert 'href="/notifications"' not in public.get(f"/cities/{CITY}").text
+    assert public.post("/notifications/read", data={"csrf_token": "x"}).status_code == 403
