@@ -111,6 +111,8 @@ def test_a_public_report_reaches_the_verifier_who_answers_and_the_reporter_reads
     assert re.fullmatch(r"/problems/[A-Za-z0-9_-]{32}\?ok=reported", private)
     mine = public.get(private)
     assert "Keep this private address" in mine.text and "No answer yet" in mine.text
+    assert f'<a href="{base}{private.split("?")[0]}">' in mine.text  # the whole address, to copy
+    assert 's-report-open">open</span>' in mine.text  # the state in words
     verifier = user(base, "verifier")
     queue = verifier.get("/queue").text
     assert "Problems reported by visitors" in queue and "Internet access of 140 % ?" in queue
@@ -162,3 +164,12 @@ def test_reports_are_rate_limited_per_client(base: str) -> None:
     assert statuses[-1] == 429 and 303 not in statuses[statuses.index(429) :]
     refused = public.post(url, data={"csrf_token": token, "message": "one more"})
     assert refused.status_code == 429 and "Too many reports were sent from here" in refused.text
+
+
+def test_the_public_is_sent_to_sign_in_and_has_no_count(base: str) -> None:
+    public = patient(httpx.Client(base_url=base))
+    for path in ("/notifications", "/notifications/settings", "/admin/webhooks"):
+        answer = public.get(path)
+        assert answer.status_code == 303 and answer.headers["location"] == f"/signin?next={path}"
+    assert 'href="/notifications"' not in public.get(f"/cities/{CITY}").text
+    assert public.post("/notifications/read", data={"csrf_token": "x"}).status_code == 403
