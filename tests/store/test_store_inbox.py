@@ -59,12 +59,17 @@ def _period_id(database: Database) -> int:
         return cities.list_periods(s, ADMIN, cities.get_city(s, "northam"))[0].id
 
 
+def _submit(database: Database, who: dict[str, Principal], period_id: int) -> None:
+    """The city's editor submits the period."""
+    with database.write() as s:
+        period = cities.get_period(s, ADMIN, period_id)
+        verification.transition(s, who["ed"], period, PeriodState.SUBMITTED, period.version, "")
+
+
 def test_a_state_change_reaches_the_city_team_its_hub_and_admins_but_not_the_actor(database: Database) -> None:
     who = _world(database)
     period_id = _period_id(database)
-    with database.write() as s:
-        period = cities.get_period(s, who["ed"], period_id)
-        verification.transition(s, who["ed"], period, PeriodState.SUBMITTED, period.version, "")
+    _submit(database, who, period_id)
     told = _inboxes(database)
     link = f"/periods/{period_id}"
     assert sorted(told) == ["boss", "hub", "vera"]  # not ed (the actor), not Southam's team, not the viewer
@@ -78,24 +83,30 @@ def test_a_state_change_reaches_the_city_team_its_hub_and_admins_but_not_the_act
 def test_a_query_reaches_the_editor_and_the_answer_the_verifier(database: Database) -> None:
     who = _world(database)
     period_id = _period_id(database)
+    _submit(database, who, period_id)
     with database.write() as s:
         period = cities.get_period(s, ADMIN, period_id)
-        verification.transition(s, who["ed"], period, PeriodState.SUBMITTED, period.version, "")
+        verification.transition(s, who["vera"], period, PeriodState.UNDER_VERIFICATION, period.version, "")
     with database.write() as s:
         period = cities.get_period(s, ADMIN, period_id)
         review = s.scalars(select(Review).where(Review.period_id == period_id).order_by(Review.kpi)).first()
         assert review is not None
         verification.act(s, who["vera"], review, period, ReviewAction.QUERY, review.version, "Source?")
         review_id, kpi = review.id, review.kpi
-    assert _inboxes(database)["ed"] == [("query-raised", f"/reviews/{review_id}")]
+    assert _inboxes(database)["ed"] == [
+        ("period-state", f"/periods/{period_id}"),
+        ("query-raised", f"/reviews/{review_id}"),
+    ]
     with database.write() as s:
         review, period = verification.get_review(s, who["ed"], review_id)
         verification.act(s, who["ed"], review, period, ReviewAction.ANSWER, review.version, "The 2024 census.")
     assert _inboxes(database)["vera"][-1] == ("query-answered", f"/reviews/{review_id}")
+    with database.write() as s:
+        notifications.mark_read(s, who["ed"], [n.id for n in notifications.inbox(s, who["ed"])[1][1:]])
     with database.read() as s:
         assert notifications.unread_count(s, who["ed"].user_id or 0) == 1
-        total, (raised,) = notifications.inbox(s, who["ed"])
-    assert total == 1 and raised.params["kpi"] == kpi and raised.params["excerpt"] == "Source?"
+        total, (raised, _state) = notifications.inbox(s, who["ed"])
+    assert total == 2 and raised.params["kpi"] == kpi and raised.params["excerpt"] == "Source?"
 
 
 def test_nothing_is_told_of_a_change_rolled_back(database: Database) -> None:
@@ -114,9 +125,7 @@ def test_choices_decide_inbox_and_e_mail(database: Database) -> None:
     with database.write() as s:
         notifications.choose(s, who["vera"], {"period-state": Choice("period-state", False, True)}, "vera@example.org")
         notifications.choose(s, who["hub"], {"period-state": Choice("period-state", True, False)}, "hub@example.org")
-    with database.write() as s:
-        period = cities.get_period(s, ADMIN, period_id)
-        verification.transition(s, who["ed"], period, PeriodState.SUBMITTED, period.version, "")
+    _submit(database, who, period_id)
     assert sorted(_inboxes(database)) == ["boss", "hub"]  # vera turned the inbox off for state changes
     with database.read() as s:
         mails = s.scalars(select(OutboxItem).where(OutboxItem.channel == "email")).all()
@@ -131,9 +140,7 @@ def test_choices_decide_inbox_and_e_mail(database: Database) -> None:
 def test_marking_read_touches_only_ones_own(database: Database) -> None:
     who = _world(database)
     period_id = _period_id(database)
-    with database.write() as s:
-        period = cities.get_period(s, ADMIN, period_id)
-        verification.transition(s, who["ed"], period, PeriodState.SUBMITTED, period.version, "")
+    _submit(database, who, period_id)
     with database.write() as s:
         assert notifications.mark_read(s, who["vera"]) == 1
     with database.read() as s:
@@ -144,6 +151,11 @@ def test_marking_read_touches_only_ones_own(database: Database) -> None:
 def test_the_rules_name_real_roles_and_every_kind_has_words() -> None:
     assert set(Recipient.__args__) <= {r.value for r in Role}  # type: ignore[attr-defined]
     assert rules().kind_of("transition", "period") == "period-state"
+    # The workflow's kebab-case names since issue 13 (citykpi.platform.workflow), beside the older ones.
+    assert rules().kind_of("submit-period", "period") == rules().kind_of("publish-period", "period") == "period-state"
+    assert rules().kind_of("raise-query", "review") == "query-raised"
+    assert rules().kind_of("reject-kpi", "review") == rules().kind_of("reject", "review") == "kpi-rejected"
+    assert rules().kind_of("accept-kpi", "review") is None  # an accepted KPI asks nothing of anyone
     assert rules().kind_of("update", "entry") is None  # value edits are not notified
     for kind in rules().kinds.values():
         assert kind.title and kind.summary

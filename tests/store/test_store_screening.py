@@ -16,6 +16,7 @@ from citykpi.model.submission import CityProfile, Entry, EntryKind, Status, Subm
 from citykpi.platform import cities, hub_screening, values, verification
 from citykpi.platform.demo import LOADER, load_demo
 from citykpi.platform.errors import Forbidden, Invalid
+from citykpi.platform.evidence import evidence
 from citykpi.platform.roles import Principal, Role
 from citykpi.platform.screening import INPUT, RESULT, Figure, peer_range, year_on_year
 from citykpi.platform.screening_rules import RuleKind, ScreeningRule, shipped_rules
@@ -149,6 +150,7 @@ def test_a_value_far_outside_its_published_peers_is_flagged(database: Database) 
         _import(s, odd, "Eyot", 950)
         odd_id = odd.id
     findings = _submit(database, odd_id)
+    _evidence_counts_visible_peers_only(database, odd_id)
     [found] = [f for f in findings[INTERNET] if f["type"] == "outside-peer-range"]
     assert found["params"] == {
         "what": INTERNET,
@@ -160,3 +162,26 @@ def test_a_value_far_outside_its_published_peers_is_flagged(database: Database) 
         "high": "70",
         "threshold": "25%",
     }
+
+
+def _evidence_counts_visible_peers_only(database: Database, period_id: int) -> None:
+    """The review page's peer figures: the same year's peers the visitor may see (a draft only for its readers)."""
+    with database.read() as s:
+        period = cities.get_period(s, LOADER, period_id)
+        review = s.scalar(select(Review).where(Review.period_id == period_id, Review.kpi == INTERNET))
+        assert review is not None
+        editor = Principal("eyot-editor", Role.CITY_EDITOR, cities=frozenset({period.city_id}))
+        admin = evidence(s, LOADER, period, review)
+        own = evidence(s, editor, period, review)
+    assert [(p.cities, p.low, p.median, p.high) for p in own.peers] == [(3, 50.0, 60.0, 70.0)]
+    assert [(p.cities, p.low, p.median, p.high) for p in admin.peers] == [(4, 5.0, 55.0, 70.0)]  # and Dune's draft
+    [households] = own.denominators
+    assert (households.name, households.value, households.origin.how) == ("households", 1000, "import")
+    [line] = [i for i in own.inputs if i.name == "households_with_internet"]
+    assert (line.value, line.origin.how, line.origin.file, line.origin.by) == (
+        950,
+        "import",
+        "Eyot.xlsx",
+        "demo-loader",
+    )
+    assert [(y.year, y.value) for y in own.years["value"]] == [(2024, 95.0)]

@@ -25,6 +25,15 @@ def base(module_db_url: str) -> Iterator[str]:
         yield url
 
 
+def patient(client: httpx.Client) -> httpx.Client:
+    client.timeout = httpx.Timeout(60)  # a first city page on a machine shared by many test runs can take seconds
+    return client
+
+
+def user(base: str, name: str, lang: str = "en") -> httpx.Client:
+    return patient(signed_in(base, name, lang))
+
+
 def unread(page: str) -> int:
     nav = page.split('href="/notifications"', 1)[1].split("</a>", 1)[0]
     found = re.search(r'class="count" aria-hidden="true">(\d+)<', nav)
@@ -32,7 +41,7 @@ def unread(page: str) -> int:
 
 
 def test_a_state_change_shows_in_the_verifiers_count_on_cached_pages_and_opens_its_period(base: str) -> None:
-    editor, verifier, hub = signed_in(base, "editor"), signed_in(base, "verifier"), signed_in(base, "hub")
+    editor, verifier, hub = user(base, "editor"), user(base, "verifier"), user(base, "hub")
     city_page = f"/cities/{CITY}"
     assert unread(verifier.get(city_page).text) == 0  # the page is now cached for the verifier
     period = draft_period(editor)
@@ -60,12 +69,12 @@ def test_a_state_change_shows_in_the_verifiers_count_on_cached_pages_and_opens_i
 
 
 def test_the_count_and_pages_are_french_for_a_french_reader(base: str) -> None:
-    page = signed_in(base, "admin", "fr").get("/notifications/settings")
+    page = user(base, "admin", "fr").get("/notifications/settings")
     assert page.status_code == 200 and "Paramètres des notifications" in page.text
 
 
 def test_settings_keep_choices_and_refuse_a_bad_address(base: str) -> None:
-    viewer = signed_in(base, "verifier")
+    viewer = user(base, "verifier")
     form = viewer.get("/notifications/settings").text
     token = csrf_of(form)
     bad = viewer.post("/notifications/settings", data={"csrf_token": token, "address": "not an address\x07"})
@@ -90,7 +99,7 @@ def _report_form(client: httpx.Client, query: str = "") -> str:
 
 
 def test_a_public_report_reaches_the_verifier_who_answers_and_the_reporter_reads_it(base: str) -> None:
-    public = httpx.Client(base_url=base)
+    public = patient(httpx.Client(base_url=base))
     kpi = "EC: ICT: ICT: 1C"
     token = _report_form(public, f"?kpi={kpi}&year={YEARS[0]}")
     sent = public.post(
@@ -102,7 +111,9 @@ def test_a_public_report_reaches_the_verifier_who_answers_and_the_reporter_reads
     assert re.fullmatch(r"/problems/[A-Za-z0-9_-]{32}\?ok=reported", private)
     mine = public.get(private)
     assert "Keep this private address" in mine.text and "No answer yet" in mine.text
-    verifier = signed_in(base, "verifier")
+    assert f'<a href="{base}{private.split("?")[0]}">' in mine.text  # the whole address, to copy
+    assert 's-report-open">open</span>' in mine.text  # the state in words
+    verifier = user(base, "verifier")
     queue = verifier.get("/queue").text
     assert "Problems reported by visitors" in queue and "Internet access of 140 % ?" in queue
     assert "A visitor reported a problem with EC: ICT: ICT: 1C" in verifier.get("/notifications").text
@@ -119,13 +130,13 @@ def test_a_public_report_reaches_the_verifier_who_answers_and_the_reporter_reads
     assert "Internet access of 140 % ?" not in verifier.get("/queue").text  # settled: off the queue
     again = verifier.post(report.group(1), data={"csrf_token": csrf_of(queue), "answer": "x", "settle": "dismissed"})
     assert again.status_code == 409
-    editor = signed_in(base, "editor")
-    assert "Problems reported" not in signed_in(base, "viewer").get("/queue").text
+    editor = user(base, "editor")
+    assert "Problems reported" not in user(base, "viewer").get("/queue").text
     assert editor.get("/queue").status_code == 200
 
 
 def test_reports_refuse_with_a_message_what_they_cannot_keep(base: str) -> None:
-    public = httpx.Client(base_url=base, headers={"x-forwarded-for": "ignored"})
+    public = patient(httpx.Client(base_url=base, headers={"x-forwarded-for": "ignored"}))
     token = _report_form(public)
     url = f"/cities/{CITY}/report-problem"
     no_csrf = public.post(url, data={"message": "hello"})
@@ -142,7 +153,7 @@ def test_reports_refuse_with_a_message_what_they_cannot_keep(base: str) -> None:
 
 
 def test_reports_are_rate_limited_per_client(base: str) -> None:
-    public = httpx.Client(base_url=base)
+    public = patient(httpx.Client(base_url=base))
     token = _report_form(public)
     url = f"/cities/{CITY}/report-problem"
     statuses = [
@@ -153,3 +164,12 @@ def test_reports_are_rate_limited_per_client(base: str) -> None:
     assert statuses[-1] == 429 and 303 not in statuses[statuses.index(429) :]
     refused = public.post(url, data={"csrf_token": token, "message": "one more"})
     assert refused.status_code == 429 and "Too many reports were sent from here" in refused.text
+
+
+def test_the_public_is_sent_to_sign_in_and_has_no_count(base: str) -> None:
+    public = patient(httpx.Client(base_url=base))
+    for path in ("/notifications", "/notifications/settings", "/admin/webhooks"):
+        answer = public.get(path)
+        assert answer.status_code == 303 and answer.headers["location"] == f"/signin?next={path}"
+    assert 'href="/notifications"' not in public.get(f"/cities/{CITY}").text
+    assert public.post("/notifications/read", data={"csrf_token": "x"}).status_code == 403

@@ -21,6 +21,7 @@ from email.message import Message
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, ClassVar
 
+import httpx
 import pytest
 from web_server import CITY, YEARS, csrf_of, draft_period, running, signed_in
 
@@ -86,6 +87,12 @@ def base(module_db_url: str, outside: tuple[Mailbox, str, int]) -> Iterator[str]
         yield url
 
 
+def user(base: str, name: str) -> httpx.Client:
+    client = signed_in(base, name)
+    client.timeout = httpx.Timeout(60)  # a first page on a machine shared by many test runs can take seconds
+    return client
+
+
 def until(done: Callable[[], bool], what: str, seconds: float = 60) -> None:
     deadline = time.monotonic() + seconds
     while not done():
@@ -95,13 +102,13 @@ def until(done: Callable[[], bool], what: str, seconds: float = 60) -> None:
 
 def test_a_state_change_is_mailed_and_posted_signed_with_a_retry(base: str, outside: tuple[Mailbox, str, int]) -> None:
     box, hook_url, _port = outside
-    admin = signed_in(base, "admin")
+    admin = user(base, "admin")
     form = admin.get("/admin/webhooks").text
     made = admin.post("/admin/webhooks", data={"csrf_token": csrf_of(form), "url": hook_url, "kinds": "period-state"})
     assert made.status_code == 201
     secret = re.search(r'<code class="secret">([^<]+)</code>', made.text)
     assert secret is not None
-    verifier = signed_in(base, "verifier")
+    verifier = user(base, "verifier")
     choices = csrf_of(verifier.get("/notifications/settings").text)
     saved = verifier.post(
         "/notifications/settings",
@@ -114,7 +121,7 @@ def test_a_state_change_is_mailed_and_posted_signed_with_a_retry(base: str, outs
     )
     assert saved.status_code == 303
 
-    editor = signed_in(base, "editor")
+    editor = user(base, "editor")
     period = draft_period(editor)
     page = editor.get(period).text
     version = re.search(r'name="version" value="(\d+)"', page)
@@ -155,7 +162,7 @@ def test_a_state_change_is_mailed_and_posted_signed_with_a_retry(base: str, outs
         data={"csrf_token": csrf_of(listing)},
     )
     assert off.status_code == 303
-    assert signed_in(base, "verifier").get("/admin/webhooks").status_code == 403
+    assert user(base, "verifier").get("/admin/webhooks").status_code == 403
 
 
 def test_an_invitation_is_mailed_and_its_link_forgotten(
@@ -203,3 +210,18 @@ def _state(db: Database, item_id: int) -> str:
     with db.read() as session:
         row = session.get(OutboxItem, item_id)
         return row.state if row else ""
+
+
+def test_an_invitation_made_on_the_users_page_is_mailed_with_its_link(
+    base: str, outside: tuple[Mailbox, str, int]
+) -> None:
+    box = outside[0]
+    admin = user(base, "admin")
+    form = {"username": "mailed-verifier", "role": "verifier", "cities": CITY, "email": "mailed@example.org"}
+    shown = admin.post("/admin/users/new", data={**form, "csrf_token": csrf_of(admin.get("/admin/users/new").text)})
+    assert shown.status_code == 200 and "An e-mail with the link is on its way to mailed@example.org." in shown.text
+    link = re.search(r'id="invitation-link" class="secret" value="([^"]+)"', shown.text)
+    assert link is not None and link.group(1).startswith("https://kpi.example.org/invitations/ci_")
+    until(lambda: any(m["To"] == "mailed@example.org" for m in box.messages), "the invitation e-mail")
+    (sent,) = [m for m in box.messages if m["To"] == "mailed@example.org"]
+    assert link.group(1) in sent.get_payload(decode=True).decode()  # type: ignore[union-attr]

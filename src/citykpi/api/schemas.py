@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from citykpi.model.completion import CertificateDecision, Completion
 from citykpi.model.diagnostics import Diagnostic, ValidationReport
 from citykpi.platform.roles import Role
-from citykpi.platform.values import EntryEdit
+from citykpi.platform.values import EntryEdit, Overwritten
 from citykpi.platform.workflow import PeriodState, ReviewAction
 from citykpi.scoring.scorecard import Coverage, GroupScore
 
@@ -166,6 +166,9 @@ class ImportOut(BaseModel):
     created: int
     updated: int
     unchanged: int
+    overwritten: list[Overwritten] = Field(
+        default_factory=list, description="Values edited (form or PUT) since last imported, which this file replaced"
+    )
 
 
 class ResultOut(BaseModel):

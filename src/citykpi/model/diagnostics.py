@@ -9,6 +9,7 @@ JSON by the API, or written back into the workbook.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from enum import StrEnum
 
@@ -168,3 +169,22 @@ def by_type(diagnostics: Iterable[Diagnostic]) -> dict[str, list[Diagnostic]]:
     for d in diagnostics:
         groups.setdefault(d.type, []).append(d)
     return groups
+
+
+CELL_REFERENCE = re.compile(r"^([A-Z]{1,3})(\d+)$")
+
+
+def reading_order(d: Diagnostic) -> tuple[str, str, int, int, int, str, str]:
+    """Sort key: file, sheet, then down the rows and across the columns (B9 before AA10 before C10), as
+    a city team reads its workbook; rows of a CSV by number; the KPI last."""
+    at = d.location
+    found = CELL_REFERENCE.match(at.cell or "")
+    row, column = (int(found.group(2)), _column_number(found.group(1))) if found else (at.row or 0, 0)
+    return (at.file or "", at.sheet or "", row, column, at.row or 0, at.column or "", at.kpi or "")
+
+
+def _column_number(letters: str) -> int:
+    number = 0
+    for letter in letters:
+        number = number * 26 + ord(letter) - ord("A") + 1
+    return number

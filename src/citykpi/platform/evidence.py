@@ -25,6 +25,7 @@ from citykpi.platform.cities import may_see
 from citykpi.platform.roles import Principal
 from citykpi.platform.screening import RESULT, earlier_period, peer_periods, peer_values
 from citykpi.platform.values import submission_of
+from citykpi.platform.warnings import WarningRecord, warnings_for
 from citykpi.platform.workflow import PeriodState
 from citykpi.store.schema import Audit, Entry, Period, Result, Review
 
@@ -91,6 +92,7 @@ class Evidence:
     peers: list[PeerFigures]
     peer_group: str
     history: list[Audit]
+    warnings: list[WarningRecord]  # the checks' warnings on the uploaded file, with the city's explanations
 
 
 def evidence(session: Session, who: Principal, period: Period, review: Review) -> Evidence:
@@ -138,6 +140,7 @@ def evidence(session: Session, who: Principal, period: Period, review: Review) -
         peers=_peers(session, who, period, kpi),
         peer_group=period.city.peer_group,
         history=_history(session, review, [e.id for e in own]),
+        warnings=warnings_for(session, period.id, kpi.code),
     )
 
 
@@ -194,7 +197,7 @@ def _profile_origin(session: Session, period: Period) -> Origin:
         return Origin("city")  # the city's record, copied when the period was opened
     if last.reason.startswith(IMPORT_REASON):
         return Origin("import", last.reason.removeprefix(IMPORT_REASON), by=last.actor, at=last.at)
-    return Origin("form", by=last.actor, at=last.at)
+    return Origin("unknown", by=last.actor, at=last.at)  # imports audited it without the file's name before
 
 
 def _years(session: Session, who: Principal, period: Period, kpi: Kpi) -> dict[str, list[YearValue]]:

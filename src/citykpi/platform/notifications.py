@@ -25,6 +25,7 @@ from citykpi.store.schema import MailAddress, Notification, NotificationPreferen
 # Deliberately loose (RFC 5321 allows far more than any pattern checks): one @, a dot in the domain, no spaces.
 ADDRESS = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 MAX_ADDRESS = 254
+UNREAD_CAP = 100
 
 
 @dataclass(frozen=True)
@@ -41,8 +42,15 @@ def _user(who: Principal) -> int:
 
 
 def unread_count(session: Session, user_id: int) -> int:
-    unread = select(func.count()).where(Notification.user_id == user_id, Notification.read_at.is_(None))
-    return session.scalar(unread) or 0
+    """At most `UNREAD_CAP`: every page reads it, so its cost must not grow with a neglected inbox
+    (the navigation then shows "99+"); counting 1,000 unread cost ~5x a bare SELECT in bench/notify_bench.py."""
+    unread = (
+        select(Notification.id)
+        .where(Notification.user_id == user_id, Notification.read_at.is_(None))
+        .limit(UNREAD_CAP)
+        .subquery()
+    )
+    return session.scalar(select(func.count()).select_from(unread)) or 0
 
 
 def inbox(session: Session, who: Principal, start: int = 0, size: int = 50) -> tuple[int, list[Notification]]:

@@ -61,7 +61,7 @@ def work_for(session: Session, who: Principal) -> Work:
     periods = session.scalars(
         select(Period)
         .where(Period.status != PeriodState.PUBLISHED.value)
-        .options(joinedload(Period.city), joinedload(Period.framework))
+        .options(joinedload(Period.city))  # the framework row (with its document) is loaded once per framework
         .order_by(Period.id)
     ).all()
     work = Work(

@@ -75,8 +75,16 @@ def figures(session: Session, period_ids: Sequence[int], inputs: bool = True) ->
     return found
 
 
+WARNING = Severity.WARNING  # screening asks the verifier to look; it refuses nothing
+
+
 def _where(figure: Figure) -> Location:
     return Location(kpi=figure.kpi, field=figure.name)
+
+
+def _said_of(figure: Figure, year: int, threshold: float) -> dict[str, Param]:
+    """What every finding's message says: which number, its value and year, and the threshold it broke."""
+    return {"what": figure.what, "value": f"{figure.value:g}", "year": year, "threshold": f"{threshold:.0%}"}
 
 
 def year_on_year(
@@ -91,18 +99,12 @@ def year_on_year(
             continue
         change = (figure.value - old.value) / abs(old.value)
         if abs(change) > threshold:
-            params: dict[str, Param] = {
-                "what": figure.what,
+            params = _said_of(figure, year, threshold) | {
                 "earlier_year": earlier_year,
                 "earlier": f"{old.value:g}",
-                "year": year,
-                "value": f"{figure.value:g}",
                 "change": f"{change:+.0%}",
-                "threshold": f"{threshold:.0%}",
             }
-            found.append(
-                said("year-on-year-change", rule.message, params, severity=Severity.WARNING, location=_where(figure))
-            )
+            found.append(said("year-on-year-change", rule.message, params, severity=WARNING, location=_where(figure)))
     return found
 
 
@@ -120,19 +122,13 @@ def peer_range(
         margin = margin_share * (high - low)
         if low - margin <= figure.value <= high + margin:
             continue
-        params: dict[str, Param] = {
-            "what": figure.what,
-            "value": f"{figure.value:g}",
-            "year": year,
+        params = _said_of(figure, year, margin_share) | {
             "peers": len(values),
             "peer_group": peer_group,
             "low": f"{low:g}",
             "high": f"{high:g}",
-            "threshold": f"{margin_share:.0%}",
         }
-        found.append(
-            said("outside-peer-range", rule.message, params, severity=Severity.WARNING, location=_where(figure))
-        )
+        found.append(said("outside-peer-range", rule.message, params, severity=WARNING, location=_where(figure)))
     return found
 
 

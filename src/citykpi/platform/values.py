@@ -332,8 +332,16 @@ def import_submission(
     # Compared as profiles, not as stored dicts: a new period stores only what its city row knows, so
     # the defaults a file adds (e.g. an empty currency) are not a change worth an audit row.
     if profile != CityProfile.model_validate(period.profile).model_dump(mode="json", exclude_none=True):
-        audit.record(
-            session, who.username, "update", "profile", period.id, period_id=period.id, old=period.profile, new=profile
+        audit.record(  # with the file's name, which the verifier's evidence panel gives as the profile's origin
+            session,
+            who.username,
+            "update",
+            "profile",
+            period.id,
+            period_id=period.id,
+            old=period.profile,
+            new=profile,
+            reason=reason,
         )
         period.profile = profile
         outcome.updated += 1

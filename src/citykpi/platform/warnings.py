@@ -18,7 +18,7 @@ from pydantic import BaseModel, ConfigDict
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from citykpi.model.diagnostics import Diagnostic, Location
+from citykpi.model.diagnostics import Diagnostic, Location, reading_order
 from citykpi.platform.cities import require
 from citykpi.platform.errors import Conflict, Invalid, NotFound
 from citykpi.platform.roles import Action, Principal
@@ -85,9 +85,8 @@ def _record(row: ValueWarning) -> WarningRecord:
     )
 
 
-def _order(row: ValueWarning) -> tuple[str, str, int, str, int]:
-    at = Diagnostic.model_validate(row.diagnostic).location
-    return (row.kpi or "", at.sheet or "", at.row or 0, at.cell or "", row.id)
+def _in_reading_order(rows: Sequence[ValueWarning]) -> list[WarningRecord]:
+    return sorted((_record(r) for r in rows), key=lambda w: (reading_order(w.diagnostic), w.id))
 
 
 def replace(session: Session, period: Period, file_name: str, found: Sequence[Diagnostic]) -> None:
@@ -117,16 +116,15 @@ def replace(session: Session, period: Period, file_name: str, found: Sequence[Di
 
 
 def period_warnings(session: Session, period: Period) -> list[WarningRecord]:
-    """Every kept warning of the period, by KPI (file-wide ones first), sheet and row or cell."""
-    rows = session.scalars(select(ValueWarning).where(ValueWarning.period_id == period.id)).all()
-    return [_record(r) for r in sorted(rows, key=_order)]
+    """Every kept warning of the period in the workbook's reading order (sheet, then row and column)."""
+    return _in_reading_order(session.scalars(select(ValueWarning).where(ValueWarning.period_id == period.id)).all())
 
 
 def warnings_for(session: Session, period_id: int, kpi: str) -> list[WarningRecord]:
     """A KPI's kept warnings with the city's explanations; the caller has checked that its visitor may
     read the period (the verifier's review page, the KPI page)."""
     query = select(ValueWarning).where(ValueWarning.period_id == period_id, ValueWarning.kpi == kpi)
-    return [_record(r) for r in sorted(session.scalars(query).all(), key=_order)]
+    return _in_reading_order(session.scalars(query).all())
 
 
 def explain(

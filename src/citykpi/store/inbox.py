@@ -114,16 +114,23 @@ class _Context:
         self.session = session
         changes = [e.change for e in events]
         period_ids = {c.period_id for c in changes if c.period_id is not None}
-        self.periods = {
-            p.id: (p.city_id, p.year)
-            for p in session.execute(select(Period.id, Period.city_id, Period.year).where(Period.id.in_(period_ids)))
-        }
-        city_ids = {city for city, _year in self.periods.values()} | {
-            int(c.new["city_id"]) for c in changes if c.new and isinstance(c.new.get("city_id"), int)
-        }
-        self.cities = {c.id: c for c in session.scalars(select(City).where(City.id.in_(city_ids)))}
+        named = {int(c.new["city_id"]) for c in changes if c.new and isinstance(c.new.get("city_id"), int)}
+        self.periods: dict[int, tuple[int, int]] = {}
+        self.cities: dict[int, City] = {}
+        if period_ids:  # the periods with their cities, in one query
+            for period_id, year, city in session.execute(
+                select(Period.id, Period.year, City)
+                .join(City, City.id == Period.city_id)
+                .where(Period.id.in_(period_ids))
+            ):
+                self.periods[period_id] = (city.id, year)
+                self.cities[city.id] = city
+        if named - set(self.cities):
+            self.cities.update({c.id: c for c in session.scalars(select(City).where(City.id.in_(named)))})
         review_ids = {c.entity_id for c in changes if c.entity == "review" and c.entity_id is not None}
-        self.kpis = dict(session.execute(select(Review.id, Review.kpi).where(Review.id.in_(review_ids))).all())
+        self.kpis: dict[int, str] = {}
+        if review_ids:
+            self.kpis = dict(session.execute(select(Review.id, Review.kpi).where(Review.id.in_(review_ids))).all())
         self._recipients: dict[tuple[str, int | None], list[Recipient]] = {}
         self._hooks: list[tuple[int, list[Any]]] | None = None
 

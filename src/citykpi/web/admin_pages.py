@@ -115,7 +115,8 @@ def _city_form(
     year_form: dict[str, str] | None = None,
     year_failure: PlatformError | None = None,
 ) -> HTMLResponse:
-    status = (failure or year_failure).status if (failure or year_failure) else 200  # type: ignore[union-attr]
+    failed = failure or year_failure
+    status = failed.status if failed else 200
     return page(
         request,
         "admin_city.html",

@@ -22,6 +22,8 @@ from citykpi.platform.roles import Action, Principal, can
 from citykpi.platform.workflow import PERIOD_STEPS, PeriodState, ReviewState, value_editable
 from citykpi.store.schema import Period, Review
 from citykpi.web import upload_view
+from citykpi.web.i18n import language
+from citykpi.web.problems import diagnostic_text, error_text
 from citykpi.web.render import PageRoute, page
 from citykpi.web.session import Current, Visitor, check_csrf
 from citykpi.web.upload_view import UploadAnswer
@@ -64,8 +66,22 @@ def next_steps(who: Principal, period: Period) -> list[PeriodState]:
     ]
 
 
+@dataclass(frozen=True)
+class Refused:
+    """An explanation the service refused: shown again in its form, with the messages at the field."""
+
+    warning_id: int
+    typed: str
+    messages: list[str]
+
+
 def _workspace(
-    request: Request, session: Session, current: Visitor, period_id: int, upload: UploadAnswer | None = None
+    request: Request,
+    session: Session,
+    current: Visitor,
+    period_id: int,
+    upload: UploadAnswer | None = None,
+    refused: Refused | None = None,
 ) -> HTMLResponse:
     period = cities.get_period(session, current.who, period_id)
     cities.require(current.who, Action.READ, period)
@@ -77,7 +93,7 @@ def _workspace(
     return page(
         request,
         "period.html",
-        status=422 if upload is not None and upload.outcome is None else 200,
+        status=422 if refused is not None or (upload is not None and upload.outcome is None) else 200,
         period=period,
         kpis=catalogue_of(period.framework).kpis,
         entries=rows,
@@ -93,6 +109,7 @@ def _workspace(
         steps=next_steps(current.who, period),
         upload=upload,
         step_words=STEP_WORDS,
+        refused=refused,
     )
 
 
@@ -112,7 +129,6 @@ def upload(
     file: UploadFile,
     current: Current,
     db: Db,
-    session: Reader,
     csrf_token: Annotated[str, Form()] = "",
 ) -> Response:
     check_csrf(current, csrf_token)
@@ -127,7 +143,9 @@ def upload(
     except Invalid as exc:
         report = exc.report or ValidationReport.from_diagnostics([])
     marked = uploads.annotated(name, content, report, seconds) if len(content) <= limit else None
-    return _workspace(request, session, current, period_id, upload_view.answer(name, report, outcome, marked))
+    answer = upload_view.answer(name, report, outcome, marked)
+    with db.read() as fresh:  # the request's own read session may predate the import's commit (SQLite WAL)
+        return _workspace(request, fresh, current, period_id, answer)
 
 
 @router.get("/periods/{period_id}/workbook")
@@ -142,6 +160,7 @@ def workbook(period_id: Id, current: Current, session: Reader) -> Response:
 
 @router.post("/periods/{period_id}/warnings/{warning_id}/explain")
 def explain_warning(
+    request: Request,
     period_id: Id,
     warning_id: Id,
     current: Current,
@@ -151,9 +170,15 @@ def explain_warning(
     csrf_token: Annotated[str, Form()] = "",
 ) -> Response:
     check_csrf(current, csrf_token)
-    with db.write() as session:
-        period = cities.get_period(session, current.who, period_id)
-        warnings.explain(session, current.who, period, warning_id, explanation, version)
+    try:
+        with db.write() as session:
+            period = cities.get_period(session, current.who, period_id)
+            warnings.explain(session, current.who, period, warning_id, explanation, version)
+    except Invalid as exc:  # shown at the explanation's own field, with what was typed
+        said = [diagnostic_text(d, language(request)) for d in exc.report.errors] if exc.report else []
+        refused = Refused(warning_id, explanation, said or [error_text(exc, language(request))])
+        with db.read() as fresh:
+            return _workspace(request, fresh, current, period_id, refused=refused)
     return RedirectResponse(f"/periods/{period_id}?ok=explained#warning-{warning_id}", status_code=303)
 
 

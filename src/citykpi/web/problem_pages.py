@@ -110,7 +110,8 @@ def send_report(
 @router.get("/problems/{token}", response_class=HTMLResponse)
 def report_status(request: Request, token: str, current: Current, session: Reader) -> HTMLResponse:
     report = problem_reports.by_token(session, token)
-    shown = page(request, "problem.html", report=report, address=str(request.url.remove_query_params("ok")))
+    address = request.app.state.settings.public_address(request, "report_status", token=token)
+    shown = page(request, "problem.html", report=report, address=address)
     shown.headers.update(PRIVATE)
     return shown
 

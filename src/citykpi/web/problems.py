@@ -18,6 +18,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from functools import lru_cache
 from importlib import resources
+from importlib.resources.abc import Traversable
 
 from babel.messages.pofile import read_po
 
@@ -32,10 +33,15 @@ WORKFLOW_WORDS = ("status", "state", "target", "action", "allowed")
 
 @lru_cache(maxsize=4)
 def templates(lang: str) -> dict[str, tuple[str, str]]:
-    """key -> (English template, translated template); empty for English, whose text is the message."""
-    po = resources.files("citykpi.web") / "data" / "locale" / lang / "LC_MESSAGES" / f"{DOMAIN}.po"
+    """key -> (English template, translated template).
+
+    English has no translation, its text is the message; only a workflow conflict is said again
+    from its template, so that the states it quotes read as words ("under verification").
+    """
+    locale = resources.files("citykpi.web") / "data" / "locale"
+    po = locale / lang / "LC_MESSAGES" / f"{DOMAIN}.po"
     if not po.is_file():
-        return {}
+        return _english_conflicts(locale / f"{DOMAIN}.pot") if lang == "en" else {}
     with po.open("rb") as fh:
         catalog = read_po(fh, locale=lang)
     found: dict[str, tuple[str, str]] = {}
@@ -44,6 +50,16 @@ def templates(lang: str) -> dict[str, tuple[str, str]]:
         if message.context and isinstance(message.id, str) and translated:
             found[message.context] = (message.id, str(message.string))
     return found
+
+
+def _english_conflicts(pot: Traversable) -> dict[str, tuple[str, str]]:
+    with pot.open("rb") as fh:
+        catalog = read_po(fh)
+    return {
+        m.context: (m.id, m.id)
+        for m in catalog
+        if m.context and m.context.startswith("conflict.") and isinstance(m.id, str)
+    }
 
 
 def say(key: str, params: Mapping[str, Param], english: str, lang: str) -> str:

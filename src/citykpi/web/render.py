@@ -19,6 +19,7 @@ from fastapi import Request, Response
 from fastapi.responses import HTMLResponse
 from fastapi.routing import APIRoute
 
+from citykpi.platform import notifications
 from citykpi.platform.errors import PlatformError, Unauthenticated
 from citykpi.report import style
 from citykpi.report.i18n import number
@@ -29,7 +30,6 @@ from citykpi.web.i18n import language, translations
 # Short notices shown after a redirect (?ok=code); the text is translated in the template.
 NOTICES = {
     "saved": "The value was saved.",
-    "imported": "The file was imported.",
     "moved": "The period moved to its next state.",
     "acted": "Your action on the KPI was recorded.",
     "explained": "Your explanation of the warning was saved.",
@@ -132,7 +132,7 @@ def with_unread(request: Request, response: Response) -> Response:
     badge = ""
     if count:
         lang = language(request)
-        shown = number(count, lang, 0)
+        shown = number(count, lang, 0) if count < notifications.UNREAD_CAP else f"{notifications.UNREAD_CAP - 1}+"
         words = translations(lang).ngettext("%(count)s unread", "%(count)s unread", count) % {"count": shown}
         badge = f' <span class="count" aria-hidden="true">{shown}</span><span class="sr-only"> ({words})</span>'
     response.body = body.replace(UNREAD_MARK, badge.encode(), 1)

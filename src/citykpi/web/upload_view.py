@@ -9,15 +9,13 @@ no copy of the upload, so nothing of a refused file is stored, and the link work
 from __future__ import annotations
 
 import base64
-import re
 from dataclasses import dataclass, field
 
-from citykpi.model.diagnostics import Diagnostic, ValidationReport, by_type
+from citykpi.model.diagnostics import Diagnostic, ValidationReport, by_type, reading_order
 from citykpi.model.errors import registry
 from citykpi.platform.values import ImportOutcome, Overwritten
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-CELL = re.compile(r"^([A-Z]{1,3})(\d+)$")
 
 
 @dataclass(frozen=True)
@@ -47,21 +45,6 @@ class UploadAnswer:
     @property
     def warning_count(self) -> int:
         return sum(len(g.found) for g in self.warnings)
-
-
-def reading_order(d: Diagnostic) -> tuple[str, str, int, int, int, str, str]:
-    """Sheet by sheet, then down the rows and across the columns, as the editor reads the workbook."""
-    at = d.location
-    found = CELL.match(at.cell or "")
-    row, column = (int(found.group(2)), _column_number(found.group(1))) if found else (at.row or 0, 0)
-    return (at.file or "", at.sheet or "", row, column, at.row or 0, at.column or "", at.kpi or "")
-
-
-def _column_number(letters: str) -> int:
-    number = 0
-    for letter in letters:
-        number = number * 26 + ord(letter) - ord("A") + 1
-    return number
 
 
 def grouped(found: list[Diagnostic]) -> list[ProblemGroup]:

@@ -92,7 +92,11 @@ def import_file(period_id: Id, file: UploadFile, who: SignedIn, db: Db, request:
     seconds = request.app.state.settings.upload_seconds
     outcome = uploads.import_upload(db, who, period_id, file.filename or "upload", content, limit, seconds)
     return ImportOut(
-        report=outcome.report, created=outcome.created, updated=outcome.updated, unchanged=outcome.unchanged
+        report=outcome.report,
+        created=outcome.created,
+        updated=outcome.updated,
+        unchanged=outcome.unchanged,
+        overwritten=outcome.overwritten,
     )
 
 
