@@ -37,9 +37,7 @@ def base(module_db_url: str) -> Iterator[str]:
 
 @pytest.fixture(scope="module")
 def editor(base: str) -> httpx.Client:
-    client = signed_in(base, "editor")
-    client.timeout = httpx.Timeout(120)  # filling or reading a whole workbook takes seconds on a loaded machine
-    return client
+    return signed_in(base, "editor")
 
 
 def upload(client: httpx.Client, name: str, content: bytes) -> httpx.Response:
