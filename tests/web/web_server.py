@@ -52,7 +52,8 @@ def running(
 
 def signed_in(base: str, user: str, lang: str = "en") -> httpx.Client:
     """A browser-like client signed in as a demo account (password `<name>-demo-pass`), pages in `lang`."""
-    client = httpx.Client(base_url=base, cookies={"lang": lang})
+    # An upload's answer reads, checks and marks a whole workbook: seconds on a loaded shared machine.
+    client = httpx.Client(base_url=base, cookies={"lang": lang}, timeout=120)
     form = {"username": user, "password": f"{user}-demo-pass", "next": "/queue"}
     answer = client.post("/signin", data={**form, "csrf_token": csrf_of(client.get("/signin").text)})
     assert answer.status_code == 303 and answer.headers["location"] == "/queue"

@@ -66,11 +66,13 @@ def annotated(name: str, content: bytes, report: ValidationReport, seconds: floa
     """The uploaded workbook with its problems marked, as `citykpi validate --annotate` writes it (cells
     highlighted and commented, a Problems sheet first), for the editor to correct and upload again.
 
-    None when there is nothing to mark in a workbook: another format, no problem, or a file that
-    cannot be annotated (refused by the reader's byte-level checks, or not done within `seconds`
-    in a process of its own, as the reading was).
+    None when there is nothing to mark in a workbook: another format, no problem at a cell (a file
+    that is not a workbook, or damaged, has only problems of the whole file), or a file that cannot
+    be annotated (refused by the reader's byte-level checks, or not done within `seconds` in a
+    process of its own, as the reading was).
     """
-    if not name.lower().endswith(".xlsx") or not (report.errors or report.warnings):
+    at_cells = any(d.location.sheet and d.location.cell for d in [*report.errors, *report.warnings])
+    if not name.lower().endswith(".xlsx") or not at_cells:
         return None
     try:
         return isolated.run(_annotate, content, report, seconds=seconds)

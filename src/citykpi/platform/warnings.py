@@ -46,6 +46,7 @@ class WarningRecord(BaseModel):
     explained_by: str
     explained_at: datetime | None
     version: int
+    kept_at: datetime
 
     @property
     def type(self) -> str:
@@ -82,6 +83,7 @@ def _record(row: ValueWarning) -> WarningRecord:
         explained_by=row.explained_by,
         explained_at=row.explained_at,
         version=row.version,
+        kept_at=row.created_at,
     )
 
 

@@ -6,6 +6,7 @@ Data entry (the form of one value, the list of every KPI) is `entry_pages`.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Annotated
 
@@ -20,7 +21,7 @@ from citykpi.platform.catalogues import catalogue_of
 from citykpi.platform.errors import Invalid
 from citykpi.platform.roles import Action, Principal, can
 from citykpi.platform.workflow import PERIOD_STEPS, PeriodState, ReviewState, value_editable
-from citykpi.store.schema import Period, Review
+from citykpi.store.schema import Entry, Period, Review
 from citykpi.web import upload_view
 from citykpi.web.i18n import language
 from citykpi.web.problems import diagnostic_text, error_text
@@ -106,10 +107,19 @@ def _workspace(
         kept_warnings=kept,
         warned=Counter(w.kpi for w in kept if w.kpi),
         may_explain={w.id: editable and _editable(period, states.get(w.kpi or "")) for w in kept},
+        edited_since={w.id: _edited_since(w, rows) for w in kept},
         steps=next_steps(current.who, period),
         upload=upload,
         step_words=STEP_WORDS,
         refused=refused,
+    )
+
+
+def _edited_since(warning: warnings.WarningRecord, rows: Sequence[Entry]) -> bool:
+    """A value of the warning's KPI was edited after the file that gave it: the checks have not seen it."""
+    return any(
+        e.kpi == warning.kpi and e.changed_through == values.THROUGH_EDIT and e.updated_at > warning.kept_at
+        for e in rows
     )
 
 
