@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import dataclasses
 import os
 import random
@@ -34,6 +35,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -262,37 +264,60 @@ def _table(rows: list[tuple[str, ...]]) -> None:
         print(" | ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)))
 
 
-def main() -> int:
-    args = _args()
+def postgres_reexec(args: argparse.Namespace, script_file: str) -> int | None:
+    """Runs the benchmark again under scripts/with-postgres.sh when PostgreSQL is installed but not
+    started; its exit code, or None to go on in this process."""
     if not args.no_postgres and not os.environ.get(PG_ENV) and list(Path("/usr/lib/postgresql").glob("*/bin")):
         script = ROOT / "scripts" / "with-postgres.sh"
-        return subprocess.call(["bash", str(script), sys.executable, __file__, *sys.argv[1:]])
-    args.work.mkdir(parents=True, exist_ok=True)
-    sqlite_file = args.work / f"bench-{args.cities}x{args.years}.db"
-    sqlite_url = f"sqlite:///{sqlite_file}"
+        return subprocess.call(["bash", str(script), sys.executable, script_file, *sys.argv[1:]])
+    return None
+
+
+def loaded(work: Path, cities: int, years: int) -> Path:
+    """The SQLite file of `cities` x `years`, loaded once and kept under `work`."""
+    work.mkdir(parents=True, exist_ok=True)
+    sqlite_file = work / f"bench-{cities}x{years}.db"
     if not sqlite_file.exists():
-        partial = args.work / "loading.db"
-        for leftover in args.work.glob("loading.db*"):
+        partial = work / "loading.db"
+        for leftover in work.glob("loading.db*"):
             leftover.unlink()
-        _load(f"sqlite:///{partial}", args.cities, args.years)
+        _load(f"sqlite:///{partial}", cities, years)
         partial.rename(sqlite_file)
+    return sqlite_file
+
+
+@contextlib.contextmanager
+def copied_to_postgres(sqlite_url: str, work: Path, skip: bool) -> Iterator[str | None]:
+    """A throw-away PostgreSQL database holding the SQLite one (`db export` / `db import`), or None."""
+    server = os.environ.get(PG_ENV)
+    if not server or skip:
+        print("PostgreSQL skipped: not installed, or --no-postgres")
+        yield None
+        return
+    from citykpi.store.scratch import postgres_database
+
+    backup = work / f"{Path(sqlite_url).stem}-backup.json.gz"
+    citykpi = [sys.executable, "-m", "citykpi.cli", "db"]
+    subprocess.run([*citykpi, "export", str(backup), "--database", sqlite_url], check=True)
+    with postgres_database(server) as pg_url:
+        subprocess.run([*citykpi, "import", str(backup), "--database", pg_url], check=True)
+        yield pg_url
+
+
+def main() -> int:
+    args = _args()
+    again = postgres_reexec(args, __file__)
+    if again is not None:
+        return again
+    sqlite_url = f"sqlite:///{loaded(args.work, args.cities, args.years)}"
     print(
         f"server: citykpi serve --workers {args.workers}; client: {args.client}; "
         f"machine load average {os.getloadavg()[0]:.1f}"
     )
     rows = _bench("SQLite", sqlite_url, args)
-    server = os.environ.get(PG_ENV)
-    if server and not args.no_postgres:
-        from citykpi.store.scratch import postgres_database
-
-        backup = args.work / "bench-backup.json.gz"
-        citykpi = [sys.executable, "-m", "citykpi.cli", "db"]
-        subprocess.run([*citykpi, "export", str(backup), "--database", sqlite_url], check=True)
-        with postgres_database(server) as pg_url:
-            subprocess.run([*citykpi, "import", str(backup), "--database", pg_url], check=True)
+    with copied_to_postgres(sqlite_url, args.work, args.no_postgres) as pg_url:
+        if pg_url:
             rows += _bench("PostgreSQL", pg_url, args)
-    else:
-        print("PostgreSQL skipped: not installed, or --no-postgres")
     _table(rows)
     print(f"load average after the run: {os.getloadavg()[0]:.1f} (the machine is shared; figures vary with it)")
     return 0
