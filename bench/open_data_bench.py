@@ -24,7 +24,6 @@ import os
 import shutil
 import signal
 import statistics
-import subprocess
 import sys
 import time
 import zipfile
@@ -32,7 +31,7 @@ from pathlib import Path
 
 import httpx
 
-from platform_bench import PG_ENV, ROOT, _load, _serve
+from platform_bench import _serve, copied_to_postgres, loaded, postgres_reexec
 
 QUERY_TARGET_S = 1.0
 BULK_TARGET_S = 5.0
@@ -137,35 +136,18 @@ def _bench(database: str, url: str) -> list[tuple[str, ...]]:
 
 def main() -> int:
     args = _args()
-    if not args.no_postgres and not os.environ.get(PG_ENV) and list(Path("/usr/lib/postgresql").glob("*/bin")):
-        script = ROOT / "scripts" / "with-postgres.sh"
-        return subprocess.call(["bash", str(script), sys.executable, __file__, *sys.argv[1:]])
-    args.work.mkdir(parents=True, exist_ok=True)
-    loaded = args.work / f"bench-{args.cities}x{args.years}.db"
-    if not loaded.exists():
-        partial = args.work / "loading.db"
-        for leftover in args.work.glob("loading.db*"):
-            leftover.unlink()
-        _load(f"sqlite:///{partial}", args.cities, args.years)
-        partial.rename(loaded)
+    again = postgres_reexec(args, __file__)
+    if again is not None:
+        return again
     published = args.work / f"published-{args.cities}x{args.years}.db"
-    shutil.copyfile(loaded, published)
+    shutil.copyfile(loaded(args.work, args.cities, args.years), published)
     sqlite_url = f"sqlite:///{published}"
     print(f"{_publish_all(sqlite_url)} draft periods marked published; load average {_load_average()}")
     print("database | answer | rows | MB | first s | again s | first / baseline | target | load average")
     rows = _bench("SQLite", sqlite_url)
-    server = os.environ.get(PG_ENV)
-    if server and not args.no_postgres:
-        from citykpi.store.scratch import postgres_database
-
-        backup = args.work / "published-backup.json.gz"
-        citykpi = [sys.executable, "-m", "citykpi.cli", "db"]
-        subprocess.run([*citykpi, "export", str(backup), "--database", sqlite_url], check=True)
-        with postgres_database(server) as pg_url:
-            subprocess.run([*citykpi, "import", str(backup), "--database", pg_url], check=True)
+    with copied_to_postgres(sqlite_url, args.work, args.no_postgres) as pg_url:
+        if pg_url:
             rows += _bench("PostgreSQL", pg_url)
-    else:
-        print("PostgreSQL skipped: not installed, or --no-postgres")
     print("\n| database | answer | rows | MB | first s | again s | first / baseline | target | load average |")
     print("| --- | --- | --- | --- | --- | --- | --- | --- | --- |")
     for row in rows:

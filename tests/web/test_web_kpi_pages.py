@@ -37,7 +37,7 @@ def text_of(page: str) -> str:
 
 
 def test_kpi_page_says_what_the_kpi_is_how_it_is_computed_its_targets_and_who_reports_it(base: str) -> None:
-    public = httpx.Client(base_url=base)
+    public = httpx.Client(base_url=base, timeout=60)
     answer = public.get(KPI_PAGE)
     assert answer.status_code == 200
     words = text_of(answer.text)
@@ -58,20 +58,20 @@ def test_kpi_page_says_what_the_kpi_is_how_it_is_computed_its_targets_and_who_re
 
 
 def test_unknown_kpi_or_framework_is_a_404_page(base: str) -> None:
-    public = httpx.Client(base_url=base)
+    public = httpx.Client(base_url=base, timeout=60)
     for path in ("/kpis/u4ssc/EC: ICT: ICT: 99", "/kpis/nowhere/EC: ICT: ICT: 1C", "/kpis/nowhere"):
         answer = public.get(path)
         assert answer.status_code == 404 and "<html" in answer.text, path
 
 
 def test_the_framework_page_links_every_kpi(base: str) -> None:
-    page = httpx.Client(base_url=base).get("/kpis/u4ssc").text
+    page = httpx.Client(base_url=base, timeout=60).get("/kpis/u4ssc").text
     for code in Catalogue.load().kpis:
         assert f'href="/kpis/u4ssc/{quote(code, safe="")}"' in page, code
 
 
 def test_pages_that_name_a_kpi_link_to_its_page(base: str) -> None:
-    public = httpx.Client(base_url=base)
+    public = httpx.Client(base_url=base, timeout=60)
     assert f'href="{KPI_PAGE}"' in public.get(f"/cities/{CITY}").text
     city_kpi = public.get(f"/cities/{CITY}/kpis/{KPI}").text
     assert f'href="{KPI_PAGE}"' in city_kpi and Catalogue.load().kpis[KPI].definition in city_kpi
@@ -86,7 +86,7 @@ def test_pages_that_name_a_kpi_link_to_its_page(base: str) -> None:
 
 
 def test_open_data_page_names_the_licence_and_links_the_bulk_files_and_each_periods_results(base: str) -> None:
-    public = httpx.Client(base_url=base)
+    public = httpx.Client(base_url=base, timeout=60)
     page = public.get("/open-data").text
     assert 'href="https://creativecommons.org/licenses/by/4.0/" rel="license"' in page and "CC-BY-4.0" in page
     assert 'href="/api/v1/open-data?format=zip"' in page and 'href="/api/v1/open-data?format=parquet"' in page

@@ -13,11 +13,12 @@ import csv
 import io
 import json
 import zipfile
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from citykpi.collect.formula_guard import neutralised
+from citykpi.exchange.records import text
 
 _BOOLEAN = {"type": "boolean", "trueValues": ["true"], "falseValues": ["false"]}
 
@@ -65,59 +66,65 @@ def licence(name: str) -> Licence:
 
 
 def cell(value: Any) -> str:
-    """A CSV cell: '' for None, true/false, the shortest float that reads back, texts that run nothing."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, float):
-        return repr(value)
-    if isinstance(value, str):
-        return str(neutralised(value))
-    if isinstance(value, int):
-        return str(value)
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    """A CSV cell: the exchange formats' spelling (`records.text`), texts that run nothing, lists as JSON."""
+    if isinstance(value, list | dict):
+        return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    return str(neutralised(value)) if isinstance(value, str) else text(value)
 
 
-def _text(value: str | None) -> str | None:
-    return None if value is None else str(neutralised(value))
-
-
-def _truth(value: bool | None) -> str | None:
-    return None if value is None else ("true" if value else "false")
-
-
-# The csv module writes None as '' and a number as str(), the shortest text that reads back; only
-# texts (formula-like ones made inert) and booleans need a converter, so numbers cost no call.
-_CONVERT: dict[str, Callable[[Any], str | None]] = {"string": _text, "boolean": _truth, "json": cell}
-
-
-def csv_bytes(names: Sequence[str], rows: Iterable[Mapping[str, Any]], types: Sequence[str] | None = None) -> bytes:
-    """`types` (Table Schema types, or 'json') by column lets numbers pass unconverted; without, every cell goes
-    through `cell`."""
+def csv_bytes(names: Sequence[str], rows: Iterable[Mapping[str, Any]]) -> bytes:
+    """Any rows, every cell through `cell` (the small tables: dictionary, SDMX observations)."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(names)
-    if types is None:
-        writer.writerows([cell(row.get(n)) for n in names] for row in rows)
-    else:
-        converters = [(n, _CONVERT.get(t)) for n, t in zip(names, types, strict=True)]
-        writer.writerows([row.get(n) if f is None else f(row.get(n)) for n, f in converters] for row in rows)
+    writer.writerows([cell(row.get(n)) for n in names] for row in rows)
     return out.getvalue().encode("utf-8")
 
 
+def typed_csv(columns: Sequence[Column], rows: Sequence[Mapping[str, Any]]) -> bytes:
+    """Rows of known columns, written by Arrow's CSV writer: several times faster than the csv module
+    on the 84 000 rows of 150 cities x 5 years. Texts are quoted, booleans are true/false, an empty
+    cell is a missing value, and formula-like texts are made inert as `neutralised` does."""
+    import pyarrow.csv as arrow_csv
+
+    buffer = io.BytesIO()
+    arrow_csv.write_csv(_arrow(columns, rows, inert=True), buffer, arrow_csv.WriteOptions(quoting_style="needed"))
+    return buffer.getvalue()
+
+
 def parquet_bytes(table: Table) -> bytes:
-    import pyarrow as pa
     import pyarrow.parquet as pq
 
-    types = {"string": pa.string(), "integer": pa.int64(), "number": pa.float64(), "boolean": pa.bool_()}
-    schema = pa.schema(
-        [pa.field(c.name, types[c.type], metadata={"description": c.description}) for c in table.columns]
-    )
-    arrays = [pa.array([row.get(c.name) for row in table.rows], type=types[c.type]) for c in table.columns]
     buffer = io.BytesIO()
-    pq.write_table(pa.Table.from_arrays(arrays, schema=schema), buffer)
+    pq.write_table(_arrow(table.columns, table.rows, inert=False), buffer)
     return buffer.getvalue()
+
+
+# Texts a spreadsheet would run (TRIGGER of collect.formula_guard) that are not plain numbers (NUMBER).
+_TRIGGER = r"^'*[=+\-@\t\r]"
+_NUMBER = r"^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?$"
+
+
+def _arrow(columns: Sequence[Column], rows: Sequence[Mapping[str, Any]], inert: bool) -> Any:
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    types = {"string": pa.string(), "integer": pa.int64(), "number": pa.float64(), "boolean": pa.bool_(),
+             "json": pa.string()}  # fmt: skip
+    arrays = []
+    for c in columns:
+        values = [row.get(c.name) for row in rows]
+        if c.type == "json":
+            values = [None if v is None else cell(v) for v in values]
+        array = pa.array(values, type=types[c.type])
+        if inert and types[c.type] == pa.string():
+            formula = pc.and_(
+                pc.match_substring_regex(array, _TRIGGER), pc.invert(pc.match_substring_regex(array, _NUMBER))
+            )
+            array = pc.if_else(formula, pc.binary_join_element_wise("'", array, ""), array)
+        arrays.append(array)
+    fields = [pa.field(c.name, types[c.type], metadata={"description": c.description}) for c in columns]
+    return pa.Table.from_arrays(arrays, schema=pa.schema(fields))
 
 
 def _schema(table: Table) -> dict[str, Any]:
@@ -157,7 +164,7 @@ def dictionary_rows(tables: Sequence[Table]) -> list[dict[str, str]]:
 
 
 def table_csv(table: Table) -> bytes:
-    return csv_bytes([c.name for c in table.columns], table.rows, [c.type for c in table.columns])
+    return typed_csv(table.columns, table.rows)
 
 
 def package_zip(

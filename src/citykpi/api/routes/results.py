@@ -15,7 +15,7 @@ from pydantic_core import to_json
 from sqlalchemy.orm import Session
 
 from citykpi.api.schemas import ResultPageOut
-from citykpi.exchange.open_data import csv_bytes, licence
+from citykpi.exchange.open_data import csv_bytes, licence, typed_csv
 from citykpi.framework.model import Kpi
 from citykpi.http.callers import resolve_caller
 from citykpi.http.deps import read_in_thread
@@ -103,7 +103,7 @@ def _body(session: Session, page: results_query.Page, fmt: QueryFormat, limit: i
     if fmt is QueryFormat.JSON:
         return to_json({"limit": limit, "next_cursor": page.next_cursor, "items": page.rows})
     if fmt is QueryFormat.CSV:
-        return csv_bytes([c.name for c in page.columns], page.rows, [c.type for c in page.columns])
+        return typed_csv(page.columns, page.rows)
     assessments = results_query.assessments_of(page.rows)
     kpis = _kpis(session, page.rows)
     if fmt is QueryFormat.SDMX_CSV:
