@@ -110,7 +110,10 @@ def _bench(label: str, url: str, args: argparse.Namespace) -> list[tuple[str, ..
                 (f"{label}, cold", name, "20", str(len(first)), f"{p50:.1f}", f"{p95:.1f}", f"load {load:.1f}", verdict)
             )
             print("  ".join(rows[-1]), flush=True)
-        warm = latency_rows(base, "", endpoints, f"{label}, warm", Load(args.client, args.seconds, args.requests))
+        rng = random.Random(11)
+        count = 4 * max(args.requests, 100)
+        drawn = {name: [rng.choice(paths) for _ in range(count)] for name, paths in endpoints.items()}
+        warm = latency_rows(base, "", drawn, f"{label}, warm", Load(args.client, args.seconds, args.requests))
         rows += [(*r[:-1], r[-1] + f" (load {os.getloadavg()[0]:.1f})") for r in warm]
     finally:
         os.killpg(process.pid, signal.SIGKILL)

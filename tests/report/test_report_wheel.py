@@ -52,3 +52,15 @@ def test_rendered_svg_draws_every_segment_in_its_colour(history: list[Assessment
     assert Counter(arcs[1:]) == Counter(s["fill"] for s in segments)
     for label, _colour in legend(english):
         assert label in drawn
+
+
+def test_thumbnail_keeps_the_rings_and_the_score_but_drops_legend_and_labels(
+    history: list[Assessment], book: TargetBook
+) -> None:
+    """Issue 12 §5: at 140 px the legend and ring labels cannot be read; the page prints the numbers."""
+    card = score(history[-1], book)
+    full, thumb = svg(wheel_spec(card, english)), svg(wheel_spec(card, english, thumbnail=True))
+    segments = wheel_spec(card, english, thumbnail=True)["layer"][-1]
+    assert segments["encoding"]["color"]["legend"] is None
+    assert f"{card.city.percent:.0f} %" in thumb and "in the framework" in full and "in the framework" not in thumb
+    assert "Economy</text>" in full and "Economy</text>" not in thumb

@@ -9,6 +9,7 @@ databases (two apps, or tests side by side) have periods with the same id, versi
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from functools import lru_cache
 
 from markupsafe import Markup
@@ -16,15 +17,16 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from citykpi.http.cache import Memo
+from citykpi.model.assessment import KpiResult
 from citykpi.platform.reports import assessment_of
 from citykpi.report.i18n import translations
 from citykpi.report.render import svg
 from citykpi.report.wheel import wheel_spec
-from citykpi.scoring.scorecard import GroupLevel, Scorecard, score
+from citykpi.scoring.scorecard import GroupLevel, ItemScore, Scorecard, score, score_item
 from citykpi.scoring.targets import TargetBook
 from citykpi.store import stamps
 from citykpi.store.db import Database
-from citykpi.store.schema import City, Period
+from citykpi.store.schema import City, Period, Result
 
 Key = tuple[object, ...]
 
@@ -57,6 +59,15 @@ def site_stamp(session: Session) -> tuple[int, int]:
 
 def scorecard(session: Session, period: Period) -> Scorecard:
     return CARDS.get(stamp(session, period), lambda: score(assessment_of(session, period), book()))
+
+
+def point_scores(session: Session, period_ids: Iterable[int], code: str, point: str) -> dict[int, ItemScore]:
+    """One data point's value and band in each period, read and scored alone: a page about one KPI
+    need not load and score every data point of each period (~30 ms a period)."""
+    rows = session.scalars(
+        select(Result).where(Result.period_id.in_(list(period_ids)), Result.code == code, Result.data_point == point)
+    )
+    return {r.period_id: score_item(KpiResult.model_validate(r.record), book()) for r in rows}
 
 
 def wheel(session: Session, period: Period, lang: str, thumbnail: bool = False) -> Markup:
