@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import dataclasses
 import os
 import random
@@ -34,7 +35,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -263,51 +264,63 @@ def _table(rows: list[tuple[str, ...]]) -> None:
         print(" | ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)))
 
 
-def on_both_databases(
-    args: argparse.Namespace,
-    stem: str,
-    bench: Callable[[str, str, argparse.Namespace], list[tuple[str, ...]]],
-    prepare: Callable[[str], None] = lambda _url: None,
-) -> int:
-    """Loads (once, cached under --work) and `prepare`s the SQLite data set, runs `bench` on it, then
-    on a PostgreSQL copy of it, and prints the table; re-runs the calling script under
-    scripts/with-postgres.sh first when no PostgreSQL server is given."""
+def postgres_reexec(args: argparse.Namespace, script_file: str) -> int | None:
+    """Runs the benchmark again under scripts/with-postgres.sh when PostgreSQL is installed but not
+    started; its exit code, or None to go on in this process."""
     if not args.no_postgres and not os.environ.get(PG_ENV) and list(Path("/usr/lib/postgresql").glob("*/bin")):
         script = ROOT / "scripts" / "with-postgres.sh"
-        return subprocess.call(["bash", str(script), sys.executable, sys.argv[0], *sys.argv[1:]])
-    args.work.mkdir(parents=True, exist_ok=True)
-    sqlite_file = args.work / f"{stem}-{args.cities}x{args.years}.db"
-    sqlite_url = f"sqlite:///{sqlite_file}"
-    if not sqlite_file.exists():
-        partial = args.work / "loading.db"
-        for leftover in args.work.glob("loading.db*"):
-            leftover.unlink()
-        _load(f"sqlite:///{partial}", args.cities, args.years)
-        prepare(f"sqlite:///{partial}")
-        partial.rename(sqlite_file)
-    print(f"client: {args.client}; machine load average {os.getloadavg()[0]:.1f}", flush=True)
-    rows = bench("SQLite", sqlite_url, args)
-    server = os.environ.get(PG_ENV)
-    if server and not args.no_postgres:
-        from citykpi.store.scratch import postgres_database
+        return subprocess.call(["bash", str(script), sys.executable, script_file, *sys.argv[1:]])
+    return None
 
-        backup = args.work / f"{stem}-backup.json.gz"
-        citykpi = [sys.executable, "-m", "citykpi.cli", "db"]
-        subprocess.run([*citykpi, "export", str(backup), "--database", sqlite_url], check=True)
-        with postgres_database(server) as pg_url:
-            subprocess.run([*citykpi, "import", str(backup), "--database", pg_url], check=True)
-            rows += bench("PostgreSQL", pg_url, args)
-    else:
+
+def loaded(work: Path, cities: int, years: int) -> Path:
+    """The SQLite file of `cities` x `years`, loaded once and kept under `work`."""
+    work.mkdir(parents=True, exist_ok=True)
+    sqlite_file = work / f"bench-{cities}x{years}.db"
+    if not sqlite_file.exists():
+        partial = work / "loading.db"
+        for leftover in work.glob("loading.db*"):
+            leftover.unlink()
+        _load(f"sqlite:///{partial}", cities, years)
+        partial.rename(sqlite_file)
+    return sqlite_file
+
+
+@contextlib.contextmanager
+def copied_to_postgres(sqlite_url: str, work: Path, skip: bool) -> Iterator[str | None]:
+    """A throw-away PostgreSQL database holding the SQLite one (`db export` / `db import`), or None."""
+    server = os.environ.get(PG_ENV)
+    if not server or skip:
         print("PostgreSQL skipped: not installed, or --no-postgres")
-    _table(rows)
-    print(f"load average after the run: {os.getloadavg()[0]:.1f} (the machine is shared; figures vary with it)")
-    return 0
+        yield None
+        return
+    from citykpi.store.scratch import postgres_database
+
+    backup = work / f"{Path(sqlite_url).stem}-backup.json.gz"
+    citykpi = [sys.executable, "-m", "citykpi.cli", "db"]
+    subprocess.run([*citykpi, "export", str(backup), "--database", sqlite_url], check=True)
+    with postgres_database(server) as pg_url:
+        subprocess.run([*citykpi, "import", str(backup), "--database", pg_url], check=True)
+        yield pg_url
 
 
 def main() -> int:
     args = _args()
-    print(f"server: citykpi serve --workers {args.workers}")
-    return on_both_databases(args, "bench", _bench)
+    again = postgres_reexec(args, __file__)
+    if again is not None:
+        return again
+    sqlite_url = f"sqlite:///{loaded(args.work, args.cities, args.years)}"
+    print(
+        f"server: citykpi serve --workers {args.workers}; client: {args.client}; "
+        f"machine load average {os.getloadavg()[0]:.1f}"
+    )
+    rows = _bench("SQLite", sqlite_url, args)
+    with copied_to_postgres(sqlite_url, args.work, args.no_postgres) as pg_url:
+        if pg_url:
+            rows += _bench("PostgreSQL", pg_url, args)
+    _table(rows)
+    print(f"load average after the run: {os.getloadavg()[0]:.1f} (the machine is shared; figures vary with it)")
+    return 0
 
 
 if __name__ == "__main__":

@@ -15,7 +15,7 @@ from citykpi import __version__, web
 from citykpi.api import docs as api_docs
 from citykpi.api import routes as api_routes
 from citykpi.api.schemas import Health
-from citykpi.http.cache import CallerCache, ResponseCache
+from citykpi.http.cache import CallerCache, Memo, ResponseCache
 from citykpi.http.security_headers import SecurityHeaders
 from citykpi.http.settings import Settings
 from citykpi.platform.seed import ensure_framework
@@ -43,6 +43,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.db = db
     app.state.cache = ResponseCache(settings.response_cache_entries)
     app.state.callers = CallerCache()
+    app.state.downloads = Memo[dict[str, bytes]](2)  # the open-data files, keyed by what is published
+    # Query API answers (bodies up to ~50 MB each); off with the response cache (CITYKPI_RESPONSE_CACHE=0).
+    app.state.answers = Memo[tuple[bytes, str | None]](8 if settings.response_cache_entries else 0)
     app.state.read_limiter = anyio.CapacityLimiter(settings.read_threads)
     app.state.settings = settings
     api_routes.register(app)

@@ -40,6 +40,10 @@ MATRIX: dict[tuple[str, str], Call] = {
         frozenset({"admin"}), json={"username": "new-{role}", "password": PASSWORD, "role": "viewer"}
     ),
     ("GET", "/api/v1/catalogue"): Call(EVERYONE),
+    ("GET", "/api/v1/catalogue/{framework}/kpis/{code}"): Call(EVERYONE),
+    ("GET", "/api/v1/results"): Call(EVERYONE),
+    ("GET", "/api/v1/open-data"): Call(EVERYONE),
+    ("GET", "/api/v1/context.jsonld"): Call(EVERYONE),
     ("GET", "/api/v1/cities"): Call(EVERYONE),
     ("POST", "/api/v1/cities"): Call(frozenset({"admin"}), json={"name": "Gamma {role}"}),
     ("GET", "/api/v1/cities/{slug}"): Call(EVERYONE),
@@ -102,6 +106,8 @@ def _fixtures(world: World) -> dict[str, Any]:
         "review_id": review["id"],
         "token_id": token,
         "kind": "verification",
+        "framework": "u4ssc",
+        "code": KPI,
     }
 
 
@@ -129,5 +135,6 @@ def test_public_sees_nothing_of_an_unpublished_period(world: World) -> None:
     assert all(p["id"] != period for p in public.get("/api/v1/periods").json()["items"])
     assert public.get("/api/v1/cities/alpha").json()["periods"] == []
     assert public.get("/api/v1/cities/alpha/periods").json() == []
+    assert public.get("/api/v1/results", params={"period": period}).json()["items"] == []
     for path in ("", "/values", "/results", "/scores", "/export", "/reviews", "/audit"):
         assert public.get(f"/api/v1/periods/{period}{path}").status_code in (401, 404)

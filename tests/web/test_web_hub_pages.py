@@ -96,6 +96,7 @@ def test_compare_by_kpi_table_chart_and_downloads_agree(base: str) -> None:
     params = {"kpi": KPI, "point": "coverage_3g"}
     page = httpx.get(f"{base}/compare/kpis", params=params).text
     assert "Peer median" in page and "Percentage" in page
+    assert 'href="/kpis/u4ssc/EC%3A%20ICT%3A%20ICT%3A%204C"' in page  # the KPI's public page (h14data)
     spec = httpx.get(f"{base}/charts/kpi-compare.json", params=params).json()
     bars = spec["data"]["values"]
     assert len(bars) == 4 and [b["value"] for b in bars] == sorted((b["value"] for b in bars), reverse=True)

@@ -209,7 +209,7 @@ def test_choose_indicators_page_proposes_and_downloads_the_workbook(base: str) -
     public = httpx.Client(base_url=base)
     page = public.get("/choose-indicators", params={"sdg": "11", "theme": "mobility", "every": "true"})
     assert page.status_code == 200
-    rows = re.findall(r"<tr><td>([A-Z]{2}: [^<]+)</td>", page.text)
+    rows = re.findall(r'<tr><td><a href="/kpis/u4ssc/[^"]+">([A-Z]{2}: [^<]+)</a></td>', page.text)
     assert "EC: I: T: 3C" in rows and "SC: SH: SA: 9C" not in rows  # bicycle network yes; traffic fatalities not SDG 11
     assert "Data held" not in page.text  # no city chosen
     # For a city, the data it reports in its latest period the visitor may see (the published one for the public).

@@ -292,3 +292,48 @@ class CertificateOut(BaseModel):
     )
     decision: CertificateDecision
     completion: Completion
+
+
+class InputUsedOut(BaseModel):
+    name: str
+    label: str
+    unit: str
+    value: float | str | None
+
+
+class ResultRowOut(BaseModel):
+    """One KPI data point of one city and year (columns described in `platform.results_query.COLUMNS`)."""
+
+    city: str
+    city_name: str
+    country: str
+    hub: str
+    peer_group: str
+    year: int
+    period_id: int
+    period_status: str
+    framework: str
+    code: str
+    data_point: str
+    name: str
+    dimension: str
+    subdimension: str
+    category: str
+    level: str
+    unit: str
+    value: float | None
+    value_text: str | None
+    status: str
+    quality: int | None
+    source: str
+    verified: bool | None
+    percent: float | None
+    band: str | None
+    points: int | None
+    inputs: list[InputUsedOut] | None = Field(default=None, description="With inputs=true: what the formula read")
+
+
+class ResultPageOut(BaseModel):
+    limit: int
+    next_cursor: str | None = Field(description="Pass as `cursor` for the next page; null on the last page")
+    items: list[ResultRowOut]

@@ -31,6 +31,14 @@ class Settings(BaseModel):
         description="The address the public reaches the platform at, e.g. https://kpi.example.org behind a proxy"
         " (CITYKPI_PUBLIC_URL); printed on certificates. Unset: the address of the request",
     )
+    open_data_licence: str = from_env(
+        "CITYKPI_OPEN_DATA_LICENCE",
+        "CC-BY-4.0",
+        "The licence of the open-data downloads, an SPDX id such as CC-BY-4.0, CC0-1.0 or ODbL-1.0, or the"
+        " licence's name (CITYKPI_OPEN_DATA_LICENCE)",
+        min_length=1,
+        max_length=200,
+    )
     max_upload_bytes: int = 20 * 1024 * 1024
     upload_seconds: float = from_env(
         "CITYKPI_UPLOAD_SECONDS",

@@ -29,3 +29,13 @@ def city_stamp(session: Session, slug: str) -> tuple[int, int]:
         .where(City.slug == slug)
     ).one()
     return (int(found[0]), int(found[1]))
+
+
+def published_stamp(session: Session) -> tuple[int, int, int, int]:
+    """Changes whenever anything published changes: a period published (or withdrawn), an edit of a
+    published period (each bumps its revision), and any edit of a city (its version)."""
+    published = session.execute(
+        select(func.count(Period.id), func.coalesce(func.sum(Period.revision), 0)).where(Period.status == "published")
+    ).one()
+    towns = session.execute(select(func.count(City.id), func.coalesce(func.sum(City.version), 0))).one()
+    return (int(published[0]), int(published[1]), int(towns[0]), int(towns[1]))

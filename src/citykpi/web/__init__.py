@@ -11,10 +11,19 @@ from fastapi.staticfiles import StaticFiles
 def register(app: FastAPI) -> None:
     """Called by `citykpi.app.create_app`; pages stay out of the OpenAPI document."""
     from citykpi.http.cache import Memo
-    from citykpi.web import auth_pages, chart_pages, city_pages, edit_pages, hub_pages, select_pages, verify_pages
+    from citykpi.web import (
+        auth_pages,
+        chart_pages,
+        city_pages,
+        edit_pages,
+        hub_pages,
+        kpi_pages,
+        select_pages,
+        verify_pages,
+    )
 
     app.state.pages = Memo[bytes](512)  # rendered pages (see city_pages), one cache per app and database
 
     app.mount("/static", StaticFiles(directory=str(resources.files("citykpi.web") / "data" / "static")), name="static")
-    for module in (auth_pages, chart_pages, city_pages, edit_pages, hub_pages, select_pages, verify_pages):
+    for module in (auth_pages, chart_pages, city_pages, edit_pages, hub_pages, kpi_pages, select_pages, verify_pages):
         app.include_router(module.router, include_in_schema=False)

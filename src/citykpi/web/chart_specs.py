@@ -151,7 +151,7 @@ def kpi_history(
     if target is not None:
         layers.append(
             {
-                "data": {"values": [{"value": target, "label": _("target")}]},
+                "data": {"values": [{"value": target, "label": _("Target value")}]},
                 "mark": {"type": "rule", "strokeDash": [6, 4], "color": TARGET, "strokeWidth": 1.5},
                 "encoding": {"y": y, "tooltip": [{"field": "label"}, {"field": "value", "title": unit}]},
             }

@@ -15,6 +15,7 @@ from fastapi.responses import HTMLResponse, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
+from citykpi.exchange.open_data import licence
 from citykpi.framework.model import Kpi
 from citykpi.http.cache import Memo
 from citykpi.http.deps import Id, Reader, read_in_thread
@@ -200,6 +201,7 @@ def _kpi_page(request: Request, slug: str, code: str, current: Visitor, session:
         "kpi.html",
         city=city,
         kpi=kpi,
+        framework=framework.key,
         periods={p.id: p for p in periods},
         years=[p.year for p in periods],
         entries=entries,
@@ -263,4 +265,5 @@ def open_data(request: Request, current: Current, session: Reader):
         .join(City)
         .order_by(City.name, Period.year)
     ).all()
-    return page(request, "open_data.html", periods=published)
+    licensed = licence(request.app.state.settings.open_data_licence)
+    return page(request, "open_data.html", periods=published, licence=licensed)

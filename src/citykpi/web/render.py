@@ -12,6 +12,7 @@ from collections.abc import Callable, Coroutine
 from functools import lru_cache
 from importlib import resources
 from typing import Any
+from urllib.parse import quote
 
 import jinja2
 from fastapi import Request, Response
@@ -60,8 +61,13 @@ def environment(lang: str) -> jinja2.Environment:
     env.filters["said"] = lambda d: problems.diagnostic_text(problems.as_diagnostic(d), lang)
     env.filters["failure"] = lambda exc: problems.error_text(exc, lang)
     env.filters["cell_of"] = lambda where: problems.cell_text(where, lang)
-    env.globals.update(lang=lang, notices=NOTICES)
+    env.globals.update(lang=lang, notices=NOTICES, kpi_url=kpi_url)
     return env
+
+
+def kpi_url(code: str, framework: str = "u4ssc") -> str:
+    """The address of a KPI's public page (codes hold spaces and colons: 'EC: ICT: ICT: 1C')."""
+    return f"/kpis/{quote(framework, safe='')}/{quote(code, safe='')}"
 
 
 def page(request: Request, template: str, status: int = 200, **context: Any) -> HTMLResponse:

@@ -5,11 +5,12 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from citykpi.api import errors
-from citykpi.api.routes import auth, cities, exports, targets, values, workflow
+from citykpi.api.routes import auth, cities, exports, results, targets, values, workflow
 from citykpi.api.schemas import ERROR_RESPONSES
 
 API_PREFIX = "/api/v1"
-ROUTERS = (auth.router, cities.router, targets.router, values.router, workflow.router, exports.router)
+ROUTERS = (auth.router, cities.router, targets.router, values.router, workflow.router, exports.router,
+           results.router)  # fmt: skip
 
 
 def register(app: FastAPI) -> None:

@@ -20,6 +20,7 @@ from citykpi.api.schemas import (
     PeriodOut,
     PeriodSummary,
 )
+from citykpi.framework.model import Kpi
 from citykpi.http.callers import Caller, SignedIn, resolve_caller
 from citykpi.http.deps import Db, Id, Reader, read_in_thread
 from citykpi.platform import cities, standing, verification
@@ -50,6 +51,17 @@ def catalogue(session: Reader, framework: str = "u4ssc") -> list[KpiOut]:
         )
         for k in catalogue_of(row).kpis.values()
     ]
+
+
+@router.get("/catalogue/{framework}/kpis/{code}", response_model=Kpi)
+def catalogue_kpi(framework: str, code: str, session: Reader) -> Kpi:
+    """One KPI as the framework file defines it (the catalogue's own schema): definition, formula,
+    inputs with units, data points, SDG targets, guidance and provenance."""
+    found = catalogue_of(cities.latest_framework(session, framework))
+    canonical = found.normalise_code(code)
+    if canonical is None:
+        raise NotFound.said("kpi", "no KPI {code!r} in {framework}", code=code, framework=framework)
+    return found.kpis[canonical]
 
 
 @router.get("/cities", response_model=PageOut[CityOut])

@@ -1,0 +1,375 @@
+"""KPI values across cities, KPIs and years in one query: what the query API and the bulk files read.
+
+One flat row per KPI data point of a period the caller may see (the public: published periods),
+with the city's attributes, the verifier's decision and the points against the public reference
+targets, so that a hub or a researcher gets in one call what would otherwise take a request per
+period. Rows are read with one SQL statement of plain columns (the stored record's fields through the
+database's JSON functions, not by loading ~100 000 JSON documents into Python) and come in one stable
+order, (city, year, KPI, data point), which the opaque cursor continues from: a keyset, so a page
+costs the same at the end of the table as at its start and a row written meanwhile is neither
+skipped nor repeated.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, and_, or_, select, true
+from sqlalchemy.orm import Session
+
+from citykpi.exchange.open_data import Column
+from citykpi.framework.formula import parse
+from citykpi.framework.model import PROFILE_FIELDS
+from citykpi.model.assessment import Assessment, KpiResult
+from citykpi.model.diagnostics import Diagnostic, Location
+from citykpi.model.submission import CityProfile
+from citykpi.platform.catalogues import catalogue_of
+from citykpi.platform.errors import Invalid
+from citykpi.platform.roles import Principal, read_scope
+from citykpi.platform.workflow import PeriodState, ReviewState
+from citykpi.scoring.rules import band_of, percent_of_target
+from citykpi.scoring.targetfiles import default_target_set
+from citykpi.scoring.targets import Target, TargetBook
+from citykpi.store.schema import City, Entry, Framework, Period, Result, Review
+
+MAX_LIMIT = 200_000
+BANDS = {1: "below 33%", 2: "33% to 66%", 3: "66% to 95%", 4: "95% or more"}
+_VERIFIED = {ReviewState.ACCEPTED.value: True, ReviewState.REJECTED.value: False}
+_WITH_VALUE = ("computed", "reported")
+
+
+COLUMNS: tuple[Column, ...] = (
+    Column("city", "string", "The city's identifier (slug), as in the platform's addresses"),
+    Column("city_name", "string", "The city's name"),
+    Column("country", "string", "The city's country"),
+    Column("hub", "string", "The country hub the city belongs to"),
+    Column("peer_group", "string", "The city's size class (OECD functional-urban-area classes, by population)"),
+    Column("year", "integer", "The reporting year"),
+    Column("period_id", "integer", "The assessment period (city and year) in the platform"),
+    Column("period_status", "string", "The period's workflow state; the public sees 'published' only"),
+    Column("framework", "string", "The KPI framework the period was assessed against"),
+    Column("code", "string", "The KPI code, e.g. 'EC: ICT: ICT: 1C'"),
+    Column("data_point", "string", "The data point of the KPI; 'value' for single-valued KPIs"),
+    Column("name", "string", "The KPI's (or data point's) name"),
+    Column("dimension", "string", "The KPI's dimension (Economy, Environment, Society and Culture)"),
+    Column("subdimension", "string", "The KPI's sub-dimension"),
+    Column("category", "string", "The KPI's category"),
+    Column("level", "string", "core or advanced"),
+    Column("unit", "string", "The unit of the value"),
+    Column("value", "number", "The KPI value; empty when there is none (see status)"),
+    Column("value_text", "string", "The answer of a qualitative KPI (yes/no, a level)"),
+    Column(
+        "status",
+        "string",
+        "computed (by the formula), reported (directly), not available, not applicable, not reported or error",
+    ),
+    Column("quality", "integer", "The U4SSC data-quality level 1-6 the city gave"),
+    Column("source", "string", "The data source the city named"),
+    Column("verified", "boolean", "The verifier's decision: true accepted, false rejected, empty undecided"),
+    Column("percent", "number", "The value as a percentage of the public reference target (not capped)"),
+    Column("band", "string", "The U4SSC band of that percentage: below 33%, 33% to 66%, 66% to 95%, 95% or more"),
+    Column("points", "integer", "The points of the band, 1-4; empty when there is no target or no value"),
+)
+INPUTS = Column("inputs", "json", "What the formula read (numerator, denominator, profile fields) as JSON: "
+                "name, value and unit of each")  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Each list keeps rows matching any of its items; an empty list does not filter."""
+
+    city: Sequence[str] = ()
+    period: Sequence[int] = ()
+    hub: Sequence[str] = ()
+    country: Sequence[str] = ()
+    peer_group: Sequence[str] = ()
+    kpi: Sequence[str] = ()
+    dimension: Sequence[str] = ()
+    status: Sequence[str] = ()
+    period_status: Sequence[str] = ()
+    year_from: int | None = None
+    year_to: int | None = None
+
+
+@dataclass(frozen=True)
+class Page:
+    rows: list[dict[str, Any]]
+    next_cursor: str | None
+    columns: tuple[Column, ...] = field(default=COLUMNS)
+
+
+@dataclass(frozen=True)
+class _Period:
+    """What every row of one period shares: read once per period, not once per row."""
+
+    id: int
+    slug: str
+    name: str
+    country: str
+    hub: str
+    peer_group: str
+    year: int
+    status: str
+    framework: str
+    framework_id: int
+
+
+def query(
+    session: Session,
+    who: Principal,
+    filters: Filters,
+    limit: int | None,
+    cursor: str | None = None,
+    inputs: bool = False,
+) -> Page:
+    """A page of rows in (city, year, KPI, data point) order (every row for limit None); `next_cursor`
+    continues it, None at the end.
+
+    Two reads: the periods (a few hundred rows with the city's attributes), then their results, a
+    batch of periods at a time until the page is full. The order is Python's (code points), so it is
+    the same on SQLite and on a PostgreSQL cluster whatever its collation.
+    """
+    if filters.year_from is not None and filters.year_to is not None and filters.year_from > filters.year_to:
+        raise _invalid("year_from", f"year_from {filters.year_from} is after year_to {filters.year_to}")
+    after = _decode(cursor) if cursor else None
+    periods = _periods(session, who, filters)
+    if after is not None:
+        periods = [p for p in periods if (p.slug, p.year) >= (after[0], after[1])]
+    labels = _labels(session, {p.framework_id for p in periods})
+    wanted = None if limit is None else limit + 1
+    rows: list[dict[str, Any]] = []
+    batch = len(periods) if wanted is None else max(1, wanted // 100 + 1)
+    start = 0
+    while start < len(periods) and (wanted is None or len(rows) < wanted):
+        chosen = periods[start : start + batch]
+        start, batch = start + batch, batch * 2
+        found: dict[int, list[Any]] = {p.id: [] for p in chosen}
+        for r in session.execute(_results(filters, [p.id for p in chosen])):
+            found[r[0]].append(r)
+        for p in chosen:
+            for r in sorted(found[p.id], key=_point_key):
+                if after is not None and (p.slug, p.year, r[1], r[2]) <= after:
+                    continue
+                rows.append(_row(p, r, labels))
+    more = wanted is not None and len(rows) >= wanted
+    rows = rows[:limit]
+    if inputs:
+        _add_inputs(session, rows, {p.id: p.framework_id for p in periods})
+    last = rows[-1] if more and rows else None
+    following = _encode((last["city"], last["year"], last["code"], last["data_point"])) if last else None
+    return Page(rows, following, COLUMNS + ((INPUTS,) if inputs else ()))
+
+
+def _point_key(r: Any) -> tuple[str, str]:
+    return (r[1], r[2])
+
+
+def _invalid(parameter: str, message: str) -> Invalid:
+    return Invalid.of([Diagnostic(type="request-error", location=Location(field=parameter), message=message)], message)
+
+
+def _periods(session: Session, who: Principal, filters: Filters) -> list[_Period]:
+    statement = (
+        select(City.slug, City.name, City.country, City.hub, City.peer_group, Period.year, Period.status,
+               Framework.key, Period.framework_id, Period.id)
+        .join(City, City.id == Period.city_id)
+        .join(Framework, Framework.id == Period.framework_id)
+        .where(_visible(who))
+    )  # fmt: skip
+    for column, chosen in (
+        (City.slug, filters.city),
+        (Period.id, filters.period),
+        (City.hub, filters.hub),
+        (City.country, filters.country),
+        (City.peer_group, filters.peer_group),
+        (Period.status, filters.period_status),
+    ):
+        if chosen:
+            statement = statement.where(column.in_(list(chosen)))
+    if filters.year_from is not None:
+        statement = statement.where(Period.year >= filters.year_from)
+    if filters.year_to is not None:
+        statement = statement.where(Period.year <= filters.year_to)
+    found = [
+        _Period(pid, slug, name, country, hub, peer, year, status, key, fw)
+        for slug, name, country, hub, peer, year, status, key, fw, pid in session.execute(statement)
+    ]
+    return sorted(found, key=lambda p: (p.slug, p.year))
+
+
+def _results(filters: Filters, period_ids: list[int]) -> Select[*tuple[Any, ...]]:
+    record = Result.record
+    statement: Select[*tuple[Any, ...]] = (
+        select(Result.period_id, Result.code, Result.data_point, Result.value, Result.value_text, Result.status,
+               record["quality"].as_integer(), record["source"].as_string(), Review.state)
+        .outerjoin(Review, and_(Review.period_id == Result.period_id, Review.kpi == Result.code))
+        .where(Result.period_id.in_(period_ids))
+    )  # fmt: skip
+    for column, chosen in ((Result.code, filters.kpi), (Result.dimension, filters.dimension),
+                           (Result.status, filters.status)):  # fmt: skip
+        if chosen:
+            statement = statement.where(column.in_(list(chosen)))
+    return statement
+
+
+def _visible(who: Principal) -> ColumnElement[bool]:
+    """The rule of `cities.may_see` as SQL: published, or in the caller's read scope."""
+    published = Period.status == PeriodState.PUBLISHED.value
+    scope = read_scope(who)
+    if scope == ("published",):
+        return published
+    if scope == ("all",):
+        return true()
+    if who.hubs and scope[0] == "hubs":
+        return or_(published, City.hub.in_(sorted(who.hubs)))
+    return or_(published, City.id.in_(sorted(who.cities))) if who.cities else published
+
+
+def _row(p: _Period, r: Any, labels: Mapping[tuple[int, str, str], tuple[str, ...]]) -> dict[str, Any]:
+    _period_id, code, point, value, value_text, status, quality, source, state = r
+    name, dimension, subdimension, category, level, unit = labels.get((p.framework_id, code, point), ("",) * 6)
+    percent = None
+    if status in _WITH_VALUE:
+        target = _benchmarks()[(code, point)]
+        percent = None if target is None else percent_of_target(value, value_text, target)
+    points = None if percent is None else int(band_of(percent))
+    return {
+        "city": p.slug, "city_name": p.name, "country": p.country, "hub": p.hub, "peer_group": p.peer_group,
+        "year": p.year, "period_id": p.id, "period_status": p.status, "framework": p.framework, "code": code,
+        "data_point": point, "name": name, "dimension": dimension, "subdimension": subdimension,
+        "category": category, "level": level, "unit": unit, "value": value, "value_text": value_text,
+        "status": status, "quality": quality, "source": source or "", "verified": _VERIFIED.get(state),
+        "percent": None if percent is None else round(percent, 6),
+        "band": None if points is None else BANDS[points], "points": points,
+    }  # fmt: skip
+
+
+def _labels(session: Session, framework_ids: set[int]) -> dict[tuple[int, str, str], tuple[str, ...]]:
+    """(name, dimension, sub-dimension, category, level, unit) of each data point, from the period's
+    framework document.
+
+    The assessment writes exactly these into each stored result (`assess.engine`), so reading them
+    from the catalogue instead of from ~100 000 stored JSON records gives the same text for less.
+    """
+    found: dict[tuple[int, str, str], tuple[str, ...]] = {}
+    for row in session.scalars(select(Framework).where(Framework.id.in_(sorted(framework_ids)))):
+        for kpi in catalogue_of(row).kpis.values():
+            for d in kpi.data_points:
+                name = kpi.name if not kpi.is_multi else f"{kpi.name} ({d.label or d.key})"
+                found[(row.id, kpi.code, d.key)] = (name, kpi.dimension, kpi.subdimension, kpi.category,
+                                                    kpi.level.value, d.unit)  # fmt: skip
+    return found
+
+
+class _Benchmarks(dict[tuple[str, str], Target | None]):
+    """The public reference target of each (KPI, data point), looked up once per process."""
+
+    def __init__(self, book: TargetBook) -> None:
+        super().__init__()
+        self._book = book
+
+    def __missing__(self, key: tuple[str, str]) -> Target | None:
+        found = self[key] = self._book.benchmark(*key)
+        return found
+
+
+@lru_cache(maxsize=1)
+def public_book() -> TargetBook:
+    """The public reference targets the points are counted against."""
+    return TargetBook([default_target_set()])
+
+
+@lru_cache(maxsize=1)
+def _benchmarks() -> _Benchmarks:
+    return _Benchmarks(public_book())
+
+
+def _add_inputs(session: Session, rows: list[dict[str, Any]], frameworks: Mapping[int, int]) -> None:
+    """Each row's `inputs`: the values its data point's formula read (as DHIS2 gives numerator and denominator)."""
+    if not rows:
+        return
+    periods = sorted(frameworks)
+    reported: dict[tuple[int, str], float | str | None] = {}
+    for period_id, name, number, text in session.execute(
+        select(Entry.period_id, Entry.name, Entry.value_num, Entry.value_text).where(
+            Entry.period_id.in_(periods), Entry.kind == "input"
+        )
+    ):
+        reported[(period_id, name)] = number if number is not None else text
+    profiles: dict[int, dict[str, Any] | None] = {
+        period_id: profile
+        for period_id, profile in session.execute(select(Period.id, Period.profile).where(Period.id.in_(periods)))
+    }
+    rows_of = {r.id: r for r in session.scalars(select(Framework).where(Framework.id.in_(set(frameworks.values()))))}
+    for row in rows:
+        catalogue = catalogue_of(rows_of[frameworks[row["period_id"]]])
+        used = []
+        for name, label, unit in _formula_inputs(catalogue, row["code"], row["data_point"]):
+            profile = profiles[row["period_id"]] or {}
+            value = profile.get(name) if name in PROFILE_FIELDS else reported.get((row["period_id"], name))
+            used.append({"name": name, "label": label, "unit": unit, "value": value})
+        row["inputs"] = used
+
+
+_FORMULA_INPUTS: dict[tuple[int, str, str], tuple[tuple[str, str, str], ...]] = {}
+
+
+def _formula_inputs(catalogue: Any, code: str, point: str) -> tuple[tuple[str, str, str], ...]:
+    """(name, label, unit) of every input and profile field the data point's formula reads."""
+    key = (id(catalogue), code, point)
+    if key not in _FORMULA_INPUTS:
+        kpi = catalogue.kpis.get(code)
+        found = next((d for d in kpi.data_points if d.key == point), None) if kpi else None
+        names = sorted(parse(found.formula).names) if found is not None and found.formula else []
+        described = []
+        for name in names:
+            if name in PROFILE_FIELDS:
+                described.append((name, PROFILE_FIELDS[name], ""))
+                continue
+            try:
+                _owner, item = catalogue.input(name)
+            except KeyError:
+                continue
+            described.append((name, item.label, item.unit))
+        _FORMULA_INPUTS[key] = tuple(described)
+    return _FORMULA_INPUTS[key]
+
+
+def _encode(key: tuple[str, int, str, str]) -> str:
+    return base64.urlsafe_b64encode(json.dumps(key, separators=(",", ":")).encode()).decode().rstrip("=")
+
+
+def _decode(cursor: str) -> tuple[str, int, str, str]:
+    """The key of the last row of the previous page; anything else is a 422 naming `cursor`."""
+    try:
+        key = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+    except (ValueError, binascii.Error, UnicodeDecodeError):
+        key = None
+    shape_ok = isinstance(key, list) and len(key) == 4
+    if not shape_ok or not all(isinstance(k, t) for k, t in zip(key, (str, int, str, str), strict=True)):
+        raise _invalid("cursor", "the cursor is not one this API handed out; start again without it")
+    slug, year, code, point = key
+    return slug, year, code, point
+
+
+def assessments_of(rows: Sequence[Mapping[str, Any]]) -> list[Assessment]:
+    """The rows as one `Assessment` per city and year, for the exchange formats (SDMX-CSV, NGSI-LD)."""
+    grouped: dict[tuple[str, int], Assessment] = {}
+    for row in rows:
+        key = (row["city_name"], row["year"])
+        if key not in grouped:
+            profile = CityProfile(city=row["city_name"], country=row["country"], year=row["year"])
+            grouped[key] = Assessment(profile=profile, frameworks=[row["framework"]], results=[])
+        fields = {f: row[f] for f in _RESULT_FIELDS}
+        grouped[key].results.append(KpiResult.model_validate(fields))
+    return list(grouped.values())
+
+
+_RESULT_FIELDS = ("code", "data_point", "name", "dimension", "subdimension", "category", "level", "unit", "value",
+                  "value_text", "status", "quality", "source", "verified")  # fmt: skip
