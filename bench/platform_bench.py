@@ -35,7 +35,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -273,18 +273,15 @@ def postgres_reexec(args: argparse.Namespace, script_file: str) -> int | None:
     return None
 
 
-def loaded(
-    work: Path, cities: int, years: int, stem: str = "bench", prepare: Callable[[str], None] = lambda _url: None
-) -> Path:
-    """The SQLite file of `cities` x `years`, loaded (and `prepare`d) once and kept under `work`."""
+def loaded(work: Path, cities: int, years: int) -> Path:
+    """The SQLite file of `cities` x `years`, loaded once and kept under `work`."""
     work.mkdir(parents=True, exist_ok=True)
-    sqlite_file = work / f"{stem}-{cities}x{years}.db"
+    sqlite_file = work / f"bench-{cities}x{years}.db"
     if not sqlite_file.exists():
         partial = work / "loading.db"
         for leftover in work.glob("loading.db*"):
             leftover.unlink()
         _load(f"sqlite:///{partial}", cities, years)
-        prepare(f"sqlite:///{partial}")
         partial.rename(sqlite_file)
     return sqlite_file
 
@@ -307,32 +304,23 @@ def copied_to_postgres(sqlite_url: str, work: Path, skip: bool) -> Iterator[str 
         yield pg_url
 
 
-def on_both_databases(
-    args: argparse.Namespace,
-    stem: str,
-    bench: Callable[[str, str, argparse.Namespace], list[tuple[str, ...]]],
-    prepare: Callable[[str], None] = lambda _url: None,
-) -> int:
-    """Runs `bench` on the SQLite data set (loaded once under --work, then `prepare`d), then on a
-    PostgreSQL copy of it, and prints the table."""
-    again = postgres_reexec(args, sys.argv[0])
+def main() -> int:
+    args = _args()
+    again = postgres_reexec(args, __file__)
     if again is not None:
         return again
-    sqlite_url = f"sqlite:///{loaded(args.work, args.cities, args.years, stem, prepare)}"
-    print(f"client: {args.client}; machine load average {os.getloadavg()[0]:.1f}", flush=True)
-    rows = bench("SQLite", sqlite_url, args)
+    sqlite_url = f"sqlite:///{loaded(args.work, args.cities, args.years)}"
+    print(
+        f"server: citykpi serve --workers {args.workers}; client: {args.client}; "
+        f"machine load average {os.getloadavg()[0]:.1f}"
+    )
+    rows = _bench("SQLite", sqlite_url, args)
     with copied_to_postgres(sqlite_url, args.work, args.no_postgres) as pg_url:
         if pg_url:
-            rows += bench("PostgreSQL", pg_url, args)
+            rows += _bench("PostgreSQL", pg_url, args)
     _table(rows)
     print(f"load average after the run: {os.getloadavg()[0]:.1f} (the machine is shared; figures vary with it)")
     return 0
-
-
-def main() -> int:
-    args = _args()
-    print(f"server: citykpi serve --workers {args.workers}")
-    return on_both_databases(args, "bench", _bench)
 
 
 if __name__ == "__main__":

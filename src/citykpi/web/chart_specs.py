@@ -113,24 +113,25 @@ def kpi_history(
     Rows: `own` have year, value and band; `peers` have city, year and value."""
     x = {"field": "year", "type": "ordinal", "title": _("Year"), "axis": {"labelAngle": 0}}
     y = {"field": "value", "type": "quantitative", "title": unit, "axis": {"tickCount": 5}}
-    layers: list[dict[str, Any]] = [
-        {
-            "data": {"values": list(peers)},
-            "mark": {"type": "line", "point": {"size": 18, "color": PEER}, "color": PEER, "strokeWidth": 1.2},
-            "encoding": {
-                "x": x,
-                "y": y,
-                "detail": {"field": "city"},
-                "tooltip": [
-                    {"field": "city", "title": _("City")},
-                    {"field": "year"},
-                    {"field": "value", "title": unit},
-                ],
-            },
+    peer_lines = {
+        "data": {"values": list(peers)},
+        "mark": {"type": "line", "point": {"size": 18, "color": PEER}, "color": PEER, "strokeWidth": 1.2},
+        "encoding": {
+            "x": x,
+            "y": y,
+            "detail": {"field": "city"},
+            "tooltip": [
+                {"field": "city", "title": _("City")},
+                {"field": "year"},
+                {"field": "value", "title": unit},
+            ],
         },
+    }
+    layers: list[dict[str, Any]] = [peer_lines] if peers else []  # an empty layer would be an unnamed image
+    layers += [
         {
             "data": {"values": list(own)},
-            "mark": {"type": "line", "color": OWN, "strokeWidth": 2.5},
+            "mark": {"type": "line", "color": OWN, "strokeWidth": 2.5, "aria": False},  # the points carry the words
             "encoding": {"x": x, "y": y},
         },
         {
@@ -151,7 +152,7 @@ def kpi_history(
     if target is not None:
         layers.append(
             {
-                "data": {"values": [{"value": target, "label": _("target")}]},
+                "data": {"values": [{"value": target, "label": _("Target value")}]},
                 "mark": {"type": "rule", "strokeDash": [6, 4], "color": TARGET, "strokeWidth": 1.5},
                 "encoding": {"y": y, "tooltip": [{"field": "label"}, {"field": "value", "title": unit}]},
             }

@@ -33,7 +33,7 @@ from citykpi.web import chart_specs
 from citykpi.web.hub_view import HubFilters, HubSort, hub_rows
 from citykpi.web.i18n import translations
 from citykpi.web.kpi_compare_view import SCORE_UNIT, Compared, compare_dimension, compare_kpi
-from citykpi.web.views import book, scorecard
+from citykpi.web.views import book, point_scores, scorecard
 
 Cell = str | float | int | None
 BASEMAP = "/static/vendor/world-countries-110m.json"
@@ -194,8 +194,9 @@ def kpi_history_chart(asked: Asked) -> Chart:
     kpi, point = _kpi_and_point(asked, periods[-1].framework.key if periods else None)
     own: list[dict[str, Any]] = []
     table: list[list[Cell]] = []
+    scored = point_scores(asked.session, [p.id for p in periods], kpi.code, point.key)
     for period in periods:
-        item = next((i for i in scorecard(asked.session, period).items if i.key == (kpi.code, point.key)), None)
+        item = scored.get(period.id)
         if item is None or item.result.value is None:
             continue
         band = asked.band_word(item.band)

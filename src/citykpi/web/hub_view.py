@@ -70,14 +70,19 @@ class Choices:
     dimensions: list[str]
 
 
-def hub_rows(session: Session, who: Principal, filters: HubFilters) -> list[HubRow]:
+def latest_periods(session: Session, who: Principal, filters: HubFilters) -> list[Period]:
+    """The period shown of each city the filters select: the chosen year's, else the latest visible."""
     periods = cities.visible_periods(
         session, who, hub=filters.hub, country=filters.country, peer=filters.peer, year=filters.year
     )
     latest: dict[int, Period] = {}
     for period in periods:  # oldest first, so the last one kept per city is its latest
         latest[period.city_id] = period
-    rows = [HubRow(p.city, p, _score(session, p, filters.dimension)) for p in latest.values()]
+    return list(latest.values())
+
+
+def hub_rows(session: Session, who: Principal, filters: HubFilters) -> list[HubRow]:
+    rows = [HubRow(p.city, p, _score(session, p, filters.dimension)) for p in latest_periods(session, who, filters)]
     return sorted(rows, key=_SORT_KEYS[filters.sort])
 
 

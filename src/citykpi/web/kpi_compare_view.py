@@ -18,8 +18,8 @@ from citykpi.platform.roles import Principal
 from citykpi.scoring.rules import Band
 from citykpi.scoring.scorecard import Coverage
 from citykpi.store.schema import City, Period
-from citykpi.web.hub_view import HubFilters, hub_rows
-from citykpi.web.views import scorecard
+from citykpi.web.hub_view import HubFilters, hub_rows, latest_periods
+from citykpi.web.views import point_scores
 
 SCORE_UNIT = "% of maximum points"
 
@@ -44,13 +44,15 @@ class Compared:
 
 def compare_kpi(session: Session, who: Principal, filters: HubFilters, kpi: Kpi, point: DataPoint) -> Compared:
     rows = []
-    for hub_row in hub_rows(session, who, filters):
-        item = next((i for i in scorecard(session, hub_row.period).items if i.key == (kpi.code, point.key)), None)
+    periods = latest_periods(session, who, filters)
+    scored = point_scores(session, [p.id for p in periods], kpi.code, point.key)
+    for period in periods:
+        item = scored.get(period.id)
         if item is None:  # the period's framework lacks the data point
             continue
         result = item.result
         answer = result.value_text or result.status.value
-        rows.append(ValueRow(hub_row.city, hub_row.period, result.value, answer, item.band, None))
+        rows.append(ValueRow(period.city, period, result.value, answer, item.band, None))
     title = f"{kpi.code} · {kpi.name}" + (f" · {point.label or point.key}" if kpi.is_multi else "")
     return Compared(title, point.unit, _ranked(rows))
 

@@ -6,6 +6,7 @@ period's scorecard and the language, so it is cached under the scorecard's key.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from urllib.parse import quote
 
 from markupsafe import Markup
@@ -14,11 +15,12 @@ from sqlalchemy.orm import Session
 
 from citykpi.http.cache import Memo
 from citykpi.http.scorecards import book, scorecard, stamp
+from citykpi.model.assessment import KpiResult
 from citykpi.report.wheel import wheel_svg
-from citykpi.scoring.scorecard import GroupLevel, Scorecard
+from citykpi.scoring.scorecard import GroupLevel, ItemScore, Scorecard, score_item
 from citykpi.store import stamps
 from citykpi.store.db import Database
-from citykpi.store.schema import City, Period
+from citykpi.store.schema import City, Period, Result
 
 __all__ = ["book", "city_stamp", "dimension_percents", "scorecard", "site_stamp", "thumbnail", "wheel"]
 
@@ -34,6 +36,15 @@ def city_stamp(session: Session, city: City) -> tuple[int, int]:
 def site_stamp(session: Session) -> tuple[int, int]:
     """Data revision and number of cities: the home page changes only when one of them does."""
     return (Database.revision(session), session.scalar(select(func.count(City.id))) or 0)
+
+
+def point_scores(session: Session, period_ids: Iterable[int], code: str, point: str) -> dict[int, ItemScore]:
+    """One data point's value and band in each period, read and scored alone: a page about one KPI
+    need not load and score every data point of each period (~30 ms a period)."""
+    rows = session.scalars(
+        select(Result).where(Result.period_id.in_(list(period_ids)), Result.code == code, Result.data_point == point)
+    )
+    return {r.period_id: score_item(KpiResult.model_validate(r.record), book()) for r in rows}
 
 
 def wheel(session: Session, period: Period, lang: str) -> Markup:
