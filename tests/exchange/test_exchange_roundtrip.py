@@ -82,7 +82,9 @@ def test_ngsi_entities_validate_against_the_fiware_schema(form: str, assessments
         assert schema_errors(key_values(e)) == [], e["id"]
     ids = [e["id"] for e in entities]
     assert len(set(ids)) == len(ids)
-    pm10 = next(key_values(e) for e in entities if e["id"].endswith("Sao-Paulo:2021:EN-EN-AQ-1C:pm10"))
+    pm10 = next(
+        key_values(e) for e in entities if ":Sao-Paulo:" in e["id"] and e["id"].endswith(":2021:EN-EN-AQ-1C:pm10")
+    )
     assert pm10["kpiValue"] == pytest.approx(21.3) and pm10["unit"] == "μg/m3" and pm10["dataQuality"] == 1
     assert pm10["calculationPeriod"] == {"from": "2021-01-01", "to": "2021-12-31"}
     assert pm10["sdgTargets"] == ["11.6", "11.6.2"] and pm10["verified"] is True

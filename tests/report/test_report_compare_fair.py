@@ -35,7 +35,7 @@ def test_sparse_city_is_shown_but_not_ranked_and_ranks_use_the_common_basis(
 ) -> None:
     reports = [build(make_history(name, seed=seed), catalogue.kpis, book) for name, seed in (("Alpha", 1), ("Beta", 2))]
     thin = build(sparse(make_history("Thin", seed=3), keep=12), catalogue.kpis, book)
-    cities = [compared(r) for r in [thin, *reports]]
+    cities = [compared(r.history, catalogue.kpis, book) for r in [thin, *reports]]
     assert not cities[0].entrant.ranked and all(c.entrant.ranked for c in cities[1:])
     page = compare_html(cities, book.names)
     rows = rows_of(page)
@@ -59,7 +59,7 @@ def test_years_are_told_apart_and_the_chart_uses_no_band_colour(
 ) -> None:
     old = build(make_history("Oldtown", years=(2021,), seed=4), catalogue.kpis, book)
     new = [build(make_history(name, seed=seed), catalogue.kpis, book) for name, seed in (("Alpha", 1), ("Beta", 2))]
-    page = compare_html([compared(r) for r in [old, *new]], book.names)
+    page = compare_html([compared(r.history, catalogue.kpis, book) for r in [old, *new]], book.names)
     assert "The cities' latest years differ:" in page and "2023: 2 cities; 2021: 1 city" in page
     headings = re.findall(r"<h3>(\d{4}): (\d+) cit", page)
     assert headings == [("2023", "2"), ("2021", "1")]

@@ -58,7 +58,7 @@ def test_compare_report_gives_each_city_score_its_coverage(
     make_history: Callable[..., list[Assessment]], catalogue: Catalogue, book: TargetBook
 ) -> None:
     reports = [build(make_history(name, seed=seed), catalogue.kpis, book) for name, seed in (("Alpha", 1), ("Beta", 2))]
-    page = compare_html([compared(r) for r in reports], book.names)
+    page = compare_html([compared(r.history, catalogue.kpis, book) for r in reports], book.names)
     assert "Under each score: data points scored / reported / in the framework" in page
     for report in reports:
         row = page.split(f"<b>{report.latest.profile.city}</b>", 1)[1].split("</tr>", 1)[0]

@@ -62,7 +62,7 @@ def test_markup_in_user_text_stays_text(
     report = build(make_history(evil), catalogue.kpis, book)
     recommendations, _ = read_recommendations()
     pages = [city_html(report, kind, "en", recommendations) for kind in ("snapshot", "verification", "profile")]
-    pages.append(compare_html([compared(report)], book.names))
+    pages.append(compare_html([compared(report.history, catalogue.kpis, book)], book.names))
     for page in pages:
         assert "<script>alert" not in page
         assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
@@ -112,7 +112,7 @@ def test_compare_puts_cities_side_by_side(
     make_history: Callable[..., list[Assessment]], catalogue: Catalogue, book: TargetBook
 ) -> None:
     reports = [build(make_history(name, seed=seed), catalogue.kpis, book) for name, seed in (("Alpha", 1), ("Beta", 2))]
-    page = compare_html([compared(r) for r in reports], book.names)
+    page = compare_html([compared(r.history, catalogue.kpis, book) for r in reports], book.names)
     assert page.count("<b>Alpha</b>") == 1 and page.count("<b>Beta</b>") == 1
     for code in catalogue.kpis:
         assert f'<td class="code">{code}</td>' in page

@@ -82,8 +82,17 @@ def kpi_state(results: Iterable[KpiResult]) -> KpiState:
     return KpiState.PARTIAL if with_value else KpiState.NOT_REPORTED
 
 
+def _kpis(assessment: Assessment) -> list[list[KpiResult]]:
+    return [list(rows) for _, rows in groupby(assessment.results, key=lambda r: r.code)]
+
+
+def total(assessment: Assessment) -> Tally:
+    """The whole assessment's counts alone (a comparison of thousands of cities needs no more)."""
+    return _tally(_kpis(assessment))
+
+
 def summary(assessment: Assessment) -> Summary:
-    kpis = [list(rows) for _, rows in groupby(assessment.results, key=lambda r: r.code)]
+    kpis = _kpis(assessment)
     profile = assessment.profile
     return Summary(
         city=profile.city,

@@ -172,8 +172,9 @@ def compare_command(
     lang: LangOption = Lang.EN,
 ) -> None:
     """Several cities side by side: ranked on the data points they all scored, per dimension and per KPI."""
-    from citykpi.cli.compare_workers import DuplicatePlace, FileProblems, compared_cities
-    from citykpi.report.pages import compare_html
+    from citykpi.cli.compare_workers import DuplicatePlace, FileProblems, compared_cities, workers_for
+    from citykpi.report.pages import compare_html, compare_parts
+    from citykpi.report.render import pdf_of_parts
 
     catalogue = options.load_catalogue(framework)
     book = load_book(targets, not no_default_targets, catalogue)
@@ -185,4 +186,10 @@ def compare_command(
         city, country, year = e.place
         place = f"{city}, {country}" if country else city
         raise fail(f"{e.first} and {e.second} are both {place} {year}; give each city and year once.") from None
-    write(compare_html(cities, book.names, lang.value), out, pdf)
+    write(compare_html(cities, book.names, lang.value), out, None)
+    if pdf is not None:
+        workers = workers_for(len(files))
+        parts = compare_parts(cities, book.names, lang.value, 1 if workers == 1 else 1 + 2 * workers)
+        pdf.parent.mkdir(parents=True, exist_ok=True)
+        pdf_of_parts(parts, pdf, workers)
+        typer.echo(f"PDF:  {pdf}")

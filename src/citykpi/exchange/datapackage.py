@@ -41,6 +41,9 @@ _TYPES: dict[str, dict[str, Any]] = {
 }
 
 
+PLACE = ["city", "country", "year"]  # a city is its name and its country: two Londons are two cities
+
+
 def _field(name: str, constraints: Mapping[str, Any] | None = None) -> dict[str, Any]:
     field: dict[str, Any] = {"name": name, **_TYPES.get(name, {"type": "string"})}
     if constraints:
@@ -53,7 +56,7 @@ def _schemas(kpis: Mapping[str, Kpi]) -> tuple[dict[str, Any], dict[str, Any]]:
         "fields": [
             _field(f, {"required": True} if f in ("city", "year") else None) for f in (*PROFILE_FIELDS, "frameworks")
         ],
-        "primaryKey": ["city", "year"],
+        "primaryKey": ["city", "country", "year"],
     }
     constraints: dict[str, dict[str, Any]] = {
         "city": {"required": True},
@@ -69,9 +72,11 @@ def _schemas(kpis: Mapping[str, Kpi]) -> tuple[dict[str, Any], dict[str, Any]]:
             "enum": sorted({d.key for k in kpis.values() for d in k.data_points}),
         }
     results = {
-        "fields": [_field(f, constraints.get(f)) for f in ("city", "year", *RESULT_FIELDS)],
-        "primaryKey": ["city", "year", "code", "data_point"],
-        "foreignKeys": [{"fields": ["city", "year"], "reference": {"resource": "cities", "fields": ["city", "year"]}}],
+        "fields": [_field(f, constraints.get(f)) for f in ("city", "country", "year", *RESULT_FIELDS)],
+        "primaryKey": ["city", "country", "year", "code", "data_point"],
+        "foreignKeys": [
+            {"fields": PLACE, "reference": {"resource": "cities", "fields": PLACE}},
+        ],
     }
     return cities, results
 
@@ -94,7 +99,7 @@ def export_package(assessments: Sequence[Assessment], kpis: Mapping[str, Kpi], o
     write_csv(
         out / "cities.csv", [*PROFILE_FIELDS, "frameworks"], (profile_row(a.profile, a.frameworks) for a in assessments)
     )
-    write_csv(out / "results.csv", ["city", "year", *RESULT_FIELDS], result_rows(assessments))
+    write_csv(out / "results.csv", [*PLACE, *RESULT_FIELDS], result_rows(assessments))
     (out / DESCRIPTOR).write_text(json.dumps(descriptor, indent=2, ensure_ascii=False), encoding="utf-8")
     return [out / DESCRIPTOR, out / "cities.csv", out / "results.csv"]
 

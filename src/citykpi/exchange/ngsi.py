@@ -47,8 +47,10 @@ def u4ssc_context() -> dict[str, Any]:
     return data
 
 
-def entity_id(city: str, year: int, code: str, data_point: str) -> str:
-    return f"urn:ngsi-ld:{ENTITY_TYPE}:{_token(city)}:{year}:{_token(code)}:{data_point}"
+def entity_id(city: str, country: str, year: int, code: str, data_point: str) -> str:
+    """Names the country (when known) so that two cities named London are two sets of entities."""
+    place = f"{_token(city)}:{_token(country)}" if country else _token(city)
+    return f"urn:ngsi-ld:{ENTITY_TYPE}:{place}:{year}:{_token(code)}:{data_point}"
 
 
 @lru_cache(maxsize=4096)
@@ -179,7 +181,9 @@ def entities(
                    str(r.value is None and r.value_text is not None))  # fmt: skip
             if key not in shared:
                 shared[key] = shape(_kpi_attrs(r, static.get(r.code)))
-            e: dict[str, Any] = {"id": entity_id(a.profile.city, a.profile.year, r.code, r.data_point)}
+            e: dict[str, Any] = {
+                "id": entity_id(a.profile.city, a.profile.country, a.profile.year, r.code, r.data_point)
+            }
             e["type"] = ENTITY_TYPE
             e |= shared[key]
             e |= city

@@ -31,7 +31,7 @@ from pydantic_core import ErrorDetails
 
 from citykpi.exchange.bulk import collector_paused
 from citykpi.exchange.ngsi import ENTITIES_FILE
-from citykpi.exchange.records import group
+from citykpi.exchange.records import Place, group
 from citykpi.exchange.slices import validate_by_lines
 from citykpi.exchange.tables import fail, json_error
 from citykpi.model.assessment import Assessment, KpiResult, ResultStatus
@@ -117,13 +117,13 @@ def _assessments(file: str, raw: bytes) -> list[Assessment]:
             entities = _MANY.validate_json(raw)
     except ValidationError as exc:
         raise DiagnosticError([_diagnostic(e, file) for e in exc.errors()[:MAX_REPORTED]]) from None
-    profiles: dict[tuple[str, int], tuple[CityProfile, list[str]]] = {}
-    results: list[tuple[str, int, KpiResult]] = []
+    profiles: dict[Place, tuple[CityProfile, list[str]]] = {}
+    results: list[tuple[Place, KpiResult]] = []
     for e in entities:
-        year = e.period_start.year
-        if (e.city, year) not in profiles:
-            profiles[(e.city, year)] = (CityProfile(city=e.city, country=e.country, year=year), [])
-        results.append((e.city, year, e.result()))
+        place = (e.city, e.country, e.period_start.year)
+        if place not in profiles:
+            profiles[place] = (CityProfile(city=e.city, country=e.country, year=place[2]), [])
+        results.append((place, e.result()))
     return group(profiles.values(), results)
 
 

@@ -17,7 +17,7 @@ from typing import Any
 
 import yaml
 
-from citykpi.exchange.records import RecordError, ascii_token, group, renamed, result_from_cells, text, year_of
+from citykpi.exchange.records import Place, RecordError, ascii_token, group, renamed, result_from_cells, text, year_of
 from citykpi.exchange.tables import fail, read_csv, write_csv
 from citykpi.framework.model import Kpi
 from citykpi.model.assessment import Assessment, KpiResult
@@ -107,8 +107,8 @@ def export_open_sdg(assessments: Sequence[Assessment], kpis: Mapping[str, Kpi], 
 
 def import_open_sdg(path: Path) -> list[Assessment]:
     """`path` is the export folder with data/ and meta/."""
-    profiles: dict[tuple[str, int], tuple[CityProfile, list[str]]] = {}
-    results: list[tuple[str, int, KpiResult]] = []
+    profiles: dict[Place, tuple[CityProfile, list[str]]] = {}
+    results: list[tuple[Place, KpiResult]] = []
     metas = sorted((path / "meta").glob("*.yml"))
     if not metas:
         raise fail("file-error", "no meta/*.yml file: not an Open SDG export folder", file=str(path))
@@ -120,8 +120,9 @@ def import_open_sdg(path: Path) -> list[Assessment]:
                 profile, result = _observation(cells, meta)
             except RecordError as exc:
                 raise fail("type-error", str(exc), file=data_file.name, row=row, column=exc.field) from None
-            profiles.setdefault((profile.city, profile.year), (profile, []))
-            results.append((profile.city, profile.year, result))
+            place = (*profile.place, profile.year)
+            profiles.setdefault(place, (profile, []))
+            results.append((place, result))
     return group(profiles.values(), results)
 
 

@@ -92,7 +92,7 @@ def quality(cell: str) -> DataQuality | None:
 def result_rows(assessments: Iterable[Assessment]) -> Iterator[dict[str, str]]:
     """Cells of every result with the city and year it belongs to."""
     for a in assessments:
-        key = {"city": a.profile.city, "year": str(a.profile.year)}
+        key = {"city": a.profile.city, "country": a.profile.country, "year": str(a.profile.year)}
         for r in a.results:
             yield key | {f: text(getattr(r, f)) for f in RESULT_FIELDS}
 
@@ -131,9 +131,13 @@ def renamed(cells: Mapping[str, str], columns: Mapping[str, str]) -> dict[str, s
     return {field: cells.get(column, "") for field, column in columns.items()}
 
 
-def keyed_result(cells: Mapping[str, str]) -> tuple[str, int, KpiResult]:
-    """(city, year, result) of a row that also names its city and year."""
-    return cells.get("city", ""), year_of("year", cells.get("year", "")), result_from_cells(cells)
+Place = tuple[str, str, int]  # city, country, year: two cities named London are two places
+
+
+def keyed_result(cells: Mapping[str, str]) -> tuple[Place, KpiResult]:
+    """(place, result) of a row that also names its city, country and year."""
+    place = (cells.get("city", ""), cells.get("country", ""), year_of("year", cells.get("year", "")))
+    return place, result_from_cells(cells)
 
 
 def profile_from_cells(cells: Mapping[str, str]) -> tuple[CityProfile, list[str]]:
@@ -151,17 +155,27 @@ def profile_from_cells(cells: Mapping[str, str]) -> tuple[CityProfile, list[str]
 
 
 def group(
-    profiles: Iterable[tuple[CityProfile, list[str]]], results: Iterable[tuple[str, int, KpiResult]]
+    profiles: Iterable[tuple[CityProfile, list[str]]], results: Iterable[tuple[Place, KpiResult]]
 ) -> list[Assessment]:
-    """Assessments in the order of `profiles`; results are attached by (city, year)."""
-    by_key: dict[tuple[str, int], Assessment] = {}
+    """Assessments in the order of `profiles`; results are attached by city, country and year.
+
+    A result naming no country (a file written before results carried one) goes to the one profile
+    of its city and year, when there is exactly one.
+    """
+    by_key: dict[Place, Assessment] = {}
     for profile, frameworks in profiles:
-        by_key[(profile.city, profile.year)] = Assessment(profile=profile, frameworks=frameworks, results=[])
-    for city, year, result in results:
-        assessment = by_key.get((city, year))
+        by_key[(*profile.place, profile.year)] = Assessment(profile=profile, frameworks=frameworks, results=[])
+    by_name: dict[tuple[str, int], list[Place]] = {}
+    for city, country, year in by_key:
+        by_name.setdefault((city, year), []).append((city, country, year))
+    for place, result in results:
+        city, country, year = place
+        if place not in by_key and not country and len(by_name.get((city, year), [])) == 1:
+            place = by_name[(city, year)][0]
+        assessment = by_key.get(place)
         if assessment is None:
-            assessment = by_key[(city, year)] = Assessment(
-                profile=CityProfile(city=city, year=year), frameworks=[], results=[]
+            assessment = by_key[place] = Assessment(
+                profile=CityProfile(city=city, country=country, year=year), frameworks=[], results=[]
             )
         assessment.results.append(result)
     return list(by_key.values())

@@ -16,7 +16,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from citykpi.exchange.records import RecordError, ascii_token, group, renamed, result_from_cells, text, year_of
+from citykpi.exchange.records import Place, RecordError, ascii_token, group, renamed, result_from_cells, text, year_of
 from citykpi.exchange.tables import fail, read_csv, read_json, write_csv
 from citykpi.framework.model import Kpi
 from citykpi.model.assessment import Assessment, KpiResult, ResultStatus
@@ -63,10 +63,10 @@ def structure(assessments: Sequence[Assessment], kpis: Mapping[str, Kpi]) -> dic
     cities: dict[str, dict[str, str]] = {}
     kpi_codes: dict[str, dict[str, Any]] = {}
     for a in assessments:
-        city_id = _unique_id(cities, sdmx_id(a.profile.city), a.profile.city, "name")
+        city_id = _unique_id(cities, sdmx_id(a.profile.city), {"name": a.profile.city, "country": a.profile.country})
         cities[city_id] = {"id": city_id, "name": a.profile.city, "country": a.profile.country}
         for r in a.results:
-            kpi_id = _unique_id(kpi_codes, sdmx_id(r.code), r.code, "code")
+            kpi_id = _unique_id(kpi_codes, sdmx_id(r.code), {"code": r.code})
             entry = kpi_codes.setdefault(kpi_id, {"id": kpi_id, "code": r.code, "name": _kpi_name(r, kpis)} | {
                 f: getattr(r, f) for f in ("dimension", "subdimension", "category", "level")
             } | {"data_points": {}})  # fmt: skip
@@ -105,22 +105,23 @@ def _kpi_name(r: KpiResult, kpis: Mapping[str, Kpi]) -> str:
     return kpi.name if kpi else r.name
 
 
-def _unique_id(existing: Mapping[str, Mapping[str, Any]], wanted: str, original: str, key: str) -> str:
-    """Two names that map to one identifier (e.g. 'St. Gallen' and 'St Gallen') get a numbered suffix."""
+def _unique_id(existing: Mapping[str, Mapping[str, Any]], wanted: str, original: Mapping[str, str]) -> str:
+    """Two names that map to one identifier (e.g. 'St. Gallen' and 'St Gallen', or London in Canada
+    and London in the United Kingdom) get a numbered suffix; `original` is what makes an entry itself."""
     candidate, n = wanted, 1
-    while candidate in existing and existing[candidate][key] != original:
+    while candidate in existing and any(existing[candidate][k] != v for k, v in original.items()):
         n += 1
         candidate = f"{wanted}_{n}"
     return candidate
 
 
 def observations(assessments: Sequence[Assessment], codelists: Mapping[str, Any]) -> list[dict[str, str]]:
-    city_ids = {c["name"]: c["id"] for c in codelists["CL_CITY"]}
+    city_ids = {(c["name"], c.get("country", "")): c["id"] for c in codelists["CL_CITY"]}
     kpi_ids = {k["code"]: k["id"] for k in codelists["CL_KPI"]}
     return [
         {
             "DATAFLOW": DATAFLOW,
-            "REF_AREA": city_ids[a.profile.city],
+            "REF_AREA": city_ids[a.profile.place],
             "KPI": kpi_ids[r.code],
             "DATA_POINT": r.data_point,
             "TIME_PERIOD": str(a.profile.year),
@@ -158,17 +159,16 @@ def import_sdmx(path: Path) -> list[Assessment]:
     except (ValueError, KeyError, TypeError) as exc:
         raise fail("format-error", f"not a citykpi SDMX structure: {exc!r}", file=STRUCTURE_FILE) from None
     statuses = {_status_id(s): s for s in ResultStatus}
-    profiles: dict[tuple[str, int], tuple[CityProfile, list[str]]] = {}
-    results: list[tuple[str, int, KpiResult]] = []
+    profiles: dict[Place, tuple[CityProfile, list[str]]] = {}
+    results: list[tuple[Place, KpiResult]] = []
     for row, cells in read_csv(folder / DATA_FILE, COLUMNS):
         try:
             city, year, result = _observation(cells, cities, kpi_codes, statuses)
         except RecordError as exc:
             raise fail("type-error", str(exc), file=DATA_FILE, row=row, column=exc.field) from None
-        profiles.setdefault(
-            (city["name"], year), (CityProfile(city=city["name"], country=city["country"], year=year), [])
-        )
-        results.append((city["name"], year, result))
+        place = (city["name"], city.get("country", ""), year)
+        profiles.setdefault(place, (CityProfile(city=place[0], country=place[1], year=year), []))
+        results.append((place, result))
     return group(profiles.values(), results)
 
 

@@ -42,6 +42,19 @@ def slugify(name: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-") or "city"
 
 
+def free_slug(session: Session, name: str, country: str) -> str:
+    """The name's slug, or, when a city of another country holds it, the name's and the country's
+    ('london', then 'london-united-kingdom'), then a number: a city is its name and its country."""
+    base = slugify(name)
+    taken = set(session.scalars(select(City.slug).where(City.slug.startswith(base))).all())
+    tried = [base, slugify(f"{name} {country}")] if country else [base]
+    n = 2
+    while tried[-1] in taken:
+        tried.append(f"{tried[min(1, len(tried) - 1)]}-{n}")
+        n += 1
+    return next(c for c in tried if c not in taken)
+
+
 @dataclass(frozen=True)
 class Page:
     limit: int = 50
@@ -166,7 +179,7 @@ def create_city(
     record = CityFields(name, country, population, area_km2, hub, latitude, longitude, peer)
     _may_place(who, record.hub.strip())
     _check_city(session, record, None)
-    slug = slug or slugify(name)
+    slug = slug or free_slug(session, record.name.strip(), record.country.strip())
     if session.scalar(select(City.id).where(City.slug == slug)) is not None:
         raise Conflict.said("city-exists", "city {slug!r} already exists", slug=slug)
     columns = record.columns()

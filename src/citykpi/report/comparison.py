@@ -12,13 +12,16 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from citykpi.report.content import CityReport
+from citykpi.assess.summary import total
+from citykpi.framework.model import Kpi
+from citykpi.model.assessment import Assessment
+from citykpi.report.content import directions, kinds_of
 from citykpi.report.style import PROGRESS_SYMBOLS
 from citykpi.scoring.comparison import Cohort, Entrant, Key, Placing, compare, entrant
-from citykpi.scoring.progress import ProgressStatus
+from citykpi.scoring.progress import ProgressStatus, progress
 from citykpi.scoring.rules import Band
-from citykpi.scoring.scorecard import GroupLevel, GroupScore
-from citykpi.scoring.targets import TargetKind
+from citykpi.scoring.scorecard import GroupLevel, GroupScore, score
+from citykpi.scoring.targets import TargetBook, TargetKind
 
 CITIES_PER_TABLE = 8  # columns of cities in one "KPIs side by side" table (a landscape page's width)
 BARS_UP_TO = 24  # more cities than this are charted as one mark per city on a strip, not as bars
@@ -52,31 +55,38 @@ class ComparedCity:
     kinds: dict[TargetKind, int]  # benchmarked data points per target kind (page 1 names the kinds used)
 
 
-def compared(report: CityReport) -> ComparedCity:
-    profile = report.latest.profile
+def compared(history: Sequence[Assessment], kpis: dict[str, Kpi], book: TargetBook) -> ComparedCity:
+    """The row of one city from its assessments (one per year, any order): the latest year's scores
+    and each data point's progress, without the rest of a city report (summary tables, SDG view,
+    screening), which would double the time of a comparison of thousands."""
+    ordered = sorted(history, key=lambda a: a.profile.year)
+    latest = ordered[-1]
+    card = score(latest, book)
+    trend = progress(ordered, book, directions(kpis)) if len(ordered) > 1 else None
     cells = {}
-    for item in report.card.items:
-        p = report.item_progress(item)
+    for item in card.items:
+        p = None if trend is None else trend.item(item.result.code, item.result.data_point)
         arrow = ""
         if p is not None and p.status is not ProgressStatus.NOT_AVAILABLE:
             arrow = PROGRESS_SYMBOLS[p.status] + (f" {math.ceil(p.projected_year)}" if p.projected_year else "")
         r = item.result
         cells[item.key] = Cell(r.value, r.value_text, r.has_value, item.band, arrow)
-    reported = [r for r in report.latest.results if r.has_value]
+    reported = [r for r in latest.results if r.has_value]
+    counts = total(latest)
     return ComparedCity(
-        city=profile.city,
-        country=profile.country,
-        place_label=profile.place_label,
-        year=profile.year,
+        city=latest.profile.city,
+        country=latest.profile.country,
+        place_label=latest.profile.place_label,
+        year=latest.profile.year,
         status="verified" if reported and all(r.verified is True for r in reported) else "draft",
-        kpis_reported=report.summary.total.kpis_reported,
-        kpis=report.summary.total.kpis,
-        dimensions=report.card.level(GroupLevel.DIMENSION),
-        overall=report.card.city,
+        kpis_reported=counts.kpis_reported,
+        kpis=counts.kpis,
+        dimensions=card.level(GroupLevel.DIMENSION),
+        overall=card.city,
         cells=cells,
-        names={item.key: item.result.name for item in report.card.items},
-        entrant=entrant(report.card),
-        kinds=report.target_kinds,
+        names={item.key: item.result.name for item in card.items},
+        entrant=entrant(card),
+        kinds=kinds_of(card),
     )
 
 

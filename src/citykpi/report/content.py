@@ -190,8 +190,7 @@ class CityReport:
     @property
     def target_kinds(self) -> dict[TargetKind, int]:
         """How many data points are scored against a target of each kind (page 1 says which were used)."""
-        found = Counter(item.benchmark.source_kind for item in self.card.items if item.benchmark is not None)
-        return kinds_counted([found])
+        return kinds_of(self.card)
 
     def by_dimension(self) -> list[tuple[str, list[KpiGroup]]]:
         found: dict[str, list[KpiGroup]] = {}
@@ -211,6 +210,11 @@ class CityReport:
     @property
     def not_verified(self) -> list[KpiGroup]:
         return [k for k in self.kpis if k.reported and k.verified is not True]
+
+
+def kinds_of(card: Scorecard) -> dict[TargetKind, int]:
+    """How many of the card's data points are scored against a target of each kind."""
+    return kinds_counted([Counter(i.benchmark.source_kind for i in card.items if i.benchmark is not None)])
 
 
 def kinds_counted(counts: Iterable[Mapping[TargetKind, int]]) -> dict[TargetKind, int]:

@@ -6,7 +6,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from citykpi.report import charts, render
-from citykpi.report.comparison import BARS_UP_TO, ComparedCity, comparison
+from citykpi.report.comparison import BARS_UP_TO, CITIES_PER_TABLE, ComparedCity, comparison
 from citykpi.report.content import CityReport, dp_label, kinds_counted
 from citykpi.report.i18n import translations
 from citykpi.report.labels import KINDS
@@ -74,19 +74,40 @@ def city_html(report: CityReport, kind: str, lang: str = "en", recommendations: 
 
 
 def compare_html(cities: Sequence[ComparedCity], target_sets: list[str], lang: str = "en") -> str:
+    """The whole comparison as one page (the HTML report)."""
+    (page,) = compare_parts(cities, target_sets, lang, parts=1)
+    return page
+
+
+def compare_parts(cities: Sequence[ComparedCity], target_sets: list[str], lang: str, parts: int) -> list[str]:
+    """The comparison as `parts` documents for a PDF laid out in parallel: the first with the score
+    tables and the chart, the others with shares of the side-by-side tables (page numbers are left
+    out when there are several, since no part knows the others' pages)."""
     _ = _translator(lang)
     compared = comparison(cities)
     dims = [(row.city.place_label, row.city.dimensions) for row in compared.rows]
-    return render.html(
-        "compare.html",
-        lang,
-        comparison=compared,
-        title=_("City comparison"),
-        kind_label=_("Comparison"),
-        target_sets=target_sets,
+    chunks = compared.chunks()
+    shares = [chunks] if parts <= 1 else [[], *_split(chunks, parts - 1)]
+    common = {
+        "comparison": compared,
+        "title": _("City comparison"),
+        "kind_label": _("Comparison"),
+        "target_sets": target_sets,
         **_basis(target_sets),
-        target_kinds=kinds_counted(c.kinds for c in cities),
-        chart=render.svg(charts.compare_chart(dims, _, BARS_UP_TO)),
-        codes=compared.codes(),
-        rank_min_share=RANK_MIN_SHARE,
-    )
+        "target_kinds": kinds_counted(c.kinds for c in cities),
+        "codes": compared.codes(),
+        "rank_min_share": RANK_MIN_SHARE,
+        "numbered": len(shares) == 1,
+        "per_table": CITIES_PER_TABLE,
+    }
+    chart = render.svg(charts.compare_chart(dims, _, BARS_UP_TO))
+    return [
+        render.html("compare.html", lang, **common, intro=n == 0, chart=chart if n == 0 else "", chunks=share)
+        for n, share in enumerate(shares)
+        if n == 0 or share
+    ]
+
+
+def _split(items: list[Any], count: int) -> list[list[Any]]:
+    size = -(-len(items) // count) if items else 1
+    return [items[i : i + size] for i in range(0, len(items), size)]

@@ -24,6 +24,7 @@ from citykpi.platform.errors import PlatformError, Unauthenticated
 from citykpi.report import style
 from citykpi.report.i18n import number
 from citykpi.report.i18n import translations as report_translations
+from citykpi.store.schema import City
 from citykpi.web import problems
 from citykpi.web.i18n import language, translations
 
@@ -70,6 +71,7 @@ def environment(lang: str) -> jinja2.Environment:
     env.filters["band_colour"] = style.band_colour
     # Dimension and category names, band words: the reports' catalogue holds them (report.labels).
     env.filters["structure"] = report_translations(lang).gettext
+    env.filters["place"] = place
     env.filters["said"] = lambda d: problems.diagnostic_text(problems.as_diagnostic(d), lang)
     env.filters["failure"] = lambda exc: problems.error_text(exc, lang)
     env.filters["cell_of"] = lambda where: problems.cell_text(where, lang)
@@ -143,3 +145,8 @@ def with_unread(request: Request, response: Response) -> Response:
 def _here(request: Request) -> str:
     """The address to come back to after signing in, query included (/cities/x?year=2024)."""
     return request.url.path + (f"?{request.url.query}" if request.url.query else "")
+
+
+def place(city: City) -> str:
+    """A city as pages name it: its name and its country ('London, Canada'), two Londons being two cities."""
+    return f"{city.name}, {city.country}" if city.country else city.name

@@ -1,0 +1,87 @@
+"""What lets `citykpi compare` take thousands of city-years: files read and cities built in worker
+processes (same rows as in one process), and a PDF laid out in parts and joined (a real PDF)."""
+
+from __future__ import annotations
+
+import subprocess
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from citykpi.cli import compare_workers
+from citykpi.collect.tidy import write_csv
+from citykpi.demo.cities import CITIES
+from citykpi.demo.generate import generate
+from citykpi.framework.catalogue import Catalogue
+from citykpi.model.assessment import Assessment
+from citykpi.report.comparison import CITIES_PER_TABLE, compared
+from citykpi.report.pages import compare_parts
+from citykpi.report.render import pdf_of_parts
+from citykpi.scoring.targets import TargetBook
+
+
+@pytest.fixture(scope="module")
+def files(tmp_path_factory: pytest.TempPathFactory) -> dict[tuple[str, int], Path]:
+    out = tmp_path_factory.mktemp("tidy")
+    kpis = list(Catalogue.load().kpis.values())
+    return {
+        (spec.name, year): write_csv(generate(kpis, spec, year), out / f"{spec.name}-{year}.csv")
+        for spec in CITIES[:2]
+        for year in (2023, 2024)
+    }
+
+
+def rows(paths: list[Path], catalogue: Catalogue, book: TargetBook, parallel_from: int, monkeypatch) -> list:  # type: ignore[no-untyped-def]
+    monkeypatch.setattr(compare_workers, "PARALLEL_FROM", parallel_from)
+    return compare_workers.compared_cities(paths, catalogue, book)
+
+
+@pytest.mark.slow  # starts worker processes: ~10 s
+def test_workers_build_the_same_rows_as_one_process(
+    files: dict[tuple[str, int], Path], catalogue: Catalogue, book: TargetBook, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    a, b = (spec.name for spec in CITIES[:2])
+    together = [files[(a, 2023)], files[(a, 2024)], files[(b, 2023)], files[(b, 2024)]]  # a city per worker
+    apart = [files[(a, 2023)], files[(b, 2023)], files[(a, 2024)], files[(b, 2024)]]  # each city in both workers
+    alone = rows(together, catalogue, book, 10**6, monkeypatch)
+    assert [r.city for r in alone] == [a, b] and [r.year for r in alone] == [2024, 2024]
+    assert rows(together, catalogue, book, 1, monkeypatch) == alone
+    assert rows(apart, catalogue, book, 1, monkeypatch) == alone
+    assert any(cell.progress for cell in alone[0].cells.values())  # both years were seen: progress arrows
+
+
+def test_a_city_year_twice_or_a_broken_file_stops_before_anything_is_built(
+    files: dict[tuple[str, int], Path], catalogue: Catalogue, book: TargetBook, tmp_path: Path, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    one = files[(CITIES[0].name, 2024)]
+    with pytest.raises(compare_workers.DuplicatePlace) as twice:
+        rows([one, one], catalogue, book, 10**6, monkeypatch)
+    assert twice.value.place == (CITIES[0].name, CITIES[0].country, 2024)
+    broken = tmp_path / "broken.csv"
+    broken.write_text(one.read_text(encoding="utf-8").replace(",2024,", ",twenty,", 1), encoding="utf-8")
+    with pytest.raises(compare_workers.FileProblems) as problems:
+        rows([one, broken], catalogue, book, 10**6, monkeypatch)
+    assert problems.value.failed == 1 and all(p.startswith("broken.csv: ") for p in problems.value.problems)
+
+
+@pytest.mark.slow  # lays out three PDF documents in two processes: ~20 s
+def test_pdf_in_parts_has_the_scores_then_every_city_side_by_side(
+    make_history: Callable[..., list[Assessment]], catalogue: Catalogue, book: TargetBook, tmp_path: Path
+) -> None:
+    names = [f"Town{n:02d}" for n in range(CITIES_PER_TABLE + 2)]  # two side-by-side tables
+    cities = [compared(make_history(name, seed=n), catalogue.kpis, book) for n, name in enumerate(names)]
+    parts = compare_parts(cities, book.names, "en", parts=3)
+    assert len(parts) == 3 and "Scores by dimension" in parts[0]
+    assert all("Scores by dimension" not in p for p in parts[1:])
+    assert [sum(p.count(f"<th>{n}, Utopia 2023</th>") for p in parts) for n in names] == [1] * len(names)
+    out = tmp_path / "compare.pdf"
+    pdf_of_parts(parts, out, workers=2)
+    info = subprocess.run(["pdfinfo", str(out)], capture_output=True, text=True, check=True).stdout
+    pages = int(next(line.split()[-1] for line in info.splitlines() if line.startswith("Pages:")))
+    text = subprocess.run(["pdftotext", str(out), "-"], capture_output=True, text=True, check=True).stdout
+    first = text.split("\f", 1)[0]
+    assert "City comparison" in first and "Scores by dimension" in first
+    assert pages == text.count("\f") and pages >= 3
+    words = " ".join(text.split())  # table headings wrap
+    assert words.rindex("Town09, Utopia 2023") > words.index("KPIs side by side")  # in the last part
