@@ -48,6 +48,8 @@ MATRIX: dict[tuple[str, str], Call] = {
     ("POST", "/api/v1/cities"): Call(frozenset({"admin"}), json={"name": "Gamma {role}"}),
     ("GET", "/api/v1/cities/{slug}"): Call(EVERYONE),
     ("GET", "/api/v1/cities/{slug}/periods"): Call(EVERYONE),
+    ("GET", "/api/v1/cities/{slug}/similar"): Call(EVERYONE),
+    ("GET", "/api/v1/compare"): Call(EVERYONE),
     ("POST", "/api/v1/cities/{slug}/periods"): Call(frozenset({"admin", "hub", "editor"}), json={"year": 2024}),
     ("GET", "/api/v1/cities/{slug}/targets"): Call(EVERYONE),
     ("PUT", "/api/v1/cities/{slug}/targets"): Call(

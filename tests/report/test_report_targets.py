@@ -8,6 +8,7 @@ from pathlib import Path
 from citykpi.framework.catalogue import Catalogue
 from citykpi.model.assessment import Assessment, ResultStatus
 from citykpi.report import render
+from citykpi.report.comparison import compared
 from citykpi.report.content import build
 from citykpi.report.i18n import number
 from citykpi.report.pages import city_html, compare_html
@@ -38,7 +39,7 @@ def test_page_one_of_every_report_names_the_targets_the_scores_use(
     report = build(history, catalogue.kpis, book)
     recommendations, _ = read_recommendations()
     pages = [city_html(report, kind, "en", recommendations) for kind in ("snapshot", "verification", "profile")]
-    for page in [*pages, compare_html([report])]:
+    for page in [*pages, compare_html([compared(report.history, catalogue.kpis, book)], book.names)]:
         assert PUBLIC in masthead(page)
     assert PUBLIC in first_page(pages[0], tmp_path)
     local = TargetSet(

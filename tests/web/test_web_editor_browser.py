@@ -14,8 +14,8 @@ from urllib.parse import quote
 
 import openpyxl
 import pytest
+from browsing import DESKTOP, check_page, sign_in, watched
 from chromium import CHROMIUM
-from test_web_browser import DESKTOP, check_page, sign_in, watched
 from web_server import CITY, YEARS, running
 
 from warned_workbook import warned_workbook

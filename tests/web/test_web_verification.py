@@ -15,8 +15,9 @@ from pathlib import Path
 
 import httpx
 import pytest
-from web_server import CITY, YEARS, csrf_of, draft_period, running, signed_in
+from web_server import YEARS, csrf_of, draft_period, running, signed_in
 
+from citykpi.demo.cities import CITIES
 from warned_workbook import workbook
 
 COMMUTING = "EC: I: T: 4A"
@@ -104,7 +105,8 @@ def test_editor_queue_lists_the_draft_to_submit(base: str, period: str) -> None:
     editor = user(base, "editor")
     queue = editor.get("/queue")
     region = re.search(r'id="q-submit">.*?</section>', queue.text, re.S)
-    assert region is not None and f"{CITY.capitalize()} {YEARS[-1]}" in html.unescape(region.group(0))
+    place = f"{CITIES[0].name}, {CITIES[0].country}"  # a city is named with its country
+    assert region is not None and f"{place} {YEARS[-1]}" in html.unescape(region.group(0))
     assert "Nothing is waiting for you." not in queue.text
     page = text(editor.get(period))
     assert "Submit for verification" in page and "Move to" not in page
@@ -188,7 +190,7 @@ def test_actions_appear_once_verification_started_and_the_queue_filters_and_sort
     data = {"csrf_token": csrf_of(form), "version": version.group(1), "action": "query", "message": "Why -36 %?"}
     assert verifier.post(f"{review}/act", data=data).status_code == 303
     editor_queue = text(user(base, "editor").get("/queue", params={"state": "queried"}))
-    assert f"{COMMUTING} Transportation Mode Share queried" in editor_queue
+    assert f"{COMMUTING} ⓘ Transportation Mode Share queried" in editor_queue  # ⓘ: the KPI's definition
     history = text(verifier.get(review))
     assert " query raised " in history  # the audit's kebab-case action, in words
 
