@@ -27,6 +27,7 @@ from citykpi.demo.workbook import write_filled
 from citykpi.framework.catalogue import Catalogue
 
 pytestmark = pytest.mark.browser
+PLACE = f"{CITIES[0].name}, {CITIES[0].country}"  # pages name a city with its country
 
 
 @pytest.fixture(scope="module")
@@ -123,8 +124,8 @@ def test_whole_cycle(base: str, browser, check, tmp_path: Path) -> None:  # type
     sign_in(page, base, "verifier")
     page.goto(f"{base}/queue")
     check(page, "queue")
-    page.get_by_role("link", name=f"{CITIES[0].name} {YEARS[-1]}").click()
-    page.get_by_role("link", name=f"{CITIES[0].name} {YEARS[-1]}").click()  # crumb to the workspace
+    page.get_by_role("link", name=f"{PLACE} {YEARS[-1]}").click()
+    page.get_by_role("link", name=f"{PLACE} {YEARS[-1]}").click()  # crumb to the workspace
     move(page, "under verification")  # state names in words, never as their codes
     for shown in (page.url, f"{base}/queue"):
         page.goto(shown)
@@ -160,7 +161,7 @@ def test_whole_cycle(base: str, browser, check, tmp_path: Path) -> None:  # type
     page.get_by_role("link", name=re.compile("Verification ·")).click()
     page.get_by_role("button", name=re.compile("Accept every submitted KPI")).click()
     page.wait_for_load_state()
-    page.get_by_role("link", name=f"{CITIES[0].name} {YEARS[-1]}").click()
+    page.get_by_role("link", name=f"{PLACE} {YEARS[-1]}").click()
     move(page, "verified")
     sign_out(page)
 
@@ -169,7 +170,7 @@ def test_whole_cycle(base: str, browser, check, tmp_path: Path) -> None:  # type
     page.goto(f"{base}/queue")
     check(page, "queue-publish")
     waiting = page.get_by_role("region", name="Verified reporting years waiting to be published")
-    waiting.get_by_role("link", name=f"{CITIES[0].name} {YEARS[-1]}").click()
+    waiting.get_by_role("link", name=f"{PLACE} {YEARS[-1]}").click()
     page.wait_for_load_state()
     assert page.url == period_url
     move(page, "published")
@@ -189,7 +190,7 @@ def test_whole_cycle(base: str, browser, check, tmp_path: Path) -> None:  # type
     check(page, "kpi-public")
     page.goto(f"{base}/open-data")
     check(page, "open-data")
-    snapshot = page.get_by_role("link", name=f"City Snapshot of {CITIES[0].name} {YEARS[-1]}")
+    snapshot = page.get_by_role("link", name=f"City Snapshot of {PLACE} {YEARS[-1]}")
     with page.expect_navigation():
         snapshot.click()
     assert CITIES[0].name in page.content()
