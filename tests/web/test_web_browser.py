@@ -28,6 +28,7 @@ from citykpi.demo.workbook import write_filled
 from citykpi.framework.catalogue import Catalogue
 
 pytestmark = pytest.mark.browser
+PLACE = f"{CITIES[0].name}, {CITIES[0].country}"  # pages name a city with its country
 
 
 @pytest.fixture(scope="module")
@@ -108,7 +109,7 @@ def test_whole_cycle(base: str, browser, check, tmp_path: Path) -> None:  # type
     page.goto(f"{base}/queue")
     check(page, "queue")
     to_start = page.get_by_role("region", name="Submitted reporting years: verification to start")
-    to_start.get_by_role("link", name=f"{CITIES[0].name} {YEARS[-1]}").click()
+    to_start.get_by_role("link", name=f"{PLACE} {YEARS[-1]}").click()
     page.wait_for_load_state()
     move(page, "Start verification")  # state names in words, never as their codes
     for shown in (page.url, f"{base}/queue"):
@@ -163,7 +164,7 @@ def test_whole_cycle(base: str, browser, check, tmp_path: Path) -> None:  # type
     page.goto(f"{base}/queue")
     check(page, "queue-publish")
     waiting = page.get_by_role("region", name="Verified reporting years waiting to be published")
-    waiting.get_by_role("link", name=f"{CITIES[0].name} {YEARS[-1]}").click()
+    waiting.get_by_role("link", name=f"{PLACE} {YEARS[-1]}").click()
     page.wait_for_load_state()
     assert page.url == period_url
     move(page, "Publish")
@@ -183,7 +184,7 @@ def test_whole_cycle(base: str, browser, check, tmp_path: Path) -> None:  # type
     check(page, "kpi-public")
     page.goto(f"{base}/open-data")
     check(page, "open-data")
-    snapshot = page.get_by_role("link", name=f"City Snapshot of {CITIES[0].name} {YEARS[-1]}")
+    snapshot = page.get_by_role("link", name=f"City Snapshot of {PLACE} {YEARS[-1]}")
     with page.expect_navigation():
         snapshot.click()
     assert CITIES[0].name in page.content()
