@@ -73,7 +73,7 @@ def test_compare_shows_two_rows_with_their_countries(londons: dict[str, Path], t
     code, output = run("compare", londons["uk-2016"], londons["ca-2016"], "-o", out)
     assert code == 0, output
     page = out.read_text(encoding="utf-8")
-    assert page.count("<tr><td><b>London</b></td>") == 2
+    assert page.count("<td><b>London</b></td>") == 2  # one row each, after its rank
     assert "<td>United Kingdom</td>" in page and "<td>Canada</td>" in page
     assert "London, United Kingdom 2016</th>" in page and "London, Canada 2016</th>" in page
 

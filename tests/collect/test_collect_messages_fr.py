@@ -25,6 +25,8 @@ SOURCES = Path(str(resources.files("citykpi")))
 ENGLISH_ONLY = {
     "duplicate-code", "duplicate-framework", "duplicate-input", "file-error", "formula-type", "illegal-character",
     "output-error", "text-length", "unknown-name",
+    # the notification and problem-report services' refusals (issue 13 §5, 14 §7): English for now
+    "invalid-address", "invalid-report", "invalid-webhook", "request-error", "unknown-kind",
 }  # fmt: skip
 # A problem type raised in the source: the first argument of a constructor, or a type= keyword.
 RAISED = re.compile(
@@ -116,7 +118,7 @@ def test_fallback_is_the_english_message_never_a_broken_text() -> None:
 
 def test_locations_in_french() -> None:
     where = Location(file="pully.xlsx", sheet="Economy", cell="B7", kpi="EC: ICT: ICT: 1C")
-    assert location_text(where, "fr") == "pully.xlsx, feuille 'Economy', cellule B7, KPI EC: ICT: ICT: 1C"
+    assert location_text(where, "fr") == "pully.xlsx, feuille 'Economy', cellule B7, ICP EC: ICT: ICT: 1C"
     assert location_text(where, "en") == str(where)
     rows = Location(file="pully.csv", row=5, column="value", field="value")
     assert location_text(rows, "fr") == "pully.csv, ligne 5, colonne 'value', champ 'value'"

@@ -185,3 +185,24 @@ def _evidence_counts_visible_peers_only(database: Database, period_id: int) -> N
         "demo-loader",
     )
     assert [(y.year, y.value) for y in own.years["value"]] == [(2024, 95.0)]
+
+
+def test_plausibility_findings_on_stored_values_reach_their_kpis_review(database: Database) -> None:
+    """Stored entries carry no cell; the finding must still name its KPI, or no review shows it."""
+    from citykpi.demo.generate import generate
+    from citykpi.platform.catalogues import catalogue_of
+
+    load_demo(database, specs=CITIES[:1], years=(2023, 2024))
+    period_id = _draft_2024(database)
+    with database.write() as s:
+        period = cities.get_period(s, LOADER, period_id)
+        submission = generate(list(catalogue_of(period.framework).kpis.values()), CITIES[0], 2024)
+        shares = {f"commuters_{m}" for m in ("private_vehicle", "public_transport", "walking", "cycling")}
+        for entry in submission.entries:
+            if entry.kpi == COMMUTING and entry.name in shares:
+                entry.value = 1.0  # a handful of the commuters: the mode shares no longer add up
+        values.import_submission(s, LOADER, period, submission, ValidationReport(valid=True))
+    findings = _submit(database, period_id)
+    plausibility = [f for f in findings.get(COMMUTING, []) if f["type"] == "plausibility"]
+    assert plausibility and all((f["location"] or {}).get("kpi") == COMMUTING for f in plausibility)
+    assert not [f for f in findings.get("", []) if f["type"] == "plausibility"]

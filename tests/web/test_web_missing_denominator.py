@@ -48,7 +48,7 @@ def test_upload_then_city_page_says_error_with_the_reason(base: str, tmp_path: P
     answer = admin.post(f"/periods/{period}/upload", data={"csrf_token": token}, files=files)
     assert answer.status_code == 200, answer.text[-2000:]
     report = html.unescape(answer.text.split('<section class="report"', 1)[1].split("</section>", 1)[0])
-    assert "The file was imported, with warnings (1)" in report
+    assert "testville-2024.xlsx was imported" in report and "Warnings (1)" in report
     assert "<td>Economy</td><td>I17</td>" in report and "needs water_meters, which is empty" in report
     page = admin.get("/cities/testville?year=2024").text
     row = page[page.index(f"/kpis/{KPI}") :].split("</tr>")[0]

@@ -181,7 +181,7 @@ def test_a_city_goes_through_its_whole_cycle_in_the_pages(  # type: ignore[no-un
     # The editor: a password from the link, the year from the queue, the workbook down and up.
     set_password(page, links["editor"], check)
     page.goto(f"{base}/queue")
-    go(page, f"{city} {YEAR}", within="Reporting years to submit")
+    go(page, f"{city}, Austria {YEAR}", within="Reporting years to submit")  # a city is named with its country
     period_url = page.url.split("?")[0]
     with page.expect_download() as download:
         go(page, f"Download the workbook of {city} {YEAR}, filled with the stored values")
@@ -219,7 +219,9 @@ def test_a_city_goes_through_its_whole_cycle_in_the_pages(  # type: ignore[no-un
     # The verifier: verification started from the queue, the evidence of the warned KPI, a query.
     set_password(page, links["verifier"], check)
     page.goto(f"{base}/queue")
-    go(page, f"{city} {YEAR}", within="Submitted reporting years: verification to start")
+    go(
+        page, f"{city}, Austria {YEAR}", within="Submitted reporting years: verification to start"
+    )
     move(page, "Start verification")
     go(page, "Verification of this period")
     check(page, "reviews")
@@ -277,7 +279,9 @@ def test_a_city_goes_through_its_whole_cycle_in_the_pages(  # type: ignore[no-un
     set_password(page, links["hub"], check)
     page.goto(f"{base}/queue")
     check(page, "queue-publish")
-    go(page, f"{city} {YEAR}", within="Verified reporting years waiting to be published")
+    go(
+        page, f"{city}, Austria {YEAR}", within="Verified reporting years waiting to be published"
+    )
     move(page, "Publish")
     sign_out(page)
 
@@ -286,7 +290,7 @@ def test_a_city_goes_through_its_whole_cycle_in_the_pages(  # type: ignore[no-un
     assert "published" in page.locator(".state").first.inner_text()
     page.goto(f"{base}/open-data")
     with page.expect_navigation():
-        page.get_by_role("link", name=f"City Snapshot of {city} {YEAR}").click()
+        page.get_by_role("link", name=f"City Snapshot of {city}, Austria {YEAR}").click()
     assert city in page.content()
     assert refused(page) == []
     took = time.monotonic() - started

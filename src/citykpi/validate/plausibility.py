@@ -49,5 +49,7 @@ def _where(ctx: Context, code: str) -> Location:
     """The KPI's first reported row, so the warning lands next to the figures it questions."""
     for entry in ctx.submission.entries:
         if entry.kpi == code and entry.value is not None:
-            return entry.location
+            # Entries read back from the store carry no cell; the KPI is then what files the finding
+            # under its review at submission (screening), as `Context.where` does for the inputs.
+            return entry.location if entry.location.kpi else entry.location.model_copy(update={"kpi": code})
     return ctx.file.model_copy(update={"kpi": code})
