@@ -219,9 +219,7 @@ def test_a_city_goes_through_its_whole_cycle_in_the_pages(  # type: ignore[no-un
     # The verifier: verification started from the queue, the evidence of the warned KPI, a query.
     set_password(page, links["verifier"], check)
     page.goto(f"{base}/queue")
-    go(
-        page, f"{city}, Austria {YEAR}", within="Submitted reporting years: verification to start"
-    )
+    go(page, f"{city}, Austria {YEAR}", within="Submitted reporting years: verification to start")
     move(page, "Start verification")
     go(page, "Verification of this period")
     check(page, "reviews")
@@ -279,9 +277,7 @@ def test_a_city_goes_through_its_whole_cycle_in_the_pages(  # type: ignore[no-un
     set_password(page, links["hub"], check)
     page.goto(f"{base}/queue")
     check(page, "queue-publish")
-    go(
-        page, f"{city}, Austria {YEAR}", within="Verified reporting years waiting to be published"
-    )
+    go(page, f"{city}, Austria {YEAR}", within="Verified reporting years waiting to be published")
     move(page, "Publish")
     sign_out(page)
 
