@@ -28,12 +28,11 @@ import yaml
 
 from citykpi.framework.catalogue import Catalogue
 from citykpi.framework.model import Kpi
+from citykpi.scoring.averaging import asked_period, mismatch, period_in
 
 DATA = Path(__file__).resolve().parents[1] / "src" / "citykpi" / "scoring" / "data"
 CSV_PATH = DATA / "reference" / "public-targets.csv"
 OUTPUT_PATH = DATA / "public-reference-targets.yaml"
-# Averaging periods as the CSV and the catalogue write them, most specific first.
-AVERAGING = ("peak-season mean", "annual mean", "24-hour", "8-hour", "1-hour")
 HEADER: dict[str, Any] = {
     "id": "public-reference-targets",
     "name": "Public reference targets (citykpi, not the official U4SSC benchmark table)",
@@ -47,11 +46,6 @@ HEADER: dict[str, Any] = {
     "publisher": "citykpi project",
     "licence": "Values and citations are facts from the sources named; compilation CC BY 4.0",
 }
-
-
-def averaging(text: str) -> str | None:
-    lowered = text.lower()
-    return next((a for a in AVERAGING if a in lowered), None)
 
 
 def data_point_key(name: str, kpi: Kpi) -> str | None:
@@ -82,13 +76,13 @@ def target(row: dict[str, str], kpi: Kpi) -> dict[str, Any]:
     if row["target_year"]:
         out["year"] = int(row["target_year"])
     out.update(source=row["source"], source_type=row["source_type"], note=row["note"], confidence=row["confidence"])
-    given = averaging(row["unit"])
+    given = period_in(row["unit"])
     if given is not None:
         out["averaging"] = given
         point = next(d for d in kpi.data_points if key is None or d.key == key)
-        asked = averaging(f"{point.label} {point.unit} {kpi.unit} {kpi.definition}")
-        if asked is not None and asked != given:
-            out["mismatch"] = f"the target is a {given} value; the KPI asks for the {asked}"
+        why = mismatch(given, asked_period(kpi, point))
+        if why:
+            out["mismatch"] = why
     return out
 
 

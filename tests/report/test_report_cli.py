@@ -108,6 +108,39 @@ def test_two_cities_or_a_repeated_year_are_refused(demo: dict[str, list[Path]], 
     assert not out.exists()
 
 
+def test_a_loaded_target_of_another_averaging_period_is_refused(demo: dict[str, list[Path]], tmp_path: Path) -> None:
+    """The rule the shipped targets are built with: a 24-hour guideline is no target for an annual mean."""
+    out = tmp_path / "x.html"
+    header = "kpi,data_point,value,direction,averaging,source\n"
+    annual = "EN: EN: AQ: 1C,pm10,15,lower,annual mean,WHO 2021 AQG\n"
+    daily = "EN: EN: AQ: 1C,so2,40,lower,24-hour,WHO 2021 AQG\n"
+    targets = tmp_path / "who-daily.csv"
+    targets.write_text(header + annual + daily, encoding="utf-8")
+    code, output = run("report", demo["vellmarsk"][0], "--targets", targets, "-o", out)
+    assert code == 1 and not out.exists()
+    (problem,) = [line for line in output.splitlines() if "24-hour" in line]
+    assert "who-daily.csv" in problem and "row 3" in problem and "field 'averaging'" in problem, problem
+    assert "the KPI asks for the annual mean" in problem and "so2" in problem
+    assert "pm10" not in output  # the annual-mean row is fine
+
+    # Said not to fit, the same target is shown beside the data point and never used for points.
+    shown_only = header.replace("source", "mismatch,source") + daily.replace("24-hour,", "24-hour,daily only,")
+    targets.write_text(shown_only, encoding="utf-8")
+    code, output = run("report", demo["vellmarsk"][0], "--targets", targets, "-o", out)
+    assert code == 0, output
+    assert "A target of 40 is not used: daily only." in out.read_text(encoding="utf-8")
+
+    unknown = tmp_path / "monthly.yaml"
+    unknown.write_text(
+        "id: m\nname: M\ntargets:\n  - {kpi: 'EN: EN: AQ: 1C', data_point: no2, value: 40, direction: lower,"
+        " averaging: monthly, source: s}\n",
+        encoding="utf-8",
+    )
+    code, output = run("report", demo["vellmarsk"][0], "--targets", unknown, "-o", out)
+    assert code == 1 and "monthly.yaml" in output and "row 1" in output
+    assert "unknown averaging period 'monthly'" in output
+
+
 def test_broken_target_rows_are_located(demo: dict[str, list[Path]], tmp_path: Path) -> None:
     targets = tmp_path / "bad.csv"
     targets.write_text("kpi,value,direction,source\nEC: ICT: ICT: 1C,lots,higher,plan\n", encoding="utf-8")

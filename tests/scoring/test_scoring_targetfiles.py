@@ -135,6 +135,15 @@ def test_targets_for_unknown_kpis_or_data_points_are_warnings(tmp_path: Path) ->
     assert [(d.type, d.location.kpi) for d in found] == [("unknown-data-point", "B"), ("unknown-kpi", "Z")]
 
 
+def test_a_csv_files_warnings_name_the_line_of_the_target(tmp_path: Path) -> None:
+    path = tmp_path / "t.csv"
+    path.write_text("kpi,value,direction,source\nA,1,higher,s\nZ,1,higher,s\n", encoding="utf-8")
+    target_set, _ = read_targets(path)
+    assert target_set is not None
+    (found,) = check_against_catalogue(target_set, {"A": ["value"]}, str(path))
+    assert (found.location.kpi, found.location.row) == ("Z", 3)  # line 1 is the header
+
+
 def test_default_set_names_only_catalogue_kpis_and_data_points() -> None:
     from citykpi.framework.catalogue import Catalogue
 

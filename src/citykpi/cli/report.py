@@ -48,7 +48,8 @@ def register(app: typer.Typer) -> None:
 
 
 def load_book(paths: list[Path] | None, use_default: bool, catalogue: Catalogue) -> TargetBook:
-    from citykpi.scoring.targetfiles import check_against_catalogue, default_target_set, read_targets
+    from citykpi.scoring.averaging import check_averaging
+    from citykpi.scoring.targetfiles import check_against_catalogue, default_target_set, numbered, read_targets
     from citykpi.scoring.targets import TargetBook
 
     sets = [default_target_set()] if use_default else []
@@ -57,6 +58,9 @@ def load_book(paths: list[Path] | None, use_default: bool, catalogue: Catalogue)
         target_set, report = read_targets(path)
         if target_set is None or not report.valid:
             raise fail(f"the target file {path} has problems:", [str(d) for d in report.errors])
+        wrong_period = check_averaging(numbered(target_set, str(path)), catalogue.kpis, str(path))
+        if wrong_period:
+            raise fail(f"the target file {path} has targets of another averaging period:", wrong_period)
         for warning in check_against_catalogue(target_set, points, str(path)):
             typer.echo(f"Warning: {warning}", err=True)
         sets.append(target_set)

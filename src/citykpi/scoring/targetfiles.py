@@ -131,12 +131,21 @@ def default_target_set() -> TargetSet:
     return target_set
 
 
+def numbered(target_set: TargetSet, file: str) -> list[tuple[int, Target]]:
+    """Each target with the row a user finds it at: its place in a YAML list, its line in a CSV file.
+
+    Only a file whose every row parsed is used, so the n-th target is the n-th row.
+    """
+    first = 2 if file.lower().endswith(".csv") else 1  # a CSV file's line 1 is its header
+    return list(enumerate(target_set.targets, start=first))
+
+
 def check_against_catalogue(
     target_set: TargetSet, data_points: Mapping[str, Sequence[str]], file: str = ""
 ) -> list[Diagnostic]:
     """Warn about targets naming a KPI or data point the catalogue does not know (typos, other frameworks)."""
     found = []
-    for i, t in enumerate(target_set.targets, start=1):
+    for i, t in numbered(target_set, file):
         where = Location(file=file or target_set.id, row=i, kpi=t.kpi)
         if t.kpi not in data_points:
             template = "no KPI '{kpi}' in the loaded frameworks; target ignored"
