@@ -60,7 +60,31 @@ def test_verification_and_profile_in_french(demo: dict[str, list[Path]], tmp_pat
         out = tmp_path / f"{kind}.html"
         code, output = run("report", *demo["lotusgate"], "--kind", kind, "--lang", "fr", "-o", out)
         assert code == 0, output
-        assert words in out.read_text(encoding="utf-8")
+        page = out.read_text(encoding="utf-8")
+        assert words in page
+        # the KPI table names KPIs, data points and units in French (framework/data/u4ssc.fr.yaml)
+        assert "Accès des ménages à Internet" in page and "Household Internet Access" not in page
+        assert "Concentration moyenne annuelle de PM10" in page and "PM10 annual mean concentration" not in page
+        assert "Pourcentage" in page and ">Percentage<" not in page
+
+
+def test_french_comparison_names_kpis_in_french(demo: dict[str, list[Path]], tmp_path: Path) -> None:
+    out = tmp_path / "compare.html"
+    code, output = run("compare", *demo["vellmarsk"], *demo["lotusgate"], "--lang", "fr", "-o", out)
+    assert code == 0, output
+    page = out.read_text(encoding="utf-8")
+    assert "Taux de chômage des jeunes" in page and "Youth Unemployment Rate" not in page
+    assert "[Brûlage]" in page and "[burnt]" not in page
+
+
+@pytest.mark.slow  # WeasyPrint lays out the snapshot's pages
+def test_french_snapshot_pdf_names_kpis_in_french(demo: dict[str, list[Path]], tmp_path: Path) -> None:
+    html, pdf = tmp_path / "fr.html", tmp_path / "fr.pdf"
+    code, output = run("report", demo["vellmarsk"][-1], "--lang", "fr", "-o", html, "--pdf", pdf)
+    assert code == 0, output
+    text = " ".join(subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True).stdout.split())
+    assert "Taux de chômage" in text and "Unemployment Rate" not in text
+    assert "Espérance de vie" in text and "Life Expectancy" not in text
 
 
 def test_compare_several_cities(demo: dict[str, list[Path]], tmp_path: Path) -> None:

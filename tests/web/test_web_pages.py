@@ -126,6 +126,15 @@ def test_french_pages(base: str) -> None:
     assert "bourg (moins de 50 k)" in page and "town (&lt;50k)" not in page
     visible = re.sub(r"<svg.*?</svg>|<[^>]+>", " ", page, flags=re.DOTALL)
     assert "ICP" in visible and not re.search(r"\bKPIs?\b", visible)
+    # KPI names and units from the catalogue's French (framework/data/u4ssc.fr.yaml), in the table and the wheel
+    assert "Accès des ménages à Internet" in visible and "Household Internet Access" not in page
+    assert "Pourcentage" in visible and not re.search(r"\bPercentage\b", page)
+    assert "EC: ICT: ICT: 1C Accès des ménages à Internet" in page  # a wheel segment's tooltip
+    about = client.get("/kpis/u4ssc/EN%3A%20EN%3A%20AQ%3A%201C").text
+    assert "Pollution de l&#39;air" in about and "Concentration moyenne annuelle de PM2,5" in about
+    assert "Air Pollution" not in about and "PM2.5 annual mean concentration" not in about
+    by_kpi = client.get("/compare/kpis", params={"kpi": "EN: EN: AQ: 1C", "point": "no2"}).text
+    assert "EN: EN: AQ: 1C · Pollution de l&#39;air · Concentration moyenne annuelle de NO2" in by_kpi
     switched = httpx.Client(base_url=base).get("/lang/fr?next=/compare")
     assert switched.status_code == 303 and switched.headers["location"] == "/compare"
     assert "lang=fr" in switched.headers["set-cookie"]

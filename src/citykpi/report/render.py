@@ -19,6 +19,7 @@ from typing import Any
 import jinja2
 from markupsafe import Markup
 
+from citykpi.framework.names import names
 from citykpi.model.textsafety import chart_safe
 from citykpi.report import labels, style
 from citykpi.report.i18n import number, translations
@@ -64,7 +65,10 @@ def environment(lang: str) -> jinja2.Environment:
     env.install_gettext_translations(found, newstyle=True)  # type: ignore[attr-defined]
     env.filters["num"] = lambda v, digits=1: number(v, lang, digits)
     env.filters["tr"] = found.gettext  # data-driven words (bands, category names): no %-formatting
-    env.globals.update(labels=labels, style=style, lang=lang, sparkline=sparkline)
+    words = names(lang)  # KPI, data-point and unit names (framework/names.py)
+    env.filters["kpi_name"] = words.of
+    env.filters["unit"] = words.unit
+    env.globals.update(labels=labels, style=style, lang=lang, sparkline=sparkline, names=words)
     return env
 
 

@@ -21,6 +21,7 @@ from typing import Any
 
 from markupsafe import Markup
 
+from citykpi.framework.names import names
 from citykpi.report import labels, render
 from citykpi.report.i18n import number, translations
 from citykpi.report.style import (
@@ -142,6 +143,7 @@ class Words:
 
     def __init__(self, lang: str) -> None:
         self._ = translations(lang).gettext
+        self.names = names(lang)
         self.lang = lang
 
     def status(self, band: Band | None, standing: Standing) -> str:
@@ -167,26 +169,24 @@ class Words:
     def kpi(self, items: list[ItemScore]) -> tuple[str, Band | None, bool]:
         """Sentence, band and whether anything was reported, for a KPI of one or more data points."""
         first = items[0].result
+        named = f"{first.code} {self.names.of(first)}"
         points = [i.points for i in items if i.points is not None]
         percent = group_percent(points)
         band = None if percent is None else band_of(percent)
         reported = any(i.result.has_value for i in items)
         if band is None:
             standing = Standing.NO_BENCHMARK if reported else Standing.NOT_REPORTED
-            return f"{first.code} {first.name}: {self.status(None, standing)}", None, reported
-        text = (
-            f"{first.code} {first.name}: {self.status(band, Standing.SCORED)}, {self.points(sum(points), len(points))}"
-        )
-        return text, band, reported
+            return f"{named}: {self.status(None, standing)}", None, reported
+        return f"{named}: {self.status(band, Standing.SCORED)}, {self.points(sum(points), len(points))}", band, reported
 
     def data_point(self, item: ItemScore) -> str:
         _ = self._
         r = item.result
-        name = f"{r.code} {r.name}" + ("" if r.data_point == "value" else f" [{r.data_point}]")
-        parts = [name]
+        point = "" if r.data_point == "value" else f" [{self.names.data_point(r.code, r.data_point, r.data_point)}]"
+        parts = [f"{r.code} {self.names.of(r)}{point}"]
         if r.has_value:
             shown = _(r.value_text) if r.value_text else number(r.value, self.lang, 2)
-            parts.append(f"{shown} {r.unit}".strip())
+            parts.append(f"{shown} {self.names.unit(r.unit)}".strip())
         t = item.benchmark
         if t is not None:
             goal = (_("yes") if t.value else _("no")) if isinstance(t.value, bool) else number(t.value, self.lang, 2)

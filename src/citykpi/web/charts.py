@@ -17,6 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from citykpi.framework.model import DataPoint, Kpi
+from citykpi.framework.names import names
 from citykpi.platform import cities
 from citykpi.platform.catalogues import catalogue_of
 from citykpi.platform.errors import Invalid, NotFound
@@ -206,7 +207,9 @@ def kpi_history_chart(asked: Asked) -> Chart:
     table += [[row["city"], int(row["year"]), row["value"], ""] for row in peers]
     target = book().benchmark(kpi.code, point.key)
     _ = asked._
-    label = point.label or point.key
+    words = names(asked.lang)
+    label = words.data_point(kpi.code, point.key, point.label or point.key)
+    unit = words.unit(point.unit)
     notes = [_("Light lines: the other cities of the peer group %(peer)s.") % {"peer": city.peer_group or "–"}]
     if target is not None and target.numeric is not None:
         notes.append(
@@ -216,8 +219,8 @@ def kpi_history_chart(asked: Asked) -> Chart:
         "kpi-history",
         {"city": city.slug, "kpi": kpi.code, "point": point.key},
         f"{city.name} · {kpi.code} · {label}",
-        chart_specs.kpi_history(own, peers, target.numeric if target else None, point.unit, asked.legend(), _),
-        [_("City"), _("Year"), f"{_('Value')} ({point.unit})", _("Band")],
+        chart_specs.kpi_history(own, peers, target.numeric if target else None, unit, asked.legend(), _),
+        [_("City"), _("Year"), f"{_('Value')} ({unit})", _("Band")],
         table,
         notes,
     )
@@ -274,7 +277,7 @@ def compared(asked: Asked) -> Compared:
     filters = hub_filters(asked.params)
     if asked.params.get("kpi"):
         kpi, point = _kpi_and_point(asked)
-        return compare_kpi(asked.session, asked.who, filters, kpi, point)
+        return compare_kpi(asked.session, asked.who, filters, kpi, point, names(asked.lang))
     return compare_dimension(asked.session, asked.who, filters)
 
 

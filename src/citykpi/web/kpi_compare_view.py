@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from sqlalchemy.orm import Session
 
 from citykpi.framework.model import DataPoint, Kpi
+from citykpi.framework.names import Names
 from citykpi.platform.roles import Principal
 from citykpi.scoring.rules import Band
 from citykpi.scoring.scorecard import Coverage
@@ -42,7 +43,9 @@ class Compared:
     rows: list[ValueRow]
 
 
-def compare_kpi(session: Session, who: Principal, filters: HubFilters, kpi: Kpi, point: DataPoint) -> Compared:
+def compare_kpi(
+    session: Session, who: Principal, filters: HubFilters, kpi: Kpi, point: DataPoint, words: Names
+) -> Compared:
     rows = []
     periods = latest_periods(session, who, filters)
     scored = point_scores(session, [p.id for p in periods], kpi.code, point.key)
@@ -53,8 +56,9 @@ def compare_kpi(session: Session, who: Principal, filters: HubFilters, kpi: Kpi,
         result = item.result
         answer = result.value_text or result.status.value
         rows.append(ValueRow(period.city, period, result.value, answer, item.band, None))
-    title = f"{kpi.code} · {kpi.name}" + (f" · {point.label or point.key}" if kpi.is_multi else "")
-    return Compared(title, point.unit, _ranked(rows))
+    shown = words.data_point(kpi.code, point.key, point.label or point.key)
+    title = f"{kpi.code} · {words.of(kpi)}" + (f" · {shown}" if kpi.is_multi else "")
+    return Compared(title, words.unit(point.unit), _ranked(rows))
 
 
 def compare_dimension(session: Session, who: Principal, filters: HubFilters) -> Compared:

@@ -13,6 +13,7 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from citykpi.framework.names import names
 from citykpi.http.deps import Db, Id, Reader
 from citykpi.platform import cities, problem_reports
 from citykpi.platform.catalogues import catalogue_of
@@ -28,11 +29,11 @@ ECHO = 20_000  # a refused text is shown back up to this length, so that nothing
 PRIVATE = {"Cache-Control": "no-store", "X-Robots-Tag": "noindex"}
 
 
-def _kpi_name(session: Reader, city: City, code: str) -> str:
+def _kpi_name(session: Reader, city: City, code: str, lang: str) -> str:
     periods = sorted(city.periods, key=lambda p: p.year)
     framework = periods[-1].framework if periods else cities.latest_framework(session)
     kpi = catalogue_of(framework).kpis.get(code)
-    return f"{kpi.code} · {kpi.name}" if kpi else ""
+    return f"{kpi.code} · {names(lang).of(kpi)}" if kpi else ""
 
 
 def _year(text: str) -> int | None:
@@ -64,7 +65,7 @@ def _form(
         status,
         city=city,
         kpi=kpi,
-        kpi_name=_kpi_name(session, city, kpi) if kpi else "",
+        kpi_name=_kpi_name(session, city, kpi, language(request)) if kpi else "",
         year=year,
         message=message[:ECHO],
         problem=problem,

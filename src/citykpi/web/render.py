@@ -19,6 +19,7 @@ from fastapi import Request, Response
 from fastapi.responses import HTMLResponse
 from fastapi.routing import APIRoute
 
+from citykpi.framework.names import names
 from citykpi.platform import notifications
 from citykpi.platform.errors import PlatformError, Unauthenticated
 from citykpi.report import style
@@ -75,7 +76,10 @@ def environment(lang: str) -> jinja2.Environment:
     env.filters["said"] = lambda d: problems.diagnostic_text(problems.as_diagnostic(d), lang)
     env.filters["failure"] = lambda exc: problems.error_text(exc, lang)
     env.filters["cell_of"] = lambda where: problems.cell_text(where, lang)
-    env.globals.update(lang=lang, notices=NOTICES, kpi_url=kpi_url)
+    words = names(lang)  # KPI, data-point and unit names, as the reports show them (framework/names.py)
+    env.filters["kpi_name"] = words.of
+    env.filters["unit"] = words.unit
+    env.globals.update(lang=lang, notices=NOTICES, kpi_url=kpi_url, names=words)
     return env
 
 
