@@ -68,6 +68,20 @@ def test_verification_and_profile_in_french(demo: dict[str, list[Path]], tmp_pat
         assert "Pourcentage" in page and ">Percentage<" not in page
 
 
+def test_profile_context_tags_from_the_command_line(demo: dict[str, list[Path]], tmp_path: Path) -> None:
+    out = tmp_path / "profile.html"
+    given = ("--context", "income-group=high", "--context", "pollution-source=traffic")
+    code, output = run("report", *demo["lotusgate"], "--kind", "profile", *given, "-o", out)
+    assert code == 0, output
+    page = out.read_text(encoding="utf-8")
+    assert "income group: high income; main source of air pollution: road traffic." in page
+    assert "Cleaner household heating" not in page and "Informal settlements register" not in page
+    code, output = run("report", *demo["lotusgate"], "--kind", "profile", "--context", "income-group=rich", "-o", out)
+    assert code == 1 and "'income-group=rich': income-group is one of low, lower-middle, upper-middle, high" in output
+    code, output = run("report", *demo["lotusgate"], "--context", "income-group=high", "-o", tmp_path / "s.html")
+    assert code == 1 and "--kind profile only" in output and not (tmp_path / "s.html").exists()
+
+
 def test_french_comparison_names_kpis_in_french(demo: dict[str, list[Path]], tmp_path: Path) -> None:
     out = tmp_path / "compare.html"
     code, output = run("compare", *demo["vellmarsk"], *demo["lotusgate"], "--lang", "fr", "-o", out)

@@ -138,16 +138,31 @@ def report_command(
     recommendations: Annotated[
         Path | None, typer.Option("--recommendations", help="Recommendations file for --kind profile (YAML).")
     ] = None,
+    context: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--context",
+            help="For --kind profile: a context tag of the city, KIND=VALUE (e.g. income-group=high, "
+            "pollution-source=heating; the recommendations file lists them); repeat for several. A recommendation "
+            "meant for other contexts is left out.",
+        ),
+    ] = None,
 ) -> None:
     """A City Snapshot, Verification Report or SSC City Profile of one city; several years add progress."""
     from citykpi.report.pages import city_html
     from citykpi.report.recommendations import read_recommendations
 
     advice = None
+    city: dict[str, str] = {}
+    if context and kind is not Kind.PROFILE:
+        raise fail("--context tags the city for the recommendations of --kind profile only.")
     if kind is Kind.PROFILE:
         advice, checked = read_recommendations(recommendations)
         if advice is None:
             raise fail("the recommendations file has problems:", [str(d) for d in checked.errors])
+        city, wrong = advice.city_context(context or [])
+        if wrong:
+            raise fail("--context: a tag the recommendations file does not declare:", wrong)
     reports = city_reports(files, framework, targets, not no_default_targets)
     if len(reports) > 1:
         names = "; ".join(f"{r.latest.profile.place_label} {', '.join(map(str, r.years))}" for r in reports)
@@ -156,7 +171,7 @@ def report_command(
             "covers one city: use `citykpi compare` for several."
         )
     (report,) = reports
-    write(city_html(report, kind.value, lang.value, advice), out, pdf)
+    write(city_html(report, kind.value, lang.value, advice, city), out, pdf)
     card = report.card.city
     share = f"{card.percent:.0f} %" if card.percent is not None else "no score"
     typer.echo(f"{report.latest.profile.city} {report.years}: {card.scored} data points scored, {share} of points")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from citykpi.report import charts, render
@@ -50,7 +50,9 @@ def _common(report: CityReport, kind: str, lang: str) -> dict[str, Any]:
     }
 
 
-def _profile_context(report: CityReport, recommendations: RecommendationSet) -> dict[str, Any]:
+def _profile_context(
+    report: CityReport, recommendations: RecommendationSet, city: Mapping[str, str], lang: str
+) -> dict[str, Any]:
     weakest = report.weakest_subdimensions(WEAKEST_SUBDIMENSIONS)
     advice = []
     for sub in weakest:
@@ -60,16 +62,37 @@ def _profile_context(report: CityReport, recommendations: RecommendationSet) -> 
             for g in report.card.level(GroupLevel.CATEGORY)
             if g.path[:2] == sub.path and g.percent is not None and g.percent < WEAK_BELOW
         ]
-        advice.append((sub, categories, for_subdimension(recommendations, sub.name, report.card)))
-    return {"advice": advice, "recommendation_set": recommendations}
+        advice.append((sub, categories, for_subdimension(recommendations, sub.name, report.card, city)))
+    kinds = recommendations.contexts
+    _ = _translator(lang)
+    pair = _("%(kind)s: %(value)s")  # French puts a space before the colon
+
+    def said(kind: str, values: list[str]) -> str:
+        value = ", ".join(kinds[kind].values[v].said(lang) for v in values)
+        return pair % {"kind": kinds[kind].name.said(lang), "value": value}
+
+    return {
+        "advice": advice,
+        "recommendation_set": recommendations,
+        "tags": lambda r: [said(k, values) for k, values in r.context.items()],
+        "context_given": [said(k, [v]) for k, v in city.items()],
+        "context_untold": [kinds[k].name.said(lang) for k in kinds if k not in city],
+    }
 
 
-def city_html(report: CityReport, kind: str, lang: str = "en", recommendations: RecommendationSet | None = None) -> str:
+def city_html(
+    report: CityReport,
+    kind: str,
+    lang: str = "en",
+    recommendations: RecommendationSet | None = None,
+    city: Mapping[str, str] | None = None,
+) -> str:
+    """`city`: the city's context tags (income group, main pollution source) for the profile's recommendations."""
     context = _common(report, kind, lang)
     if kind == "profile":
         if recommendations is None:
             raise ValueError("the SSC City Profile needs a recommendations set")
-        context.update(_profile_context(report, recommendations))
+        context.update(_profile_context(report, recommendations, city or {}, lang))
     return render.html(f"{kind}.html", lang, **context)
 
 
