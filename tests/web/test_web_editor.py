@@ -207,6 +207,14 @@ def test_every_kpi_of_the_framework_is_listed_in_order_with_search_and_dimension
     assert "No KPI matches" in nothing and "<script>zzz" not in nothing
 
 
+def test_a_french_editor_finds_a_kpi_by_its_french_name(base: str) -> None:
+    french = signed_in(base, "editor", "fr")
+    period = draft_period(french)
+    found = french.get(f"{period}/kpis", params={"q": "chômage jeunes"}).text
+    assert [html.unescape(c) for c in re.findall(r'/enter\?kpi=[^"]+">([^<]+)</a>', found)] == ["EC: P: EM: 2C"]
+    assert "<td>Taux de chômage des jeunes</td><td>Pourcentage</td><td>Économie</td>" in found
+
+
 def _form_fields(page: str) -> dict[str, str]:
     return dict(re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)"', page))
 

@@ -5,12 +5,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
+from citykpi.scoring.averaging import PERIODS, mismatch
 from citykpi.scoring.progress import ProgressStatus
 from citykpi.scoring.rules import Band
 from citykpi.scoring.scorecard import Standing
-from citykpi.scoring.targets import TargetKind
+from citykpi.scoring.targets import Target, TargetKind
 
 
 def N_(text: str) -> str:
@@ -103,6 +104,29 @@ TARGET_KIND: dict[TargetKind, str] = {
     TargetKind.OFFICIAL: N_("official"),
     TargetKind.LOCAL: N_("local"),
 }
+
+# Averaging periods (scoring/averaging.py), for the reason a target of another period is not used.
+AVERAGING: dict[str, str] = {
+    "peak-season mean": N_("peak-season mean"),
+    "annual mean": N_("annual mean"),
+    "24-hour": N_("24-hour"),
+    "8-hour": N_("8-hour"),
+    "1-hour": N_("1-hour"),
+}
+MISMATCH = N_("the target is a %(given)s value; the KPI asks for the %(asked)s")
+
+
+def mismatch_reason(target: Target, _: Callable[[str], str]) -> str:
+    """Why a target is not used, in the report's language where it is the averaging rule's own sentence.
+
+    A reason a target file wrote in its own words is shown as written.
+    """
+    given = target.averaging
+    for asked in PERIODS:
+        if given in AVERAGING and target.mismatch == mismatch(given, asked):
+            return _(MISMATCH) % {"given": _(AVERAGING[given]), "asked": _(AVERAGING[asked])}
+    return target.mismatch
+
 
 # The U4SSC structure, so that French reports do not mix languages in headings.
 STRUCTURE = [

@@ -65,6 +65,7 @@ def environment(lang: str) -> jinja2.Environment:
     env.install_gettext_translations(found, newstyle=True)  # type: ignore[attr-defined]
     env.filters["num"] = lambda v, digits=1: number(v, lang, digits)
     env.filters["tr"] = found.gettext  # data-driven words (bands, category names): no %-formatting
+    env.filters["mismatch"] = lambda t: labels.mismatch_reason(t, found.gettext)
     words = names(lang)  # KPI, data-point and unit names (framework/names.py)
     env.filters["kpi_name"] = words.of
     env.filters["unit"] = words.unit

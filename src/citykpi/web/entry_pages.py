@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from citykpi.collect.layout import RowSpec, kpi_rows
 from citykpi.framework.model import Kpi, ValueKind
+from citykpi.framework.names import names
 from citykpi.http.deps import Db, Id, Reader
 from citykpi.model.answers import yes_no
 from citykpi.model.diagnostics import ValidationReport
@@ -301,18 +302,23 @@ class KpiLine:
     kpi: Kpi
     rows: int
     stored: int
+    name: str  # in the reader's language: a French editor looks for "chômage"
 
     @property
     def words(self) -> str:
-        """What the search box matches: code, name, unit, dimension and the inputs' names and units."""
+        """What the search box matches: code, names, unit, dimension and the inputs' names and units."""
         rows = " ".join(f"{s.name} {s.label} {s.unit}" for s in kpi_rows(self.kpi))
-        return " ".join([self.kpi.code, self.kpi.name, self.kpi.unit, self.kpi.dimension, rows]).casefold()
+        own = [self.kpi.code, self.kpi.name, self.name, self.kpi.unit, self.kpi.dimension, rows]
+        return " ".join(own).casefold()
 
 
-def kpi_lines(kpis: list[Kpi], counts: dict[str, int], q: str = "", dimension: str = "") -> list[KpiLine]:
+def kpi_lines(
+    kpis: list[Kpi], counts: dict[str, int], q: str = "", dimension: str = "", lang: str = "en"
+) -> list[KpiLine]:
     """The framework's KPIs in its own order, those matching every word of `q` and the dimension."""
     words = q.casefold().split()
-    lines = [KpiLine(k, len(list(kpi_rows(k))), counts.get(k.code, 0)) for k in kpis]
+    named = names(lang)
+    lines = [KpiLine(k, len(list(kpi_rows(k))), counts.get(k.code, 0), named.of(k)) for k in kpis]
     return [
         line
         for line in lines
@@ -334,7 +340,7 @@ def kpi_list(
         request,
         "kpi_list.html",
         period=period,
-        lines=kpi_lines(kpis, counts, q[:200], dimension[:200]),
+        lines=kpi_lines(kpis, counts, q[:200], dimension[:200], language(request)),
         total=len(kpis),
         dimensions=list(dict.fromkeys(k.dimension for k in kpis)),
         q=q[:200],
