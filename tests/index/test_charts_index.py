@@ -1,4 +1,4 @@
-"""Charts render to HTML, PNG and SVG from one spec; the sunburst geometry follows the weights."""
+"""The audit's charts render to HTML, PNG and SVG from one spec; the sunburst geometry follows the weights."""
 
 from __future__ import annotations
 
@@ -40,18 +40,12 @@ def test_sunburst_arcs_follow_effective_weights(asem: Index) -> None:
 
 
 def test_every_chart_renders_html_png_and_svg(asem: Index, tmp_path: Path) -> None:
-    ranks = pd.DataFrame({"unit": ["A", "B"], "nominal": [1.0, 2.0], "median": [1.0, 2.0], "q05": [1.0, 1.0],
-                          "q95": [2.0, 2.0]})  # fmt: skip
-    sens = pd.DataFrame({"assumption": ["x", "y"], "first_order": [0.5, -0.1], "total": [0.7, 0.2],
-                         "total_low": [0.6, 0.1], "total_high": [0.8, 0.3]})  # fmt: skip
     corr = pd.DataFrame({"var1": ["a", "a"], "var2": ["a", "b"], "r": [1.0, 0.3], "p": [0.0, 0.2],
                          "r_masked": [1.0, np.nan]})  # fmt: skip
     figures = {
         "bar": charts.bar_chart(asem, top=10),
         "framework": charts.sunburst(asem.hierarchy),
         "corr": charts.correlation_heatmap(corr),
-        "ua": charts.uncertainty_chart(ranks),
-        "sa": charts.sensitivity_chart(sens),
     }
     for name, chart in figures.items():
         html = charts.save(chart, tmp_path / f"{name}.html").read_text()

@@ -13,7 +13,7 @@ from citykpi.model.assessment import Assessment
 from citykpi.report import render
 from citykpi.report.content import build
 from citykpi.report.pages import city_html
-from citykpi.report.style import HATCH_ID, NO_BENCHMARK, NOT_REPORTED_FILL, band_colour
+from citykpi.report.style import HATCH_ID, NO_BENCHMARK, NOT_REPORTED, NOT_REPORTED_FILL, band_colour
 from citykpi.report.wheel import RINGS, legend, wheel_data, wheel_svg
 from citykpi.scoring.scorecard import GroupLevel, score
 from citykpi.scoring.targets import TargetBook
@@ -68,6 +68,10 @@ def test_segments_are_coloured_and_described_by_their_standing(history: list[Ass
     # not reported and no benchmark are two different fills, one of them a hatch, in the legend too
     keys = {k.css: k.fill for k in legend(english)}
     assert keys["key-not-reported"] == f"url(#{HATCH_ID})" != keys["key-no-benchmark"]
+    # charts that cannot draw the hatch (the pages' Vega legends) get the reports' solid grey for it
+    solid = {k.css: k.solid for k in legend(english)}
+    assert solid["key-not-reported"] == NOT_REPORTED != solid["key-no-benchmark"] == NO_BENCHMARK
+    assert all(solid[k] == fill for k, fill in keys.items() if k != "key-not-reported")
     for s in segments:
         if s["ring"] in ("dimension", "subdimension", "category"):
             assert s["href"] is None and ("points" in s["description"] or "Not reported" in s["description"])

@@ -6,12 +6,24 @@ Set `CITYKPI_SCREENSHOTS=dir` to keep a screenshot of each checked page at both 
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
+
+from chromium import needs_chromium
+from web_server import running
 
 AXE = Path(__file__).parent / "vendor" / "axe.min.js"
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 900}
 SHOTS = os.environ.get("CITYKPI_SCREENSHOTS")
+
+
+def demo_site(database_url: str, cities: int = 2) -> Iterator[str]:
+    """The demo site of `cities` cities served to a browser test module (`yield from` it in its `base`
+    fixture); skipped before the database is filled where Debian chromium is not installed."""
+    needs_chromium()
+    with running(database_url, cities=cities) as url:
+        yield url
 
 
 def axe_violations(page) -> list[str]:  # type: ignore[no-untyped-def]

@@ -18,10 +18,15 @@ ARGS = [
 ]
 
 
-def launched() -> Iterator[object]:
-    """One browser for the fixture's scope; skips the test where Debian chromium is not installed."""
+def needs_chromium() -> None:
+    """Skips the test where Debian chromium is not installed."""
     if not Path(CHROMIUM).exists():
         pytest.skip("Debian chromium is not installed")
+
+
+def launched() -> Iterator[object]:
+    """One browser for the fixture's scope; skips the test where Debian chromium is not installed."""
+    needs_chromium()
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:

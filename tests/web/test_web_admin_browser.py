@@ -9,29 +9,17 @@ markup does not depend on the database), as in test_web_browser.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from pathlib import Path
-from typing import Any
+from collections.abc import Iterator
 
 import pytest
-from browsing import DESKTOP, check_page, sign_in, sign_out, watched
-from chromium import CHROMIUM
-from web_server import running
+from browsing import DESKTOP, demo_site, sign_in, sign_out, watched
 
 pytestmark = pytest.mark.browser
 
 
 @pytest.fixture(scope="module")
 def base(module_db_url: str) -> Iterator[str]:
-    if not Path(CHROMIUM).exists():
-        pytest.skip("Debian chromium is not installed")
-    with running(module_db_url, cities=1) as url:
-        yield url
-
-
-@pytest.fixture(scope="module")
-def check(module_db_url: str) -> Callable[[Any, str], None]:
-    return check_page if module_db_url.startswith("sqlite") else lambda _page, _name: None
+    yield from demo_site(module_db_url, cities=1)
 
 
 def submit(page, name: str) -> None:  # type: ignore[no-untyped-def]

@@ -12,14 +12,12 @@ markup does not depend on the database, and the checks take about half of the cy
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
-from browsing import DESKTOP, check_page, confirmed, move, refused, sign_in, sign_out, watched
-from chromium import CHROMIUM
-from web_server import CITY, YEARS, running
+from browsing import DESKTOP, confirmed, demo_site, move, refused, sign_in, sign_out, watched
+from web_server import CITY, YEARS
 
 from citykpi.demo.cities import CITIES
 from citykpi.demo.errors import spoil
@@ -33,15 +31,7 @@ PLACE = f"{CITIES[0].name}, {CITIES[0].country}"  # pages name a city with its c
 
 @pytest.fixture(scope="module")
 def base(module_db_url: str) -> Iterator[str]:
-    if not Path(CHROMIUM).exists():
-        pytest.skip("Debian chromium is not installed")
-    with running(module_db_url) as url:
-        yield url
-
-
-@pytest.fixture(scope="module")
-def check(module_db_url: str) -> Callable[[Any, str], None]:
-    return check_page if module_db_url.startswith("sqlite") else lambda _page, _name: None
+    yield from demo_site(module_db_url)
 
 
 def broken_workbook(tmp: Path) -> Path:

@@ -7,16 +7,14 @@ and 390 px (SQLite variant, as in test_web_browser: the markup does not depend o
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 from urllib.parse import quote
 
 import openpyxl
 import pytest
-from browsing import DESKTOP, check_page, sign_in, watched
-from chromium import CHROMIUM
-from web_server import CITY, YEARS, running
+from browsing import DESKTOP, demo_site, sign_in, watched
+from web_server import CITY, YEARS
 
 from warned_workbook import warned_workbook
 
@@ -27,15 +25,7 @@ MODE_SHARE = "EC: I: T: 4A"
 
 @pytest.fixture(scope="module")
 def base(module_db_url: str) -> Iterator[str]:
-    if not Path(CHROMIUM).exists():
-        pytest.skip("Debian chromium is not installed")
-    with running(module_db_url, cities=1) as url:
-        yield url
-
-
-@pytest.fixture(scope="module")
-def check(module_db_url: str) -> Callable[[Any, str], None]:
-    return check_page if module_db_url.startswith("sqlite") else lambda _page, _name: None
+    yield from demo_site(module_db_url, cities=1)
 
 
 def test_editor_round_trip_warnings_and_data_entry(base: str, browser, check, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]

@@ -13,17 +13,14 @@ from __future__ import annotations
 import csv
 import io
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
 
 import openpyxl
 import pytest
-from browsing import DESKTOP, check_page, refused, watched
-from chromium import CHROMIUM
-from web_server import running
+from browsing import DESKTOP, demo_site, refused, watched
 
 from citykpi.demo.cities import CITIES
 from live_server import free_port
@@ -36,15 +33,7 @@ DRAWN = "div.chart[data-drawn=yes]"
 
 @pytest.fixture(scope="module")
 def base(module_db_url: str) -> Iterator[str]:
-    if not Path(CHROMIUM).exists():
-        pytest.skip("Debian chromium is not installed")
-    with running(module_db_url, cities=4) as url:
-        yield url
-
-
-@pytest.fixture(scope="module")
-def check(module_db_url: str) -> Callable[[Any, str], None]:
-    return check_page if module_db_url.startswith("sqlite") else lambda _page, _name: None
+    yield from demo_site(module_db_url, cities=4)
 
 
 def points(page) -> int:  # type: ignore[no-untyped-def]

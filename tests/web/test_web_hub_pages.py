@@ -15,6 +15,7 @@ import pytest
 from web_server import YEARS, running, signed_in
 
 from citykpi.demo.cities import CITIES
+from citykpi.report.style import NOT_REPORTED
 
 KPI = "EC: ICT: ICT: 4C"
 LOTUSGATE, PUERTO = "lotusgate", "Puerto Quimera"  # both large metropolitan: each other's peers
@@ -68,6 +69,10 @@ def test_map_spec_places_each_city_with_its_band_size_and_link(base: str) -> Non
         assert point["href"].startswith("/cities/") and point["population"] > 0
         assert point["band"] in cities["encoding"]["color"]["scale"]["domain"]
     assert cities["encoding"]["href"] == {"field": "href"}
+    scale = cities["encoding"]["color"]["scale"]
+    # the wheel's hatch for "not reported" is SVG only: Vega draws the reports' solid grey for it
+    assert dict(zip(scale["domain"], scale["range"], strict=True))["Not reported"] == NOT_REPORTED
+    assert all(re.fullmatch(r"#[0-9a-f]{6}", colour) for colour in scale["range"])
 
 
 def test_kpi_history_shows_the_city_its_band_the_target_and_its_peers(base: str) -> None:

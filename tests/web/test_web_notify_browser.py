@@ -8,29 +8,18 @@ visitor reads the answer. Every new page passes axe-core's WCAG 2 A/AA rules at 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from pathlib import Path
-from typing import Any
+from collections.abc import Iterator
 
 import pytest
-from browsing import DESKTOP, check_page, sign_in, sign_out, watched
-from chromium import CHROMIUM
-from web_server import CITY, running
+from browsing import DESKTOP, demo_site, sign_in, sign_out, watched
+from web_server import CITY
 
 pytestmark = pytest.mark.browser
 
 
 @pytest.fixture(scope="module")
 def base(module_db_url: str) -> Iterator[str]:
-    if not Path(CHROMIUM).exists():
-        pytest.skip("Debian chromium is not installed")
-    with running(module_db_url, cities=1) as url:
-        yield url
-
-
-@pytest.fixture(scope="module")
-def check(module_db_url: str) -> Callable[[Any, str], None]:
-    return check_page if module_db_url.startswith("sqlite") else lambda _page, _name: None
+    yield from demo_site(module_db_url, cities=1)
 
 
 def test_a_reported_problem_is_answered_through_the_pages(base: str, browser, check) -> None:  # type: ignore[no-untyped-def]

@@ -13,9 +13,8 @@ from pathlib import Path
 from urllib.parse import unquote
 
 import pytest
-from browsing import DESKTOP, PHONE, check_page, watched
-from chromium import CHROMIUM
-from web_server import CITY, running
+from browsing import DESKTOP, PHONE, check_page, demo_site, watched
+from web_server import CITY
 
 pytestmark = [pytest.mark.browser, pytest.mark.parametrize("module_db_url", ["sqlite"], indirect=True)]
 SHOTS = os.environ.get("CITYKPI_SCREENSHOTS")
@@ -24,10 +23,7 @@ SEGMENTS = "figure.wheel path[aria-roledescription='arc mark'][aria-label]"
 
 @pytest.fixture(scope="module")
 def base(module_db_url: str) -> Iterator[str]:
-    if not Path(CHROMIUM).exists():
-        pytest.skip("Debian chromium is not installed")
-    with running(module_db_url, cities=1) as url:
-        yield url
+    yield from demo_site(module_db_url, cities=1)
 
 
 def shot(page, name: str) -> None:  # type: ignore[no-untyped-def]

@@ -27,9 +27,19 @@ from typing import Any
 
 import openpyxl
 import pytest
-from browsing import DESKTOP, PHONE, SHOTS, axe_violations, confirmed, move, refused, sign_in, sign_out, watched
-from chromium import CHROMIUM
-from web_server import running
+from browsing import (
+    DESKTOP,
+    PHONE,
+    SHOTS,
+    axe_violations,
+    confirmed,
+    demo_site,
+    move,
+    refused,
+    sign_in,
+    sign_out,
+    watched,
+)
 
 from citykpi.collect.fill import entry_cells, type_rows
 from citykpi.collect.layout import COVER_SHEET
@@ -51,10 +61,7 @@ MODE_SHARE = WARNED_KPIS[1]  # commuters' mode shares adding up to 50 %: a plaus
 
 @pytest.fixture(scope="module")
 def base(module_db_url: str) -> Iterator[str]:
-    if not Path(CHROMIUM).exists():
-        pytest.skip("Debian chromium is not installed")
-    with running(module_db_url, cities=2) as url:
-        yield url
+    yield from demo_site(module_db_url, cities=2)
 
 
 def checker(module_db_url: str, label: str) -> Callable[[Any, str], None]:

@@ -29,12 +29,12 @@ from pydantic import (
 )
 from pydantic_core import ErrorDetails
 
-from citykpi.exchange.bulk import collector_paused
 from citykpi.exchange.ngsi import ENTITIES_FILE
 from citykpi.exchange.records import Place, group
 from citykpi.exchange.slices import validate_by_lines
 from citykpi.exchange.tables import fail, json_error
 from citykpi.model.assessment import Assessment, KpiResult, ResultStatus
+from citykpi.model.collector import collector_paused
 from citykpi.model.diagnostics import Diagnostic, error
 from citykpi.model.errors import DiagnosticError
 from citykpi.model.submission import CityProfile, DataQuality

@@ -1,13 +1,13 @@
-"""Charts of an index and of its analyses, as Altair (Vega-Lite) specs.
+"""Charts of an index's audit (`index analyse`), as Altair (Vega-Lite) specs.
 
 One spec serves the interactive HTML page and the static PNG/SVG (rendered by vl-convert, no
 browser needed). Functions take tables, not files, and return charts; `save` picks the format from
-the file suffix.
+the file suffix. The charts of an uncertainty run are plain dicts (`citykpi.index.vegalite`), so
+that the command does not import Altair.
 """
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import altair as alt
@@ -16,7 +16,7 @@ import pandas as pd
 
 from citykpi.index.model import AGGREGATED, Hierarchy, Index
 from citykpi.index.targets import target_column
-from citykpi.model.textsafety import chart_safe
+from citykpi.index.vegalite import write
 
 
 def contributions(index: Index, code: str | None = None) -> pd.DataFrame:
@@ -131,80 +131,12 @@ def correlation_heatmap(table: pd.DataFrame, value: str = "r_masked") -> alt.Top
     return sized
 
 
-def uncertainty_chart(rank_stats: pd.DataFrame) -> alt.TopLevelMixin:
-    """Per unit (ordered by nominal rank): the 5-95 % rank band, the median and the nominal rank."""
-    order = rank_stats.sort_values("nominal")["unit"].tolist()
-    base = alt.Chart(rank_stats, title="Rank uncertainty (5-95 % band, median, nominal)").encode(
-        x=alt.X("unit:N", sort=order, title=None)
-    )
-    band = base.mark_rule(strokeWidth=3, color="#bbbbbb").encode(
-        y=alt.Y("q05:Q", scale=alt.Scale(reverse=True), title="rank"), y2="q95:Q"
-    )
-    median = base.mark_point(filled=True, color="#2a7f62").encode(
-        y="median:Q", tooltip=["unit", "nominal", "median", "q05", "q95"]
-    )
-    nominal = base.mark_tick(color="black").encode(y="nominal:Q")
-    chart: alt.TopLevelMixin = (band + median + nominal).properties(width=max(300, 12 * len(order)), height=300)
-    return chart
-
-
-def sensitivity_chart(table: pd.DataFrame) -> alt.TopLevelMixin:
-    """Total-order index per assumption split into first order and interactions, with the total's interval."""
-    long = pd.DataFrame(
-        {
-            "assumption": np.repeat(table["assumption"].to_numpy(), 2),
-            "part": np.tile(["first order", "interactions"], len(table)),
-            "value": np.column_stack(
-                [
-                    table["first_order"].clip(lower=0),
-                    (table["total"] - table["first_order"].clip(lower=0)).clip(lower=0),
-                ]
-            ).ravel(),
-        }
-    )
-    bars = (
-        alt.Chart(long, title="Sensitivity indices")
-        .mark_bar()
-        .encode(x=alt.X("assumption:N", title=None), y=alt.Y("sum(value):Q", title="Sobol index"), color="part:N")
-    )
-    whiskers = (
-        alt.Chart(table).mark_errorbar().encode(x="assumption:N", y=alt.Y("total_low:Q", title=""), y2="total_high:Q")
-    )
-    chart: alt.TopLevelMixin = (bars + whiskers).properties(width=max(200, 60 * len(table)), height=260)
-    return chart
-
-
 def save(chart: alt.TopLevelMixin, path: Path) -> Path:
-    """HTML (interactive), PNG or SVG (static, via vl-convert) by the file suffix.
+    """HTML (interactive), JSON, PNG or SVG (static, via vl-convert) by the file suffix.
 
-    The spec is built and validated once; the file is written from that dict. Rebuilding a chart
-    object from it for Altair's own `save` cost ~0.4 s per chart (half of a 10,000-run uncertainty
-    command), since `from_dict` re-parses and `save` re-validates every node.
+    The spec is built and validated once (`to_dict`); the file is written from that dict. Rebuilding
+    a chart object from it for Altair's own `save` cost ~0.4 s per chart, since `from_dict` re-parses
+    and `save` re-validates every node.
     """
-    suffix = path.suffix.lower()
-    if suffix not in (".html", ".png", ".svg", ".json"):
-        raise ValueError(f"unsupported chart format {suffix!r}; use .html, .png, .svg or .json")
-    path.parent.mkdir(parents=True, exist_ok=True)
     assert isinstance(chart, alt.SchemaBase)
-    # vl-convert aborts the process on a character SVG cannot hold (a control character in a name).
-    spec = chart_safe(chart.to_dict())
-    if suffix == ".json":
-        path.write_text(json.dumps(spec), encoding="utf-8")
-    elif suffix == ".html":
-        html = alt.utils.spec_to_html(
-            spec,
-            mode="vega-lite",
-            vega_version=alt.VEGA_VERSION,
-            vegaembed_version=alt.VEGAEMBED_VERSION,
-            vegalite_version=alt.VEGALITE_VERSION,
-        )
-        path.write_text(html, encoding="utf-8")
-    else:
-        import vl_convert
-
-        version = ".".join(alt.SCHEMA_VERSION.lstrip("v").split(".")[:2])  # "6.4", as vl-convert names them
-        if suffix == ".svg":
-            path.write_text(vl_convert.vegalite_to_svg(spec, vl_version=version), encoding="utf-8")
-        else:
-            path.write_bytes(vl_convert.vegalite_to_png(spec, vl_version=version))
-    return path
+    return write(chart.to_dict(), path)

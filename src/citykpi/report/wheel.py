@@ -28,6 +28,7 @@ from citykpi.report.style import (
     CENTRE,
     HATCH_DEFS,
     NO_BENCHMARK,
+    NOT_REPORTED,
     NOT_REPORTED_FILL,
     band_colour,
     text_colour,
@@ -56,20 +57,25 @@ TAU = 2 * math.pi
 
 @dataclass(frozen=True)
 class Key:
-    """One entry of the legend: its words, the chart's fill and the stylesheet's class for its swatch."""
+    """One entry of the legend: its words, the wheel's fill, the stylesheet's class for its swatch and
+    `solid`, the one colour that stands for it in charts that cannot draw the wheel's hatch (Vega's)."""
 
     label: str
     fill: str
     css: str
+    solid: str
 
 
 def legend(_: Translate) -> list[Key]:
-    """Best band first, then the two kinds of segment without points, told apart by a hatch."""
-    bands = [Key(_(labels.BAND[b]), band_colour(b), f"key-band{int(b)}") for b in sorted(Band, reverse=True)]
+    """Best band first, then the two kinds of segment without points, told apart by a hatch in the
+    wheel and by the reports' solid grey for "not reported" elsewhere."""
+    bands = [
+        Key(_(labels.BAND[b]), band_colour(b), f"key-band{int(b)}", band_colour(b)) for b in sorted(Band, reverse=True)
+    ]
     return [
         *bands,
-        Key(_(labels.NO_BENCHMARK), NO_BENCHMARK, "key-no-benchmark"),
-        Key(_(labels.NOT_REPORTED), NOT_REPORTED_FILL, "key-not-reported"),
+        Key(_(labels.NO_BENCHMARK), NO_BENCHMARK, "key-no-benchmark", NO_BENCHMARK),
+        Key(_(labels.NOT_REPORTED), NOT_REPORTED_FILL, "key-not-reported", NOT_REPORTED),
     ]
 
 

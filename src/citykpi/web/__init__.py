@@ -2,53 +2,38 @@
 
 from __future__ import annotations
 
-from importlib import resources
+from importlib import import_module, resources
 
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
+
+# The modules whose `router` serves the pages, one per area; a new area's module is added here.
+PAGE_MODULES = (
+    "admin_pages",
+    "auth_pages",
+    "chart_pages",
+    "city_pages",
+    "edit_pages",
+    "entry_pages",
+    "hub_pages",
+    "kpi_pages",
+    "notice_pages",
+    "problem_pages",
+    "screening_pages",
+    "select_pages",
+    "similar_pages",
+    "user_pages",
+    "verify_pages",
+    "webhook_pages",
+)
 
 
 def register(app: FastAPI) -> None:
     """Called by `citykpi.app.create_app`; pages stay out of the OpenAPI document."""
     from citykpi.http.cache import Memo
-    from citykpi.web import (
-        admin_pages,
-        auth_pages,
-        chart_pages,
-        city_pages,
-        edit_pages,
-        entry_pages,
-        hub_pages,
-        kpi_pages,
-        notice_pages,
-        problem_pages,
-        screening_pages,
-        select_pages,
-        similar_pages,
-        user_pages,
-        verify_pages,
-        webhook_pages,
-    )
 
     app.state.pages = Memo[bytes](512)  # rendered pages (see city_pages), one cache per app and database
 
     app.mount("/static", StaticFiles(directory=str(resources.files("citykpi.web") / "data" / "static")), name="static")
-    for module in (
-        admin_pages,
-        auth_pages,
-        chart_pages,
-        city_pages,
-        edit_pages,
-        entry_pages,
-        hub_pages,
-        kpi_pages,
-        notice_pages,
-        problem_pages,
-        screening_pages,
-        select_pages,
-        similar_pages,
-        user_pages,
-        verify_pages,
-        webhook_pages,
-    ):
-        app.include_router(module.router, include_in_schema=False)
+    for name in PAGE_MODULES:
+        app.include_router(import_module(f"citykpi.web.{name}").router, include_in_schema=False)

@@ -25,7 +25,7 @@ from citykpi.platform.roles import Principal
 from citykpi.report import labels
 from citykpi.report.i18n import number
 from citykpi.report.i18n import translations as report_translations
-from citykpi.report.style import NOT_REPORTED, NOT_REPORTED_FILL, band_colour
+from citykpi.report.style import band_colour
 from citykpi.report.wheel import legend
 from citykpi.scoring.rules import Band
 from citykpi.scoring.scorecard import Coverage, GroupLevel
@@ -86,10 +86,8 @@ class Asked:
         return words(labels.NO_BENCHMARK if reported else labels.NOT_REPORTED)
 
     def legend(self) -> list[tuple[str, str]]:
-        """The wheel's legend as Vega colours: its hatch for "not reported" exists only in the wheel's
-        SVG, so charts draw that entry in the solid grey the reports use for it."""
-        keys = legend(report_translations(self.lang).gettext)
-        return [(k.label, NOT_REPORTED if k.fill == NOT_REPORTED_FILL else k.fill) for k in keys]
+        """The wheel's legend in the solid colours Vega can draw (the wheel's hatch is SVG only)."""
+        return [(k.label, k.solid) for k in legend(report_translations(self.lang).gettext)]
 
     def num(self, value: float | None, digits: int = 1) -> str:
         return number(value, self.lang, digits)

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
@@ -211,20 +211,39 @@ def new_value_form(
     return _render(request, _new_target(session, current, period_id, kpi, kind, name))
 
 
+def _typed(value: Text = "", status: Text = "", quality: Text = "") -> dict[str, str]:
+    """What a value's form posts to be checked while typing."""
+    return {"value": value, "status": status, "quality": quality}
+
+
+def _posted(
+    typed: Annotated[dict[str, str], Depends(_typed)],
+    source: Text = "",
+    origin: Text = "",
+    notes: Text = "",
+    reason: Text = "",
+) -> dict[str, str]:
+    """What a value's form posts to be saved: the typed fields, where the value came from and why it changed."""
+    return typed | {"source": source, "origin": origin, "notes": notes, "reason": reason}
+
+
+def _new_row(kpi: Key, kind: Key, name: Key) -> tuple[str, str, str]:
+    """The workbook row of a value never reported, which its form names since there is no stored entry."""
+    return kpi, kind, name
+
+
+Typed = Annotated[dict[str, str], Depends(_typed)]
+Posted = Annotated[dict[str, str], Depends(_posted)]
+NewRow = Annotated[tuple[str, str, str], Depends(_new_row)]
+CsrfToken = Annotated[str, Form()]
+
+
 @router.post("/values/{entry_id}/check")
 def check_entry(
-    request: Request,
-    entry_id: Id,
-    current: Current,
-    session: Reader,
-    value: Text = "",
-    status: Text = "",
-    quality: Text = "",
-    csrf_token: Annotated[str, Form()] = "",
+    request: Request, entry_id: Id, current: Current, session: Reader, typed: Typed, csrf_token: CsrfToken = ""
 ) -> JSONResponse:
     check_csrf(current, csrf_token)
-    target = _entry_target(session, current, entry_id)
-    return _checked(request, target, {"value": value, "status": status, "quality": quality})
+    return _checked(request, _entry_target(session, current, entry_id), typed)
 
 
 @router.post("/periods/{period_id}/values/check")
@@ -233,17 +252,12 @@ def check_new_value(
     period_id: Id,
     current: Current,
     session: Reader,
-    kpi: Key,
-    kind: Key,
-    name: Key,
-    value: Text = "",
-    status: Text = "",
-    quality: Text = "",
-    csrf_token: Annotated[str, Form()] = "",
+    row: NewRow,
+    typed: Typed,
+    csrf_token: CsrfToken = "",
 ) -> JSONResponse:
     check_csrf(current, csrf_token)
-    target = _new_target(session, current, period_id, kpi, kind, name)
-    return _checked(request, target, {"value": value, "status": status, "quality": quality})
+    return _checked(request, _new_target(session, current, period_id, *row), typed)
 
 
 @router.post("/values/{entry_id}/edit", response_class=HTMLResponse)
@@ -253,19 +267,11 @@ def save_entry(
     current: Current,
     db: Db,
     session: Reader,
+    fields: Posted,
     version: Annotated[int, Form()],
-    value: Text = "",
-    status: Text = "",
-    quality: Text = "",
-    source: Text = "",
-    origin: Text = "",
-    notes: Text = "",
-    reason: Text = "",
-    csrf_token: Annotated[str, Form()] = "",
+    csrf_token: CsrfToken = "",
 ) -> Response:
     check_csrf(current, csrf_token)
-    fields = {"value": value, "status": status, "quality": quality, "source": source, "origin": origin}
-    fields |= {"notes": notes, "reason": reason}
     return _save(request, db, current, _entry_target(session, current, entry_id), fields, version)
 
 
@@ -276,23 +282,13 @@ def create_value(
     current: Current,
     db: Db,
     session: Reader,
-    kpi: Key,
-    kind: Key,
-    name: Key,
+    row: NewRow,
+    fields: Posted,
     version: Annotated[int, Form()] = 0,
-    value: Text = "",
-    status: Text = "",
-    quality: Text = "",
-    source: Text = "",
-    origin: Text = "",
-    notes: Text = "",
-    reason: Text = "",
-    csrf_token: Annotated[str, Form()] = "",
+    csrf_token: CsrfToken = "",
 ) -> Response:
     check_csrf(current, csrf_token)
-    fields = {"value": value, "status": status, "quality": quality, "source": source, "origin": origin}
-    fields |= {"notes": notes, "reason": reason}
-    return _save(request, db, current, _new_target(session, current, period_id, kpi, kind, name), fields, version)
+    return _save(request, db, current, _new_target(session, current, period_id, *row), fields, version)
 
 
 @dataclass(frozen=True)

@@ -38,14 +38,14 @@ def _build(config: Path) -> tuple[Index, Any]:
     return run(cfg), cfg
 
 
-def _write_charts(charts: dict[str, Any], out: Path, static: bool) -> list[Path]:
-    from citykpi.index.charts import save
+def _write_charts(specs: dict[str, dict[str, Any]], out: Path, static: bool) -> list[Path]:
+    from citykpi.index.vegalite import write
 
     written = []
-    for name, chart in charts.items():
-        written.append(save(chart, out / f"{name}.html"))
+    for name, spec in specs.items():
+        written.append(write(spec, out / f"{name}.html"))
         if static:
-            written.append(save(chart, out / f"{name}.png"))
+            written.append(write(spec, out / f"{name}.png"))
     return written
 
 
@@ -91,7 +91,7 @@ def analyse(
             book["correlation matrix"] = long.pivot(index="var1", columns="var2", values="r").reset_index()
         written.append(export.write_excel(index, out / "index.xlsx", book))
         written.append(export.write_json(index, out / "index.json", tables))
-        written += _write_charts(figures, out, static)
+        written += _write_charts({name: chart.to_dict() for name, chart in figures.items()}, out, static)
         typer.echo(f"wrote {len(written)} files to {out}")
 
     _guard(action)
@@ -163,7 +163,7 @@ def sensitivity(
 
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-        from citykpi.index import charts
+        from citykpi.index import vegalite
         from citykpi.index.sensitivity import study as studies
         from citykpi.index.sensitivity.assumptions import from_config
         from citykpi.index.sensitivity.backend import Execution
@@ -189,9 +189,9 @@ def sensitivity(
         tables["importance"] = leave_one_out_all(index, result.target)
         for name, table in tables.items():
             table.to_csv(out / f"{name}.csv", index=False)
-        figures = {"uncertainty": charts.uncertainty_chart(tables["rank_stats"])}
+        figures = {"uncertainty": vegalite.uncertainty_spec(tables["rank_stats"])}
         if "sensitivity" in tables:
-            figures["sensitivity"] = charts.sensitivity_chart(tables["sensitivity"])
+            figures["sensitivity"] = vegalite.sensitivity_spec(tables["sensitivity"])
         _write_charts(figures, out, static)
         summary = {
             "type": kind, "target": result.target, "runs": len(result.parameters), "base_n": result.n,

@@ -16,13 +16,21 @@ start to finish (issue 15); the Saltelli design still comes from SALib's `sobol.
 
 from __future__ import annotations
 
+import importlib.machinery
+import importlib.util
+import sys
+import types
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
 from typing import TypeVar
 
 import numpy as np
 from numpy.typing import NDArray
+
+from citykpi.model.collector import collector_paused
 
 T = TypeVar("T")
 
@@ -72,8 +80,7 @@ def sobol_points(n: int, d: int, seed: int | None = None) -> FloatArray:
 
 def sobol_digits(n: int, d: int) -> NDArray[np.uint64]:
     """The first `n` unscrambled Sobol' points times 2**BITS, as integers (SALib's points exactly)."""
-    from SALib.sample.directions import directions
-
+    directions = direction_numbers()
     if n > 2**BITS or d > len(directions) + 1:
         raise ValueError(f"Sobol' points are limited to {2**BITS} points and {len(directions) + 1} dimensions")
     bits = max(1, (n - 1).bit_length())
@@ -84,6 +91,31 @@ def sobol_digits(n: int, d: int) -> NDArray[np.uint64]:
         for k, v in enumerate(_direction_integers(directions[j - 1] if j else None, bits)):
             digits[:, j] ^= ((gray >> np.uint64(k)) & np.uint64(1)) * np.uint64(v)
     return digits
+
+
+@cache
+def direction_numbers() -> tuple[tuple[int, ...], ...]:
+    """SALib's Joe-Kuo table (`SALib/sample/directions.py`), run from its file without importing the
+    SALib package, whose `__init__` imports pathos, multiprocess, dill and parts of scipy (~50 ms of
+    the 1.5 s a 10,000-run uncertainty command may take, for a table of numbers).
+
+    The collector is paused while the table's 21,201 tuples are built: they hold no cycles, and the
+    full collection they would set off walks the whole heap of a process that imported pandas
+    (~50 ms).
+    """
+    name = "SALib.sample.directions"
+    if name in sys.modules:  # a sensitivity analysis imports SALib anyway
+        table: tuple[tuple[int, ...], ...] = sys.modules[name].directions
+        return table
+    package = importlib.util.find_spec("SALib")  # finds the package without running its __init__
+    if package is None or package.origin is None:
+        raise ModuleNotFoundError("SALib, whose Sobol' direction numbers the uncertainty points use, is not installed")
+    loader = importlib.machinery.SourceFileLoader(name, str(Path(package.origin).parent / "sample" / "directions.py"))
+    module = types.ModuleType(name)
+    with collector_paused():
+        loader.exec_module(module)
+    table = module.directions
+    return table
 
 
 def _direction_integers(numbers: Sequence[int] | None, bits: int) -> list[int]:
