@@ -17,9 +17,10 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from citykpi.exchange.open_data import Column, Licence, Table, package_zip, parquet_bytes, table_csv
+from citykpi.exchange.open_data import Licence, Table, package_zip, parquet_bytes, table_csv
 from citykpi.platform import results_query
 from citykpi.platform.catalogues import catalogue_of
+from citykpi.platform.columns import CITY_COLUMNS, INPUT_COLUMNS, RESULT_COLUMNS
 from citykpi.platform.roles import PUBLIC
 from citykpi.platform.workflow import PeriodState
 from citykpi.store.schema import City, Entry, Framework, Period
@@ -31,39 +32,6 @@ DESCRIPTION = (
     "the input components the values were computed from (inputs), and the city profiles of each year "
     "(cities). Points and bands are against the public reference targets shipped with citykpi, "
     "not the official U4SSC benchmark table."
-)
-
-INPUT_COLUMNS: tuple[Column, ...] = (
-    Column("city", "string", "The city's identifier (slug)"),
-    Column("year", "integer", "The reporting year"),
-    Column("period_id", "integer", "The assessment period in the platform"),
-    Column("code", "string", "The KPI the input or directly reported value belongs to"),
-    Column("kind", "string", "input (a component a formula reads) or value (a KPI data point reported directly)"),
-    Column("name", "string", "The input's name (as formulas use it) or the data point's key"),
-    Column("unit", "string", "The unit of the input, from the framework"),
-    Column("value", "number", "The number reported; empty for a text answer or none"),
-    Column("value_text", "string", "A text answer (yes/no, a level)"),
-    Column("status", "string", "reported, not available, not applicable or not reported"),
-    Column("quality", "integer", "The U4SSC data-quality level 1-6"),
-    Column("source", "string", "The data source the city named"),
-    Column("origin", "string", "The data origin (department, agency) the city named"),
-)
-CITY_COLUMNS: tuple[Column, ...] = (
-    Column("city", "string", "The city's identifier (slug)"),
-    Column("city_name", "string", "The city's name"),
-    Column("country", "string", "The city's country"),
-    Column("hub", "string", "The country hub the city belongs to"),
-    Column("peer_group", "string", "The city's size class, by population"),
-    Column("latitude", "number", "WGS 84 degrees"),
-    Column("longitude", "number", "WGS 84 degrees"),
-    Column("year", "integer", "The reporting year of this profile"),
-    Column("period_id", "integer", "The assessment period in the platform"),
-    Column("published_at", "string", "When the period was published (UTC, ISO 8601)"),
-    Column("population", "number", "Inhabitants, as reported for the year"),
-    Column("households", "number", "Households, as reported for the year"),
-    Column("area_km2", "number", "Land area in km²"),
-    Column("gdp", "number", "City GDP in the local currency, current prices"),
-    Column("currency", "string", "The currency of the GDP"),
 )
 
 
@@ -115,7 +83,7 @@ def build_files(session: Session, licensed: Licence) -> Files:
 
 def results_table(session: Session) -> Table:
     page = results_query.query(session, PUBLIC, results_query.Filters(), limit=None)
-    return Table("results", "KPI results", results_query.COLUMNS, page.rows, ("city", "year", "code", "data_point"))
+    return Table("results", "KPI results", RESULT_COLUMNS, page.rows, ("city", "year", "code", "data_point"))
 
 
 def _published() -> Any:

@@ -30,6 +30,7 @@ from citykpi.model.assessment import Assessment, KpiResult
 from citykpi.model.diagnostics import Diagnostic, Location
 from citykpi.model.submission import CityProfile
 from citykpi.platform.catalogues import catalogue_of
+from citykpi.platform.columns import INPUTS, RESULT_COLUMNS
 from citykpi.platform.errors import Invalid
 from citykpi.platform.roles import Principal, read_scope
 from citykpi.platform.workflow import PeriodState, ReviewState
@@ -42,42 +43,6 @@ MAX_LIMIT = 200_000
 BANDS = {1: "below 33%", 2: "33% to 66%", 3: "66% to 95%", 4: "95% or more"}
 _VERIFIED = {ReviewState.ACCEPTED.value: True, ReviewState.REJECTED.value: False}
 _WITH_VALUE = ("computed", "reported")
-
-
-COLUMNS: tuple[Column, ...] = (
-    Column("city", "string", "The city's identifier (slug), as in the platform's addresses"),
-    Column("city_name", "string", "The city's name"),
-    Column("country", "string", "The city's country"),
-    Column("hub", "string", "The country hub the city belongs to"),
-    Column("peer_group", "string", "The city's size class (OECD functional-urban-area classes, by population)"),
-    Column("year", "integer", "The reporting year"),
-    Column("period_id", "integer", "The assessment period (city and year) in the platform"),
-    Column("period_status", "string", "The period's workflow state; the public sees 'published' only"),
-    Column("framework", "string", "The KPI framework the period was assessed against"),
-    Column("code", "string", "The KPI code, e.g. 'EC: ICT: ICT: 1C'"),
-    Column("data_point", "string", "The data point of the KPI; 'value' for single-valued KPIs"),
-    Column("name", "string", "The KPI's (or data point's) name"),
-    Column("dimension", "string", "The KPI's dimension (Economy, Environment, Society and Culture)"),
-    Column("subdimension", "string", "The KPI's sub-dimension"),
-    Column("category", "string", "The KPI's category"),
-    Column("level", "string", "core or advanced"),
-    Column("unit", "string", "The unit of the value"),
-    Column("value", "number", "The KPI value; empty when there is none (see status)"),
-    Column("value_text", "string", "The answer of a qualitative KPI (yes/no, a level)"),
-    Column(
-        "status",
-        "string",
-        "computed (by the formula), reported (directly), not available, not applicable, not reported or error",
-    ),
-    Column("quality", "integer", "The U4SSC data-quality level 1-6 the city gave"),
-    Column("source", "string", "The data source the city named"),
-    Column("verified", "boolean", "The verifier's decision: true accepted, false rejected, empty undecided"),
-    Column("percent", "number", "The value as a percentage of the public reference target (not capped)"),
-    Column("band", "string", "The U4SSC band of that percentage: below 33%, 33% to 66%, 66% to 95%, 95% or more"),
-    Column("points", "integer", "The points of the band, 1-4; empty when there is no target or no value"),
-)
-INPUTS = Column("inputs", "json", "What the formula read (numerator, denominator, profile fields) as JSON: "
-                "name, value and unit of each")  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -101,7 +66,7 @@ class Filters:
 class Page:
     rows: list[dict[str, Any]]
     next_cursor: str | None
-    columns: tuple[Column, ...] = field(default=COLUMNS)
+    columns: tuple[Column, ...] = field(default=RESULT_COLUMNS)
 
 
 @dataclass(frozen=True)
@@ -163,7 +128,7 @@ def query(
         _add_inputs(session, rows, {p.id: p.framework_id for p in periods})
     last = rows[-1] if more and rows else None
     following = _encode((last["city"], last["year"], last["code"], last["data_point"])) if last else None
-    return Page(rows, following, COLUMNS + ((INPUTS,) if inputs else ()))
+    return Page(rows, following, RESULT_COLUMNS + ((INPUTS,) if inputs else ()))
 
 
 def _point_key(r: Any) -> tuple[str, str]:
