@@ -19,9 +19,11 @@ from citykpi import __version__, web
 from citykpi.api import docs as api_docs
 from citykpi.api import routes as api_routes
 from citykpi.api.schemas import Health
+from citykpi.exchange.open_data import licence
 from citykpi.http.cache import CallerCache, Memo, ResponseCache
 from citykpi.http.security_headers import SecurityHeaders
 from citykpi.http.settings import Settings
+from citykpi.platform.open_data import Builder
 from citykpi.platform.outbox import Courier
 from citykpi.platform.seed import ensure_framework
 from citykpi.platform.standing import backfill
@@ -43,13 +45,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         openapi_url="/openapi.json",
         docs_url=None,  # FastAPI's pages load their assets from a CDN; `citykpi.api.docs` serves them
         redoc_url=None,
-        lifespan=_outbox_courier,
+        lifespan=_background,
     )
     app.add_middleware(SecurityHeaders, hsts=settings.secure_cookies)
     app.state.db = db
     app.state.cache = ResponseCache(settings.response_cache_entries)
     app.state.callers = CallerCache()
-    app.state.downloads = Memo[dict[str, bytes]](2)  # the open-data files, keyed by what is published
     # Query API answers (bodies up to ~50 MB each); off with the response cache (CITYKPI_RESPONSE_CACHE=0).
     app.state.answers = Memo[tuple[bytes, str | None]](8 if settings.response_cache_entries else 0)
     app.state.read_limiter = anyio.CapacityLimiter(settings.read_threads)
@@ -68,8 +69,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
 
 @asynccontextmanager
-async def _outbox_courier(app: FastAPI) -> AsyncIterator[None]:
-    """While the server runs, a thread sends what the outbox holds (e-mails, webhook calls)."""
+async def _background(app: FastAPI) -> AsyncIterator[None]:
+    """While the server runs, a thread sends what the outbox holds (e-mails, webhook calls) and another
+    keeps the stored open-data files of what is published current."""
     settings: Settings = app.state.settings
     courier = Courier(
         app.state.db,
@@ -78,8 +80,11 @@ async def _outbox_courier(app: FastAPI) -> AsyncIterator[None]:
         interval=settings.outbox_seconds,
         retry_seconds=settings.outbox_retry_seconds,
     )
-    courier.start()
+    builder = Builder(app.state.db, licence(settings.open_data_licence), interval=settings.open_data_seconds)
+    for work in (courier, builder):
+        work.start()
     try:
         yield
     finally:
-        await anyio.to_thread.run_sync(courier.stop)
+        for work in (courier, builder):
+            await anyio.to_thread.run_sync(work.stop)

@@ -401,6 +401,8 @@ def reassess(session: Session, period: Period) -> None:
             "status": r.status.value,
             "value": r.value,
             "value_text": r.value_text,
+            "quality": None if r.quality is None else int(r.quality),
+            "source": r.source,
             "record": r.model_dump(mode="json"),
         }
         for r in assessment.results

@@ -20,6 +20,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Text,
@@ -216,9 +217,25 @@ class Result(Base):
     status: Mapped[str] = mapped_column(String(20))
     value: Mapped[float | None] = mapped_column(Float)
     value_text: Mapped[str | None] = mapped_column(String(200))
+    quality: Mapped[int | None] = mapped_column(Integer, comment="The record's data quality, read without its JSON")
+    source: Mapped[str] = mapped_column(Text, default="", server_default="", comment="The record's source, likewise")
     record: Mapped[dict[str, Any]] = mapped_column(comment="The full KpiResult")
 
     __table_args__ = (UniqueConstraint("period_id", "code", "data_point"),)
+
+
+class OpenDataFile(Base):
+    """A file of the bulk open-data download, built when what is published changes (`platform.open_data`).
+
+    Derived from the published periods, so it is not in backups; a missing or stale one is rebuilt.
+    """
+
+    __tablename__ = "open_data_files"
+
+    name: Mapped[str] = mapped_column(String(100), primary_key=True)
+    stamp: Mapped[str] = mapped_column(String(200), comment="What it was built from: published stamp and licence")
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+    built_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
 
 
 class Review(Base):
