@@ -23,6 +23,7 @@ from citykpi.exchange.open_data import licence
 from citykpi.http.cache import CallerCache, Memo, ResponseCache
 from citykpi.http.security_headers import SecurityHeaders
 from citykpi.http.settings import Settings
+from citykpi.platform import scores
 from citykpi.platform.open_data import Builder
 from citykpi.platform.outbox import Courier
 from citykpi.platform.seed import ensure_framework
@@ -38,6 +39,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     with db.write() as session:
         ensure_framework(session)
         backfill(session)
+        scores.backfill(session)
     app = FastAPI(
         title="citykpi platform API",
         version=__version__,

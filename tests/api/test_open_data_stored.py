@@ -4,7 +4,7 @@ On both databases, with the demo's two cities (first year published, second a dr
 server process runs (`platform.open_data.Builder`) builds the files once per change of what is
 published, a download serves the stored bytes (shown by altering them in the database), a missing
 file is rebuilt by the download itself, a change of licence is a change, and backups leave the
-derived files out. The migration that gave results their quality and source columns fills them
+derived files out. The migration (0011) that gave results their quality and source columns fills them
 from the stored records.
 """
 
@@ -107,7 +107,7 @@ def test_a_missing_file_is_rebuilt_by_the_download_and_a_new_licence_is_a_change
     assert descriptor["licenses"][0]["name"] == "CC0-1.0"
 
 
-def test_migration_0010_fills_quality_and_source_from_the_stored_records(app: TestClient) -> None:
+def test_migration_0011_fills_quality_and_source_from_the_stored_records(app: TestClient) -> None:
     db: Database = app.app.state.db  # type: ignore[attr-defined]
     with db.read() as s:
         expected = {(r.period_id, r.code, r.data_point): (r.quality, r.source) for r in s.scalars(select(Result))}
@@ -117,7 +117,7 @@ def test_migration_0010_fills_quality_and_source_from_the_stored_records(app: Te
         (records[k].get("quality"), records[k].get("source") or "") == v for k, v in expected.items()
     )  # what the assessment wrote into both
     with db.engine.begin() as connection:
-        command.downgrade(_config(connection), "0009")
+        command.downgrade(_config(connection), "0010")
     upgrade(db.engine)
     with db.read() as s:
         assert s.scalar(select(func.count()).select_from(Result)) == len(expected)

@@ -124,8 +124,9 @@ def restore(db: Database, document: dict[str, Any]) -> dict[str, int]:
 
 
 def _reset_sequences(conn: Connection) -> None:
-    """Restored ids were given explicitly, so PostgreSQL's sequences must be moved past them."""
-    for table in _tables():
+    """Restored ids were given explicitly, so PostgreSQL's sequences must be moved past them (tables
+    keyed by another table's id, such as `mail_addresses`, have no sequence of their own)."""
+    for table in [t for t in _tables() if "id" in t.columns]:
         conn.execute(
             text(
                 f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), "

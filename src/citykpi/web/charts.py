@@ -17,7 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from citykpi.framework.model import DataPoint, Kpi
-from citykpi.platform import cities
+from citykpi.platform import cities, scores
 from citykpi.platform.catalogues import catalogue_of
 from citykpi.platform.errors import Invalid, NotFound
 from citykpi.platform.roles import Principal
@@ -33,7 +33,7 @@ from citykpi.web import chart_specs
 from citykpi.web.hub_view import HubFilters, HubSort, hub_rows
 from citykpi.web.i18n import translations
 from citykpi.web.kpi_compare_view import SCORE_UNIT, Compared, compare_dimension, compare_kpi
-from citykpi.web.views import book, point_scores, scorecard
+from citykpi.web.views import book, point_scores
 
 Cell = str | float | int | None
 BASEMAP = "/static/vendor/world-countries-110m.json"
@@ -247,8 +247,10 @@ def city_scores_chart(asked: Asked) -> Chart:
     _ = asked._
     rows: list[dict[str, Any]] = []
     table: list[list[Cell]] = []
-    for period in cities.list_periods(asked.session, asked.who, city):
-        for group in scorecard(asked.session, period).level(level):
+    periods = cities.list_periods(asked.session, asked.who, city)
+    found = scores.groups_of(asked.session, periods, level)
+    for period in periods:
+        for group in found[period.id]:
             rows.append(
                 {"year": str(period.year), "group": group.name, "dimension": group.path[0], "percent": group.percent}
             )

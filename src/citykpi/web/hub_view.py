@@ -15,13 +15,12 @@ from urllib.parse import urlencode
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from citykpi.platform import cities
+from citykpi.platform import cities, scores
 from citykpi.platform.catalogues import catalogue_of
 from citykpi.platform.roles import Principal
 from citykpi.platform.workflow import PeriodState
-from citykpi.scoring.scorecard import GroupLevel, GroupScore
+from citykpi.scoring.scorecard import GroupScore
 from citykpi.store.schema import City, Period
-from citykpi.web.views import scorecard
 
 
 class HubSort(StrEnum):
@@ -82,13 +81,11 @@ def latest_periods(session: Session, who: Principal, filters: HubFilters) -> lis
 
 
 def hub_rows(session: Session, who: Principal, filters: HubFilters) -> list[HubRow]:
-    rows = [HubRow(p.city, p, _score(session, p, filters.dimension)) for p in latest_periods(session, who, filters)]
+    """Read from the stored scores (`citykpi.platform.scores`): one query for every city shown."""
+    periods = latest_periods(session, who, filters)
+    found = scores.group_of(session, periods, filters.dimension)
+    rows = [HubRow(p.city, p, found[p.id]) for p in periods]
     return sorted(rows, key=_SORT_KEYS[filters.sort])
-
-
-def _score(session: Session, period: Period, dimension: str) -> GroupScore | None:
-    card = scorecard(session, period)
-    return card.group(GroupLevel.DIMENSION, dimension) if dimension else card.city
 
 
 def _by_score(row: HubRow) -> tuple[bool, float, str]:
