@@ -23,7 +23,6 @@ import binascii
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, and_, or_, select, true
@@ -41,15 +40,11 @@ from citykpi.platform.columns import INPUTS, RESULT_COLUMNS
 from citykpi.platform.errors import Invalid
 from citykpi.platform.roles import Principal, read_scope
 from citykpi.platform.workflow import PeriodState, ReviewState
-from citykpi.scoring.rules import band_of, percent_of_target
-from citykpi.scoring.targetfiles import default_target_set
-from citykpi.scoring.targets import Target, TargetBook
 from citykpi.store.schema import City, Entry, Framework, Period, Result, Review
 
 MAX_LIMIT = 200_000
 BANDS = {1: "below 33%", 2: "33% to 66%", 3: "66% to 95%", 4: "95% or more"}
 _VERIFIED = {ReviewState.ACCEPTED.value: True, ReviewState.REJECTED.value: False}
-_WITH_VALUE = ("computed", "reported")
 
 
 @dataclass(frozen=True)
@@ -146,14 +141,14 @@ def query(
                 found[r[0]].append(r)
             for p in chosen:
                 head, framework = p.head, p.framework_id
-                for _pid, code, point, value, value_text, status, quality, source, state in sorted(
+                for _pid, code, point, value, value_text, status, quality, source, state, percent, points in sorted(
                     found[p.id], key=_point_key
                 ):
                     if after is not None and (p.slug, p.year, code, point) <= after:
                         continue
-                    scored = public_score(code, point, value, value_text) if status in _WITH_VALUE else _UNSCORED
                     records.append((*head, code, point, *labels.get((framework, code, point), _NO_LABELS), value,
-                                    value_text, status, quality, source, _VERIFIED.get(state), *scored))  # fmt: skip
+                                    value_text, status, quality, source, _VERIFIED.get(state),
+                                    *public_score(percent, points)))  # fmt: skip
     more = wanted is not None and len(records) >= wanted
     records = records[:limit]
     if inputs:
@@ -204,7 +199,7 @@ def _periods(session: Session, who: Principal, filters: Filters) -> list[_Period
 def _results(filters: Filters, period_ids: list[int]) -> Select[*tuple[Any, ...]]:
     statement: Select[*tuple[Any, ...]] = (
         select(Result.period_id, Result.code, Result.data_point, Result.value, Result.value_text, Result.status,
-               Result.quality, Result.source, Review.state)
+               Result.quality, Result.source, Review.state, Result.percent, Result.band)
         .outerjoin(Review, and_(Review.period_id == Result.period_id, Review.kpi == Result.code))
         .where(Result.period_id.in_(period_ids))
     )  # fmt: skip
@@ -228,17 +223,12 @@ def _visible(who: Principal) -> ColumnElement[bool]:
     return or_(published, City.id.in_(sorted(who.cities))) if who.cities else published
 
 
-def public_score(
-    code: str, point: str, value: float | None, value_text: str | None
-) -> tuple[float | None, str | None, int | None]:
-    """(percent, band, points) of one data point with a value against the public reference targets:
-    every score the query and the bulk files show comes from here."""
-    target = _benchmarks()[(code, point)]
-    percent = None if target is None else percent_of_target(value, value_text, target)
-    if percent is None:
+def public_score(percent: float | None, points: int | None) -> tuple[float | None, str | None, int | None]:
+    """(percent, band, points) of a data point against the public reference targets, from the score
+    stored with its result (`platform.scores`): every score the query and the bulk files show."""
+    if points is None:
         return _UNSCORED
-    points = int(band_of(percent))
-    return round(percent, 6), BANDS[points], points
+    return None if percent is None else round(percent, 6), BANDS[points], points
 
 
 _UNSCORED = (None, None, None)
@@ -259,29 +249,6 @@ def _labels(session: Session, framework_ids: set[int]) -> dict[tuple[int, str, s
                 found[(row.id, kpi.code, d.key)] = (name, kpi.dimension, kpi.subdimension, kpi.category,
                                                     kpi.level.value, d.unit)  # fmt: skip
     return found
-
-
-class _Benchmarks(dict[tuple[str, str], Target | None]):
-    """The public reference target of each (KPI, data point), looked up once per process."""
-
-    def __init__(self, book: TargetBook) -> None:
-        super().__init__()
-        self._book = book
-
-    def __missing__(self, key: tuple[str, str]) -> Target | None:
-        found = self[key] = self._book.benchmark(*key)
-        return found
-
-
-@lru_cache(maxsize=1)
-def public_book() -> TargetBook:
-    """The public reference targets the points are counted against."""
-    return TargetBook([default_target_set()])
-
-
-@lru_cache(maxsize=1)
-def _benchmarks() -> _Benchmarks:
-    return _Benchmarks(public_book())
 
 
 def _inputs(session: Session, records: list[tuple[Any, ...]], frameworks: Mapping[int, int]) -> list[list[Any]]:

@@ -20,7 +20,7 @@ from citykpi.exchange.open_data import csv_bytes, licence, typed_csv
 from citykpi.framework.model import Kpi
 from citykpi.http.callers import resolve_caller
 from citykpi.http.deps import read_in_thread
-from citykpi.platform import open_data, results_query
+from citykpi.platform import open_data, results_query, scores
 from citykpi.platform.catalogues import catalogue_of
 from citykpi.platform.roles import read_scope
 from citykpi.store.db import Database
@@ -114,7 +114,7 @@ def _body(session: Session, page: results_query.Page, fmt: QueryFormat, limit: i
         return csv_bytes(COLUMNS, observations(assessments, structure(assessments, kpis)["codelists"]))
     from citykpi.exchange.ngsi import entities
 
-    return to_json(entities(assessments, kpis, results_query.public_book(), context_url="/api/v1/context.jsonld"))
+    return to_json(entities(assessments, kpis, scores.book(), context_url="/api/v1/context.jsonld"))
 
 
 JSON_CHUNK = 5000  # rows made dicts and serialised at a time, so a whole answer's dicts never live at once
