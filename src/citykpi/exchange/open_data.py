@@ -121,9 +121,9 @@ def arrow_table(columns: Sequence[Column], rows: Sequence[Sequence[Any]]) -> Any
              "json": pa.string()}  # fmt: skip
     arrays = []
     for c, values in zip(columns, zip(*rows, strict=True) if rows else [()] * len(columns), strict=True):
-        if c.type == "json":
-            values = tuple(None if v is None else cell(v) for v in values)
-        arrays.append(pa.array(values, type=types[c.type]))
+        # Arrow converts a list several times faster than a tuple of the same values.
+        listed = [None if v is None else cell(v) for v in values] if c.type == "json" else list(values)
+        arrays.append(pa.array(listed, type=types[c.type]))
     fields = [pa.field(c.name, types[c.type], metadata={"description": c.description}) for c in columns]
     return pa.Table.from_arrays(arrays, schema=pa.schema(fields))
 
@@ -136,10 +136,10 @@ def _inert(table: Any) -> Any:
     arrays = []
     for array in table.columns:
         if array.type == pa.string():
-            formula = pc.and_(
-                pc.match_substring_regex(array, _TRIGGER), pc.invert(pc.match_substring_regex(array, _NUMBER))
-            )
-            array = pc.if_else(formula, pc.binary_join_element_wise("'", array, ""), array)
+            trigger = pc.match_substring_regex(array, _TRIGGER)
+            if pc.any(trigger).as_py():  # most columns have no such text: one scan, nothing to change
+                formula = pc.and_(trigger, pc.invert(pc.match_substring_regex(array, _NUMBER)))
+                array = pc.if_else(formula, pc.binary_join_element_wise("'", array, ""), array)
         arrays.append(array)
     return pa.Table.from_arrays(arrays, schema=table.schema)
 
