@@ -5,7 +5,8 @@ from __future__ import annotations
 import gettext
 from functools import lru_cache
 
-from babel.numbers import format_decimal
+from babel import Locale
+from babel.numbers import NumberPattern, parse_pattern
 
 from citykpi.gettext_po import compiled
 
@@ -32,6 +33,17 @@ def number(value: float | None, lang: str, digits: int = 1) -> str:
     if value is None:
         return "–"
     if value != 0 and round(value, digits) == 0:
-        return format_decimal(value, format="@#", locale=lang)
-    pattern = "#,##0" + ("." + "#" * digits if digits else "")
-    return format_decimal(value, format=pattern, locale=lang)
+        return _pattern("@#").apply(value, _locale(lang))
+    return _pattern("#,##0" + ("." + "#" * digits if digits else "")).apply(value, _locale(lang))
+
+
+# What babel's format_decimal parses on every call, parsed once: a page of a KPI across 150 cities
+# writes hundreds of numbers, and the parsing cost as much as the writing.
+@lru_cache(maxsize=8)
+def _locale(lang: str) -> Locale:
+    return Locale.parse(lang)
+
+
+@lru_cache(maxsize=16)
+def _pattern(pattern: str) -> NumberPattern:
+    return parse_pattern(pattern)
