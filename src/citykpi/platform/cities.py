@@ -254,9 +254,13 @@ def get_period(session: Session, who: Principal, period_id: int) -> Period:
 
 
 def may_see(who: Principal, period: Period) -> bool:
-    if period.status == PeriodState.PUBLISHED:
-        return True
-    return can(who, Action.READ, period.city_id, period.city.hub)
+    return may_see_of(who, period.status, period.city_id, period.city.hub)
+
+
+def may_see_of(who: Principal, status: str, city_id: int, hub: str) -> bool:
+    """`may_see` from a period's status and its city's id and hub, for reads that select columns
+    rather than load periods."""
+    return status == PeriodState.PUBLISHED or can(who, Action.READ, city_id, hub)
 
 
 def require(who: Principal, action: Action, period: Period) -> None:

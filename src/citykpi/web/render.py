@@ -79,8 +79,12 @@ def environment(lang: str) -> jinja2.Environment:
     return env
 
 
-# The pages the public reads most, whose templates a fresh server compiles before it answers.
-READ_MOST = ("home.html", "hub.html", "city.html", "kpi.html", "kpi_about.html", "compare.html", "compare_kpi.html")
+# The pages the public reads most and what they extend or import (which Jinja loads only when a page
+# is rendered), compiled by a fresh server before it answers.
+READ_MOST = (
+    *("base.html", "_chart.html", "_coverage.html", "_filters.html"),
+    *("home.html", "hub.html", "city.html", "kpi.html", "kpi_about.html", "compare.html", "compare_kpi.html"),
+)
 
 
 def warm() -> None:
