@@ -11,6 +11,7 @@ from fastapi.staticfiles import StaticFiles
 def register(app: FastAPI) -> None:
     """Called by `citykpi.app.create_app`; pages stay out of the OpenAPI document."""
     from citykpi.http.cache import Memo
+    from citykpi.platform import scores
     from citykpi.web import (
         admin_pages,
         auth_pages,
@@ -22,6 +23,7 @@ def register(app: FastAPI) -> None:
         kpi_pages,
         notice_pages,
         problem_pages,
+        render,
         screening_pages,
         select_pages,
         similar_pages,
@@ -31,6 +33,8 @@ def register(app: FastAPI) -> None:
     )
 
     app.state.pages = Memo[bytes](512)  # rendered pages (see city_pages), one cache per app and database
+    render.warm()
+    scores.book()  # the reference targets every page's scores name, read from their YAML file once
 
     app.mount("/static", StaticFiles(directory=str(resources.files("citykpi.web") / "data" / "static")), name="static")
     for module in (

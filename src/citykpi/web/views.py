@@ -10,7 +10,6 @@ from collections.abc import Iterable
 from urllib.parse import quote
 
 from markupsafe import Markup
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from citykpi.http.cache import Memo
@@ -20,7 +19,6 @@ from citykpi.platform.scores import book
 from citykpi.report.wheel import wheel_svg
 from citykpi.scoring.scorecard import GroupLevel, ItemScore, Scorecard
 from citykpi.store import stamps
-from citykpi.store.db import Database
 from citykpi.store.schema import City, Period
 
 __all__ = ["book", "city_stamp", "dimension_percents", "scorecard", "site_stamp", "thumbnail", "wheel"]
@@ -36,7 +34,7 @@ def city_stamp(session: Session, city: City) -> tuple[int, int]:
 
 def site_stamp(session: Session) -> tuple[int, int]:
     """Data revision and number of cities: the home page changes only when one of them does."""
-    return (Database.revision(session), session.scalar(select(func.count(City.id))) or 0)
+    return stamps.site_stamp(session)
 
 
 def point_scores(session: Session, period_ids: Iterable[int], code: str, point: str) -> dict[int, ItemScore]:
