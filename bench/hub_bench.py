@@ -34,11 +34,9 @@ from platform_bench import (
     _measure,
     _percentile,
     _serve,
-    _table,
-    copied_to_postgres,
     latency_rows,
-    loaded,
-    postgres_reexec,
+    on_both_databases,
+    sqlite_url,
 )
 
 TARGET_WARM_MS, TARGET_COLD_MS = 100.0, 300.0
@@ -63,14 +61,15 @@ def _has_wrk() -> bool:
     return which("wrk") is not None
 
 
-def _spread(url: str) -> None:
-    """Moves each city up to 3 degrees from its model city's spot, so that the map shows 150 points
-    (once: a data set whose cities already stand apart is left as it is)."""
+def _spread(path: Path) -> str:
+    """Moves each city of the SQLite file up to 3 degrees from its model city's spot, so that the map
+    shows 150 points (once: a data set whose cities already stand apart is left as it is); its URL."""
     from sqlalchemy import select
 
     from citykpi.store.db import Database
     from citykpi.store.schema import City
 
+    url = sqlite_url(path)
     db = Database(url)
     rng = random.Random(14)
     with db.write() as session:
@@ -81,6 +80,7 @@ def _spread(url: str) -> None:
                 city.latitude = max(-85.0, min(85.0, city.latitude + rng.uniform(-3, 3)))
                 city.longitude = city.longitude + rng.uniform(-3, 3)
     db.dispose()
+    return url
 
 
 def _paths(url: str) -> dict[str, list[str]]:
@@ -139,19 +139,9 @@ def _bench(label: str, url: str, args: argparse.Namespace) -> list[tuple[str, ..
 
 def main() -> int:
     args = _args()
-    again = postgres_reexec(args, __file__)
-    if again is not None:
-        return again
-    sqlite_url = f"sqlite:///{loaded(args.work, args.cities, args.years)}"
-    _spread(sqlite_url)
-    print(f"client: {args.client}; machine load average {os.getloadavg()[0]:.1f}", flush=True)
-    rows = _bench("SQLite", sqlite_url, args)
-    with copied_to_postgres(sqlite_url, args.work, args.no_postgres) as pg_url:
-        if pg_url:
-            rows += _bench("PostgreSQL", pg_url, args)
-    _table(rows)
-    print(f"load average after the run: {os.getloadavg()[0]:.1f} (the machine is shared; figures vary with it)")
-    return 0
+    return on_both_databases(
+        args, __file__, lambda label, url: _bench(label, url, args), "server: citykpi serve", _spread
+    )
 
 
 if __name__ == "__main__":

@@ -35,7 +35,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import httpx
@@ -239,7 +239,7 @@ def _bench(label: str, url: str, args: argparse.Namespace) -> list[tuple[str, ..
     shown = rng.sample(slugs, min(PAGE_CITIES, len(slugs)))
     pages = {
         "page GET /cities/{slug}": [f"/cities/{rng.choice(shown)}" for _ in range(count)],
-        "page GET / (home)": ["/"],
+        "page GET / (home)": ["/"] * count,
     }
     load = Load(args.client, args.seconds, args.requests)
     rows: list[tuple[str, ...]] = []
@@ -304,23 +304,49 @@ def copied_to_postgres(sqlite_url: str, work: Path, skip: bool) -> Iterator[str 
         yield pg_url
 
 
-def main() -> int:
-    args = _args()
-    again = postgres_reexec(args, __file__)
+Rows = list[tuple[str, ...]]
+
+
+def sqlite_url(path: Path) -> str:
+    return f"sqlite:///{path}"
+
+
+def on_both_databases(
+    args: argparse.Namespace,
+    script_file: str,
+    bench: Callable[[str, str], Rows],
+    about: str,
+    prepare: Callable[[Path], str] = sqlite_url,
+    report: Callable[[Rows], None] | None = None,
+) -> int:
+    """The main sequence every bench/ script over the platform's data set shares, its exit code.
+
+    Re-runs `script_file` under scripts/with-postgres.sh when PostgreSQL is installed but not started;
+    loads (or reuses) the SQLite file of `args.cities` x `args.years` under `args.work`, hands it to
+    `prepare` (which may change or copy it) for the URL to measure, calls `bench(label, url)` on it and
+    on its copy in a throw-away PostgreSQL database (unless `args.no_postgres`), and prints the rows of
+    both with `report` (default: the latency table) and the load average before and after, the machine
+    being shared.
+    """
+    again = postgres_reexec(args, script_file)
     if again is not None:
         return again
-    sqlite_url = f"sqlite:///{loaded(args.work, args.cities, args.years)}"
-    print(
-        f"server: citykpi serve --workers {args.workers}; client: {args.client}; "
-        f"machine load average {os.getloadavg()[0]:.1f}"
-    )
-    rows = _bench("SQLite", sqlite_url, args)
-    with copied_to_postgres(sqlite_url, args.work, args.no_postgres) as pg_url:
+    url = prepare(loaded(args.work, args.cities, args.years))
+    print(f"{about}; client: {getattr(args, 'client', 'httpx')}; machine load average {os.getloadavg()[0]:.1f}")
+    rows = bench("SQLite", url)
+    with copied_to_postgres(url, args.work, args.no_postgres) as pg_url:
         if pg_url:
-            rows += _bench("PostgreSQL", pg_url, args)
-    _table(rows)
+            rows += bench("PostgreSQL", pg_url)
+    (report or _table)(rows)
     print(f"load average after the run: {os.getloadavg()[0]:.1f} (the machine is shared; figures vary with it)")
     return 0
+
+
+def main() -> int:
+    args = _args()
+    return on_both_databases(
+        args, __file__, lambda label, url: _bench(label, url, args), f"server: citykpi serve --workers {args.workers}"
+    )
 
 
 if __name__ == "__main__":

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 import anyio
 import anyio.to_thread
@@ -19,9 +20,12 @@ from citykpi import __version__, web
 from citykpi.api import docs as api_docs
 from citykpi.api import routes as api_routes
 from citykpi.api.schemas import Health
+from citykpi.exchange.open_data import licence
 from citykpi.http.cache import CallerCache, Memo, ResponseCache
 from citykpi.http.security_headers import SecurityHeaders
 from citykpi.http.settings import Settings
+from citykpi.platform import scores
+from citykpi.platform.open_data import Builder
 from citykpi.platform.outbox import Courier
 from citykpi.platform.seed import ensure_framework
 from citykpi.platform.standing import backfill
@@ -36,6 +40,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     with db.write() as session:
         ensure_framework(session)
         backfill(session)
+        scores.backfill(session)
     app = FastAPI(
         title="citykpi platform API",
         version=__version__,
@@ -43,13 +48,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         openapi_url="/openapi.json",
         docs_url=None,  # FastAPI's pages load their assets from a CDN; `citykpi.api.docs` serves them
         redoc_url=None,
-        lifespan=_outbox_courier,
+        lifespan=_background,
     )
     app.add_middleware(SecurityHeaders, hsts=settings.secure_cookies)
     app.state.db = db
     app.state.cache = ResponseCache(settings.response_cache_entries)
     app.state.callers = CallerCache()
-    app.state.downloads = Memo[dict[str, bytes]](2)  # the open-data files, keyed by what is published
     # Query API answers (bodies up to ~50 MB each); off with the response cache (CITYKPI_RESPONSE_CACHE=0).
     app.state.answers = Memo[tuple[bytes, str | None]](8 if settings.response_cache_entries else 0)
     app.state.read_limiter = anyio.CapacityLimiter(settings.read_threads)
@@ -64,12 +68,25 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         return Health(status="ok", database=db.engine.dialect.name)
 
     web.register(app)
+    _prepare_routes(app.router.routes)
     return app
 
 
+def _prepare_routes(routes: list[Any]) -> None:
+    """Build what FastAPI (0.165) builds of each included router on its first request (~0.3 s for our
+    routers, which the first concurrent requests of a fresh server all waited for). Through its
+    `effective_candidates`, where a router has it: an older or newer FastAPI without it builds them
+    on the first request as before."""
+    for route in routes:
+        build = getattr(route, "effective_candidates", None)
+        if callable(build):
+            _prepare_routes(build())
+
+
 @asynccontextmanager
-async def _outbox_courier(app: FastAPI) -> AsyncIterator[None]:
-    """While the server runs, a thread sends what the outbox holds (e-mails, webhook calls)."""
+async def _background(app: FastAPI) -> AsyncIterator[None]:
+    """While the server runs, a thread sends what the outbox holds (e-mails, webhook calls) and another
+    keeps the stored open-data files of what is published current."""
     settings: Settings = app.state.settings
     courier = Courier(
         app.state.db,
@@ -78,8 +95,11 @@ async def _outbox_courier(app: FastAPI) -> AsyncIterator[None]:
         interval=settings.outbox_seconds,
         retry_seconds=settings.outbox_retry_seconds,
     )
-    courier.start()
+    builder = Builder(app.state.db, licence(settings.open_data_licence), interval=settings.open_data_seconds)
+    for work in (courier, builder):
+        work.start()
     try:
         yield
     finally:
-        await anyio.to_thread.run_sync(courier.stop)
+        for work in (courier, builder):
+            await anyio.to_thread.run_sync(work.stop)

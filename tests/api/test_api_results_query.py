@@ -302,3 +302,11 @@ def test_a_signed_in_callers_answer_follows_an_edit_of_a_draft(db_url: str) -> N
         assert KPI not in {r["code"] for r in demo.rows(period_status="draft")}  # and the public still sees no draft
     finally:
         demo.app.state.db.dispose()
+
+
+def test_the_openapi_row_model_names_the_query_columns_in_their_order() -> None:
+    """The JSON rows are written from `RESULT_COLUMNS`; the model the OpenAPI document shows must not drift."""
+    from citykpi.api.schemas import ResultRowOut
+    from citykpi.platform.columns import INPUTS, RESULT_COLUMNS
+
+    assert list(ResultRowOut.model_fields) == [c.name for c in (*RESULT_COLUMNS, INPUTS)]

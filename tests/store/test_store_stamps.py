@@ -9,7 +9,7 @@ from citykpi.platform.roles import Principal, Role
 from citykpi.platform.seed import ensure_framework
 from citykpi.store import audit
 from citykpi.store.db import Database
-from citykpi.store.stamps import city_stamp, period_stamp
+from citykpi.store.stamps import city_stamp, period_stamp, site_stamp
 
 ADMIN = Principal("root", Role.ADMIN)
 
@@ -37,6 +37,20 @@ def test_stamps_move_with_their_own_periods_changes_only(database: Database) -> 
     assert _stamps(database, mine, other) == after
     with database.read() as s:
         assert period_stamp(s, 10**6) is None
+
+
+def test_the_site_stamp_is_the_data_revision_and_the_number_of_cities_in_one_read(database: Database) -> None:
+    with database.read() as s:
+        assert site_stamp(s) == (Database.revision(s), 0)
+    with database.write() as s:
+        cities.create_city(s, ADMIN, "Here", hub="north")
+    with database.read() as s:
+        stamp = site_stamp(s)
+        assert stamp[1] == 1 and stamp[0] == Database.revision(s) > 0  # the same revision for the session
+    with database.write() as s:
+        audit.record(s, "t", "update", "entry", 1, period_id=None)
+    with database.read() as s:
+        assert site_stamp(s) == (stamp[0] + 1, 1)
 
 
 def test_concurrent_transactions_on_one_period_each_count(database: Database) -> None:

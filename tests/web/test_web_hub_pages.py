@@ -16,6 +16,8 @@ from web_server import YEARS, running, signed_in
 
 from citykpi.demo.cities import CITIES
 from citykpi.report.style import NOT_REPORTED
+from citykpi.store.schema import City, Period
+from citykpi.web.hub_view import HubRow, hub_page
 
 KPI = "EC: ICT: ICT: 4C"
 LOTUSGATE, PUERTO = "lotusgate", "Puerto Quimera"  # both large metropolitan: each other's peers
@@ -54,6 +56,21 @@ def test_hub_filters_and_sorting_travel_in_the_address(base: str) -> None:
     for bad in ({"year": "soon"}, {"sort": "colour"}):
         answer = httpx.get(f"{base}/hub", params=bad)
         assert answer.status_code == 422 and "<h1>" in answer.text  # a page saying what is wrong, not a 500
+
+
+def test_hub_cards_come_fifty_to_a_page_with_links_and_a_page_it_has_not_is_refused(base: str) -> None:
+    first = httpx.get(f"{base}/hub", params={"page": "1", "sort": "score"}).text
+    assert len(re.findall(r"<h3><a ", first)) == 4 and 'aria-label="Pages of the overview"' not in first
+    for bad in ("2", "0", "last"):
+        answer = httpx.get(f"{base}/hub", params={"page": bad})
+        assert answer.status_code == 422 and "is not a page of this overview (1 to 1)" in answer.text
+    french = httpx.get(f"{base}/hub", params={"page": "2"}, headers={"Accept-Language": "fr"}).text
+    assert "n'est pas une page de cette vue (1 à 1)" in french.replace("&#39;", "'")
+    rows = [HubRow(City(slug=f"c{i}", name=f"City {i:03d}"), Period(id=i, year=2023), None) for i in range(120)]
+    pages = [hub_page(rows, str(n)) for n in (1, 2, 3)]
+    assert [len(p.rows) for p in pages] == [50, 50, 20] and {p.pages for p in pages} == {3}
+    assert [p.first for p in pages] == [1, 51, 101] and pages[2].rows[-1].city.name == "City 119"
+    assert hub_page(rows, "").number == 1
 
 
 def test_map_spec_places_each_city_with_its_band_size_and_link(base: str) -> None:

@@ -344,7 +344,7 @@ class InputUsedOut(BaseModel):
 
 
 class ResultRowOut(BaseModel):
-    """One KPI data point of one city and year (columns described in `platform.results_query.COLUMNS`)."""
+    """One KPI data point of one city and year (columns described in `platform.columns.RESULT_COLUMNS`)."""
 
     city: str
     city_name: str

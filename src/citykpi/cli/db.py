@@ -53,6 +53,7 @@ def _open(database: str | None) -> Database:
 
 def upgrade(database: DatabaseOption = None) -> None:
     """Create the database or bring it to the newest schema, and register the built-in framework."""
+    from citykpi.platform import scores
     from citykpi.platform.seed import ensure_framework
     from citykpi.platform.standing import backfill
     from citykpi.store.migrate import upgrade as run
@@ -62,6 +63,9 @@ def upgrade(database: DatabaseOption = None) -> None:
     with db.write() as session:
         ensure_framework(session)
         backfill(session)
+        scored = scores.backfill(session)
+    if scored:
+        typer.echo(f"scored {scored} periods stored without scores or with scores of other targets")
     typer.echo(f"database {db.engine.url.render_as_string(hide_password=True)} is up to date")
 
 

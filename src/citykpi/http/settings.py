@@ -70,6 +70,13 @@ class Settings(BaseModel):
         "How often each server process sends what the outbox holds: e-mails, webhook calls (CITYKPI_OUTBOX_SECONDS)",
         gt=0,
     )
+    open_data_seconds: float = from_env(
+        "CITYKPI_OPEN_DATA_SECONDS",
+        "2",
+        "How often each server process checks whether something published changed and rebuilds the stored"
+        " open-data files (CITYKPI_OPEN_DATA_SECONDS)",
+        gt=0,
+    )
     outbox_retry_seconds: float = from_env(
         "CITYKPI_OUTBOX_RETRY_SECONDS",
         "30",

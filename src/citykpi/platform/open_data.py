@@ -1,28 +1,38 @@
 """The bulk download: every published result, the inputs behind them and the city profiles.
 
-Built from the database as the public sees it, and kept per process under the stamp of everything
-published (`store.stamps.published_stamp`): publishing a period, or any change to a published one,
-changes the stamp, so the next download rebuilds the files and none is ever served stale; edits of
-drafts leave it alone. The files are built on the first request after such a change, not in the
-publishing transaction, so publishing stays fast and a failed build cannot undo a publication.
+Built from the database as the public sees it and stored in it (`store.schema.OpenDataFile`) under
+the stamp of everything published (`store.stamps.published_stamp`) and the licence: publishing a
+period, or any change to a published one or to a city, changes the stamp; edits of drafts leave it
+alone. Each server process checks the stamp every few seconds (`Builder`, a query of two sums) and
+rebuilds the files after such a change, outside the publishing transaction, so publishing stays fast
+and a failed build cannot undo a publication. A download reads the stored file of the current stamp;
+when there is none (no server ran since the change, or a download came first) it builds and stores
+the files itself, so none is ever served stale.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable
-from dataclasses import dataclass
+import hashlib
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from enum import StrEnum
+from threading import Event, Thread
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
-from citykpi.exchange.open_data import Column, Licence, Table, package_zip, parquet_bytes, table_csv
+from citykpi.exchange.bulk import collector_paused
+from citykpi.exchange.open_data import Licence, Table, arrow_csv, arrow_parquet, arrow_table, package_zip
 from citykpi.platform import results_query
 from citykpi.platform.catalogues import catalogue_of
+from citykpi.platform.columns import CITY_COLUMNS, INPUT_COLUMNS, RESULT_COLUMNS
+from citykpi.platform.periodic import Periodic
 from citykpi.platform.roles import PUBLIC
 from citykpi.platform.workflow import PeriodState
-from citykpi.store.schema import City, Entry, Framework, Period
+from citykpi.store.db import Database
+from citykpi.store.schema import City, Entry, Framework, OpenDataFile, Period, utcnow
 from citykpi.store.stamps import published_stamp
 
 TITLE = "citykpi open data: published KPI results of cities"
@@ -31,39 +41,6 @@ DESCRIPTION = (
     "the input components the values were computed from (inputs), and the city profiles of each year "
     "(cities). Points and bands are against the public reference targets shipped with citykpi, "
     "not the official U4SSC benchmark table."
-)
-
-INPUT_COLUMNS: tuple[Column, ...] = (
-    Column("city", "string", "The city's identifier (slug)"),
-    Column("year", "integer", "The reporting year"),
-    Column("period_id", "integer", "The assessment period in the platform"),
-    Column("code", "string", "The KPI the input or directly reported value belongs to"),
-    Column("kind", "string", "input (a component a formula reads) or value (a KPI data point reported directly)"),
-    Column("name", "string", "The input's name (as formulas use it) or the data point's key"),
-    Column("unit", "string", "The unit of the input, from the framework"),
-    Column("value", "number", "The number reported; empty for a text answer or none"),
-    Column("value_text", "string", "A text answer (yes/no, a level)"),
-    Column("status", "string", "reported, not available, not applicable or not reported"),
-    Column("quality", "integer", "The U4SSC data-quality level 1-6"),
-    Column("source", "string", "The data source the city named"),
-    Column("origin", "string", "The data origin (department, agency) the city named"),
-)
-CITY_COLUMNS: tuple[Column, ...] = (
-    Column("city", "string", "The city's identifier (slug)"),
-    Column("city_name", "string", "The city's name"),
-    Column("country", "string", "The city's country"),
-    Column("hub", "string", "The country hub the city belongs to"),
-    Column("peer_group", "string", "The city's size class, by population"),
-    Column("latitude", "number", "WGS 84 degrees"),
-    Column("longitude", "number", "WGS 84 degrees"),
-    Column("year", "integer", "The reporting year of this profile"),
-    Column("period_id", "integer", "The assessment period in the platform"),
-    Column("published_at", "string", "When the period was published (UTC, ISO 8601)"),
-    Column("population", "number", "Inhabitants, as reported for the year"),
-    Column("households", "number", "Households, as reported for the year"),
-    Column("area_km2", "number", "Land area in km²"),
-    Column("gdp", "number", "City GDP in the local currency, current prices"),
-    Column("currency", "string", "The currency of the GDP"),
 )
 
 
@@ -86,36 +63,82 @@ class Bulk:
 
 Files = dict[str, bytes]  # "results.csv", "inputs.parquet", ..., "citykpi-open-data.zip"
 PACKAGE_FILE = "citykpi-open-data.zip"
+# Bump when the files change in a way the column definitions do not show, so stored files are rebuilt.
+FORMAT = 1
+_DEFINED = [FORMAT, TITLE, DESCRIPTION, [vars(c) for c in (*RESULT_COLUMNS, *INPUT_COLUMNS, *CITY_COLUMNS)]]
+SHAPE = hashlib.sha256(json.dumps(_DEFINED).encode()).hexdigest()[:16]
 
 
-def bulk_file(
-    session: Session,
-    keep: Callable[[Hashable, Callable[[], Files]], Files],
-    fmt: BulkFormat,
-    licensed: Licence,
-    table: str = "results",
-) -> Bulk:
-    """One file of the download. Every file is built at once from one read of the tables and kept by
-    `keep` (a cache by key) while nothing published has changed."""
-    files = keep(("open-data", licensed, published_stamp(session)), lambda: build_files(session, licensed))
-    if fmt is BulkFormat.PACKAGE:
-        return Bulk(files[PACKAGE_FILE], PACKAGE_FILE, MEDIA[fmt])
-    name = f"{table}.{fmt.value}"
-    return Bulk(files[name], f"citykpi-{name}", MEDIA[fmt])
+def bulk_file(session: Session, db: Database, fmt: BulkFormat, licensed: Licence, table: str = "results") -> Bulk:
+    """One file of the download: the stored one of what is published now, else every file built
+    from `session` (one read of the tables) and stored through `db`."""
+    name = PACKAGE_FILE if fmt is BulkFormat.PACKAGE else f"{table}.{fmt.value}"
+    stamp = stamp_of(session, licensed)
+    content = session.scalar(select(OpenDataFile.content).where(OpenDataFile.name == name, OpenDataFile.stamp == stamp))
+    if content is None:
+        files = build_files(session, licensed)
+        store(db, stamp, files)
+        content = files[name]
+    return Bulk(content, name if fmt is BulkFormat.PACKAGE else f"citykpi-{name}", MEDIA[fmt])
+
+
+def stamp_of(session: Session, licensed: Licence) -> str:
+    """What the files are built from: everything published, the licence and the files' shape."""
+    return json.dumps([*published_stamp(session), licensed.name, licensed.title, licensed.path, SHAPE])
+
+
+def refresh(db: Database, licensed: Licence) -> bool:
+    """Builds and stores the files unless the stored ones are of what is published now; whether it built."""
+    with db.read() as session:
+        stamp = stamp_of(session, licensed)  # read before the data it stamps (see store.stamps)
+        if session.scalar(select(OpenDataFile.name).where(OpenDataFile.stamp == stamp).limit(1)) is not None:
+            return False
+        files = build_files(session, licensed)
+    store(db, stamp, files)
+    return True
+
+
+def store(db: Database, stamp: str, files: Files) -> None:
+    """Replaces the stored files in one transaction: a download reads all of one build or of the next."""
+    built = utcnow()
+    with db.write() as session:
+        session.execute(delete(OpenDataFile))
+        session.execute(insert(OpenDataFile), [{"name": n, "stamp": stamp, "content": c, "built_at": built}
+                                              for n, c in files.items()])  # fmt: skip
+
+
+@dataclass
+class Builder(Periodic):
+    """Keeps the stored files current in a server process: the build follows a publication within
+    `interval` seconds. Two processes may both build after one change; the files are the same."""
+
+    thread_name = "citykpi-open-data"
+    db: Database
+    licensed: Licence
+    interval: float = 2.0
+    _stop: Event = field(default_factory=Event)
+    _thread: Thread | None = None
+
+    def run_once(self) -> bool:
+        return refresh(self.db, self.licensed)
 
 
 def build_files(session: Session, licensed: Licence) -> Files:
-    every = [make(session) for make in TABLES.values()]
-    rendered = {t.name: table_csv(t) for t in every}
+    """Every file, from one read of each table; each table becomes one Arrow table, written as CSV
+    (alone and in the package) and as Parquet."""
+    with collector_paused():
+        every = [make(session) for make in TABLES.values()]
+        arrows = {t.name: arrow_table(t.columns, t.rows) for t in every}
+    rendered = {name: arrow_csv(table) for name, table in arrows.items()}
     files = {f"{name}.csv": content for name, content in rendered.items()}
-    files |= {f"{t.name}.parquet": parquet_bytes(t) for t in every}
+    files |= {f"{name}.parquet": arrow_parquet(table) for name, table in arrows.items()}
     files[PACKAGE_FILE] = package_zip(every, licensed, TITLE, DESCRIPTION, rendered)
     return files
 
 
 def results_table(session: Session) -> Table:
     page = results_query.query(session, PUBLIC, results_query.Filters(), limit=None)
-    return Table("results", "KPI results", results_query.COLUMNS, page.rows, ("city", "year", "code", "data_point"))
+    return Table("results", "KPI results", RESULT_COLUMNS, page.records, ("city", "year", "code", "data_point"))
 
 
 def _published() -> Any:
@@ -136,11 +159,10 @@ def inputs_table(session: Session) -> Table:
         .order_by(City.slug, Period.year, Entry.kpi, Entry.kind, Entry.name)
     )  # fmt: skip
     rows = [
-        {"city": slug, "year": year, "period_id": pid, "code": kpi, "kind": kind, "name": name,
-         "unit": units.get(fw, {}).get(name, "") if kind == "input" else "", "value": num, "value_text": text,
-         "status": status, "quality": quality, "source": source, "origin": origin}
+        (slug, year, pid, kpi, kind, name, units.get(fw, {}).get(name, "") if kind == "input" else "", num, text,
+         status, quality, source, origin)
         for slug, year, pid, fw, kpi, kind, name, num, text, status, quality, source, origin
-        in session.execute(statement)
+        in session.connection().execute(statement).all()
     ]  # fmt: skip
     return Table("inputs", "Reported inputs", INPUT_COLUMNS, rows, ("city", "year", "code", "kind", "name"))
 
@@ -156,11 +178,9 @@ def cities_table(session: Session) -> Table:
     for city, year, pid, published_at, profile in session.execute(statement):
         given = profile or {}
         rows.append(
-            {"city": city.slug, "city_name": city.name, "country": city.country, "hub": city.hub,
-             "peer_group": city.peer_group, "latitude": city.latitude, "longitude": city.longitude, "year": year,
-             "period_id": pid, "published_at": published_at.isoformat() if published_at else None,
-             **{f: given.get(f) for f in ("population", "households", "area_km2", "gdp")},
-             "currency": given.get("currency") or ""}
+            (city.slug, city.name, city.country, city.hub, city.peer_group, city.latitude, city.longitude, year,
+             pid, published_at.isoformat() if published_at else None,
+             *(given.get(f) for f in ("population", "households", "area_km2", "gdp")), given.get("currency") or "")
         )  # fmt: skip
     return Table("cities", "City profiles", CITY_COLUMNS, rows, ("city", "year"))
 

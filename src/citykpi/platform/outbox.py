@@ -10,7 +10,6 @@ with no transaction open, and records the outcome: sent, or retried after 1, 2, 
 from __future__ import annotations
 
 import json
-import logging
 import threading
 import time
 from dataclasses import dataclass, field
@@ -20,10 +19,10 @@ from typing import Any
 from sqlalchemy import select, update
 
 from citykpi.platform import mail, webhooks
+from citykpi.platform.periodic import Periodic
 from citykpi.store.db import Database
 from citykpi.store.schema import OutboxItem, Webhook, utcnow
 
-log = logging.getLogger(__name__)
 BATCH = 50
 LEASE = timedelta(minutes=2)  # a claimed row waits this long before another process may try it
 MAX_BACKOFF = timedelta(hours=6)
@@ -35,7 +34,8 @@ class GiveUp(Exception):
 
 
 @dataclass
-class Courier:
+class Courier(Periodic):
+    thread_name = "citykpi-outbox"
     db: Database
     mail: mail.MailSettings
     public_url: str = ""
@@ -46,21 +46,9 @@ class Courier:
     _stop: threading.Event = field(default_factory=threading.Event)
     _thread: threading.Thread | None = None
 
-    def start(self) -> None:
-        self._thread = threading.Thread(target=self._loop, name="citykpi-outbox", daemon=True)
-        self._thread.start()
-
-    def stop(self) -> None:
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join(timeout=self.timeout + 5)
-
-    def _loop(self) -> None:
-        while not self._stop.wait(self.interval):
-            try:
-                self.run_once()
-            except Exception:  # the database away for a moment must not end the courier
-                log.exception("sending the outbox failed; trying again in %s s", self.interval)
+    @property
+    def join_seconds(self) -> float:
+        return self.timeout + 5
 
     def run_once(self, now: datetime | None = None) -> int:
         """Sends every row due at `now`; how many were tried."""

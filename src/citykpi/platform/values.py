@@ -26,7 +26,7 @@ from citykpi.collect.records import Record, parse_records
 from citykpi.model.diagnostics import Diagnostic, Location, ValidationReport, error
 from citykpi.model.submission import CityProfile, Submission
 from citykpi.model.submission import Entry as EntryModel
-from citykpi.platform import warnings
+from citykpi.platform import scores, warnings
 from citykpi.platform.catalogues import catalogue_of
 from citykpi.platform.cities import may_see, require
 from citykpi.platform.errors import Conflict, Invalid, NotFound
@@ -34,6 +34,7 @@ from citykpi.platform.roles import Action, Principal
 from citykpi.platform.standing import refresh
 from citykpi.platform.texts import check_texts
 from citykpi.platform.workflow import PeriodState, value_editable
+from citykpi.scoring.scorecard import score
 from citykpi.store import audit
 from citykpi.store.bulk import insert_rows
 from citykpi.store.schema import Audit, Entry, Period, Result, Review, utcnow
@@ -388,8 +389,10 @@ def submission_of(session: Session, period: Period) -> Submission:
 
 
 def reassess(session: Session, period: Period) -> None:
-    """Results are derived from the entries, so they are recomputed rather than edited or audited."""
+    """Results are derived from the entries, so they are recomputed rather than edited or audited;
+    their scores with them, in the same transaction (`citykpi.platform.scores`)."""
     assessment = assess(submission_of(session, period), catalogue_of(period.framework))
+    card = score(assessment, scores.book())
     session.execute(delete(Result).where(Result.period_id == period.id))
     rows = [
         {
@@ -401,12 +404,16 @@ def reassess(session: Session, period: Period) -> None:
             "status": r.status.value,
             "value": r.value,
             "value_text": r.value_text,
+            "quality": None if r.quality is None else int(r.quality),
+            "source": r.source,
             "record": r.model_dump(mode="json"),
+            **scores.result_columns(item),
         }
-        for r in assessment.results
+        for r, item in zip(assessment.results, card.items, strict=True)
     ]
     if rows:  # one batched INSERT: results are never read back as objects in the writing transaction
         session.execute(insert_rows(Result), rows)
+    scores.store_groups(session, period, card)
     refresh(session, period)
 
 

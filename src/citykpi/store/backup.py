@@ -22,7 +22,7 @@ from sqlalchemy import Float, Table, func, insert, select, text
 from sqlalchemy.engine import Connection
 
 from citykpi.store.db import Database
-from citykpi.store.schema import Base, DataRevision, UtcDateTime
+from citykpi.store.schema import Base, DataRevision, OpenDataFile, UtcDateTime
 
 FORMAT = "citykpi-backup"
 FORMAT_VERSION = 1
@@ -34,7 +34,9 @@ class BackupError(Exception):
 
 def _tables() -> list[Table]:
     # The data revision counts commits of the database it lives in; a restored database keeps its own.
-    return [t for t in Base.metadata.sorted_tables if t.name != DataRevision.__tablename__]
+    # The open-data files are derived from the published periods and rebuilt when missing.
+    derived = {DataRevision.__tablename__, OpenDataFile.__tablename__}
+    return [t for t in Base.metadata.sorted_tables if t.name not in derived]
 
 
 # Standard JSON has no NaN or infinity; a number stored before the API refused them is written as this text.
@@ -122,8 +124,9 @@ def restore(db: Database, document: dict[str, Any]) -> dict[str, int]:
 
 
 def _reset_sequences(conn: Connection) -> None:
-    """Restored ids were given explicitly, so PostgreSQL's sequences must be moved past them."""
-    for table in _tables():
+    """Restored ids were given explicitly, so PostgreSQL's sequences must be moved past them (tables
+    keyed by another table's id, such as `mail_addresses`, have no sequence of their own)."""
+    for table in [t for t in _tables() if "id" in t.columns]:
         conn.execute(
             text(
                 f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), "

@@ -20,6 +20,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Text,
@@ -143,6 +144,9 @@ class Period(Base):
         server_default="0",
         comment="Committed transactions that audited a change of the period; caches of its pages key on it",
     )
+    scored_with: Mapped[str | None] = mapped_column(
+        String(64), comment="Fingerprint of the targets and rules its stored scores were computed with; NULL: none"
+    )
 
     city: Mapped[City] = relationship(back_populates="periods")
     framework: Mapped[Framework] = relationship()
@@ -216,9 +220,54 @@ class Result(Base):
     status: Mapped[str] = mapped_column(String(20))
     value: Mapped[float | None] = mapped_column(Float)
     value_text: Mapped[str | None] = mapped_column(String(200))
+    quality: Mapped[int | None] = mapped_column(Integer, comment="The record's data quality, read without its JSON")
+    source: Mapped[str] = mapped_column(Text, default="", server_default="", comment="The record's source, likewise")
     record: Mapped[dict[str, Any]] = mapped_column(comment="The full KpiResult")
+    # Its score against the public reference targets (`citykpi.platform.scores`), written with it.
+    standing: Mapped[str | None] = mapped_column(String(20), comment="scored, not reported, no benchmark, ...")
+    benchmarked: Mapped[bool | None] = mapped_column(Boolean, comment="A usable target applies")
+    percent: Mapped[float | None] = mapped_column(Float, comment="Percent of the target reached")
+    band: Mapped[int | None] = mapped_column(Integer, comment="Points, 1-4; NULL when not scored")
 
     __table_args__ = (UniqueConstraint("period_id", "code", "data_point"),)
+
+
+class Score(Base):
+    """The score of a period's group of data points (the city, a dimension, sub-dimension or category)
+    against the public reference targets, with what it covers; derived from the results and written
+    in the same transaction (`citykpi.platform.scores`), so pages read it instead of scoring."""
+
+    __tablename__ = "scores"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    period_id: Mapped[int] = mapped_column(ForeignKey("periods.id"), index=True)
+    position: Mapped[int] = mapped_column(Integer, comment="Order in the scorecard: the city first")
+    level: Mapped[str] = mapped_column(String(20), comment="city, dimension, subdimension or category")
+    dimension: Mapped[str] = mapped_column(String(100), default="")
+    subdimension: Mapped[str] = mapped_column(String(100), default="")
+    category: Mapped[str] = mapped_column(String(100), default="")
+    items: Mapped[int] = mapped_column(Integer, comment="Data points of the framework in the group")
+    reported: Mapped[int] = mapped_column(Integer)
+    scored: Mapped[int] = mapped_column(Integer)
+    points: Mapped[int] = mapped_column(Integer)
+    percent: Mapped[float | None] = mapped_column(Float)
+    band: Mapped[int | None] = mapped_column(Integer)
+
+    __table_args__ = (UniqueConstraint("period_id", "position"),)
+
+
+class OpenDataFile(Base):
+    """A file of the bulk open-data download, built when what is published changes (`platform.open_data`).
+
+    Derived from the published periods, so it is not in backups; a missing or stale one is rebuilt.
+    """
+
+    __tablename__ = "open_data_files"
+
+    name: Mapped[str] = mapped_column(String(100), primary_key=True)
+    stamp: Mapped[str] = mapped_column(String(200), comment="What it was built from: published stamp and licence")
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+    built_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
 
 
 class Review(Base):

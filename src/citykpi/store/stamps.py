@@ -14,7 +14,8 @@ from __future__ import annotations
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from citykpi.store.schema import City, Period
+from citykpi.store.db import REVISION
+from citykpi.store.schema import City, DataRevision, Period
 
 
 def period_stamp(session: Session, period_id: int) -> int | None:
@@ -39,3 +40,18 @@ def published_stamp(session: Session) -> tuple[int, int, int, int]:
     ).one()
     towns = session.execute(select(func.count(City.id), func.coalesce(func.sum(City.version), 0))).one()
     return (int(published[0]), int(published[1]), int(towns[0]), int(towns[1]))
+
+
+_SITE = select(
+    select(DataRevision.n).where(DataRevision.id == 1).scalar_subquery(),
+    select(func.count(City.id)).scalar_subquery(),
+)
+
+
+def site_stamp(session: Session) -> tuple[int, int]:
+    """The data revision (as `Database.revision`, which it keeps for the session) and the number of
+    cities, in one statement on the session's connection: every kept page is looked up by it, and two
+    ORM queries were half the time of a kept page's answer."""
+    revision, count = session.connection().execute(_SITE).one()
+    session.info.setdefault(REVISION, revision or 0)
+    return (int(session.info[REVISION]), int(count or 0))

@@ -31,8 +31,12 @@ PAGE_MODULES = (
 def register(app: FastAPI) -> None:
     """Called by `citykpi.app.create_app`; pages stay out of the OpenAPI document."""
     from citykpi.http.cache import Memo
+    from citykpi.platform import scores
+    from citykpi.web import render
 
     app.state.pages = Memo[bytes](512)  # rendered pages (see city_pages), one cache per app and database
+    render.warm()
+    scores.book()  # the reference targets every page's scores name, read from their YAML file once
 
     app.mount("/static", StaticFiles(directory=str(resources.files("citykpi.web") / "data" / "static")), name="static")
     for name in PAGE_MODULES:

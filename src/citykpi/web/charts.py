@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from citykpi.framework.model import DataPoint, Kpi
 from citykpi.framework.names import names
-from citykpi.platform import cities
+from citykpi.platform import cities, scores
 from citykpi.platform.catalogues import catalogue_of
 from citykpi.platform.errors import Invalid, NotFound
 from citykpi.platform.roles import Principal
@@ -29,12 +29,12 @@ from citykpi.report.style import band_colour
 from citykpi.report.wheel import legend
 from citykpi.scoring.rules import Band
 from citykpi.scoring.scorecard import Coverage, GroupLevel
-from citykpi.store.schema import Result
+from citykpi.store.schema import City, Period, Result
 from citykpi.web import chart_specs
 from citykpi.web.hub_view import HubFilters, HubSort, hub_rows
 from citykpi.web.i18n import translations
 from citykpi.web.kpi_compare_view import SCORE_UNIT, Compared, compare_dimension, compare_kpi
-from citykpi.web.views import book, point_scores, scorecard
+from citykpi.web.views import book, point_scores
 
 Cell = str | float | int | None
 BASEMAP = "/static/vendor/world-countries-110m.json"
@@ -225,19 +225,27 @@ def kpi_history_chart(asked: Asked) -> Chart:
 
 
 def _peer_values(asked: Asked, city_id: int, peer: str, code: str, point: str) -> list[dict[str, Any]]:
-    """The data point in the visible periods of the peer group's other cities: one query for all."""
+    """The data point in the visible periods of the peer group's other cities: one query of the
+    columns shown (loading the group's periods as objects cost more than the rest of the page)."""
     if not peer:
         return []
-    periods = {p.id: p for p in cities.visible_periods(asked.session, asked.who, peer=peer) if p.city_id != city_id}
     found = asked.session.execute(
-        select(Result.period_id, Result.value).where(
-            Result.period_id.in_(list(periods)),
+        select(City.name, City.id, City.hub, Period.year, Period.status, Result.value)
+        .join(Period, Period.id == Result.period_id)
+        .join(City, City.id == Period.city_id)
+        .where(
+            City.peer_group == peer,
+            City.id != city_id,
             Result.code == code,
             Result.data_point == point,
             Result.value.is_not(None),
         )
     ).all()
-    rows = [{"city": periods[pid].city.name, "year": str(periods[pid].year), "value": value} for pid, value in found]
+    rows = [
+        {"city": name, "year": str(year), "value": value}
+        for name, town, hub, year, status, value in found
+        if cities.may_see_of(asked.who, status, town, hub)
+    ]
     return sorted(rows, key=lambda r: (r["city"], r["year"]))
 
 
@@ -248,8 +256,10 @@ def city_scores_chart(asked: Asked) -> Chart:
     _ = asked._
     rows: list[dict[str, Any]] = []
     table: list[list[Cell]] = []
-    for period in cities.list_periods(asked.session, asked.who, city):
-        for group in scorecard(asked.session, period).level(level):
+    periods = cities.list_periods(asked.session, asked.who, city)
+    found = scores.groups_of(asked.session, periods, level)
+    for period in periods:
+        for group in found[period.id]:
             rows.append(
                 {"year": str(period.year), "group": group.name, "dimension": group.path[0], "percent": group.percent}
             )

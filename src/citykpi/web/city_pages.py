@@ -17,7 +17,7 @@ from citykpi.exchange.open_data import licence
 from citykpi.framework.model import Kpi
 from citykpi.http.cache import Memo
 from citykpi.http.deps import Id, Reader, read_in_thread
-from citykpi.platform import certificates, cities, comparison, values, verification, warnings
+from citykpi.platform import certificates, cities, comparison, scores, values, verification, warnings
 from citykpi.platform.catalogues import catalogue_of
 from citykpi.platform.errors import NotFound
 from citykpi.platform.roles import Action, can
@@ -63,6 +63,7 @@ def _home(request: Request, current: Visitor, session: Session, q: str, start: i
     periods = {c.id: cities.list_periods(session, current.who, c) for c in found}
     latest = [ps[-1] for ps in periods.values() if ps]
     standings = verification.standings(session, latest, request.app.state.settings.certificate_rule)
+    whole = scores.group_of(session, latest)
     rows = []
     for city in found:
         last = periods[city.id][-1] if periods[city.id] else None
@@ -71,7 +72,7 @@ def _home(request: Request, current: Visitor, session: Session, q: str, start: i
                 "city": city,
                 "period": last,
                 "standing": standings[last.id] if last else None,
-                "score": scorecard(session, last).city if last else None,
+                "score": whole[last.id] if last else None,
             }
         )
     return page(request, "home.html", rows=rows, total=total, start=start, size=PAGE_SIZE, q=q)

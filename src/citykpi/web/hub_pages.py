@@ -23,7 +23,7 @@ from citykpi.platform import cities
 from citykpi.platform.catalogues import catalogue_of
 from citykpi.web.chart_pages import chart_for
 from citykpi.web.charts import Chart, hub_filters
-from citykpi.web.hub_view import HubSort, choices, hub_rows
+from citykpi.web.hub_view import HubSort, choices, hub_page, hub_rows
 from citykpi.web.i18n import language
 from citykpi.web.render import PageRoute, page
 from citykpi.web.session import Current, Visitor, current, seen_by
@@ -46,11 +46,12 @@ async def hub(request: Request) -> HTMLResponse:
 
 def _hub(request: Request, visitor: Visitor, session: Session) -> HTMLResponse:
     filters = hub_filters(request.query_params)
+    shown = hub_page(hub_rows(session, visitor.who, filters), request.query_params.get("page", ""))
     return page(
         request,
         "hub.html",
         filters=filters,
-        rows=hub_rows(session, visitor.who, filters),
+        shown=shown,
         choices=choices(session, visitor.who),
         sorts=list(HubSort),
         map=chart_for(request, session, "map", visitor.who),

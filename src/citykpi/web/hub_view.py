@@ -15,13 +15,18 @@ from urllib.parse import urlencode
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from citykpi.platform import cities
+from citykpi.platform import cities, scores
 from citykpi.platform.catalogues import catalogue_of
+from citykpi.platform.errors import Invalid
 from citykpi.platform.roles import Principal
 from citykpi.platform.workflow import PeriodState
-from citykpi.scoring.scorecard import GroupLevel, GroupScore
+from citykpi.scoring.scorecard import GroupScore
 from citykpi.store.schema import City, Period
-from citykpi.web.views import scorecard
+
+ROWS = "citykpi.hub-rows"  # session.info: the rows of the filters asked in this session
+# Cards per page of the overview: 150 cards made a page of 120 kB that took longer to write than its
+# scores to read; the map and its table still show every city the filters select.
+PAGE_SIZE = 50
 
 
 class HubSort(StrEnum):
@@ -82,13 +87,18 @@ def latest_periods(session: Session, who: Principal, filters: HubFilters) -> lis
 
 
 def hub_rows(session: Session, who: Principal, filters: HubFilters) -> list[HubRow]:
-    rows = [HubRow(p.city, p, _score(session, p, filters.dimension)) for p in latest_periods(session, who, filters)]
-    return sorted(rows, key=_SORT_KEYS[filters.sort])
+    """Read from the stored scores (`citykpi.platform.scores`): one query for every city shown.
 
-
-def _score(session: Session, period: Period, dimension: str) -> GroupScore | None:
-    card = scorecard(session, period)
-    return card.group(GroupLevel.DIMENSION, dimension) if dimension else card.city
+    Kept for the rest of the request's session, since the overview's cards and its map both list the
+    same rows.
+    """
+    kept: dict[tuple[Principal, HubFilters], list[HubRow]] = session.info.setdefault(ROWS, {})
+    if (who, filters) not in kept:
+        periods = latest_periods(session, who, filters)
+        found = scores.group_of(session, periods, filters.dimension)
+        rows = [HubRow(p.city, p, found[p.id]) for p in periods]
+        kept[(who, filters)] = sorted(rows, key=_SORT_KEYS[filters.sort])
+    return kept[(who, filters)]
 
 
 def _by_score(row: HubRow) -> tuple[bool, float, str]:
@@ -110,6 +120,27 @@ _SORT_KEYS = {
     HubSort.COVERAGE: _by_coverage,
     HubSort.POPULATION: _by_population,
 }
+
+
+@dataclass(frozen=True)
+class HubPage:
+    rows: list[HubRow]  # the cards of this page
+    number: int  # 1-based
+    pages: int
+    first: int  # 1-based position of the page's first card among all
+    count: int  # cards of every page
+
+
+def hub_page(rows: list[HubRow], asked: str) -> HubPage:
+    """The page `asked` (the address's `page`, "" for the first) of the rows."""
+    pages = max(1, -(-len(rows) // PAGE_SIZE))
+    if not (asked or "1").isdigit() or not 1 <= int(asked or "1") <= pages:
+        raise Invalid.said(
+            "page", "page {page!r} is not a page of this overview (1 to {pages})", page=asked, pages=pages
+        )
+    number = int(asked or "1")
+    start = (number - 1) * PAGE_SIZE
+    return HubPage(rows[start : start + PAGE_SIZE], number, pages, start + 1, len(rows))
 
 
 def choices(session: Session, who: Principal) -> Choices:

@@ -16,7 +16,7 @@ from fastapi.responses import HTMLResponse
 from citykpi.framework.formula import parse
 from citykpi.framework.model import PROFILE_FIELDS, Input, Kpi
 from citykpi.http.deps import Reader
-from citykpi.platform import cities, results_query
+from citykpi.platform import cities, results_query, scores
 from citykpi.platform.catalogues import catalogue_of
 from citykpi.platform.errors import NotFound
 from citykpi.web.render import PageRoute, page
@@ -40,7 +40,7 @@ def kpi_page(request: Request, framework: str, code: str, current: Current, sess
     if canonical is None:
         raise NotFound.said("kpi", "no KPI {code!r} in {framework}", code=code, framework=row.key)
     kpi = catalogue.kpis[canonical]
-    book = results_query.public_book()
+    book = scores.book()
     targets = {d.key: book.targets(kpi.code, d.key) for d in kpi.data_points}
     found = results_query.query(session, current.who, results_query.Filters(kpi=[kpi.code]), limit=None)
     return page(

@@ -9,6 +9,7 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Annotated, Any
 
+import orjson
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse, Response
 from pydantic_core import to_json
@@ -19,7 +20,7 @@ from citykpi.exchange.open_data import csv_bytes, licence, typed_csv
 from citykpi.framework.model import Kpi
 from citykpi.http.callers import resolve_caller
 from citykpi.http.deps import read_in_thread
-from citykpi.platform import open_data, results_query
+from citykpi.platform import open_data, results_query, scores
 from citykpi.platform.catalogues import catalogue_of
 from citykpi.platform.roles import read_scope
 from citykpi.store.db import Database
@@ -101,18 +102,34 @@ async def query_results(
 def _body(session: Session, page: results_query.Page, fmt: QueryFormat, limit: int) -> bytes:
     """The page in `fmt`; the CSV formats carry the next cursor in the X-Next-Cursor and Link headers only."""
     if fmt is QueryFormat.JSON:
-        return to_json({"limit": limit, "next_cursor": page.next_cursor, "items": page.rows})
+        return _json(page, limit)
     if fmt is QueryFormat.CSV:
-        return typed_csv(page.columns, page.rows)
-    assessments = results_query.assessments_of(page.rows)
-    kpis = _kpis(session, page.rows)
+        return typed_csv(page.columns, page.records)
+    rows = page.rows
+    assessments = results_query.assessments_of(rows)
+    kpis = _kpis(session, rows)
     if fmt is QueryFormat.SDMX_CSV:
         from citykpi.exchange.sdmx import COLUMNS, observations, structure
 
         return csv_bytes(COLUMNS, observations(assessments, structure(assessments, kpis)["codelists"]))
     from citykpi.exchange.ngsi import entities
 
-    return to_json(entities(assessments, kpis, results_query.public_book(), context_url="/api/v1/context.jsonld"))
+    return to_json(entities(assessments, kpis, scores.book(), context_url="/api/v1/context.jsonld"))
+
+
+JSON_CHUNK = 5000  # rows made dicts and serialised at a time, so a whole answer's dicts never live at once
+
+
+def _json(page: results_query.Page, limit: int) -> bytes:
+    """`{limit, next_cursor, items}` by orjson, the items a chunk at a time."""
+    names = [c.name for c in page.columns]
+    records = page.records
+    items = [
+        orjson.dumps([dict(zip(names, r, strict=True)) for r in records[start : start + JSON_CHUNK]])[1:-1]
+        for start in range(0, len(records), JSON_CHUNK)
+    ]
+    head = orjson.dumps({"limit": limit, "next_cursor": page.next_cursor})[:-1]
+    return b"".join((head, b',"items":[', b",".join(items), b"]}"))
 
 
 def _kpis(session: Session, rows: list[dict[str, Any]]) -> dict[str, Kpi]:
@@ -148,7 +165,7 @@ async def bulk(
 
     def answer(session: Session) -> Response:
         licensed = licence(request.app.state.settings.open_data_licence)
-        found = open_data.bulk_file(session, request.app.state.downloads.get, format, licensed, table)
+        found = open_data.bulk_file(session, request.app.state.db, format, licensed, table)
         headers = {"Content-Disposition": f'attachment; filename="{found.filename}"', "X-Licence": licensed.name}
         return Response(found.content, media_type=found.media_type, headers=headers)
 

@@ -13,9 +13,9 @@ from citykpi.api.routes.cities import Limit, Offset
 from citykpi.api.schemas import AuditOut, ImportOut, PageOut, ResultOut, ScoreOut, ValueIn, ValueOut
 from citykpi.http.callers import Caller, SignedIn, resolve_caller
 from citykpi.http.deps import Db, Id, Reader, read_in_thread
-from citykpi.http.scorecards import scorecard
 from citykpi.platform import cities, uploads, values
 from citykpi.platform.roles import Action, read_scope
+from citykpi.platform.scores import groups_of
 from citykpi.store.schema import Audit, Entry, Result
 from citykpi.store.stamps import period_stamp
 
@@ -132,8 +132,7 @@ def results(
 def scores(period_id: Id, who: Caller, session: Reader) -> list[ScoreOut]:
     """Scores against the public reference targets, city first, then dimensions, sub-dimensions, categories."""
     period = cities.get_period(session, who, period_id)
-    card = scorecard(session, period)
-    return [ScoreOut.of(g) for g in card.groups]
+    return [ScoreOut.of(g) for g in groups_of(session, [period])[period.id]]
 
 
 @router.get("/periods/{period_id}/audit", response_model=PageOut[AuditOut])
