@@ -23,8 +23,8 @@ from typing import Any
 from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
-from citykpi.exchange.bulk import collector_paused
 from citykpi.exchange.open_data import Licence, Table, arrow_csv, arrow_parquet, arrow_table, package_zip
+from citykpi.model.collector import collector_paused
 from citykpi.platform import results_query
 from citykpi.platform.catalogues import catalogue_of
 from citykpi.platform.columns import CITY_COLUMNS, INPUT_COLUMNS, RESULT_COLUMNS

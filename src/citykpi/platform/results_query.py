@@ -28,11 +28,11 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, and_, or_, select, true
 from sqlalchemy.orm import Session
 
-from citykpi.exchange.bulk import collector_paused
 from citykpi.exchange.open_data import Column
 from citykpi.framework.formula import parse
 from citykpi.framework.model import PROFILE_FIELDS
 from citykpi.model.assessment import Assessment, KpiResult
+from citykpi.model.collector import collector_paused
 from citykpi.model.diagnostics import Diagnostic, Location
 from citykpi.model.submission import CityProfile
 from citykpi.platform.catalogues import catalogue_of
@@ -132,7 +132,7 @@ def query(
     batch = len(periods) if wanted is None else max(1, wanted // 100 + 1)
     start = 0
     connection = session.connection()  # Core rows: no ORM bookkeeping per row
-    with collector_paused():  # tens of thousands of acyclic tuples (see exchange.bulk)
+    with collector_paused():  # tens of thousands of acyclic tuples (see model.collector)
         while start < len(periods) and (wanted is None or len(records) < wanted):
             chosen = periods[start : start + batch]
             start, batch = start + batch, batch * 2
