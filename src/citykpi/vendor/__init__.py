@@ -1,4 +1,4 @@
-"""Third-party chart libraries and the basemap, shipped in the package (README.md says from where).
+"""Third-party chart libraries and the basemap, shipped in the package (data/README.md says from where).
 
 On the ground floor so that every package that draws a chart uses the same files without importing
 another's: the web serves them as /static/vendor/..., `citykpi.index` writes them into its
@@ -19,8 +19,8 @@ SCRIPTS = ("vega.min.js", "vega-lite.min.js", "vega-embed.min.js")
 
 
 def directory() -> Traversable:
-    """The folder of the files, for a server that serves them as they are."""
-    return resources.files(__name__)
+    """The folder of the files (and nothing else: no module), for a server that serves them as they are."""
+    return resources.files(__name__) / "data"
 
 
 @cache
