@@ -17,7 +17,7 @@ SOURCE = Path(__file__).parents[1] / "src" / "citykpi"
 
 # Bottom to top; a package may import its own floor and the floors below.
 FLOORS: list[set[str]] = [
-    {"model", "gettext_po"},  # data shapes and diagnostics; imports nothing else of citykpi
+    {"model", "gettext_po", "vendor"},  # data shapes and diagnostics; the shipped chart libraries
     {"framework"},  # the KPI catalogue as data, formulas
     {"collect", "index"},  # readers of city files; the composite-index engine
     {"assess", "scoring", "demo", "connectors"},  # values from a submission; scores; synthetic and sensor data

@@ -1,13 +1,15 @@
 """The uncertainty and sensitivity charts, written without Altair, are the specs and pages Altair made.
 
 Each chart is built here with Altair as `citykpi.index.charts` built it before (the reference) and
-as a plain dict; the dicts must be equal and the HTML pages equal to the byte (Altair's own
-`spec_to_html`, so key order and the script versions count too).
+as a plain dict; the dicts must be equal, and the HTML page must be Altair's own `spec_to_html` with
+the same spec and, where Altair loads the three scripts from jsDelivr, the vendored scripts written
+inline (tests/web/test_index_chart_pages.py opens such a page in Chromium with no network).
 """
 
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import altair as alt
@@ -15,6 +17,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from citykpi import vendor
 from citykpi.index import vegalite
 from citykpi.index.analysis.cli import _build, _study_tables
 from citykpi.index.sensitivity import study
@@ -23,6 +26,9 @@ from citykpi.index.sensitivity.backend import Execution
 from citykpi.model.textsafety import chart_safe
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+SCRIPT = re.compile(r'  <script type="text/javascript"( src="[^"]*")?>(.*?)</script>\n', re.DOTALL)
+SPEC = re.compile(r"var spec = (.*?);\n")
+LOADED = re.compile(r"<(?:script|link|img|iframe)\b[^>]*\b(?:src|href)=", re.IGNORECASE)  # a file to fetch
 
 
 def altair_uncertainty(rank_stats: pd.DataFrame) -> alt.TopLevelMixin:
@@ -85,6 +91,11 @@ def odd_tables() -> tuple[pd.DataFrame, pd.DataFrame]:
     return ranks, sens
 
 
+def skeleton(page: str) -> str:
+    """The page without its library scripts and with its spec's text left out."""
+    return SPEC.sub("var spec = SPEC;\n", SCRIPT.sub("", page))
+
+
 def assert_same(spec: dict[str, object], chart: alt.TopLevelMixin, tmp_path: Path) -> None:
     reference = chart.to_dict()
     assert spec == reference
@@ -96,15 +107,31 @@ def assert_same(spec: dict[str, object], chart: alt.TopLevelMixin, tmp_path: Pat
         vegaembed_version=alt.VEGAEMBED_VERSION,
         vegalite_version=alt.VEGALITE_VERSION,
     )
-    assert page == expected
+    assert json.loads(SPEC.findall(page)[0]) == json.loads(SPEC.findall(expected)[0])
+    assert SCRIPT.findall(page) == [("", vendor.text(n)) for n in vendor.SCRIPTS]  # inline, none with a src
+    assert [src.split("/npm/")[0] for src, _ in SCRIPT.findall(expected)] == [' src="https://cdn.jsdelivr.net'] * 3
+    assert LOADED.findall(skeleton(page)) == []  # nor anything else outside the libraries fetched
+    assert skeleton(page) == skeleton(expected)  # the rest, the embedding code included, is Altair's
     written = json.loads(vegalite.write(spec, tmp_path / "chart.json").read_text(encoding="utf-8"))
     assert written == json.loads(json.dumps(chart_safe(reference)))
 
 
-def test_the_versions_are_those_of_the_installed_altair() -> None:
-    assert vegalite.VEGALITE_VERSION == alt.VEGALITE_VERSION
-    assert (vegalite.VEGA_VERSION, vegalite.VEGAEMBED_VERSION) == (alt.VEGA_VERSION, alt.VEGAEMBED_VERSION)
-    assert vegalite.SCHEMA == alt.SCHEMA_URL
+def test_the_schema_is_altairs_and_the_vendored_libraries_read_it() -> None:
+    assert vegalite.VEGALITE_VERSION == alt.VEGALITE_VERSION and vegalite.SCHEMA == alt.SCHEMA_URL
+    # vega-embed accepts a spec whose schema's version its vega-lite satisfies as `^version`.
+    schema = tuple(int(p) for p in vegalite.VEGALITE_VERSION.split("."))
+    shipped = tuple(int(p) for p in vendor.VERSIONS["vega-lite"].split("."))
+    assert shipped[0] == schema[0] and shipped >= schema
+    majors = (vendor.VERSIONS["vega"].split(".")[0], vendor.VERSIONS["vega-embed"].split(".")[0])
+    assert majors == (alt.VEGA_VERSION, alt.VEGAEMBED_VERSION)  # the major versions Altair's pages load
+
+
+def test_a_name_holding_a_closing_script_tag_stays_inside_the_spec(tmp_path: Path) -> None:
+    ranks, _ = odd_tables()
+    ranks.loc[0, "unit"] = "</script><script>alert(1)</script>"
+    page = vegalite.write(vegalite.uncertainty_spec(ranks), tmp_path / "chart.html").read_text(encoding="utf-8")
+    assert page.count("</script>") == 4  # the three libraries' and the embedding script's
+    assert json.loads(SPEC.findall(page)[0])["datasets"].popitem()[1][0]["unit"] == ranks.loc[0, "unit"]
 
 
 def test_a_real_run_draws_the_charts_altair_drew(asem_sa: dict[str, pd.DataFrame], tmp_path: Path) -> None:

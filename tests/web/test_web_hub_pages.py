@@ -14,6 +14,7 @@ import openpyxl
 import pytest
 from web_server import YEARS, running, signed_in
 
+from citykpi import vendor
 from citykpi.demo.cities import CITIES
 from citykpi.report.style import NOT_REPORTED
 from citykpi.store.schema import City, Period
@@ -71,6 +72,21 @@ def test_hub_cards_come_fifty_to_a_page_with_links_and_a_page_it_has_not_is_refu
     assert [len(p.rows) for p in pages] == [50, 50, 20] and {p.pages for p in pages} == {3}
     assert [p.first for p in pages] == [1, 51, 101] and pages[2].rows[-1].city.name == "City 119"
     assert hub_page(rows, "").number == 1
+
+
+def test_the_vendored_libraries_are_served_at_their_addresses_as_shipped(base: str) -> None:
+    """They live in `citykpi.vendor` (shared with the index's chart pages), and stay at /static/vendor/."""
+    shipped = sorted(f.name for f in vendor.directory().iterdir())
+    assert {"vega.min.js", "vega-lite.min.js", "vega-embed.min.js", "vega-embed.css", "README.md"} <= set(shipped)
+    types = {".js": "text/javascript", ".css": "text/css", ".json": "application/json"}
+    for name in shipped:
+        answer = httpx.get(f"{base}/static/vendor/{name}")
+        assert answer.status_code == 200 and answer.content == (vendor.directory() / name).read_bytes(), name
+        if (kind := types.get(name[name.rfind(".") :])) is not None:
+            assert answer.headers["content-type"].startswith(kind), name
+    assert httpx.get(f"{base}/static/vendor/__init__.py").status_code == 404  # the module is not served
+    assert httpx.get(f"{base}/static/site.css").status_code == 200  # the web's own files beside them
+    assert httpx.get(f"{base}/static/vendor/nothing.js").status_code == 404
 
 
 def test_map_spec_places_each_city_with_its_band_size_and_link(base: str) -> None:

@@ -3,7 +3,7 @@
 A 10,000-run uncertainty command must finish in 1.5 s with its start-up; Altair would cost half a
 second of it (0.25 s to import, 0.2 s to build and validate the chart), so these two charts are
 written as the dicts Altair made of them (tests/index/test_vegalite.py builds each both ways and
-compares the dicts and the HTML pages). The charts of `index analyse` stay Altair charts
+compares the dicts and the specs in the HTML pages). The charts of `index analyse` stay Altair charts
 (`citykpi.index.charts`) and are written by `write` from their dict.
 """
 
@@ -17,21 +17,21 @@ from pathlib import Path
 from string import Template
 from typing import TYPE_CHECKING, Any
 
+from citykpi import vendor
 from citykpi.model.textsafety import chart_safe
 
 if TYPE_CHECKING:
     import pandas as pd
 
-# The versions Altair 6.3 names (alt.SCHEMA_VERSION, alt.VEGA_VERSION, alt.VEGAEMBED_VERSION); the
-# test holds them equal to the installed Altair's.
+# The Vega-Lite version Altair 6.3 names (alt.SCHEMA_VERSION): the specs' schema and vl-convert's
+# renderer; the vega-lite the pages carry (`citykpi.vendor`) must accept it, which the test checks.
 VEGALITE_VERSION = "6.4.1"
-VEGA_VERSION = "6"
-VEGAEMBED_VERSION = "7"
 SCHEMA = f"https://vega.github.io/schema/vega-lite/v{VEGALITE_VERSION}.json"
 CONFIG = {"view": {"continuousWidth": 300, "continuousHeight": 300}}  # Altair's default view
 
-# Altair's "standard" page (altair.utils.html, BSD-3-Clause) as it renders a Vega-Lite spec: the
-# scripts come from jsDelivr, as in every chart page written before.
+# Altair's "standard" page (altair.utils.html, BSD-3-Clause) as it renders a Vega-Lite spec, with the
+# vendored scripts written into it instead of loaded from jsDelivr: the page is one file that draws
+# with no network (opened offline, mailed, kept beside an index's results).
 PAGE = Template("""<!DOCTYPE html>
 <html>
 <head>
@@ -47,9 +47,7 @@ PAGE = Template("""<!DOCTYPE html>
       position: relative;
     }
   </style>
-  <script type="text/javascript" src="https://cdn.jsdelivr.net/npm/vega@${vega}"></script>
-  <script type="text/javascript" src="https://cdn.jsdelivr.net/npm/vega-lite@${vegalite}"></script>
-  <script type="text/javascript" src="https://cdn.jsdelivr.net/npm/vega-embed@${vegaembed}"></script>
+${scripts}
 </head>
 <body>
   <div id="vis"></div>
@@ -181,6 +179,16 @@ def sensitivity_spec(table: pd.DataFrame) -> dict[str, Any]:
     }  # fmt: skip
 
 
+def _scripts() -> str:
+    return "\n".join(f'  <script type="text/javascript">{vendor.text(name)}</script>' for name in vendor.SCRIPTS)
+
+
+def _script_json(spec: dict[str, Any]) -> str:
+    """The spec as a script's object literal: `<` only occurs in strings, and escaped there a name
+    holding `</script>` cannot end the script early (JavaScript reads `\\u003c` as `<`)."""
+    return json.dumps(spec).replace("<", "\\u003c")
+
+
 def write(spec: dict[str, Any], path: Path) -> Path:
     """HTML (interactive), JSON, PNG or SVG (static, via vl-convert) by the file suffix."""
     suffix = path.suffix.lower()
@@ -192,10 +200,7 @@ def write(spec: dict[str, Any], path: Path) -> Path:
     if suffix == ".json":
         path.write_text(json.dumps(safe), encoding="utf-8")
     elif suffix == ".html":
-        page = PAGE.substitute(
-            vega=VEGA_VERSION, vegalite=VEGALITE_VERSION, vegaembed=VEGAEMBED_VERSION, spec=json.dumps(safe)
-        )
-        path.write_text(page, encoding="utf-8")
+        path.write_text(PAGE.substitute(scripts=_scripts(), spec=_script_json(safe)), encoding="utf-8")
     else:
         import vl_convert
 

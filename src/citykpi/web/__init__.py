@@ -7,6 +7,8 @@ from importlib import import_module, resources
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
+from citykpi import vendor
+
 # The modules whose `router` serves the pages, one per area; a new area's module is added here.
 PAGE_MODULES = (
     "admin_pages",
@@ -38,6 +40,9 @@ def register(app: FastAPI) -> None:
     render.warm()
     scores.book()  # the reference targets every page's scores name, read from their YAML file once
 
+    # The chart libraries live on the ground floor (`citykpi.vendor`), shared with the index's chart
+    # pages; mounted first, as the wider /static would answer their addresses with a 404.
+    app.mount("/static/vendor", StaticFiles(directory=str(vendor.directory())), name="vendor")
     app.mount("/static", StaticFiles(directory=str(resources.files("citykpi.web") / "data" / "static")), name="static")
     for name in PAGE_MODULES:
         app.include_router(import_module(f"citykpi.web.{name}").router, include_in_schema=False)
