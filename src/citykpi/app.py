@@ -25,6 +25,7 @@ from citykpi.http.cache import CallerCache, Memo, ResponseCache
 from citykpi.http.security_headers import SecurityHeaders
 from citykpi.http.settings import Settings
 from citykpi.platform import scores
+from citykpi.platform.catalogues import catalogue_of
 from citykpi.platform.open_data import Builder
 from citykpi.platform.outbox import Courier
 from citykpi.platform.seed import ensure_framework
@@ -38,7 +39,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     db = Database(settings.database_url)
     upgrade(db.engine)
     with db.write() as session:
-        ensure_framework(session)
+        catalogue_of(ensure_framework(session))  # parsed once now, not by the first page that names a KPI
         backfill(session)
         scores.backfill(session)
     app = FastAPI(

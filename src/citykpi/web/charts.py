@@ -18,10 +18,11 @@ from sqlalchemy.orm import Session
 
 from citykpi.framework.model import DataPoint, Kpi
 from citykpi.framework.names import names
+from citykpi.http.cache import Memo
 from citykpi.platform import cities, scores
 from citykpi.platform.catalogues import catalogue_of
 from citykpi.platform.errors import Invalid, NotFound
-from citykpi.platform.roles import Principal
+from citykpi.platform.roles import Principal, read_scope
 from citykpi.report import labels
 from citykpi.report.i18n import number
 from citykpi.report.i18n import translations as report_translations
@@ -29,6 +30,7 @@ from citykpi.report.style import band_colour
 from citykpi.report.wheel import legend
 from citykpi.scoring.rules import Band
 from citykpi.scoring.scorecard import Coverage, GroupLevel
+from citykpi.store.db import Database
 from citykpi.store.schema import City, Period, Result
 from citykpi.web import chart_specs
 from citykpi.web.hub_view import HubFilters, HubSort, hub_rows
@@ -37,6 +39,8 @@ from citykpi.web.kpi_compare_view import SCORE_UNIT, Compared, compare_dimension
 from citykpi.web.views import book, point_scores
 
 Cell = str | float | int | None
+CITY_PERIODS = "citykpi.chart-city-periods"  # session.info: the charts' city and periods, per reader and slug
+PEERS: Memo[list[tuple[int, dict[str, Any]]]] = Memo(256)
 BASEMAP = "/static/vendor/world-countries-110m.json"
 
 
@@ -188,8 +192,7 @@ def _kpi_and_point(asked: Asked, framework_key: str | None = None) -> tuple[Kpi,
 
 def kpi_history_chart(asked: Asked) -> Chart:
     """One data point of a city over its visible years, with its peer group's cities behind it."""
-    city = cities.get_city(asked.session, asked.params.get("city", ""))
-    periods = cities.list_periods(asked.session, asked.who, city)
+    city, periods = _city_periods(asked)
     kpi, point = _kpi_and_point(asked, periods[-1].framework.key if periods else None)
     own: list[dict[str, Any]] = []
     table: list[list[Cell]] = []
@@ -224,39 +227,53 @@ def kpi_history_chart(asked: Asked) -> Chart:
     )
 
 
+def _city_periods(asked: Asked) -> tuple[City, list[Period]]:
+    """The city of the chart's address and its visible periods, read once per request: a KPI page
+    draws one chart per data point, a city page two."""
+    kept: dict[tuple[Principal, str], tuple[City, list[Period]]] = asked.session.info.setdefault(CITY_PERIODS, {})
+    key = (asked.who, asked.params.get("city", ""))
+    if key not in kept:
+        city = cities.get_city(asked.session, key[1])
+        kept[key] = (city, cities.list_periods(asked.session, asked.who, city))
+    return kept[key]
+
+
 def _peer_values(asked: Asked, city_id: int, peer: str, code: str, point: str) -> list[dict[str, Any]]:
-    """The data point in the visible periods of the peer group's other cities: one query of the
-    columns shown (loading the group's periods as objects cost more than the rest of the page)."""
+    """The data point in the visible periods of the peer group's other cities. The whole group's
+    values are kept per data revision and read scope: the KPI page of each city of the group shows
+    them, less its own."""
     if not peer:
         return []
+    session = asked.session
+    key = (session.get_bind().engine.url, Database.revision(session), read_scope(asked.who), peer, code, point)
+    group = PEERS.get(key, lambda: _peer_group_values(asked, peer, code, point))
+    return [row for town, row in group if town != city_id]
+
+
+def _peer_group_values(asked: Asked, peer: str, code: str, point: str) -> list[tuple[int, dict[str, Any]]]:
+    """One query of the columns shown (loading the group's periods as objects cost more than the
+    rest of the page), in city and year order, each row with its city's id."""
     found = asked.session.execute(
         select(City.name, City.id, City.hub, Period.year, Period.status, Result.value)
         .join(Period, Period.id == Result.period_id)
         .join(City, City.id == Period.city_id)
-        .where(
-            City.peer_group == peer,
-            City.id != city_id,
-            Result.code == code,
-            Result.data_point == point,
-            Result.value.is_not(None),
-        )
+        .where(City.peer_group == peer, Result.code == code, Result.data_point == point, Result.value.is_not(None))
     ).all()
     rows = [
-        {"city": name, "year": str(year), "value": value}
+        (town, {"city": name, "year": str(year), "value": value})
         for name, town, hub, year, status, value in found
         if cities.may_see_of(asked.who, status, town, hub)
     ]
-    return sorted(rows, key=lambda r: (r["city"], r["year"]))
+    return sorted(rows, key=lambda r: (r[1]["city"], r[1]["year"]))
 
 
 def city_scores_chart(asked: Asked) -> Chart:
     """A city's dimension (or sub-dimension) scores over its visible years."""
-    city = cities.get_city(asked.session, asked.params.get("city", ""))
+    city, periods = _city_periods(asked)
     level = GroupLevel.SUBDIMENSION if asked.params.get("level") == "subdimension" else GroupLevel.DIMENSION
     _ = asked._
     rows: list[dict[str, Any]] = []
     table: list[list[Cell]] = []
-    periods = cities.list_periods(asked.session, asked.who, city)
     found = scores.groups_of(asked.session, periods, level)
     for period in periods:
         for group in found[period.id]:
