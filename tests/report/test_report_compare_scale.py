@@ -9,13 +9,15 @@ from functools import partial
 from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner
 
-from citykpi.cli import compare_workers
+from citykpi.cli import app, compare_workers
 from citykpi.collect.tidy import write_csv
-from citykpi.demo.cities import CITIES
+from citykpi.demo.cities import CITIES, synthetic_city
 from citykpi.demo.generate import generate
 from citykpi.framework.catalogue import Catalogue
 from citykpi.model.assessment import Assessment
+from citykpi.report import pages
 from citykpi.report.comparison import CITIES_PER_TABLE, compared
 from citykpi.report.pages import compare_footers, compare_parts
 from citykpi.report.render import pdf_of_parts
@@ -104,3 +106,19 @@ def test_pdf_in_parts_is_the_one_document_page_for_page(
     assert joined == one
     assert "Scores by dimension" in joined[0] and "Produced with citykpi" in joined[-1]
     assert sum("Produced with citykpi" in p for p in joined) == 1
+
+
+@pytest.mark.slow  # lays out two PDF documents and their footers: ~15 s
+def test_compare_command_numbers_the_pages_of_a_pdf_in_parts_in_french(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    kpis = list(Catalogue.load().kpis.values())
+    files = [
+        write_csv(generate(kpis, synthetic_city(n), 2024), tmp_path / f"city-{n}.csv")
+        for n in range(CITIES_PER_TABLE + 1)
+    ]
+    monkeypatch.setattr(pages, "TABLES_PER_PART", 1)  # two side-by-side tables: two parts
+    out, pdf = tmp_path / "compare.html", tmp_path / "compare.pdf"
+    result = CliRunner().invoke(app, ["compare", *map(str, files), "-o", str(out), "--pdf", str(pdf), "--lang", "fr"])
+    assert result.exit_code == 0, result.output
+    count = len(pdf_pages(pdf))
+    assert f"{pdf} ({count} pages)" in result.output
+    assert footers(pdf) == [f"Comparaison de villes {n} / {count}" for n in range(1, count + 1)]
