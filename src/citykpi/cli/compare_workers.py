@@ -85,8 +85,12 @@ def _build(cities: list[list[str]], given: Sequence[Sequence[Assessment]] = ()) 
 
 
 def workers_for(files: int) -> int:
-    if files < PARALLEL_FROM:
-        return 1
+    return 1 if files < PARALLEL_FROM else cores()
+
+
+def cores() -> int:
+    """Worker processes worth starting for work that fills them (a PDF of several parts: each part
+    takes seconds to lay out, a worker about 2 s to start)."""
     return max(1, min(MAX_WORKERS, len(os.sched_getaffinity(0))))
 
 

@@ -173,7 +173,7 @@ def compare_command(
     lang: LangOption = Lang.EN,
 ) -> None:
     """Several cities side by side: ranked on the data points they all scored, per dimension and per KPI."""
-    from citykpi.cli.compare_workers import DuplicatePlace, FileProblems, compared_cities, workers_for
+    from citykpi.cli.compare_workers import DuplicatePlace, FileProblems, compared_cities, cores
     from citykpi.report.pages import TABLES_PER_PART, compare_footers, compare_html, compare_parts
     from citykpi.report.render import pdf_of_parts
 
@@ -191,5 +191,5 @@ def compare_command(
     if pdf is not None:
         parts = compare_parts(cities, book.names, lang.value, TABLES_PER_PART)
         pdf.parent.mkdir(parents=True, exist_ok=True)
-        pages = pdf_of_parts(parts, pdf, workers_for(len(files)), partial(compare_footers, lang=lang.value))
+        pages = pdf_of_parts(parts, pdf, cores(), partial(compare_footers, lang=lang.value))
         typer.echo(f"PDF:  {pdf} ({pages} pages)")
