@@ -7,6 +7,7 @@ tooltip, so the HTML stays small, works offline and needs no script (the web's C
 
 from __future__ import annotations
 
+import gc
 import gettext
 import io
 import re
@@ -72,6 +73,18 @@ def html(template: str, lang: str, **context: Any) -> str:
     return environment(lang).get_template(template).render(**context)
 
 
+def few_collections() -> None:
+    """Make the garbage collector's passes rare in a process that builds a large, long-lived heap.
+
+    A comparison holds a worker's assessments (some 1,300) until its cities are built, and
+    WeasyPrint holds a part's whole box tree until it is written; the collector's repeated passes
+    over those objects took about 40 % of the CPU (reading 260 tidy CSV files: 10.7 ms a file with
+    the default thresholds, 5.2 ms with these; laying out four side-by-side tables: 6.1-7.4 s, 4.5-5.0
+    s). Neither forms many reference cycles, so the peak memory was the same (238 and 174 MiB).
+    """
+    gc.set_threshold(50_000, 20, 100)
+
+
 def pdf(page: str, out: Path) -> None:
     out.write_bytes(_pdf_bytes(page, str(out.parent)))
 
@@ -109,7 +122,7 @@ def pdf_of_parts(parts: Sequence[str], out: Path, workers: int, footers: Callabl
         for data in map(_pdf_bytes, parts, base):
             writer.append(io.BytesIO(data))
     else:  # spawned: a fork after vl-convert has started its threads can deadlock
-        with ProcessPoolExecutor(min(workers, len(parts)), get_context("spawn")) as pool:
+        with ProcessPoolExecutor(min(workers, len(parts)), get_context("spawn"), few_collections) as pool:
             for data in pool.map(_pdf_bytes, parts, base):
                 writer.append(io.BytesIO(data))
     count = len(writer.pages)
