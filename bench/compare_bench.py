@@ -6,6 +6,9 @@ and 2 GiB with the PDF. The city-years are tidy CSV files of the demo generator'
 so the figures include reading and checking every file; CPU is that child's with its workers
 (`getrusage` of the children), memory is both the largest process's peak and the peak of the
 sum over the process tree, and the load average is printed beside them: the machine is shared.
+`--stages N` instead times each step in this process, without workers, on the first N files: CPU
+milliseconds per city-year for reading, assessing, checking, building the rows (scores and
+progress), the HTML page, and the PDF in parts (its layout is WeasyPrint's).
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ from citykpi.collect.tidy import write_csv
 from citykpi.demo.cities import synthetic_city
 from citykpi.demo.generate import generate
 from citykpi.framework.catalogue import Catalogue
+from citykpi.model.assessment import Assessment
 
 GIB = 1024**3
 
@@ -40,6 +44,58 @@ def make_files(folder: Path, cities: int, years: list[int]) -> list[Path]:
                 write_csv(generate(kpis, spec, year), path)
             paths.append(path)
     return paths
+
+
+def stages(files: list[Path], pdf: Path | None) -> None:
+    """CPU per city-year of each step of `citykpi compare`, one process, the steps in its order."""
+    from collections import defaultdict
+    from functools import partial
+
+    from citykpi.assess.engine import assess
+    from citykpi.cli.report import load_book
+    from citykpi.collect.readers import read_or_report
+    from citykpi.report.comparison import compared
+    from citykpi.report.pages import TABLES_PER_PART, compare_footers, compare_html, compare_parts
+    from citykpi.report.render import few_collections, pdf_of_parts
+    from citykpi.validate.checks import run_checks
+    from citykpi.validate.context import Context
+
+    few_collections()  # as the command does
+    spent: dict[str, float] = defaultdict(float)
+    clock = time.process_time()
+
+    def step(name: str) -> None:
+        nonlocal clock
+        now = time.process_time()
+        spent[name] += now - clock
+        clock = now
+
+    catalogue = Catalogue.load()
+    book = load_book(None, True, catalogue)
+    step("catalogue and targets")
+    histories: dict[tuple[str, str], list[Assessment]] = defaultdict(list)
+    for path in files:
+        submission, _report = read_or_report(path, catalogue)
+        assert submission is not None, path
+        step("read")
+        assessment = assess(submission, catalogue)
+        step("assess")
+        run_checks(Context(submission, catalogue, assessment))
+        step("check")
+        histories[(assessment.profile.city, assessment.profile.country)].append(assessment)
+    cities = [compared(history, catalogue.kpis, book) for history in histories.values()]
+    step("rows (score, progress)")
+    compare_html(cities, book.names, "en")
+    step("HTML page (ranking, chart, tables)")
+    if pdf is not None:
+        parts = compare_parts(cities, book.names, "en", TABLES_PER_PART)
+        pages = pdf_of_parts(parts, pdf, 1, partial(compare_footers, lang="en"))
+        step(f"PDF ({len(parts)} parts, {pages} pages, one process)")
+    print(f"CPU per step, {len(files)} city-years of {len(cities)} cities, one process, load {load()}:")
+    for name, seconds in spent.items():
+        print(f"  {name:<45} {seconds:7.2f} s {1000 * seconds / len(files):8.2f} ms per city-year")
+    total = sum(spent.values())
+    print(f"  {'total':<45} {total:7.2f} s {1000 * total / len(files):8.2f} ms per city-year")
 
 
 def tree_rss(pid: int) -> int:
@@ -82,6 +138,7 @@ def main() -> None:
     parser.add_argument("--years", type=int, nargs="+", default=[2021, 2022, 2023, 2024])
     parser.add_argument("--data", type=Path, default=Path("bench-output/compare"), help="folder of the CSV files")
     parser.add_argument("--no-pdf", action="store_true", help="time the HTML only")
+    parser.add_argument("--stages", type=int, default=0, metavar="N", help="time each step on N files instead")
     args = parser.parse_args()
     args.data.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
@@ -90,6 +147,9 @@ def main() -> None:
         f"{len(files)} city-years ({args.cities} cities x {len(args.years)} years) in {args.data}, "
         f"{time.perf_counter() - started:.0f} s to prepare (not timed)"
     )
+    if args.stages:  # alone: a child forked from this grown process would report its memory as its own
+        stages(files[: args.stages], None if args.no_pdf else args.data / "stages.pdf")
+        return
     citykpi = [sys.executable, "-m", "citykpi.cli", "compare", *map(str, files), "-o", str(args.data / "compare.html")]
     runs = [("HTML", citykpi, 30.0, 1 * GIB)]
     if not args.no_pdf:

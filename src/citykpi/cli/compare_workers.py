@@ -46,6 +46,13 @@ def _start(catalogue: Catalogue, book: TargetBook) -> None:
     _here.catalogue, _here.book, _here.held = catalogue, book, {}
 
 
+def _start_worker(catalogue: Catalogue, book: TargetBook) -> None:
+    from citykpi.report.render import few_collections
+
+    few_collections()  # a worker holds the assessments it read
+    _start(catalogue, book)
+
+
 def _read(paths: list[str]) -> list[tuple[str, Place | None, list[str]]]:
     """Each path with its city, country and year, or with its problems (then the place is None)."""
     from citykpi.validate.files import check_file
@@ -85,8 +92,12 @@ def _build(cities: list[list[str]], given: Sequence[Sequence[Assessment]] = ()) 
 
 
 def workers_for(files: int) -> int:
-    if files < PARALLEL_FROM:
-        return 1
+    return 1 if files < PARALLEL_FROM else cores()
+
+
+def cores() -> int:
+    """Worker processes worth starting for work that fills them (a PDF of several parts: each part
+    takes seconds to lay out, a worker about 2 s to start)."""
     return max(1, min(MAX_WORKERS, len(os.sched_getaffinity(0))))
 
 
@@ -113,7 +124,7 @@ def compared_cities(files: Sequence[Path], catalogue: Catalogue, book: TargetBoo
         _start(catalogue, book)
         return _build(list(_cities(_read(paths)).values()))
     spawn = get_context("spawn")  # a fork after vl-convert has started its threads can deadlock
-    pools = [ProcessPoolExecutor(1, spawn, _start, (catalogue, book)) for _ in range(count)]
+    pools = [ProcessPoolExecutor(1, spawn, _start_worker, (catalogue, book)) for _ in range(count)]
     try:
         share = -(-len(paths) // count)
         parts = [paths[i : i + share] for i in range(0, len(paths), share)]

@@ -7,6 +7,7 @@ anything is written, and every problem is printed with its location; no tracebac
 from __future__ import annotations
 
 from enum import StrEnum
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -191,10 +192,11 @@ def compare_command(
     lang: LangOption = Lang.EN,
 ) -> None:
     """Several cities side by side: ranked on the data points they all scored, per dimension and per KPI."""
-    from citykpi.cli.compare_workers import DuplicatePlace, FileProblems, compared_cities, workers_for
-    from citykpi.report.pages import compare_html, compare_parts
-    from citykpi.report.render import pdf_of_parts
+    from citykpi.cli.compare_workers import DuplicatePlace, FileProblems, compared_cities, cores
+    from citykpi.report.pages import TABLES_PER_PART, compare_footers, compare_html, compare_parts
+    from citykpi.report.render import few_collections, pdf_of_parts
 
+    few_collections()  # this process may read the files itself, and lays the PDF out when it is one part
     catalogue = options.load_catalogue(framework)
     book = load_book(targets, not no_default_targets, catalogue)
     try:
@@ -207,8 +209,7 @@ def compare_command(
         raise fail(f"{e.first} and {e.second} are both {place} {year}; give each city and year once.") from None
     write(compare_html(cities, book.names, lang.value), out, None)
     if pdf is not None:
-        workers = workers_for(len(files))
-        parts = compare_parts(cities, book.names, lang.value, 1 if workers == 1 else 1 + 2 * workers)
+        parts = compare_parts(cities, book.names, lang.value, TABLES_PER_PART)
         pdf.parent.mkdir(parents=True, exist_ok=True)
-        pdf_of_parts(parts, pdf, workers)
-        typer.echo(f"PDF:  {pdf}")
+        pages = pdf_of_parts(parts, pdf, cores(), partial(compare_footers, lang=lang.value))
+        typer.echo(f"PDF:  {pdf} ({pages} pages)")

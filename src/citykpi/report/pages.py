@@ -18,6 +18,8 @@ from citykpi.scoring.scorecard import GroupLevel
 from citykpi.scoring.targetfiles import default_target_set
 
 WEAKEST_SUBDIMENSIONS = 3
+# Side-by-side tables in one part of a comparison PDF: about 150 MiB of layout (report/render.pdf_of_parts).
+TABLES_PER_PART = 4
 WEAK_BELOW = 66.0  # a category under 66 % of the maximum points counts as weak for recommendations
 
 
@@ -98,19 +100,26 @@ def city_html(
 
 def compare_html(cities: Sequence[ComparedCity], target_sets: list[str], lang: str = "en") -> str:
     """The whole comparison as one page (the HTML report)."""
-    (page,) = compare_parts(cities, target_sets, lang, parts=1)
+    (page,) = compare_parts(cities, target_sets, lang)
     return page
 
 
-def compare_parts(cities: Sequence[ComparedCity], target_sets: list[str], lang: str, parts: int) -> list[str]:
-    """The comparison as `parts` documents for a PDF laid out in parallel: the first with the score
-    tables and the chart, the others with shares of the side-by-side tables (page numbers are left
-    out when there are several, since no part knows the others' pages)."""
+def compare_parts(
+    cities: Sequence[ComparedCity], target_sets: list[str], lang: str, tables_per_part: int = 0
+) -> list[str]:
+    """The comparison as one document, or for a PDF laid out part by part as documents of at most
+    `tables_per_part` side-by-side tables, the first with the score tables and the chart.
+
+    Every side-by-side table after the first starts a page, so the parts joined break their pages
+    where the one document would. Parts draw no page footer: no part knows the others' pages, so
+    `compare_footers` draws them over the joined pages (`render.pdf_of_parts`).
+    """
     _ = _translator(lang)
     compared = comparison(cities)
     dims = [(row.city.place_label, row.city.dimensions) for row in compared.rows]
     chunks = compared.chunks()
-    shares = [chunks] if parts <= 1 else [[], *_split(chunks, parts - 1)]
+    step = tables_per_part or len(chunks) or 1
+    shares = [chunks[i : i + step] for i in range(0, len(chunks), step)] or [[]]
     common = {
         "comparison": compared,
         "title": _("City comparison"),
@@ -120,17 +129,29 @@ def compare_parts(cities: Sequence[ComparedCity], target_sets: list[str], lang: 
         "target_kinds": kinds_counted(c.kinds for c in cities),
         "codes": compared.codes(),
         "rank_min_share": RANK_MIN_SHARE,
-        "numbered": len(shares) == 1,
+        "footed": len(shares) == 1,
+        "footer_pages": 0,
         "per_table": CITIES_PER_TABLE,
     }
     chart = render.svg(charts.compare_chart(dims, _, BARS_UP_TO))
     return [
-        render.html("compare.html", lang, **common, intro=n == 0, chart=chart if n == 0 else "", chunks=share)
+        render.html(
+            "compare.html",
+            lang,
+            **common,
+            intro=n == 0,
+            last=n == len(shares) - 1,
+            chart=chart if n == 0 else "",
+            chunks=share,
+        )
         for n, share in enumerate(shares)
-        if n == 0 or share
     ]
 
 
-def _split(items: list[Any], count: int) -> list[list[Any]]:
-    size = -(-len(items) // count) if items else 1
-    return [items[i : i + size] for i in range(0, len(items), size)]
+def compare_footers(pages: int, lang: str) -> str:
+    """`pages` blank pages of the comparison's size with its footer (title, page n of `pages`) on a
+    transparent page, to be drawn over the joined parts."""
+    _ = _translator(lang)
+    return render.html(
+        "compare.html", lang, title=_("City comparison"), footed=True, footer_pages=pages, intro=False, last=False
+    )
