@@ -133,6 +133,12 @@ def test_french_pages(base: str) -> None:
     about = client.get("/kpis/u4ssc/EN%3A%20EN%3A%20AQ%3A%201C").text
     assert "Pollution de l&#39;air" in about and "Concentration moyenne annuelle de PM2,5" in about
     assert "Air Pollution" not in about and "PM2.5 annual mean concentration" not in about
+    # the city's KPI page names each data point of its history table, one KPI's row by the KPI's name
+    history = client.get(f"/cities/{CITY}/kpis/EN: EN: AQ: 1C").text
+    assert '<th scope="row">Concentration moyenne annuelle de PM10</th>' in history
+    assert '<th scope="row">pm10</th>' not in history
+    single = client.get(f"/cities/{CITY}/kpis/EC: ICT: ICT: 1C").text
+    assert '<th scope="row">Accès des ménages à Internet</th>' in single and '<th scope="row">value</th>' not in single
     by_kpi = client.get("/compare/kpis", params={"kpi": "EN: EN: AQ: 1C", "point": "no2"}).text
     assert "EN: EN: AQ: 1C · Pollution de l&#39;air · Concentration moyenne annuelle de NO2" in by_kpi
     switched = httpx.Client(base_url=base).get("/lang/fr?next=/compare")
