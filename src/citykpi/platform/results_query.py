@@ -149,11 +149,11 @@ def query(
                     records.append((*head, code, point, *labels.get((framework, code, point), _NO_LABELS), value,
                                     value_text, status, quality, source, _VERIFIED.get(state),
                                     *public_score(percent, points)))  # fmt: skip
-    more = wanted is not None and len(records) >= wanted
-    records = records[:limit]
-    if inputs:
-        used = _inputs(session, records, {p.id: p.framework_id for p in periods})
-        records = [(*r, u) for r, u in zip(records, used, strict=True)]
+        more = wanted is not None and len(records) >= wanted
+        records = records[:limit]
+        if inputs:  # a list of dicts per row
+            used = _inputs(session, records, {p.id: p.framework_id for p in periods})
+            records = [(*r, u) for r, u in zip(records, used, strict=True)]
     last = records[-1] if more and records else None
     following = _encode((last[_CITY], last[_YEAR], last[_CODE], last[_POINT])) if last else None
     return Page(records, following, RESULT_COLUMNS + ((INPUTS,) if inputs else ()))
@@ -268,10 +268,11 @@ def _inputs(session: Session, records: list[tuple[Any, ...]], frameworks: Mappin
         for period_id, profile in session.execute(select(Period.id, Period.profile).where(Period.id.in_(periods)))
     }
     rows_of = {r.id: r for r in session.scalars(select(Framework).where(Framework.id.in_(set(frameworks.values()))))}
+    catalogues = {period_id: catalogue_of(rows_of[framework]) for period_id, framework in frameworks.items()}
     found = []
     for record in records:
         period_id = record[_PERIOD]
-        catalogue = catalogue_of(rows_of[frameworks[period_id]])
+        catalogue = catalogues[period_id]
         profile = profiles[period_id] or {}
         found.append(
             [
