@@ -20,7 +20,7 @@ from citykpi import __version__, web
 from citykpi.api import docs as api_docs
 from citykpi.api import routes as api_routes
 from citykpi.api.schemas import Health
-from citykpi.exchange.open_data import licence
+from citykpi.exchange import open_data
 from citykpi.http.cache import CallerCache, Memo, ResponseCache
 from citykpi.http.security_headers import SecurityHeaders
 from citykpi.http.settings import Settings
@@ -42,6 +42,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         catalogue_of(ensure_framework(session))  # parsed once now, not by the first page that names a KPI
         backfill(session)
         scores.backfill(session)
+    open_data.warm()  # Arrow, for the CSV and Parquet answers
     app = FastAPI(
         title="citykpi platform API",
         version=__version__,
@@ -96,7 +97,7 @@ async def _background(app: FastAPI) -> AsyncIterator[None]:
         interval=settings.outbox_seconds,
         retry_seconds=settings.outbox_retry_seconds,
     )
-    builder = Builder(app.state.db, licence(settings.open_data_licence), interval=settings.open_data_seconds)
+    builder = Builder(app.state.db, open_data.licence(settings.open_data_licence), interval=settings.open_data_seconds)
     for work in (courier, builder):
         work.start()
     try:

@@ -23,6 +23,7 @@ import binascii
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, and_, or_, select, true
@@ -103,6 +104,7 @@ _NAMES = [c.name for c in RESULT_COLUMNS]
 # Where the cursor's key (city, year, KPI, data point) and the inputs' period and data point sit in a row.
 _CITY, _YEAR, _PERIOD, _CODE, _POINT = (_NAMES.index(n) for n in ("city", "year", "period_id", "code", "data_point"))
 _NO_LABELS = ("",) * 6
+_POINT_KEY = itemgetter(1, 2)  # (KPI, data point) of a results row
 
 
 def query(
@@ -142,25 +144,21 @@ def query(
             for p in chosen:
                 head, framework = p.head, p.framework_id
                 for _pid, code, point, value, value_text, status, quality, source, state, percent, points in sorted(
-                    found[p.id], key=_point_key
+                    found[p.id], key=_POINT_KEY
                 ):
                     if after is not None and (p.slug, p.year, code, point) <= after:
                         continue
                     records.append((*head, code, point, *labels.get((framework, code, point), _NO_LABELS), value,
                                     value_text, status, quality, source, _VERIFIED.get(state),
                                     *public_score(percent, points)))  # fmt: skip
-    more = wanted is not None and len(records) >= wanted
-    records = records[:limit]
-    if inputs:
-        used = _inputs(session, records, {p.id: p.framework_id for p in periods})
-        records = [(*r, u) for r, u in zip(records, used, strict=True)]
+        more = wanted is not None and len(records) >= wanted
+        records = records[:limit]
+        if inputs:  # a list of dicts per row
+            used = _inputs(session, records, {p.id: p.framework_id for p in periods})
+            records = [(*r, u) for r, u in zip(records, used, strict=True)]
     last = records[-1] if more and records else None
     following = _encode((last[_CITY], last[_YEAR], last[_CODE], last[_POINT])) if last else None
     return Page(records, following, RESULT_COLUMNS + ((INPUTS,) if inputs else ()))
-
-
-def _point_key(r: Any) -> tuple[str, str]:
-    return (r[1], r[2])
 
 
 def _invalid(parameter: str, message: str) -> Invalid:
@@ -256,30 +254,29 @@ def _inputs(session: Session, records: list[tuple[Any, ...]], frameworks: Mappin
     if not records:
         return []
     periods = sorted(frameworks)
-    reported: dict[tuple[int, str], float | str | None] = {}
-    for period_id, name, number, text in session.execute(
+    # What each period's formulas may read, by name: its reported inputs, then its profile's fields.
+    values: dict[int, dict[str, Any]] = {period_id: {} for period_id in periods}
+    connection = session.connection()  # Core rows: no ORM bookkeeping per entry
+    for period_id, name, number, text in connection.execute(
         select(Entry.period_id, Entry.name, Entry.value_num, Entry.value_text).where(
             Entry.period_id.in_(periods), Entry.kind == "input"
         )
     ):
-        reported[(period_id, name)] = number if number is not None else text
-    profiles: dict[int, dict[str, Any] | None] = {
-        period_id: profile
-        for period_id, profile in session.execute(select(Period.id, Period.profile).where(Period.id.in_(periods)))
-    }
+        values[period_id][name] = number if number is not None else text
+    for period_id, profile in connection.execute(select(Period.id, Period.profile).where(Period.id.in_(periods))):
+        values[period_id] |= {f: (profile or {}).get(f) for f in PROFILE_FIELDS}
     rows_of = {r.id: r for r in session.scalars(select(Framework).where(Framework.id.in_(set(frameworks.values()))))}
+    catalogues = {period_id: catalogue_of(rows_of[framework]) for period_id, framework in frameworks.items()}
     found = []
     for record in records:
         period_id = record[_PERIOD]
-        catalogue = catalogue_of(rows_of[frameworks[period_id]])
-        profile = profiles[period_id] or {}
+        read = values[period_id]
         found.append(
             [
-                {"name": name, "label": label, "unit": unit,
-                 "value": profile.get(name) if name in PROFILE_FIELDS else reported.get((period_id, name))}
-                for name, label, unit in _formula_inputs(catalogue, record[_CODE], record[_POINT])
+                {"name": name, "label": label, "unit": unit, "value": read.get(name)}
+                for name, label, unit in _formula_inputs(catalogues[period_id], record[_CODE], record[_POINT])
             ]
-        )  # fmt: skip
+        )
     return found
 
 
