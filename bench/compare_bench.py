@@ -154,6 +154,8 @@ def main() -> None:
     runs = [("HTML", citykpi, 30.0, 1 * GIB)]
     if not args.no_pdf:
         runs.append(("HTML + PDF", [*citykpi, "--pdf", str(args.data / "compare.pdf")], 180.0, 2 * GIB))
+    for name in ("compare.html", "compare.pdf"):  # an earlier run's file must not be reported as this one's
+        (args.data / name).unlink(missing_ok=True)
     print(f"{'run':<12} {'wall s':>8} {'CPU s':>8} {'max RSS MiB':>12} {'sum RSS MiB':>12}  target  load average")
     spent = 0.0
     for name, command, seconds, memory in runs:
