@@ -228,14 +228,17 @@ def kpi_history_chart(asked: Asked) -> Chart:
 
 
 def _city_periods(asked: Asked) -> tuple[City, list[Period]]:
-    """The city of the chart's address and its visible periods, read once per request: a KPI page
-    draws one chart per data point, a city page two."""
-    kept: dict[tuple[Principal, str], tuple[City, list[Period]]] = asked.session.info.setdefault(CITY_PERIODS, {})
-    key = (asked.who, asked.params.get("city", ""))
-    if key not in kept:
-        city = cities.get_city(asked.session, key[1])
-        kept[key] = (city, cities.list_periods(asked.session, asked.who, city))
-    return kept[key]
+    return city_periods(asked.session, asked.who, asked.params.get("city", ""))
+
+
+def city_periods(session: Session, who: Principal, slug: str) -> tuple[City, list[Period]]:
+    """A city and its visible periods, read once per request: a KPI page reads them and draws one
+    chart per data point of them, a city page two."""
+    kept: dict[tuple[Principal, str], tuple[City, list[Period]]] = session.info.setdefault(CITY_PERIODS, {})
+    if (who, slug) not in kept:
+        city = cities.get_city(session, slug)
+        kept[(who, slug)] = (city, cities.list_periods(session, who, city))
+    return kept[(who, slug)]
 
 
 def _peer_values(asked: Asked, city_id: int, peer: str, code: str, point: str) -> list[dict[str, Any]]:

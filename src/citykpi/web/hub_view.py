@@ -77,13 +77,9 @@ class Choices:
 
 def latest_periods(session: Session, who: Principal, filters: HubFilters) -> list[Period]:
     """The period shown of each city the filters select: the chosen year's, else the latest visible."""
-    periods = cities.visible_periods(
+    return cities.latest_visible_periods(
         session, who, hub=filters.hub, country=filters.country, peer=filters.peer, year=filters.year
     )
-    latest: dict[int, Period] = {}
-    for period in periods:  # oldest first, so the last one kept per city is its latest
-        latest[period.city_id] = period
-    return list(latest.values())
 
 
 def hub_rows(session: Session, who: Principal, filters: HubFilters) -> list[HubRow]:
