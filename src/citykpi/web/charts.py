@@ -22,7 +22,7 @@ from citykpi.http.cache import Memo
 from citykpi.platform import cities, scores
 from citykpi.platform.catalogues import catalogue_of
 from citykpi.platform.errors import Invalid, NotFound
-from citykpi.platform.roles import Principal, read_scope
+from citykpi.platform.roles import Principal
 from citykpi.report import labels
 from citykpi.report.i18n import number
 from citykpi.report.i18n import translations as report_translations
@@ -30,10 +30,9 @@ from citykpi.report.style import band_colour
 from citykpi.report.wheel import legend
 from citykpi.scoring.rules import Band
 from citykpi.scoring.scorecard import Coverage, GroupLevel
-from citykpi.store.db import Database
 from citykpi.store.schema import City, Period, Result
 from citykpi.web import chart_specs
-from citykpi.web.hub_view import HubFilters, HubSort, hub_rows
+from citykpi.web.hub_view import HubFilters, HubSort, data_key, hub_rows
 from citykpi.web.i18n import translations
 from citykpi.web.kpi_compare_view import SCORE_UNIT, Compared, compare_dimension, compare_kpi
 from citykpi.web.views import book, point_scores
@@ -41,6 +40,7 @@ from citykpi.web.views import book, point_scores
 Cell = str | float | int | None
 CITY_PERIODS = "citykpi.chart-city-periods"  # session.info: the charts' city and periods, per reader and slug
 PEERS: Memo[list[tuple[int, dict[str, Any]]]] = Memo(256)
+MAPS: Memo[Chart] = Memo(64)
 BASEMAP = "/static/vendor/world-countries-110m.json"
 
 
@@ -136,8 +136,15 @@ def _percent(asked: Asked, value: float | None) -> str:
 
 
 def map_chart(asked: Asked) -> Chart:
-    """The cities of the hub overview on the basemap; the table lists them all, placed or not."""
+    """The cities of the hub overview on the basemap; the table lists them all, placed or not.
+
+    Kept under `data_key`, the filters and the language: the overview shows it, and the browser asks
+    for its spec right after (`/charts/map.json` with the same filters)."""
     filters = hub_filters(asked.params)
+    return MAPS.get((*data_key(asked.session, asked.who), filters, asked.lang), lambda: _map_chart(asked, filters))
+
+
+def _map_chart(asked: Asked, filters: HubFilters) -> Chart:
     points: list[dict[str, Any]] = []
     table: list[list[Cell]] = []
     unplaced: list[str] = []
@@ -247,8 +254,7 @@ def _peer_values(asked: Asked, city_id: int, peer: str, code: str, point: str) -
     them, less its own."""
     if not peer:
         return []
-    session = asked.session
-    key = (session.get_bind().engine.url, Database.revision(session), read_scope(asked.who), peer, code, point)
+    key = (*data_key(asked.session, asked.who), peer, code, point)
     group = PEERS.get(key, lambda: _peer_group_values(asked, peer, code, point))
     return [row for town, row in group if town != city_id]
 
