@@ -30,7 +30,7 @@ from citykpi.report.style import band_colour
 from citykpi.report.wheel import legend
 from citykpi.scoring.rules import Band
 from citykpi.scoring.scorecard import Coverage, GroupLevel
-from citykpi.store.schema import City, Period, Result
+from citykpi.store.schema import City, Framework, Period, Result
 from citykpi.web import chart_specs
 from citykpi.web.hub_view import HubFilters, HubSort, data_key, hub_rows
 from citykpi.web.i18n import translations
@@ -39,6 +39,7 @@ from citykpi.web.views import book, point_scores
 
 Cell = str | float | int | None
 CITY_PERIODS = "citykpi.chart-city-periods"  # session.info: the charts' city and periods, per reader and slug
+FRAMEWORKS = "citykpi.chart-frameworks"  # session.info: the latest framework of each key, read once per request
 PEERS: Memo[list[tuple[int, dict[str, Any]]]] = Memo(256)
 MAPS: Memo[Chart] = Memo(64)
 BASEMAP = "/static/vendor/world-countries-110m.json"
@@ -185,7 +186,11 @@ def _map_chart(asked: Asked, filters: HubFilters) -> Chart:
 
 
 def _kpi_and_point(asked: Asked, framework_key: str | None = None) -> tuple[Kpi, DataPoint]:
-    framework = cities.latest_framework(asked.session, framework_key or "u4ssc")
+    kept: dict[str, Framework] = asked.session.info.setdefault(FRAMEWORKS, {})
+    key = framework_key or "u4ssc"
+    if key not in kept:
+        kept[key] = cities.latest_framework(asked.session, key)
+    framework = kept[key]
     code = asked.params.get("kpi", "")
     kpi = catalogue_of(framework).kpis.get(code)
     if kpi is None:
