@@ -201,6 +201,7 @@ def _kpi_page(request: Request, slug: str, code: str, current: Visitor, session:
         years=[p.year for p in periods],
         entries=entries,
         results=results,
+        cells={(r.period_id, r.data_point): r for r in results},  # the history table's cell of each year and point
         trail=trail,
         kept_warnings=kept,
         may_audit=may_audit,
