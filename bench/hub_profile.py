@@ -3,7 +3,8 @@
 What bench/hub_bench.py measures through a server and 20 clients, taken apart: the app runs in this
 process (httpx's ASGI transport) and its reads run in the calling thread, so that process CPU time
 and cProfile see the whole answer. Per kind of page: the median and max CPU ms of each distinct
-path's first view (nothing of it kept yet), then of 100 views of kept pages. `--profile first` or
+path's first view (nothing of it kept yet) and their total (20 concurrent clients asking them all at once
+wait for about that much CPU of the one server process), then of 100 views of kept pages. `--profile first` or
 `--profile kept` prints cProfile's top functions of those views (by `--sort`). The data set is the
 one of platform_bench.py (cached under --work); the load average is printed with the figures.
 """
@@ -33,6 +34,7 @@ def _args() -> argparse.Namespace:
     parser.add_argument("--profile", choices=("first", "kept"), default=None)
     parser.add_argument("--sort", default="cumulative", help="cProfile sort key (cumulative, tottime, ...)")
     parser.add_argument("--top", type=int, default=40)
+    parser.add_argument("--only", default="", help="profile only the endpoints whose name holds this (all run)")
     return parser.parse_args()
 
 
@@ -56,26 +58,27 @@ async def _run(args: argparse.Namespace, url: str) -> None:
 
     import citykpi.http.deps as deps
     from citykpi.app import create_app
+    from citykpi.cli.serve import settled
 
     async def inline(work, *given, limiter=None):  # type: ignore[no-untyped-def]
         return work(*given)
 
     deps.anyio.to_thread.run_sync = inline  # the reads in this thread, where process_time and cProfile see them
     os.environ["CITYKPI_DATABASE_URL"] = url
-    app = create_app()
+    app = settled(create_app())  # as `citykpi serve` does
     endpoints = {k: v for k, v in _paths(url).items() if "baseline" not in k}
     profile = cProfile.Profile() if args.profile else None
     rng = random.Random(3)
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://bench") as client:
         for name, paths in endpoints.items():
             distinct = list(dict.fromkeys(paths))
-            first = await _views(client, distinct, profile if args.profile == "first" else None)
-            kept = await _views(
-                client, [rng.choice(distinct) for _ in range(100)], profile if args.profile == "kept" else None
-            )
+            chosen = profile if args.only in name else None
+            first = await _views(client, distinct, chosen if args.profile == "first" else None)
+            drawn = [rng.choice(distinct) for _ in range(100)]
+            kept = await _views(client, drawn, chosen if args.profile == "kept" else None)
             print(
-                f"{name}: first views ({len(first)}) CPU ms median {statistics.median(first):.1f} "
-                f"max {max(first):.1f}; "
+                f"{name}: first views ({len(first)}) CPU ms total {sum(first):.0f} "
+                f"median {statistics.median(first):.1f} max {max(first):.1f}; "
                 f"kept median {statistics.median(kept):.2f}; load {os.getloadavg()[0]:.1f}",
                 flush=True,
             )

@@ -1,6 +1,6 @@
-"""The KPI history's peer lines, kept per data revision and read scope (`web.charts.PEERS`): they follow
-an edit of a peer city's value at once, and a reader sees only the peers' years it may see (both
-databases)."""
+"""The KPI history's peer lines, the hub map and the hub filters' choices, kept per data revision and
+read scope (`web.charts.PEERS`, `web.charts.MAPS`, `web.hub_view.CHOICES`): they follow an edit of a
+city's value at once, and a reader sees only the years it may see (both databases)."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from citykpi.platform.roles import PUBLIC, Principal, Role
 from citykpi.store.db import Database
 from citykpi.store.schema import Entry
 from citykpi.web.charts import Asked, build
+from citykpi.web.hub_view import choices
 
 ADMIN = Principal("root", Role.ADMIN)
 KPI, POINT = "EC: ICT: ICT: 4C", "coverage_4g"
@@ -25,10 +26,14 @@ def _peers(database: Database, who: Principal) -> list[tuple[str, int]]:
     return [(str(row[0]), int(str(row[1]))) for row in chart.rows if row[0] != "Lotusgate"]
 
 
-def test_peer_lines_follow_an_edit_and_the_readers_scope(database: Database) -> None:
-    load_demo(database, CITIES[:4], YEARS, accounts=False)
-    assert ("Puerto Quimera", 2023) in _peers(database, ADMIN)
-    assert _peers(database, PUBLIC) == [("Puerto Quimera", 2022)]  # kept apart: the public sees no draft
+def _map(database: Database, who: Principal) -> dict[str, tuple[int, str]]:
+    """Each city of the map's table: the year shown and what its score covers."""
+    with database.read() as session:
+        chart = build("map", Asked(session, who, {}, "en"))
+    return {str(row[0]): (int(str(row[2])), str(row[5])) for row in chart.rows}
+
+
+def _withdraw_a_value_of_puerto_quimera(database: Database) -> None:
     with database.write() as session:
         puerto = cities.get_city(session, "puerto-quimera")
         period = cities.list_periods(session, ADMIN, puerto)[-1]
@@ -38,4 +43,27 @@ def test_peer_lines_follow_an_edit_and_the_readers_scope(database: Database) -> 
         assert entry is not None
         edit = values.EntryEdit(kpi=KPI, kind=entry.kind, name=entry.name, value=None, status="not available")
         values.set_value(session, ADMIN, period, edit, entry.version, "withdrawn")
+
+
+def test_peer_lines_follow_an_edit_and_the_readers_scope(database: Database) -> None:
+    load_demo(database, CITIES[:4], YEARS, accounts=False)
+    assert ("Puerto Quimera", 2023) in _peers(database, ADMIN)
+    assert _peers(database, PUBLIC) == [("Puerto Quimera", 2022)]  # kept apart: the public sees no draft
+    _withdraw_a_value_of_puerto_quimera(database)
     assert _peers(database, ADMIN) == [("Puerto Quimera", 2022)]
+
+
+def test_the_hub_map_and_its_choices_follow_an_edit_and_the_readers_scope(database: Database) -> None:
+    load_demo(database, CITIES[:4], YEARS, accounts=False)
+    team, public = _map(database, ADMIN), _map(database, PUBLIC)
+    assert {year for year, _covers in team.values()} == {2023}
+    assert {year for year, _covers in public.values()} == {2022}  # kept apart: the public sees no draft
+    with database.read() as session:
+        assert (choices(session, ADMIN).years, choices(session, PUBLIC).years) == ([2022, 2023], [2022])
+    _withdraw_a_value_of_puerto_quimera(database)
+    edited = _map(database, ADMIN)
+    assert edited["Puerto Quimera"] != team["Puerto Quimera"]  # one data point fewer reported
+    assert {k: v for k, v in edited.items() if k != "Puerto Quimera"} == {
+        k: v for k, v in team.items() if k != "Puerto Quimera"
+    }
+    assert _map(database, PUBLIC) == public

@@ -22,7 +22,7 @@ from citykpi.http.cache import Memo
 from citykpi.platform import cities, scores
 from citykpi.platform.catalogues import catalogue_of
 from citykpi.platform.errors import Invalid, NotFound
-from citykpi.platform.roles import Principal, read_scope
+from citykpi.platform.roles import Principal
 from citykpi.report import labels
 from citykpi.report.i18n import number
 from citykpi.report.i18n import translations as report_translations
@@ -30,17 +30,18 @@ from citykpi.report.style import band_colour
 from citykpi.report.wheel import legend
 from citykpi.scoring.rules import Band
 from citykpi.scoring.scorecard import Coverage, GroupLevel
-from citykpi.store.db import Database
-from citykpi.store.schema import City, Period, Result
+from citykpi.store.schema import City, Framework, Period, Result
 from citykpi.web import chart_specs
-from citykpi.web.hub_view import HubFilters, HubSort, hub_rows
+from citykpi.web.hub_view import HubFilters, HubSort, data_key, hub_rows
 from citykpi.web.i18n import translations
 from citykpi.web.kpi_compare_view import SCORE_UNIT, Compared, compare_dimension, compare_kpi
 from citykpi.web.views import book, point_scores
 
 Cell = str | float | int | None
 CITY_PERIODS = "citykpi.chart-city-periods"  # session.info: the charts' city and periods, per reader and slug
+FRAMEWORKS = "citykpi.chart-frameworks"  # session.info: the latest framework of each key, read once per request
 PEERS: Memo[list[tuple[int, dict[str, Any]]]] = Memo(256)
+MAPS: Memo[Chart] = Memo(64)
 BASEMAP = "/static/vendor/world-countries-110m.json"
 
 
@@ -136,8 +137,15 @@ def _percent(asked: Asked, value: float | None) -> str:
 
 
 def map_chart(asked: Asked) -> Chart:
-    """The cities of the hub overview on the basemap; the table lists them all, placed or not."""
+    """The cities of the hub overview on the basemap; the table lists them all, placed or not.
+
+    Kept under `data_key`, the filters and the language: the overview shows it, and the browser asks
+    for its spec right after (`/charts/map.json` with the same filters)."""
     filters = hub_filters(asked.params)
+    return MAPS.get((*data_key(asked.session, asked.who), filters, asked.lang), lambda: _map_chart(asked, filters))
+
+
+def _map_chart(asked: Asked, filters: HubFilters) -> Chart:
     points: list[dict[str, Any]] = []
     table: list[list[Cell]] = []
     unplaced: list[str] = []
@@ -178,7 +186,11 @@ def map_chart(asked: Asked) -> Chart:
 
 
 def _kpi_and_point(asked: Asked, framework_key: str | None = None) -> tuple[Kpi, DataPoint]:
-    framework = cities.latest_framework(asked.session, framework_key or "u4ssc")
+    kept: dict[str, Framework] = asked.session.info.setdefault(FRAMEWORKS, {})
+    key = framework_key or "u4ssc"
+    if key not in kept:
+        kept[key] = cities.latest_framework(asked.session, key)
+    framework = kept[key]
     code = asked.params.get("kpi", "")
     kpi = catalogue_of(framework).kpis.get(code)
     if kpi is None:
@@ -228,14 +240,17 @@ def kpi_history_chart(asked: Asked) -> Chart:
 
 
 def _city_periods(asked: Asked) -> tuple[City, list[Period]]:
-    """The city of the chart's address and its visible periods, read once per request: a KPI page
-    draws one chart per data point, a city page two."""
-    kept: dict[tuple[Principal, str], tuple[City, list[Period]]] = asked.session.info.setdefault(CITY_PERIODS, {})
-    key = (asked.who, asked.params.get("city", ""))
-    if key not in kept:
-        city = cities.get_city(asked.session, key[1])
-        kept[key] = (city, cities.list_periods(asked.session, asked.who, city))
-    return kept[key]
+    return city_periods(asked.session, asked.who, asked.params.get("city", ""))
+
+
+def city_periods(session: Session, who: Principal, slug: str) -> tuple[City, list[Period]]:
+    """A city and its visible periods, read once per request: a KPI page reads them and draws one
+    chart per data point of them, a city page two."""
+    kept: dict[tuple[Principal, str], tuple[City, list[Period]]] = session.info.setdefault(CITY_PERIODS, {})
+    if (who, slug) not in kept:
+        city = cities.get_city(session, slug)
+        kept[(who, slug)] = (city, cities.list_periods(session, who, city))
+    return kept[(who, slug)]
 
 
 def _peer_values(asked: Asked, city_id: int, peer: str, code: str, point: str) -> list[dict[str, Any]]:
@@ -244,8 +259,7 @@ def _peer_values(asked: Asked, city_id: int, peer: str, code: str, point: str) -
     them, less its own."""
     if not peer:
         return []
-    session = asked.session
-    key = (session.get_bind().engine.url, Database.revision(session), read_scope(asked.who), peer, code, point)
+    key = (*data_key(asked.session, asked.who), peer, code, point)
     group = PEERS.get(key, lambda: _peer_group_values(asked, peer, code, point))
     return [row for town, row in group if town != city_id]
 

@@ -28,6 +28,7 @@ from citykpi.scoring.comparison import RANK_MIN_SHARE
 from citykpi.scoring.scorecard import ItemScore
 from citykpi.store.schema import City, Entry, Period, Result
 from citykpi.web.chart_pages import chart_for
+from citykpi.web.charts import city_periods
 from citykpi.web.i18n import language
 from citykpi.web.progress_view import progress_view
 from citykpi.web.render import PageRoute, page
@@ -118,7 +119,7 @@ def _pages(request: Request) -> Memo[bytes]:
 
 
 def _city_page(request: Request, city: City, current: Visitor, session: Session, year: int | None) -> HTMLResponse:
-    periods = cities.list_periods(session, current.who, city)
+    periods = city_periods(session, current.who, city.slug)[1]  # its score charts read them again
     selected = _selected(periods, year)
     standings = verification.standings(session, periods, request.app.state.settings.certificate_rule)
     cards = {p.id: scorecard(session, p) for p in periods}
@@ -175,8 +176,7 @@ async def kpi_page(request: Request, slug: str, code: str) -> HTMLResponse:
 
 
 def _kpi_page(request: Request, slug: str, code: str, current: Visitor, session: Session) -> HTMLResponse:
-    city = cities.get_city(session, slug)
-    periods = cities.list_periods(session, current.who, city)
+    city, periods = city_periods(session, current.who, slug)
     framework = periods[-1].framework if periods else cities.latest_framework(session)
     kpi = catalogue_of(framework).kpis.get(code)
     if kpi is None:
@@ -201,6 +201,7 @@ def _kpi_page(request: Request, slug: str, code: str, current: Visitor, session:
         years=[p.year for p in periods],
         entries=entries,
         results=results,
+        cells={(r.period_id, r.data_point): r for r in results},  # the history table's cell of each year and point
         trail=trail,
         kept_warnings=kept,
         may_audit=may_audit,

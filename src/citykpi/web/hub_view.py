@@ -15,12 +15,14 @@ from urllib.parse import urlencode
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from citykpi.http.cache import Memo
 from citykpi.platform import cities, scores
 from citykpi.platform.catalogues import catalogue_of
 from citykpi.platform.errors import Invalid
-from citykpi.platform.roles import Principal
+from citykpi.platform.roles import Principal, read_scope
 from citykpi.platform.workflow import PeriodState
 from citykpi.scoring.scorecard import GroupScore
+from citykpi.store.db import Database
 from citykpi.store.schema import City, Period
 
 ROWS = "citykpi.hub-rows"  # session.info: the rows of the filters asked in this session
@@ -75,15 +77,22 @@ class Choices:
     dimensions: list[str]
 
 
+CHOICES: Memo[Choices] = Memo(64)
+
+
+def data_key(session: Session, who: Principal) -> tuple[object, ...]:
+    """What decides the data `who` reads through `session`: its database, the data revision and the
+    read scope. Work kept under it (with whatever else it depends on) is shared by every request
+    that reads the same: the ten first views of the hub overview's filters read the same filter
+    choices, and each the cities its map draws."""
+    return (session.get_bind().engine.url, Database.revision(session), read_scope(who))
+
+
 def latest_periods(session: Session, who: Principal, filters: HubFilters) -> list[Period]:
     """The period shown of each city the filters select: the chosen year's, else the latest visible."""
-    periods = cities.visible_periods(
+    return cities.latest_visible_periods(
         session, who, hub=filters.hub, country=filters.country, peer=filters.peer, year=filters.year
     )
-    latest: dict[int, Period] = {}
-    for period in periods:  # oldest first, so the last one kept per city is its latest
-        latest[period.city_id] = period
-    return list(latest.values())
 
 
 def hub_rows(session: Session, who: Principal, filters: HubFilters) -> list[HubRow]:
@@ -144,8 +153,12 @@ def hub_page(rows: list[HubRow], asked: str) -> HubPage:
 
 
 def choices(session: Session, who: Principal) -> Choices:
-    """The values the filters offer: those of the cities held, and the years the visitor may see."""
+    """The values the filters offer: those of the cities held, and the years the visitor may see;
+    kept under `data_key`."""
+    return CHOICES.get(data_key(session, who), lambda: _choices(session, who))
 
+
+def _choices(session: Session, who: Principal) -> Choices:
     def distinct(column: object) -> list[str]:
         return [v for v in session.scalars(select(column).distinct().order_by(column)).all() if v]  # type: ignore[call-overload]
 
