@@ -71,6 +71,8 @@ def _published_copy(loaded_file: Path) -> str:
     from citykpi.store.schema import Period
 
     published = loaded_file.with_name(f"published-{loaded_file.name}")
+    for journal in ("-wal", "-shm"):  # an earlier run's write-ahead log would be replayed onto the new copy
+        published.with_name(published.name + journal).unlink(missing_ok=True)
     shutil.copyfile(loaded_file, published)
     url = sqlite_url(published)
     db = create_app(Settings(database_url=url)).state.db  # migrations, stored scores of older files
