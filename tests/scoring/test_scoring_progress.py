@@ -102,6 +102,10 @@ def test_yes_no_progress() -> None:
 def test_projected_year_formula() -> None:
     assert projected_year(2015, 50, 2020, 60, 100) == pytest.approx(2034.0089, abs=1e-3)
     assert projected_year(2015, 50, 2020, 50, 100) is None
+    # a pace this slow (1 % in five years) reaches 100 in about 2363: no forecast past the horizon
+    assert projected_year(2015, 50, 2020, 50.5, 100) is None
+    assert projected_year(2020, 50, 2025, 55, 100) == pytest.approx(2020 + 5 * math.log(2) / math.log(1.1))  # ~2056
+    assert projected_year(2020, 2, 2024, 2.0001, 2.1) is None  # the pace behind "20401346"
 
 
 def test_city_progress_over_assessments_and_group_mean() -> None:

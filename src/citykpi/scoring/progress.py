@@ -117,6 +117,11 @@ def status_from_score(score: float) -> ProgressStatus:
     return ProgressStatus.DETERIORATION
 
 
+# The last year a projection is given for: the horizon of the long-range UN population and climate
+# scenarios; beyond it a constant pace says nothing a city can plan by.
+PROJECTION_HORIZON = 2100
+
+
 def cagr(current: float, base: float, years: float) -> float:
     return float((current / base) ** (1 / years) - 1)
 
@@ -127,14 +132,17 @@ def projected_year(base_year: int, base: float, current_year: int, current: floa
     None unless the value moves towards a target it has not reached yet: a projection that lands on
     or before the latest year (the target lies between the base and the latest value, as when a
     value met its target and then moved past it the wrong way) is no projection. None too when a
-    constant rate never reaches the target (zero or sign-changing targets).
+    constant rate never reaches the target (zero or sign-changing targets), and when it reaches it
+    only after `PROJECTION_HORIZON`: a slow pace extrapolated gives years such as 20401346, which a
+    reader would take for a forecast.
     """
     if base <= 0 or current <= 0 or target <= 0 or current == base:
         return None
     ratio = math.log(target / base) / math.log(current / base)
     if ratio <= 1:  # moving away (ratio <= 0), or the target is already behind the latest value
         return None
-    return base_year + (current_year - base_year) * ratio
+    year = base_year + (current_year - base_year) * ratio
+    return year if year <= PROJECTION_HORIZON else None
 
 
 def _series(results: Iterable[tuple[int, KpiResult]]) -> list[tuple[int, KpiResult]]:
