@@ -54,9 +54,10 @@ def stages(files: list[Path], pdf: Path | None) -> None:
     from citykpi.assess.engine import assess
     from citykpi.cli.report import load_book
     from citykpi.collect.readers import read_or_report
+    from citykpi.model.collector import few_collections
     from citykpi.report.comparison import compared
     from citykpi.report.pages import TABLES_PER_PART, compare_footers, compare_html, compare_parts
-    from citykpi.report.render import few_collections, pdf_of_parts
+    from citykpi.report.render import pdf_of_parts
     from citykpi.validate.checks import run_checks
     from citykpi.validate.context import Context
 

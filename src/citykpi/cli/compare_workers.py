@@ -47,7 +47,7 @@ def _start(catalogue: Catalogue, book: TargetBook) -> None:
 
 
 def _start_worker(catalogue: Catalogue, book: TargetBook) -> None:
-    from citykpi.report.render import few_collections
+    from citykpi.model.collector import few_collections
 
     few_collections()  # a worker holds the assessments it read
     _start(catalogue, book)

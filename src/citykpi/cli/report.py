@@ -193,8 +193,9 @@ def compare_command(
 ) -> None:
     """Several cities side by side: ranked on the data points they all scored, per dimension and per KPI."""
     from citykpi.cli.compare_workers import DuplicatePlace, FileProblems, compared_cities, cores
+    from citykpi.model.collector import few_collections
     from citykpi.report.pages import TABLES_PER_PART, compare_footers, compare_html, compare_parts
-    from citykpi.report.render import few_collections, pdf_of_parts
+    from citykpi.report.render import pdf_of_parts
 
     few_collections()  # this process may read the files itself, and lays the PDF out when it is one part
     catalogue = options.load_catalogue(framework)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gc
 import os
 from typing import TYPE_CHECKING, Annotated
 
@@ -10,6 +9,7 @@ import typer
 
 from citykpi.cli.failure import USAGE_ERROR_EXIT, fail
 from citykpi.cli.options import DatabaseOption
+from citykpi.model.collector import set_aside
 
 FACTORY = "citykpi.cli.serve:served_app"
 
@@ -76,8 +76,7 @@ def settled(app: FastAPI) -> FastAPI:
     collector. Its full passes went over all of them again, in whichever first request met one: the
     slowest of a fresh server's first ten hub overviews took 160-175 ms of CPU, 35-45 ms with them set
     aside (bench/hub_profile.py), and concurrent first requests all wait for it."""
-    gc.collect()  # what start-up left as garbage is freed, not kept forever
-    gc.freeze()
+    set_aside()
     return app
 
 

@@ -7,7 +7,6 @@ tooltip, so the HTML stays small, works offline and needs no script (the web's C
 
 from __future__ import annotations
 
-import gc
 import gettext
 import io
 import re
@@ -21,6 +20,7 @@ import jinja2
 from markupsafe import Markup
 
 from citykpi.framework.names import names
+from citykpi.model.collector import few_collections
 from citykpi.model.textsafety import chart_safe
 from citykpi.report import labels, style
 from citykpi.report.i18n import number, translations
@@ -76,18 +76,6 @@ def environment(lang: str) -> jinja2.Environment:
 
 def html(template: str, lang: str, **context: Any) -> str:
     return environment(lang).get_template(template).render(**context)
-
-
-def few_collections() -> None:
-    """Make the garbage collector's passes rare in a process that builds a large, long-lived heap.
-
-    A comparison holds a worker's assessments (some 1,300) until its cities are built, and
-    WeasyPrint holds a part's whole box tree until it is written; the collector's repeated passes
-    over those objects took about 40 % of the CPU (reading 260 tidy CSV files: 10.7 ms a file with
-    the default thresholds, 5.2 ms with these; laying out four side-by-side tables: 6.1-7.4 s, 4.5-5.0
-    s). Neither forms many reference cycles, so the peak memory was the same (238 and 174 MiB).
-    """
-    gc.set_threshold(50_000, 20, 100)
 
 
 def pdf(page: str, out: Path) -> None:
