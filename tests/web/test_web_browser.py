@@ -90,6 +90,7 @@ def test_whole_cycle(base: str, browser, check, tmp_path: Path) -> None:  # type
     assert "The value was saved." in page.content()
     page.get_by_role("button", name="Submit for verification").click()  # asks first; cancelled, nothing moves
     page.locator("dialog[open]").get_by_role("button", name="Cancel").click()
+    page.locator("dialog").wait_for(state="detached")  # the page's script removes it after the click, not at once
     assert page.locator("dialog").count() == 0 and "draft" in page.locator("h1 .state").inner_text()
     move(page, "Submit for verification")
     sign_out(page)

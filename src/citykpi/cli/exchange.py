@@ -4,15 +4,11 @@ from __future__ import annotations
 
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import typer
 
 from citykpi.cli.failure import fail
 from citykpi.cli.options import FrameworkOption, load_catalogue
-
-if TYPE_CHECKING:
-    from citykpi.scoring.targets import TargetBook
 
 
 class ExchangeFormat(StrEnum):
@@ -53,6 +49,7 @@ def export_command(
     from citykpi.exchange.formats import EXPORTS
     from citykpi.exchange.ngsi import export_ngsi
     from citykpi.exchange.sources import load_assessment
+    from citykpi.scoring.targetfiles import default_book
 
     console = Console(stderr=True)
     catalogue = load_catalogue(framework)
@@ -66,7 +63,7 @@ def export_command(
             assessments.append(assessment)
     if failed:
         raise fail(f"{len(files) - len(assessments)} of {len(files)} file(s) cannot be exported:", problems)
-    book = None if no_scores else _target_book()
+    book = None if no_scores else default_book()
     if format is ExchangeFormat.NGSI_LD:
         form = "keyvalues" if keyvalues else "normalized"
         written = export_ngsi(assessments, catalogue.kpis, output, book, form, context_url)
@@ -74,13 +71,6 @@ def export_command(
         written = EXPORTS[format](assessments, catalogue.kpis, output, book)
     rows = sum(len(a.results) for a in assessments)
     console.print(f"{format}: {len(assessments)} city-year(s), {rows} KPI value rows → {output} ({len(written)} files)")
-
-
-def _target_book() -> TargetBook:
-    from citykpi.scoring.targetfiles import default_target_set
-    from citykpi.scoring.targets import TargetBook
-
-    return TargetBook([default_target_set()])
 
 
 def import_command(

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from citykpi.model.assessment import Assessment, KpiResult
 from citykpi.model.submission import CityProfile, Submission
+from citykpi.platform import scores
 from citykpi.platform.catalogues import catalogue_of
 from citykpi.platform.certificates import decided, display_names, utc
 from citykpi.platform.cities import list_periods
@@ -100,13 +101,12 @@ def city_report_html(
     from citykpi.platform.benchmarks import ReferenceSet, leading_targets
     from citykpi.report.content import build
     from citykpi.report.pages import city_html
-    from citykpi.scoring.targetfiles import default_target_set
     from citykpi.scoring.targets import TargetBook
 
     history = [p for p in list_periods(session, who, period.city) if p.year <= period.year]
     assessments = [assessment_of(session, p) for p in history]
     kpis = dict(catalogue_of(period.framework).kpis)
-    public = TargetBook([default_target_set()])
+    public = scores.book()
     leading = leading_targets(session, ReferenceSet(reference), period.city.hub, kpis, public, min_cities)
     book = TargetBook([*public.sets, *([leading] if leading else [])])
     report = build(assessments, kpis, book)

@@ -39,12 +39,11 @@ from citykpi.store.schema import Period, Result, Score
 DEPTH = {GroupLevel.CITY: 0, GroupLevel.DIMENSION: 1, GroupLevel.SUBDIMENSION: 2, GroupLevel.CATEGORY: 3}
 
 
-@lru_cache(maxsize=1)
 def book() -> TargetBook:
     """The public reference targets every stored score is computed against."""
-    from citykpi.scoring.targetfiles import default_target_set
+    from citykpi.scoring.targetfiles import default_book
 
-    return TargetBook([default_target_set()])
+    return default_book()
 
 
 @lru_cache(maxsize=1)

@@ -19,7 +19,7 @@ from pydantic import ValidationError
 
 from citykpi.model.answers import yes_no
 from citykpi.model.diagnostics import Diagnostic, Location, Param, Severity, ValidationReport, error, said
-from citykpi.scoring.targets import Target, TargetSet
+from citykpi.scoring.targets import Target, TargetBook, TargetSet
 
 DEFAULT_SET = "public-reference-targets.yaml"
 CSV_COLUMNS = tuple(f for f in Target.model_fields if f != "derivation")  # nested: YAML only
@@ -129,6 +129,13 @@ def default_target_set() -> TargetSet:
     if target_set is None or not report.valid:
         raise RuntimeError(f"the shipped target set is broken: {report.errors}")
     return target_set
+
+
+@lru_cache(maxsize=1)
+def default_book() -> TargetBook:
+    """The public reference targets alone: what stored scores, the pages and exchange files score
+    against unless a user loads other targets. One book, read from its file once, for all of them."""
+    return TargetBook([default_target_set()])
 
 
 def numbered(target_set: TargetSet, file: str) -> list[tuple[int, Target]]:
