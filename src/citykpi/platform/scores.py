@@ -21,7 +21,6 @@ import hashlib
 import json
 from collections.abc import Mapping, Sequence
 from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy import bindparam, delete, or_, select, update
@@ -29,7 +28,7 @@ from sqlalchemy.orm import Session
 
 from citykpi.model.assessment import Assessment, KpiResult
 from citykpi.model.submission import CityProfile
-from citykpi.scoring import rules, scorecard
+from citykpi.scoring import rules
 from citykpi.scoring.rules import Band
 from citykpi.scoring.scorecard import GroupLevel, GroupScore, ItemScore, Scorecard, Standing, score, score_item
 from citykpi.scoring.targets import TargetBook, usable
@@ -48,13 +47,11 @@ def book() -> TargetBook:
 
 @lru_cache(maxsize=1)
 def fingerprint() -> str:
-    """Of the targets and of the two modules whose rules turn a value into points and points into
-    scores: a stored score computed under another fingerprint is out of date."""
-    digest = hashlib.sha256()
+    """Of the targets and of the declared version of the rules that turn a value into points and
+    points into scores: a stored score computed under another fingerprint is out of date."""
+    digest = hashlib.sha256(f"rules {rules.RULES_VERSION}\n".encode())
     for target_set in book().sets:
         digest.update(json.dumps(target_set.model_dump(mode="json"), sort_keys=True).encode())
-    for module in (rules, scorecard):
-        digest.update(Path(module.__file__ or "").read_bytes())
     return digest.hexdigest()
 
 
