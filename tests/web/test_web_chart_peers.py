@@ -10,10 +10,13 @@ from citykpi.demo.cities import CITIES
 from citykpi.platform import cities, values
 from citykpi.platform.demo import load_demo
 from citykpi.platform.roles import PUBLIC, Principal, Role
+from citykpi.report import labels
+from citykpi.report.i18n import number
 from citykpi.store.db import Database
 from citykpi.store.schema import Entry
 from citykpi.web.charts import Asked, build
 from citykpi.web.hub_view import choices
+from citykpi.web.views import point_scores
 
 ADMIN = Principal("root", Role.ADMIN)
 KPI, POINT = "EC: ICT: ICT: 4C", "coverage_4g"
@@ -23,7 +26,11 @@ YEARS = (2022, 2023)  # the demo publishes the first, leaves the last a draft
 def _peers(database: Database, who: Principal) -> list[tuple[str, int]]:
     with database.read() as session:
         chart = build("kpi-history", Asked(session, who, {"city": "lotusgate", "kpi": KPI, "point": POINT}, "en"))
-    return [(str(row[0]), int(str(row[1]))) for row in chart.rows if row[0] != "Lotusgate"]
+    own, *peers = chart.rows  # one row a city, one column a year, the city first
+    assert own[0] == "Lotusgate"
+    years = [int(str(year)) for year in chart.columns[1:]]
+    cells = [(str(row[0]), year, value) for row in peers for year, value in zip(years, row[1:], strict=True)]
+    return [(name, year) for name, year, value in cells if value is not None]
 
 
 def _map(database: Database, who: Principal) -> dict[str, tuple[int, str]]:
@@ -67,3 +74,16 @@ def test_the_hub_map_and_its_choices_follow_an_edit_and_the_readers_scope(databa
         k: v for k, v in team.items() if k != "Puerto Quimera"
     }
     assert _map(database, PUBLIC) == public
+
+
+def test_the_history_table_has_a_row_a_city_its_own_values_with_their_band(database: Database) -> None:
+    load_demo(database, CITIES[:4], YEARS, accounts=False)
+    with database.read() as session:
+        chart = build("kpi-history", Asked(session, ADMIN, {"city": "lotusgate", "kpi": KPI, "point": POINT}, "en"))
+        periods = cities.list_periods(session, ADMIN, cities.get_city(session, "lotusgate"))
+        scored = [point_scores(session, [p.id], KPI, POINT)[p.id] for p in periods]
+    assert chart.columns[1:] == [str(p.year) for p in periods] == [str(y) for y in YEARS]
+    assert all(item.band is not None and item.result.value is not None for item in scored)
+    written = [f"{number(i.result.value, 'en', 2)} ({labels.BAND[i.band]})" for i in scored]  # type: ignore[index,arg-type]
+    assert chart.rows[0] == ["Lotusgate", *written]
+    assert len({row[0] for row in chart.rows}) == len(chart.rows) > 1  # each city of the group once

@@ -207,7 +207,6 @@ def kpi_history_chart(asked: Asked) -> Chart:
     city, periods = _city_periods(asked)
     kpi, point = _kpi_and_point(asked, periods[-1].framework.key if periods else None)
     own: list[dict[str, Any]] = []
-    table: list[list[Cell]] = []
     scored = point_scores(asked.session, [p.id for p in periods], kpi.code, point.key)
     for period in periods:
         item = scored.get(period.id)
@@ -215,9 +214,9 @@ def kpi_history_chart(asked: Asked) -> Chart:
             continue
         band = asked.band_word(item.band)
         own.append({"year": str(period.year), "value": item.result.value, "band": band})
-        table.append([city.name, period.year, item.result.value, band])
-    peers = _peer_values(asked, city.id, city.peer_group, kpi.code, point.key)
-    table += [[row["city"], int(row["year"]), row["value"], ""] for row in peers]
+    group = _peer_values(asked, city.id, city.peer_group, kpi.code, point.key)
+    peers = [row for _town, row in group]
+    years = sorted({row["year"] for row in own} | {row["year"] for row in peers})
     target = book().benchmark(kpi.code, point.key)
     _ = asked._
     words = names(asked.lang)
@@ -233,10 +232,26 @@ def kpi_history_chart(asked: Asked) -> Chart:
         {"city": city.slug, "kpi": kpi.code, "point": point.key},
         f"{city.name} · {kpi.code} · {label}",
         chart_specs.kpi_history(own, peers, target.numeric if target else None, unit, asked.legend(), _),
-        [_("City"), _("Year"), f"{_('Value')} ({unit})", _("Band")],
-        table,
+        [f"{_('City')} · {_('Value')} ({unit})", *years],
+        _history_table(asked, city.name, own, group, years),
         notes,
     )
+
+
+def _history_table(
+    asked: Asked, name: str, own: list[dict[str, Any]], peers: list[tuple[int, dict[str, Any]]], years: list[str]
+) -> list[list[Cell]]:
+    """One row a city and one column a year, as the chart draws a line a city: the city first, each
+    value with its band, then its peers (a peer group of 30 cities over 5 years is 30 rows, where a
+    row a value was 150, and each peer's row is the same on every page of its group, which
+    `web.render.chart_rows` writes once)."""
+    mine = {row["year"]: f"{asked.num(row['value'], 2)} ({row['band']})" for row in own}
+    table: list[list[Cell]] = [[name, *(mine.get(year) for year in years)]]
+    by_city: dict[int, dict[str, Any]] = {}  # by id: two cities of a group may share a name
+    for town, row in peers:
+        by_city.setdefault(town, {"": row["city"]})[row["year"]] = row["value"]
+    table += [[values[""], *(values.get(year) for year in years)] for values in by_city.values()]
+    return table
 
 
 def _city_periods(asked: Asked) -> tuple[City, list[Period]]:
@@ -253,7 +268,7 @@ def city_periods(session: Session, who: Principal, slug: str) -> tuple[City, lis
     return kept[(who, slug)]
 
 
-def _peer_values(asked: Asked, city_id: int, peer: str, code: str, point: str) -> list[dict[str, Any]]:
+def _peer_values(asked: Asked, city_id: int, peer: str, code: str, point: str) -> list[tuple[int, dict[str, Any]]]:
     """The data point in the visible periods of the peer group's other cities. The whole group's
     values are kept per data revision and read scope: the KPI page of each city of the group shows
     them, less its own."""
@@ -261,7 +276,7 @@ def _peer_values(asked: Asked, city_id: int, peer: str, code: str, point: str) -
         return []
     key = (*data_key(asked.session, asked.who), peer, code, point)
     group = PEERS.get(key, lambda: _peer_group_values(asked, peer, code, point))
-    return [row for town, row in group if town != city_id]
+    return [(town, row) for town, row in group if town != city_id]
 
 
 def _peer_group_values(asked: Asked, peer: str, code: str, point: str) -> list[tuple[int, dict[str, Any]]]:

@@ -105,11 +105,17 @@ def warm() -> None:
 
 
 def chart_rows(rows: Iterable[Sequence[object]], lang: str) -> Markup:
-    """The rows of a chart's table (`citykpi.web.charts.Chart.rows`), one `<tr>` a line: a floating
-    value written as the pages write numbers (two decimals at most), none as a dash, the rest as
-    text. Written here rather than by a loop in _chart.html: a KPI page's charts list the whole peer
-    group's values, some 700 cells a chart, and Jinja's loop over them took about a third of a fresh
-    KPI page's time (bench/hub_profile.py)."""
+    """The rows of a chart's table (`citykpi.web.charts.Chart.rows`), one `<tr>` a line. Written here
+    rather than by a loop in _chart.html, and each row kept once written: a KPI page's charts list the
+    whole peer group's values, the same rows on the page of every city of the group, and Jinja's loop
+    over them took about a third of a fresh KPI page's time (bench/hub_profile.py)."""
+    return Markup("".join(_row(tuple(row), tuple(map(type, row)), lang) for row in rows))
+
+
+@lru_cache(maxsize=32768)
+def _row(row: tuple[object, ...], types: tuple[type, ...], lang: str) -> str:
+    """A floating value written as the pages write numbers (two decimals at most), none as a dash,
+    the rest as text. `types` is part of the key: 1000 and 1000.0 are equal but written apart."""
 
     def cell(value: object) -> str:
         if value is None:
@@ -120,7 +126,7 @@ def chart_rows(rows: Iterable[Sequence[object]], lang: str) -> Markup:
             return str(value)
         return escape(value)
 
-    return Markup("".join("<tr>" + "".join(f"<td>{cell(v)}</td>" for v in row) + "</tr>\n" for row in rows))
+    return "<tr>" + "".join(f"<td>{cell(v)}</td>" for v in row) + "</tr>\n"
 
 
 def kpi_url(code: str, framework: str = "u4ssc") -> str:
