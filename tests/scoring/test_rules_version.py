@@ -31,8 +31,9 @@ def _digest() -> str:
 
 
 def test_scores_change_only_with_the_rules_version() -> None:
-    assert RULES_VERSION in DIGESTS, f"add the digest of version {RULES_VERSION}: {_digest()}"
-    assert _digest() == DIGESTS[RULES_VERSION], (
+    digest = _digest()
+    assert RULES_VERSION in DIGESTS, f"add the digest of version {RULES_VERSION}: {digest}"
+    assert digest == DIGESTS[RULES_VERSION], (
         "the scores of the demo cities changed: raise scoring.rules.RULES_VERSION and record "
-        f"DIGESTS[{RULES_VERSION + 1}] = {_digest()!r}"
+        f"DIGESTS[{RULES_VERSION + 1}] = {digest!r}"
     )

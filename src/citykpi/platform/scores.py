@@ -92,15 +92,23 @@ def card_of(session: Session, period: Period, verified: Mapping[str, bool]) -> S
 def point_items(session: Session, period_ids: Sequence[int], code: str, point: str) -> dict[int, ItemScore]:
     """One data point's value and score in each period, read alone: a page about one KPI need not
     read every data point of each period."""
-    found = session.execute(
-        select(Result.period_id, Result.record, Result.standing, Result.percent, Result.band).where(
-            Result.period_id.in_(list(period_ids)), Result.code == code, Result.data_point == point
-        )
-    ).all()
-    out = {}
-    for period_id, record, standing, percent, band in found:
+    return kpi_items(session, period_ids, code, point).get(point, {})
+
+
+def kpi_items(
+    session: Session, period_ids: Sequence[int], code: str, point: str | None = None
+) -> dict[str, dict[int, ItemScore]]:
+    """Each data point of one KPI (or only `point`) with its value and score in each period, in one
+    query: a city's KPI page draws a chart for each of the KPI's data points."""
+    query = select(Result.period_id, Result.data_point, Result.record, Result.standing, Result.percent, Result.band)
+    query = query.where(Result.period_id.in_(list(period_ids)), Result.code == code)
+    if point is not None:
+        query = query.where(Result.data_point == point)
+    out: dict[str, dict[int, ItemScore]] = {}
+    for period_id, data_point, record, standing, percent, band in session.execute(query).all():
         result = KpiResult.model_validate(record)
-        out[period_id] = score_item(result, book()) if standing is None else _item(result, standing, percent, band)
+        scored = score_item(result, book()) if standing is None else _item(result, standing, percent, band)
+        out.setdefault(data_point, {})[period_id] = scored
     return out
 
 

@@ -29,17 +29,18 @@ from citykpi.report.i18n import translations as report_translations
 from citykpi.report.style import band_colour
 from citykpi.report.wheel import legend
 from citykpi.scoring.rules import Band
-from citykpi.scoring.scorecard import Coverage, GroupLevel
+from citykpi.scoring.scorecard import Coverage, GroupLevel, ItemScore
 from citykpi.store.schema import City, Framework, Period, Result
 from citykpi.web import chart_specs
 from citykpi.web.hub_view import HubFilters, HubSort, data_key, hub_rows
 from citykpi.web.i18n import translations
 from citykpi.web.kpi_compare_view import SCORE_UNIT, Compared, compare_dimension, compare_kpi
-from citykpi.web.views import book, point_scores
+from citykpi.web.views import book
 
 Cell = str | float | int | None
 CITY_PERIODS = "citykpi.chart-city-periods"  # session.info: the charts' city and periods, per reader and slug
-FRAMEWORKS = "citykpi.chart-frameworks"  # session.info: the latest framework of each key, read once per request
+FRAMEWORKS = "citykpi.chart-frameworks"  # session.info: the latest U4SSC framework, read once per request
+KPI_SCORES = "citykpi.chart-kpi-scores"  # session.info: a KPI's data points in a city's periods, per request
 PEERS: Memo[list[tuple[int, dict[str, Any]]]] = Memo(256)
 MAPS: Memo[Chart] = Memo(64)
 BASEMAP = "/static/vendor/world-countries-110m.json"
@@ -185,12 +186,14 @@ def _map_chart(asked: Asked, filters: HubFilters) -> Chart:
     )
 
 
-def _kpi_and_point(asked: Asked, framework_key: str | None = None) -> tuple[Kpi, DataPoint]:
-    kept: dict[str, Framework] = asked.session.info.setdefault(FRAMEWORKS, {})
-    key = framework_key or "u4ssc"
-    if key not in kept:
-        kept[key] = cities.latest_framework(asked.session, key)
-    framework = kept[key]
+def _kpi_and_point(asked: Asked, framework: Framework | None = None) -> tuple[Kpi, DataPoint]:
+    """The KPI and data point asked for, in `framework` (a city's chart: that of its latest period,
+    as its KPI page) or else in the latest U4SSC framework."""
+    if framework is None:
+        kept: dict[str, Framework] = asked.session.info.setdefault(FRAMEWORKS, {})
+        if "u4ssc" not in kept:
+            kept["u4ssc"] = cities.latest_framework(asked.session)
+        framework = kept["u4ssc"]
     code = asked.params.get("kpi", "")
     kpi = catalogue_of(framework).kpis.get(code)
     if kpi is None:
@@ -205,9 +208,9 @@ def _kpi_and_point(asked: Asked, framework_key: str | None = None) -> tuple[Kpi,
 def kpi_history_chart(asked: Asked) -> Chart:
     """One data point of a city over its visible years, with its peer group's cities behind it."""
     city, periods = _city_periods(asked)
-    kpi, point = _kpi_and_point(asked, periods[-1].framework.key if periods else None)
+    kpi, point = _kpi_and_point(asked, periods[-1].framework if periods else None)
     own: list[dict[str, Any]] = []
-    scored = point_scores(asked.session, [p.id for p in periods], kpi.code, point.key)
+    scored = _kpi_scores(asked.session, periods, kpi.code).get(point.key, {})
     for period in periods:
         item = scored.get(period.id)
         if item is None or item.result.value is None:
@@ -252,6 +255,17 @@ def _history_table(
         by_city.setdefault(town, {"": row["city"]})[row["year"]] = row["value"]
     table += [[values[""], *(values.get(year) for year in years)] for values in by_city.values()]
     return table
+
+
+def _kpi_scores(session: Session, periods: list[Period], code: str) -> dict[str, dict[int, ItemScore]]:
+    """Every data point of a KPI in a city's periods, read once per request: its KPI page draws a
+    chart for each."""
+    kept: dict[tuple[tuple[int, ...], str], dict[str, dict[int, ItemScore]]]
+    kept = session.info.setdefault(KPI_SCORES, {})
+    key = (tuple(p.id for p in periods), code)
+    if key not in kept:
+        kept[key] = scores.kpi_items(session, key[0], code)
+    return kept[key]
 
 
 def _city_periods(asked: Asked) -> tuple[City, list[Period]]:
