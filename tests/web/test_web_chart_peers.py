@@ -1,13 +1,15 @@
-"""The KPI history's peer lines, the hub map and the hub filters' choices, kept per data revision and
-read scope (`web.charts.PEERS`, `web.charts.MAPS`, `web.hub_view.CHOICES`): they follow an edit of a
-city's value at once, and a reader sees only the years it may see (both databases)."""
+"""The KPI history's peer lines, the hub map, the hub filters' choices and the comparison behind similar
+cities, kept per data revision and read scope (`web.charts.PEERS`, `web.charts.MAPS`,
+`web.hub_view.CHOICES`, `http.similar.COMPARED`): they follow an edit of a city's value at once, and a
+reader sees only the years it may see (both databases)."""
 
 from __future__ import annotations
 
 from sqlalchemy import select
 
 from citykpi.demo.cities import CITIES
-from citykpi.platform import cities, values
+from citykpi.http.similar import similar_cities
+from citykpi.platform import cities, similar, values
 from citykpi.platform.demo import load_demo
 from citykpi.platform.roles import PUBLIC, Principal, Role
 from citykpi.report import labels
@@ -87,3 +89,22 @@ def test_the_history_table_has_a_row_a_city_its_own_values_with_their_band(datab
     written = [f"{number(i.result.value, 'en', 2)} ({labels.BAND[i.band]})" for i in scored]  # type: ignore[index,arg-type]
     assert chart.rows[0] == ["Lotusgate", *written]
     assert len({row[0] for row in chart.rows}) == len(chart.rows) > 1  # each city of the group once
+
+
+def _similar(database: Database, who: Principal) -> tuple[similar.Similarity, similar.Similarity]:
+    """Puerto Quimera's similar cities, kept and computed afresh."""
+    with database.read() as session:
+        city = cities.get_city(session, "puerto-quimera")
+        return similar_cities(session, who, city), similar.similar_cities(session, who, city)
+
+
+def test_the_kept_comparison_of_similar_cities_follows_an_edit_and_the_readers_scope(database: Database) -> None:
+    load_demo(database, CITIES[:4], YEARS, accounts=False)
+    kept, fresh = _similar(database, ADMIN)
+    assert kept == fresh and kept.year == YEARS[1] and kept.by_kpis
+    public, fresh_public = _similar(database, PUBLIC)
+    assert public == fresh_public and public.year == YEARS[0]  # kept apart: the public sees no draft
+    _withdraw_a_value_of_puerto_quimera(database)
+    edited, fresh = _similar(database, ADMIN)
+    assert edited == fresh != kept  # one data point fewer compared
+    assert _similar(database, PUBLIC)[0] == public

@@ -21,7 +21,7 @@ from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
 from citykpi.platform import accounts
-from citykpi.platform.roles import Principal
+from citykpi.platform.roles import Principal, read_scope
 from citykpi.store.db import Database
 
 T = TypeVar("T")
@@ -51,6 +51,14 @@ class Memo(Generic[T]):
             while len(self._items) > self._size:
                 self._items.popitem(last=False)
         return made
+
+
+def data_key(session: Session, who: Principal) -> tuple[object, ...]:
+    """What decides the data `who` reads through `session`: its database, the data revision and the
+    read scope. Work kept under it (with whatever else it depends on) is shared by every request
+    that reads the same: the ten first views of the hub overview's filters read the same filter
+    choices, each the cities its map draws, and every city's similar cities the same comparison."""
+    return (session.get_bind().engine.url, Database.revision(session), read_scope(who))
 
 
 class StampedCache(Memo[T]):

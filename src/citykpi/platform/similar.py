@@ -78,37 +78,61 @@ class Similarity(BaseModel):
     cities_compared: int
 
 
-@dataclass
+@dataclass(frozen=True)
 class _Place:
-    city: City
-    period: Period | None  # the latest period the caller may see
+    """A city as compared: plain values, so that a kept `Compared` holds no database objects."""
+
+    city_id: int
+    slug: str
+    name: str
+    country: str
+    year: int | None  # of the latest period the caller may see
     features: dict[str, float]
     points: dict[Point, float]  # direction-adjusted values
     raw: dict[Point, tuple[float, str, str]]  # value, name, unit
 
 
-def similar_cities(session: Session, who: Principal, city: City) -> Similarity:
-    places = _places(session, who)
-    me = next((p for p in places if p.city.id == city.id), None)
-    if me is None:  # a city with no visible period still has a profile
-        me = _Place(city, None, _features(city, None), {}, {})
-        places.append(me)
-    others = [p for p in places if p.city.id != city.id]
+@dataclass(frozen=True)
+class Compared:
+    """Every city compared, with its figures standardised over them all: the same for each city a
+    reader asks about, and the dear part (every city's latest results, ~1 s for 150 cities), so the
+    front ends keep it per data revision and read scope (`citykpi.http.similar`)."""
+
+    places: list[_Place]
+    profile_z: list[dict[str, float]]
+    point_z: list[dict[Point, float]]
+
+
+def compared(session: Session, who: Principal) -> Compared:
+    return _compared(_places(session, who))
+
+
+def _compared(places: list[_Place]) -> Compared:
     profile_z = _standardised([p.features for p in places])
-    point_z = _standardised([p.points for p in places], MIN_CITIES_PER_POINT)
-    z_of = {id(p): (profile_z[i], point_z[i]) for i, p in enumerate(places)}
+    return Compared(places, profile_z, _standardised([p.points for p in places], MIN_CITIES_PER_POINT))
+
+
+def similar_cities(session: Session, who: Principal, city: City, kept: Compared | None = None) -> Similarity:
+    """`kept`: the comparison of the same data and read scope, where the caller keeps one."""
+    found = kept or compared(session, who)
+    me = next((p for p in found.places if p.city_id == city.id), None)
+    if me is None:  # a city with no visible period still has a profile
+        me = _place(city, None, [])
+        found = _compared([*found.places, me])
+    places = found.places
+    others = [p for p in places if p.city_id != city.id]
+    z_of = {id(p): (found.profile_z[i], found.point_z[i]) for i, p in enumerate(places)}
     mine_profile, mine_points = z_of[id(me)]
 
     by_profile = _nearest(
         others, lambda o: _profile_distance(me, o, mine_profile, z_of[id(o)][0]), MIN_PROFILE_FEATURES
     )
     by_kpis = _nearest(others, lambda o: _rms(mine_points, z_of[id(o)][1]), MIN_SHARED_POINTS)
-    twins = [next(o for o in others if o.city.slug == n.slug) for n in by_profile]
+    twins = [next(o for o in others if o.slug == n.slug) for n in by_profile]
     leads, lags = _gaps(me, twins, mine_points, [z_of[id(t)][1] for t in twins])
-    year = me.period.year if me.period else None
     return Similarity(
         slug=city.slug,
-        year=year,
+        year=me.year,
         by_profile=by_profile,
         by_kpis=by_kpis,
         leads=leads,
@@ -134,9 +158,14 @@ def _places(session: Session, who: Principal) -> list[_Place]:
     places = []
     for city in session.scalars(select(City).order_by(City.name, City.id)).all():
         seen = latest.get(city.id)
-        points, raw = _points(seen, results.get(seen.id, []) if seen else [])
-        places.append(_Place(city, seen, _features(city, seen), points, raw))
+        places.append(_place(city, seen, results.get(seen.id, []) if seen else []))
     return places
+
+
+def _place(city: City, period: Period | None, rows: Sequence[Result]) -> _Place:
+    points, raw = _points(period, rows)
+    year = period.year if period else None
+    return _Place(city.id, city.slug, city.name, city.country, year, _features(city, period), points, raw)
 
 
 def _features(city: City, period: Period | None) -> dict[str, float]:
@@ -210,9 +239,9 @@ def _profile_distance(
 ) -> tuple[float, int]:
     """The log-scale gaps in standard deviations, plus one standard deviation for another country."""
     distance, n = _rms(mine, theirs)
-    if n == 0 or not (me.city.country and other.city.country):
+    if n == 0 or not (me.country and other.country):
         return distance, n
-    region = 0.0 if me.city.country == other.city.country else 1.0
+    region = 0.0 if me.country == other.country else 1.0
     return math.sqrt((distance**2 * n + region**2) / (n + 1)), n + 1
 
 
@@ -221,13 +250,12 @@ def _nearest(others: Iterable[_Place], measure: Callable[[_Place], tuple[float, 
     for other in others:
         distance, n = measure(other)
         if n >= least and math.isfinite(distance):
-            year = other.period.year if other.period else None
             ranked.append(
                 Neighbour(
-                    slug=other.city.slug,
-                    name=other.city.name,
-                    country=other.city.country,
-                    year=year,
+                    slug=other.slug,
+                    name=other.name,
+                    country=other.country,
+                    year=other.year,
                     distance=distance,
                     compared_on=n,
                 )

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from citykpi.framework.model import DataPoint, Kpi
 from citykpi.framework.names import names
-from citykpi.http.cache import Memo
+from citykpi.http.cache import Memo, data_key
 from citykpi.platform import cities, scores
 from citykpi.platform.catalogues import catalogue_of
 from citykpi.platform.errors import Invalid, NotFound
@@ -32,7 +32,7 @@ from citykpi.scoring.rules import Band
 from citykpi.scoring.scorecard import Coverage, GroupLevel, ItemScore
 from citykpi.store.schema import City, Framework, Period, Result
 from citykpi.web import chart_specs
-from citykpi.web.hub_view import HubFilters, HubSort, data_key, hub_rows
+from citykpi.web.hub_view import HubFilters, HubSort, hub_rows
 from citykpi.web.i18n import translations
 from citykpi.web.kpi_compare_view import SCORE_UNIT, Compared, compare_dimension, compare_kpi
 from citykpi.web.views import book

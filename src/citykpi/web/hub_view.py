@@ -15,14 +15,13 @@ from urllib.parse import urlencode
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from citykpi.http.cache import Memo
+from citykpi.http.cache import Memo, data_key
 from citykpi.platform import cities, scores
 from citykpi.platform.catalogues import catalogue_of
 from citykpi.platform.errors import Invalid
-from citykpi.platform.roles import Principal, read_scope
+from citykpi.platform.roles import Principal
 from citykpi.platform.workflow import PeriodState
 from citykpi.scoring.scorecard import GroupScore
-from citykpi.store.db import Database
 from citykpi.store.schema import City, Period
 
 ROWS = "citykpi.hub-rows"  # session.info: the rows of the filters asked in this session
@@ -78,14 +77,6 @@ class Choices:
 
 
 CHOICES: Memo[Choices] = Memo(64)
-
-
-def data_key(session: Session, who: Principal) -> tuple[object, ...]:
-    """What decides the data `who` reads through `session`: its database, the data revision and the
-    read scope. Work kept under it (with whatever else it depends on) is shared by every request
-    that reads the same: the ten first views of the hub overview's filters read the same filter
-    choices, and each the cities its map draws."""
-    return (session.get_bind().engine.url, Database.revision(session), read_scope(who))
 
 
 def latest_periods(session: Session, who: Principal, filters: HubFilters) -> list[Period]:

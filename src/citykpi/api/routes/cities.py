@@ -23,6 +23,7 @@ from citykpi.api.schemas import (
 from citykpi.framework.model import Kpi
 from citykpi.http.callers import Caller, SignedIn, resolve_caller
 from citykpi.http.deps import Db, Id, Reader, read_in_thread
+from citykpi.http.similar import similar_cities as kept_similar
 from citykpi.platform import cities, similar, standing, verification
 from citykpi.platform.catalogues import catalogue_of
 from citykpi.platform.errors import NotFound
@@ -119,7 +120,7 @@ def periods(slug: str, who: Caller, session: Reader) -> list[Period]:
 def similar_cities(slug: str, who: Caller, session: Reader) -> similar.Similarity:
     """The five cities most alike by profile and by KPI values, and where the city leads and lags the
     first five; computed over the periods the caller may see (published ones for the public)."""
-    return similar.similar_cities(session, who, cities.get_city(session, slug))
+    return kept_similar(session, who, cities.get_city(session, slug))
 
 
 @router.post("/cities/{slug}/periods", response_model=PeriodOut, status_code=201)
