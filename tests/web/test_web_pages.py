@@ -12,6 +12,7 @@ import httpx
 import pytest
 from web_server import CITY, YEARS, csrf_of, draft_period, running, signed_in
 
+from citykpi.demo.cities import CITIES
 from citykpi.report.i18n import translations
 
 
@@ -209,9 +210,12 @@ def test_kpi_page_charts_each_data_point_over_the_years_with_its_target(base: st
         "3G coverage",
         "4G coverage",
     ]
-    for figure in figures:  # the table beside each chart holds both years and names the target
-        table = figure.split("<tbody>", 1)[1]
-        assert f"<td>{YEARS[0]}</td>" in table and f"<td>{YEARS[-1]}</td>" in table
+    for figure in figures:  # the table beside each chart has a column a year, the city's row first
+        head, body = figure.split("<tbody>", 1)
+        assert re.findall(r'<th scope="col">(\d{4})</th>', head) == [str(y) for y in YEARS]
+        own = re.search(r"<tr><td>(.*?)</td>(.*?)</tr>", body)
+        assert own and own.group(1) == CITIES[0].name
+        assert len(re.findall(r"<td>[\d.,]+ \(.+? of target\)</td>", own.group(2))) == len(YEARS)  # value (band)
         assert "Dashed line: the public reference target (100)." in figure
 
 
