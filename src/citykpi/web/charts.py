@@ -39,7 +39,7 @@ from citykpi.web.views import book
 
 Cell = str | float | int | None
 CITY_PERIODS = "citykpi.chart-city-periods"  # session.info: the charts' city and periods, per reader and slug
-FRAMEWORKS = "citykpi.chart-frameworks"  # session.info: the latest U4SSC framework, read once per request
+LATEST_FRAMEWORK = "citykpi.chart-framework"  # session.info: the latest U4SSC framework, read once per request
 KPI_SCORES = "citykpi.chart-kpi-scores"  # session.info: a KPI's data points in a city's periods, per request
 PEERS: Memo[list[tuple[int, dict[str, Any]]]] = Memo(256)
 MAPS: Memo[Chart] = Memo(64)
@@ -190,10 +190,9 @@ def _kpi_and_point(asked: Asked, framework: Framework | None = None) -> tuple[Kp
     """The KPI and data point asked for, in `framework` (a city's chart: that of its latest period,
     as its KPI page) or else in the latest U4SSC framework."""
     if framework is None:
-        kept: dict[str, Framework] = asked.session.info.setdefault(FRAMEWORKS, {})
-        if "u4ssc" not in kept:
-            kept["u4ssc"] = cities.latest_framework(asked.session)
-        framework = kept["u4ssc"]
+        if LATEST_FRAMEWORK not in asked.session.info:
+            asked.session.info[LATEST_FRAMEWORK] = cities.latest_framework(asked.session)
+        framework = asked.session.info[LATEST_FRAMEWORK]
     code = asked.params.get("kpi", "")
     kpi = catalogue_of(framework).kpis.get(code)
     if kpi is None:
@@ -250,10 +249,12 @@ def _history_table(
     `web.render.chart_rows` writes once)."""
     mine = {row["year"]: f"{asked.num(row['value'], 2)} ({row['band']})" for row in own}
     table: list[list[Cell]] = [[name, *(mine.get(year) for year in years)]]
-    by_city: dict[int, dict[str, Any]] = {}  # by id: two cities of a group may share a name
+    named: dict[int, str] = {}  # by id: two cities of a group may share a name
+    by_year: dict[int, dict[str, float]] = {}
     for town, row in peers:
-        by_city.setdefault(town, {"": row["city"]})[row["year"]] = row["value"]
-    table += [[values[""], *(values.get(year) for year in years)] for values in by_city.values()]
+        named[town] = row["city"]
+        by_year.setdefault(town, {})[row["year"]] = row["value"]
+    table += [[named[town], *(values.get(year) for year in years)] for town, values in by_year.items()]
     return table
 
 
