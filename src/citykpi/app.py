@@ -57,7 +57,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.cache = ResponseCache(settings.response_cache_entries)
     app.state.callers = CallerCache()
     # Query API answers (bodies up to ~50 MB each); off with the response cache (CITYKPI_RESPONSE_CACHE=0).
-    app.state.answers = Memo[tuple[bytes, str | None]](8 if settings.response_cache_entries else 0)
+    app.state.answers = Memo[tuple[tuple[bytes, ...], str | None]](8 if settings.response_cache_entries else 0)
     app.state.read_limiter = anyio.CapacityLimiter(settings.read_threads)
     app.state.settings = settings
     api_routes.register(app)

@@ -20,6 +20,7 @@ from citykpi.exchange.open_data import csv_bytes, licence, typed_csv
 from citykpi.framework.model import Kpi
 from citykpi.http.callers import resolve_caller
 from citykpi.http.deps import read_in_thread
+from citykpi.http.sliced import sliced
 from citykpi.platform import open_data, results_query, scores
 from citykpi.platform.catalogues import catalogue_of
 from citykpi.platform.roles import read_scope
@@ -85,24 +86,29 @@ async def query_results(
         # Kept until the data the caller sees change: for the public, anything published.
         stamp = published_stamp(session) if scope == ("published",) else Database.revision(session)
 
-        def build() -> tuple[bytes, str | None]:
+        def build() -> tuple[tuple[bytes, ...], str | None]:
             page = results_query.query(session, who, filters, limit, cursor, inputs)
             return _body(session, page, format, limit), page.next_cursor
 
-        body, next_cursor = request.app.state.answers.get(("results", request.url.query, scope, stamp), build)
+        parts, next_cursor = request.app.state.answers.get(("results", request.url.query, scope, stamp), build)
         headers = {}
         if next_cursor:
             following = request.url.include_query_params(cursor=next_cursor)
             headers = {"X-Next-Cursor": next_cursor, "Link": f'<{following}>; rel="next"'}
-        return Response(body, media_type=MEDIA[format], headers=headers)
+        return sliced(parts, MEDIA[format], headers)
 
     return await read_in_thread(request, answer)
 
 
-def _body(session: Session, page: results_query.Page, fmt: QueryFormat, limit: int) -> bytes:
-    """The page in `fmt`; the CSV formats carry the next cursor in the X-Next-Cursor and Link headers only."""
+def _body(session: Session, page: results_query.Page, fmt: QueryFormat, limit: int) -> tuple[bytes, ...]:
+    """The page in `fmt`, in the parts it was made of; the CSV formats carry the next cursor in the
+    X-Next-Cursor and Link headers only."""
     if fmt is QueryFormat.JSON:
         return _json(page, limit)
+    return (_whole(session, page, fmt),)
+
+
+def _whole(session: Session, page: results_query.Page, fmt: QueryFormat) -> bytes:
     if fmt is QueryFormat.CSV:
         return typed_csv(page.columns, page.records)
     rows = page.rows
@@ -120,8 +126,8 @@ def _body(session: Session, page: results_query.Page, fmt: QueryFormat, limit: i
 JSON_CHUNK = 5000  # rows made dicts and serialised at a time, so a whole answer's dicts never live at once
 
 
-def _json(page: results_query.Page, limit: int) -> bytes:
-    """`{limit, next_cursor, items}` by orjson, the items a chunk at a time."""
+def _json(page: results_query.Page, limit: int) -> tuple[bytes, ...]:
+    """`{limit, next_cursor, items}` by orjson, the items a chunk at a time, left in their parts."""
     names = [c.name for c in page.columns]
     records = page.records
     items = [
@@ -129,7 +135,10 @@ def _json(page: results_query.Page, limit: int) -> bytes:
         for start in range(0, len(records), JSON_CHUNK)
     ]
     head = orjson.dumps({"limit": limit, "next_cursor": page.next_cursor})[:-1]
-    return b"".join((head, b',"items":[', b",".join(items), b"]}"))
+    parts = [head, b',"items":[']
+    for index, item in enumerate(items):
+        parts += (b",", item) if index else (item,)
+    return (*parts, b"]}")
 
 
 def _kpis(session: Session, rows: list[dict[str, Any]]) -> dict[str, Kpi]:
@@ -167,6 +176,6 @@ async def bulk(
         licensed = licence(request.app.state.settings.open_data_licence)
         found = open_data.bulk_file(session, request.app.state.db, format, licensed, table)
         headers = {"Content-Disposition": f'attachment; filename="{found.filename}"', "X-Licence": licensed.name}
-        return Response(found.content, media_type=found.media_type, headers=headers)
+        return sliced((found.content,), found.media_type, headers)
 
     return await read_in_thread(request, answer)
