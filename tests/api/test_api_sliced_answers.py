@@ -52,4 +52,3 @@ def test_an_answer_of_several_slices_arrives_whole_with_its_length_and_headers(b
         assert "transfer-encoding" not in answer.headers  # a plain Content-Length answer, not chunked
         assert answer.headers["x-next-cursor"] == "abc" and answer.headers["content-type"] == "application/json"
     assert b"".join(received) == expected
-
