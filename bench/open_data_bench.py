@@ -80,7 +80,6 @@ def _published_copy(loaded_file: Path) -> str:
         changed = session.execute(update(Period).where(Period.status != "published").values(status="published"))
         count = int(getattr(changed, "rowcount", 0) or 0)
     db.dispose()
-    os.sync()  # the copy's 170 MB written back now, not by the kernel during the first measured request
     print(f"{count} draft periods marked published; load average {_load_average()}")
     return url
 

@@ -104,6 +104,9 @@ def _port() -> int:
 
 
 def _serve(url: str, workers: int, cache: bool = True) -> tuple[subprocess.Popen[bytes], str]:
+    # What the preparation wrote (a copied 170 MB SQLite file, a PostgreSQL import) is written back
+    # now, not by the kernel during a cold server's first measured requests.
+    os.sync()
     port = _port()
     env = {**os.environ, "CITYKPI_DATABASE_URL": url, "CITYKPI_RESPONSE_CACHE": "4096" if cache else "0"}
     command = [

@@ -166,6 +166,22 @@ def test_reports_are_rate_limited_per_client(base: str) -> None:
     assert refused.status_code == 429 and "Too many reports were sent from here" in refused.text
 
 
+def test_behind_a_proxy_on_this_machine_each_forwarded_client_has_its_own_limit(base: str) -> None:
+    """uvicorn takes the client's address from X-Forwarded-For when the connection comes from a
+    trusted proxy (127.0.0.1 and ::1 unless FORWARDED_ALLOW_IPS says otherwise), so the reporters
+    behind one reverse proxy do not share one limit."""
+    url = f"/cities/{CITY}/report-problem"
+
+    def sent(address: str, count: int) -> list[int]:
+        public = patient(httpx.Client(base_url=base, headers={"x-forwarded-for": address}))
+        token = _report_form(public)
+        return [public.post(url, data={"csrf_token": token, "message": f"from {address}"}).status_code
+                for _ in range(count)]  # fmt: skip
+
+    assert sent("203.0.113.7", problem_reports.PER_CLIENT + 1) == [303] * problem_reports.PER_CLIENT + [429]
+    assert sent("203.0.113.8", 1) == [303]  # another reporter behind the same proxy
+
+
 def test_the_public_is_sent_to_sign_in_and_has_no_count(base: str) -> None:
     public = patient(httpx.Client(base_url=base))
     for path in ("/notifications", "/notifications/settings", "/admin/webhooks"):
