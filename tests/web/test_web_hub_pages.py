@@ -89,6 +89,15 @@ def test_the_vendored_libraries_are_served_at_their_addresses_as_shipped(base: s
     assert httpx.get(f"{base}/static/vendor/nothing.js").status_code == 404
 
 
+def test_every_page_names_its_icon_so_browsers_ask_for_no_missing_favicon(base: str) -> None:
+    """Without a `rel="icon"` link a browser asks for /favicon.ico, a 404 on the console of every page."""
+    for path in ("/", "/hub", "/embed/map"):
+        assert '<link rel="icon" href="/static/icon.svg" type="image/svg+xml">' in httpx.get(f"{base}{path}").text, path
+    icon = httpx.get(f"{base}/static/icon.svg")
+    assert icon.status_code == 200 and icon.headers["content-type"].startswith("image/svg+xml")
+    assert icon.text.startswith("<svg") and "<title>citykpi</title>" in icon.text
+
+
 def test_map_spec_places_each_city_with_its_band_size_and_link(base: str) -> None:
     spec = httpx.get(f"{base}/charts/map.json").json()
     basemap, cities = spec["layer"]
