@@ -12,9 +12,12 @@ from __future__ import annotations
 
 import io
 import json
+import threading
 import time
 import zipfile
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
 
 import pandas as pd
 import pytest
@@ -26,7 +29,7 @@ from citykpi.app import create_app
 from citykpi.demo.cities import CITIES
 from citykpi.exchange.open_data import licence
 from citykpi.http.settings import Settings
-from citykpi.platform import verification
+from citykpi.platform import open_data, verification
 from citykpi.platform.demo import LOADER, load_demo
 from citykpi.platform.open_data import PACKAGE_FILE, Builder
 from citykpi.platform.verification import Decision
@@ -34,7 +37,7 @@ from citykpi.platform.workflow import PeriodState, ReviewAction
 from citykpi.store.backup import dump
 from citykpi.store.db import Database
 from citykpi.store.migrate import _config, upgrade
-from citykpi.store.schema import OpenDataFile, Period, Result
+from citykpi.store.schema import OpenDataFile, Period, Result, utcnow
 
 YEARS = (2022, 2023)
 FILES = {"results.csv", "inputs.csv", "cities.csv", "results.parquet", "inputs.parquet", "cities.parquet",
@@ -91,6 +94,53 @@ def test_the_builder_stores_the_files_once_per_publication_and_downloads_read_th
     with zipfile.ZipFile(io.BytesIO(app.get("/api/v1/open-data").content)) as archive:
         assert archive.read("results.csv") == after["results.csv"][1]
     assert "open_data_files" not in dump(db)["tables"]  # derived: rebuilt, never backed up
+
+
+def test_one_process_builds_after_a_change_while_the_others_find_its_claim(
+    app: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Worker processes each see the same publication; the first to claim the build makes the files."""
+    db: Database = app.app.state.db  # type: ignore[attr-defined]
+    licensed = licence("CC-BY-4.0")
+    with db.read() as s:
+        stamp = open_data.stamp_of(s, licensed)
+    assert open_data._claimed(db, stamp) is True  # this process, first
+    assert open_data._claimed(db, stamp) is False  # any other: the claim is live
+    assert Builder(db, licensed).run_once() is False and FILES.isdisjoint(_stored(db))  # it left the build alone
+
+    # A claim older than CLAIM_SECONDS was left by a process that stopped mid-build: taken over.
+    with db.write() as s:
+        s.execute(update(OpenDataFile).values(built_at=utcnow() - timedelta(seconds=open_data.CLAIM_SECONDS + 1)))
+    assert Builder(db, licensed).run_once() is True
+    assert set(_stored(db)) == FILES  # the claim went with the files stored
+
+    # A build that fails gives its claim back, so the next tick (of any process) builds.
+    _publish_draft(db)
+
+    def broken(session: object, licensed: object) -> dict[str, bytes]:
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(open_data, "build_files", broken)
+    with pytest.raises(RuntimeError):
+        Builder(db, licensed).run_once()
+    assert open_data.CLAIM not in _stored(db)
+    monkeypatch.undo()
+    assert Builder(db, licensed).run_once() is True and set(_stored(db)) == FILES
+
+
+def test_of_processes_claiming_at_the_same_moment_exactly_one_builds(app: TestClient) -> None:
+    db: Database = app.app.state.db  # type: ignore[attr-defined]
+    with db.read() as s:
+        stamp = open_data.stamp_of(s, licence("CC-BY-4.0"))
+    start = threading.Barrier(4)
+
+    def claim() -> bool:
+        start.wait()
+        return open_data._claimed(db, stamp)
+
+    with ThreadPoolExecutor(4) as pool:
+        won = list(pool.map(lambda _: claim(), range(4)))
+    assert sorted(won) == [False, False, False, True]
 
 
 def test_a_missing_file_is_rebuilt_by_the_download_and_a_new_licence_is_a_change(app: TestClient) -> None:

@@ -16,11 +16,13 @@ import hashlib
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import timedelta
 from enum import StrEnum
 from threading import Event, Thread
 from typing import Any
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import delete, insert, or_, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from citykpi.exchange.open_data import Licence, Table, arrow_csv, arrow_parquet, arrow_table, package_zip
@@ -87,14 +89,57 @@ def stamp_of(session: Session, licensed: Licence) -> str:
     return json.dumps([*published_stamp(session), licensed.name, licensed.title, licensed.path, SHAPE])
 
 
+CLAIM = "(building)"  # the row by which one server process says it is building the files of its stamp
+CLAIM_SECONDS = 600.0  # a claim older than this was left by a process that stopped mid-build
+
+
 def refresh(db: Database, licensed: Licence) -> bool:
-    """Builds and stores the files unless the stored ones are of what is published now; whether it built."""
+    """Builds and stores the files unless the stored ones are of what is published now, or another
+    server process is building them; whether it built."""
     with db.read() as session:
         stamp = stamp_of(session, licensed)  # read before the data it stamps (see store.stamps)
-        if session.scalar(select(OpenDataFile.name).where(OpenDataFile.stamp == stamp).limit(1)) is not None:
+        if not _unclaimed(session, stamp):
             return False
-        files = build_files(session, licensed)
-    store(db, stamp, files)
+    if not _claimed(db, stamp):
+        return False
+    try:
+        with db.read() as session:
+            files = build_files(session, licensed)
+    except BaseException:
+        with db.write() as session:
+            session.execute(delete(OpenDataFile).where(OpenDataFile.name == CLAIM, OpenDataFile.stamp == stamp))
+        raise
+    store(db, stamp, files)  # which also removes the claim
+    return True
+
+
+def _unclaimed(session: Session, stamp: str) -> bool:
+    """No file of `stamp` stored, and no live claim to be building them."""
+    for name, built in session.execute(
+        select(OpenDataFile.name, OpenDataFile.built_at).where(OpenDataFile.stamp == stamp)
+    ):
+        if name != CLAIM or (utcnow() - built).total_seconds() < CLAIM_SECONDS:
+            return False
+    return True
+
+
+def _claimed(db: Database, stamp: str) -> bool:
+    """Whether this process now holds the claim to build `stamp`'s files. With several worker
+    processes each saw the same publication: one builds, the others find its claim. SQLite's
+    writers queue, so the check inside the transaction decides; two PostgreSQL transactions that
+    both found no claim both insert it, and the second fails on the name's key."""
+    try:
+        with db.write() as session:
+            if not _unclaimed(session, stamp):
+                return False
+            old = utcnow() - timedelta(seconds=CLAIM_SECONDS)
+            stale = or_(OpenDataFile.stamp != stamp, OpenDataFile.built_at < old)
+            # Only a stale claim (or one of an older stamp): one that another transaction committed
+            # since this one looked must stay, and make the insert fail.
+            session.execute(delete(OpenDataFile).where(OpenDataFile.name == CLAIM, stale))
+            session.execute(insert(OpenDataFile).values(name=CLAIM, stamp=stamp, content=b"", built_at=utcnow()))
+    except IntegrityError:
+        return False
     return True
 
 
@@ -110,7 +155,7 @@ def store(db: Database, stamp: str, files: Files) -> None:
 @dataclass
 class Builder(Periodic):
     """Keeps the stored files current in a server process: the build follows a publication within
-    `interval` seconds. Two processes may both build after one change; the files are the same."""
+    `interval` seconds; of several processes, the one that claims the change builds (`refresh`)."""
 
     thread_name = "citykpi-open-data"
     db: Database
