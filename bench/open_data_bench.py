@@ -167,11 +167,16 @@ HEADER = ("database", "answer", "rows", "MB", "first s", "again s", "server CPU 
           "target", "load average")  # fmt: skip
 
 
-def _report(rows: Rows) -> None:
-    print("\n| " + " | ".join(HEADER) + " |")
-    print("|" + " --- |" * len(HEADER))
+def markdown(header: tuple[str, ...], rows: Rows) -> None:
+    """The rows as a Markdown table, as the docs quote them."""
+    print("\n| " + " | ".join(header) + " |")
+    print("|" + " --- |" * len(header))
     for row in rows:
         print("| " + " | ".join(row) + " |")
+
+
+def _report(rows: Rows) -> None:
+    markdown(HEADER, rows)
 
 
 def main() -> int:

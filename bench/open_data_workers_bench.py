@@ -20,7 +20,7 @@ import sys
 import time
 from pathlib import Path
 
-from open_data_bench import _cpu, _load_average, _published_copy
+from open_data_bench import _cpu, _load_average, _published_copy, markdown
 from platform_bench import Rows, _serve, on_both_databases
 
 TICK_SECONDS = "1"
@@ -112,10 +112,7 @@ HEADER = ("database", "workers", "change to files stored, s", "server CPU s, cha
 
 
 def _report(rows: Rows) -> None:
-    print("\n| " + " | ".join(HEADER) + " |")
-    print("|" + " --- |" * len(HEADER))
-    for row in rows:
-        print("| " + " | ".join(row) + " |")
+    markdown(HEADER, rows)
 
 
 def main() -> int:

@@ -105,7 +105,7 @@ def refresh(db: Database, licensed: Licence) -> bool:
     try:
         with db.read() as session:
             files = build_files(session, licensed)
-    except BaseException:
+    except Exception:
         with db.write() as session:
             session.execute(delete(OpenDataFile).where(OpenDataFile.name == CLAIM, OpenDataFile.stamp == stamp))
         raise
