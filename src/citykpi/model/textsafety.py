@@ -58,8 +58,11 @@ def xml_safe(text: str) -> str:
 
 def chart_text(text: str) -> str:
     """`xml_safe`, and tab and line breaks as spaces: a chart draws one line per label, and Vega's
-    tooltip expressions fail to parse on a line break inside a title."""
-    return xml_safe(text).translate(_BLANKS)
+    tooltip expressions fail to parse on a line break inside a title.
+
+    A printable text holds none of those characters (each is a control, a surrogate or a
+    noncharacter, none printable), and nearly every text is one: a wheel's spec holds some 2,800."""
+    return text if text.isprintable() else xml_safe(text).translate(_BLANKS)
 
 
 _BLANKS = str.maketrans("\t\n\r", "   ")
