@@ -34,6 +34,7 @@ from platform_bench import (
     _measure,
     _percentile,
     _serve,
+    against,
     latency_rows,
     on_both_databases,
     sqlite_url,
@@ -120,7 +121,7 @@ def _bench(label: str, url: str, args: argparse.Namespace) -> list[tuple[str, ..
         for name, paths in endpoints.items():
             first = asyncio.run(_measure(base, "", list(dict.fromkeys(paths)), 20, warm_up=False))  # each once
             p50, p95 = (_percentile(first, 50), _percentile(first, 95)) if len(first) > 1 else (first[0], first[0])
-            verdict = ("meets" if p95 < TARGET_COLD_MS else "MISSES") + f" <{TARGET_COLD_MS:.0f} ms"
+            verdict = against(p95, TARGET_COLD_MS)
             load = os.getloadavg()[0]
             rows.append(
                 (f"{label}, cold", name, "20", str(len(first)), f"{p50:.1f}", f"{p95:.1f}", f"load {load:.1f}", verdict)

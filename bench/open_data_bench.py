@@ -143,7 +143,7 @@ def _bench(database: str, url: str) -> Rows:
     print(" | ".join(HEADER))
     os.environ["CITYKPI_OPEN_DATA_SECONDS"] = "3600"  # the builder thread stays idle: the first download builds
     process, base = _serve(url, workers=1)
-    rows = [(database, "baseline: SELECT 4 columns of results", "", "", f"{baseline:.3f}", "", "", "1", "",
+    rows: Rows = [(database, "baseline: SELECT 4 columns of results", "", "", f"{baseline:.3f}", "", "", "1", "",
              _load_average())]  # fmt: skip
     try:
         with httpx.Client(base_url=base, timeout=120) as client:

@@ -19,9 +19,13 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from open_data_bench import _cpu, _load_average, _published_copy, markdown
 from platform_bench import Rows, _serve, on_both_databases
+
+if TYPE_CHECKING:
+    from citykpi.store.db import Database
 
 TICK_SECONDS = "1"
 
@@ -36,56 +40,52 @@ def _args() -> argparse.Namespace:
     return parser.parse_known_args()[0]
 
 
-def _stamp(url: str) -> str | None:
+def _stamp(db: Database) -> str | None:
     """The stamp of the stored results file, if any."""
     from sqlalchemy import select
 
-    from citykpi.store.db import Database
     from citykpi.store.schema import OpenDataFile
 
-    db = Database(url)
     with db.read() as session:
-        found = session.scalar(select(OpenDataFile.stamp).where(OpenDataFile.name == "results.csv"))
-    db.dispose()
-    return found
+        return session.scalar(select(OpenDataFile.stamp).where(OpenDataFile.name == "results.csv"))
 
 
-def _change(url: str) -> None:
+def _change(db: Database) -> None:
     from sqlalchemy import update
 
-    from citykpi.store.db import Database
     from citykpi.store.schema import City
 
-    db = Database(url)
     with db.write() as session:
         session.execute(update(City).where(City.id == 1).values(version=City.version + 1))
-    db.dispose()
 
 
-def _wait_stored(url: str, unlike: str | None, process: subprocess.Popen[bytes]) -> str:
+def _wait_stored(db: Database, unlike: str | None, process: subprocess.Popen[bytes]) -> None:
     deadline = time.monotonic() + 300
-    while (found := _stamp(url)) is None or found == unlike:
+    while (found := _stamp(db)) is None or found == unlike:
         if time.monotonic() > deadline or process.poll() is not None:
             raise SystemExit("the bulk files were not built")
         time.sleep(0.05)
-    return found
 
 
 def _after_change(url: str, workers: int) -> tuple[float, float]:
     """(CPU s of the server's processes, wall s) from a change to its files stored and three ticks more."""
+    from citykpi.store.db import Database
+
     os.environ["CITYKPI_OPEN_DATA_SECONDS"] = TICK_SECONDS
     process, _base = _serve(url, workers)
+    db = Database(url)  # one pool for the polls, not an engine every 50 ms
     try:
-        _wait_stored(url, None, process)
+        _wait_stored(db, None, process)
         _wait_idle(process.pid)  # every worker started, and its first ticks done
-        first = _stamp(url)
+        first = _stamp(db)
         before, started = _cpu(process.pid), time.perf_counter()
-        _change(url)
-        _wait_stored(url, first, process)
+        _change(db)
+        _wait_stored(db, first, process)
         wall = time.perf_counter() - started
         time.sleep(3 * float(TICK_SECONDS))  # a second builder would have finished or started by now
         return _cpu(process.pid) - before, wall
     finally:
+        db.dispose()
         os.killpg(process.pid, signal.SIGTERM)
         process.wait(timeout=60)
 
